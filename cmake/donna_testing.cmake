@@ -1,0 +1,71 @@
+# donna_testing.cmake: how DONNA's tests are declared, identically in every tree.
+include(GoogleTest)
+
+# Every test name carries its tree, so one ctest run over three trees keeps them apart.
+if(EMSCRIPTEN)
+  set(DONNA_TREE_SUFFIX ".wasm")
+elseif(DONNA_SANITIZE)
+  set(DONNA_TREE_SUFFIX ".asan")
+else()
+  set(DONNA_TREE_SUFFIX "")
+endif()
+
+set(DONNA_SANITIZER_ENV
+    "ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=1"
+    "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
+    "LSAN_OPTIONS=report_objects=1")
+
+# Link options for programs that node runs (tests, benchmarks), never the browser app:
+# real files and cwd (NODERAWFS), synchronous start-up (node 20 cannot fetch file URLs),
+# and main's return value as the process exit code (EXIT_RUNTIME).
+set(DONNA_NODE_PROGRAM_LINK_OPTIONS
+    -sNODERAWFS=1 -sWASM_ASYNC_COMPILATION=0 -sEXIT_RUNTIME=1 -sALLOW_MEMORY_GROWTH=1
+    "SHELL:--pre-js ${CMAKE_CURRENT_LIST_DIR}/node_env_pre.js")
+
+function(donna_node_program target)
+  if(EMSCRIPTEN)
+    target_link_options(${target} PRIVATE ${DONNA_NODE_PROGRAM_LINK_OPTIONS})
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS
+                 "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/node_env_pre.js")
+  endif()
+endfunction()
+
+# donna_add_gtest(<name> SOURCES ... LIBRARIES ... [FIXTURES ...])
+# One executable per library per tree (a WASM test link costs seconds), tests discovered
+# by gtest so ctest lists each TEST by name with the tree suffix.
+function(donna_add_gtest name)
+  cmake_parse_arguments(arg "" "" "SOURCES;LIBRARIES;FIXTURES" ${ARGN})
+  add_executable(${name} ${arg_SOURCES})
+  target_link_libraries(${name} PRIVATE ${arg_LIBRARIES} GTest::gtest_main)
+  donna_warnings(${name})
+  donna_node_program(${name})
+  set(fixtures "")
+  foreach(f IN LISTS arg_FIXTURES)
+    list(APPEND fixtures "${f}${DONNA_TREE_SUFFIX}")
+  endforeach()
+  set(props TIMEOUT 300)
+  if(fixtures)
+    list(APPEND props FIXTURES_REQUIRED "${fixtures}")
+  endif()
+  if(DONNA_SANITIZE)
+    list(APPEND props ENVIRONMENT "${DONNA_SANITIZER_ENV}")
+  endif()
+  gtest_discover_tests(${name}
+    TEST_SUFFIX "${DONNA_TREE_SUFFIX}"
+    DISCOVERY_TIMEOUT 120
+    PROPERTIES ${props})
+endfunction()
+
+# Makes this tree's ctest also run the tests of the trees listed (paths to their build
+# folders), so the one summary counts every tree. A tree not built yet is skipped with a
+# note rather than failing the configure.
+function(donna_include_other_trees trees)
+  set(file "${CMAKE_BINARY_DIR}/donna_other_trees.cmake")
+  set(text "# generated: tests of the other build trees\n")
+  foreach(tree IN LISTS trees)
+    get_filename_component(tree "${tree}" ABSOLUTE BASE_DIR "${CMAKE_BINARY_DIR}")
+    string(APPEND text "if(EXISTS \"${tree}/CTestTestfile.cmake\")\n  subdirs(\"${tree}\")\nelse()\n  message(WARNING \"tree ${tree} is not built; its tests are not in this run\")\nendif()\n")
+  endforeach()
+  file(WRITE "${file}" "${text}")
+  set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY TEST_INCLUDE_FILES "${file}")
+endfunction()
