@@ -37,8 +37,6 @@ if(NOT EMSCRIPTEN)
   add_library(donna_boost INTERFACE)
   add_library(donna::boost ALIAS donna_boost)
   target_link_libraries(donna_boost INTERFACE Boost::headers Threads::Threads)
-  # Beast and Asio as compiled, not header-only, sources stay small per translation unit.
-  target_compile_definitions(donna_boost INTERFACE BOOST_BEAST_USE_STD_STRING_VIEW)
   add_library(donna_ssl INTERFACE)
   add_library(donna::ssl ALIAS donna_ssl)
   target_link_libraries(donna_ssl INTERFACE OpenSSL::SSL OpenSSL::Crypto)

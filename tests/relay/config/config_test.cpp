@@ -1,0 +1,60 @@
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace donna::relay {
+namespace {
+
+environment env_of(std::map<std::string, std::string> vars)
+{
+    return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+        const auto it = vars.find(name);
+        if (it == vars.end())
+            return std::nullopt;
+        return it->second;
+    };
+}
+
+TEST(RelayConfig, DefaultsServeLocallyOnPort8080WithNoVariablesSet)
+{
+    auto c = load_config(env_of({}));
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->listen_address, "127.0.0.1");
+    EXPECT_EQ(c->port, 8080);
+    EXPECT_EQ(c->threads, 2);
+}
+
+TEST(RelayConfig, ReadsEveryVariable)
+{
+    auto c = load_config(env_of({{"DONNA_LISTEN_ADDRESS", "0.0.0.0"},
+                                 {"DONNA_PORT", "9000"},
+                                 {"DONNA_WEB_ROOT", "/srv/site"},
+                                 {"DONNA_THREADS", "4"}}));
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->listen_address, "0.0.0.0");
+    EXPECT_EQ(c->port, 9000);
+    EXPECT_EQ(c->web_root, "/srv/site");
+    EXPECT_EQ(c->threads, 4);
+}
+
+TEST(RelayConfig, InvalidValuesNameTheVariable)
+{
+    const std::pair<std::map<std::string, std::string>, std::string> cases[] = {
+        {{{"DONNA_PORT", "80a"}}, "DONNA_PORT must be an integer"},
+        {{{"DONNA_PORT", "70000"}}, "DONNA_PORT must be between 0 and 65535"},
+        {{{"DONNA_PORT", ""}}, "DONNA_PORT must be an integer"},
+        {{{"DONNA_THREADS", "0"}}, "DONNA_THREADS must be between 1 and 64"},
+        {{{"DONNA_WEB_ROOT", ""}}, "DONNA_WEB_ROOT is empty"},
+        {{{"DONNA_LISTEN_ADDRESS", ""}}, "DONNA_LISTEN_ADDRESS is empty"},
+    };
+    for (const auto& [vars, message] : cases) {
+        auto c = load_config(env_of(vars));
+        ASSERT_FALSE(c) << message;
+        EXPECT_NE(c.error().message.find(message), std::string::npos) << c.error().message;
+    }
+}
+
+} // namespace
+} // namespace donna::relay
