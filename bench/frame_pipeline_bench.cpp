@@ -39,8 +39,10 @@ const std::vector<float>& speech()
         // Whole frames of speech only: trim the silence espeak adds at either end.
         auto& s = wav->samples;
         std::size_t first = 0, last = s.size();
-        while (first < last && std::abs(s[first]) < 0.01f) ++first;
-        while (last > first && std::abs(s[last - 1]) < 0.01f) --last;
+        while (first < last && std::abs(s[first]) < 0.01f)
+            ++first;
+        while (last > first && std::abs(s[last - 1]) < 0.01f)
+            --last;
         std::vector<float> trimmed(s.begin() + static_cast<std::ptrdiff_t>(first),
                                    s.begin() + static_cast<std::ptrdiff_t>(last));
         trimmed.resize(trimmed.size() / 960 * 960);
@@ -114,7 +116,10 @@ void BM_Resample48kTo24k(benchmark::State& state)
     auto r = *donna::resampler::create(capture_rate, wire_rate);
     frame_source src;
     std::vector<float> out;
-    warm_up([&] { out.clear(); r.process(src.next(), out); });
+    warm_up([&] {
+        out.clear();
+        r.process(src.next(), out);
+    });
     for (auto _ : state) {
         out.clear();
         r.process(src.next(), out);
@@ -140,7 +145,10 @@ void BM_TurnDetector(benchmark::State& state)
     frame_source src;
     std::vector<donna::turn_event> events;
     events.reserve(8);
-    warm_up([&] { events.clear(); vad.process(src.next(), events); });
+    warm_up([&] {
+        events.clear();
+        vad.process(src.next(), events);
+    });
     for (auto _ : state) {
         events.clear();
         vad.process(src.next(), events);
@@ -155,8 +163,8 @@ void BM_OpusEncode24k(benchmark::State& state)
     std::vector<float> speech24;
     resample.process(speech(), speech24);
     speech24.resize(speech24.size() / 480 * 480);
-    auto enc = *donna::opus_encoder::create({.sample_rate = wire_rate,
-                                             .complexity = static_cast<int>(state.range(0))});
+    auto enc = *donna::opus_encoder::create(
+        {.sample_rate = wire_rate, .complexity = static_cast<int>(state.range(0))});
     std::array<std::uint8_t, donna::opus_max_packet> packet{};
     std::size_t pos = 0;
     auto encode_next = [&] {

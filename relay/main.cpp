@@ -3,9 +3,9 @@
 #include "config/config.hpp"
 #include "server/server.hpp"
 
-#include <pthread.h>
 #include <csignal>
 #include <iostream>
+#include <pthread.h>
 
 int main()
 {
@@ -27,12 +27,13 @@ int main()
         std::cerr << "donna-relay: " << started.error().message << '\n';
         return 1;
     }
-    std::cout << "donna-relay: serving " << cfg->web_root << " on http://" << cfg->listen_address << ':'
-              << server.port() << '/' << std::endl;
+    std::cout << "donna-relay: serving " << cfg->web_root << " on http://" << cfg->listen_address
+              << ':' << server.port() << '/' << std::endl;
 
     int signal = 0;
     sigwait(&stop_signals, &signal);
-    std::cout << "donna-relay: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT") << ", stopping" << std::endl;
+    std::cout << "donna-relay: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT") << ", stopping"
+              << std::endl;
     server.stop();
     server.wait();
     return 0;

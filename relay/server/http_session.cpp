@@ -21,7 +21,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
-constexpr std::size_t request_body_limit = 64 * 1024;
+constexpr std::size_t request_body_limit = std::size_t{64} * 1024;
 constexpr auto idle_timeout = std::chrono::seconds(30);
 
 http::message_generator text_response(const http::request<http::string_body>& req,
@@ -84,8 +84,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
 public:
     http_session(tcp::socket socket, std::shared_ptr<const config> cfg)
         : stream_(std::move(socket)), cfg_(std::move(cfg))
-    {
-    }
+    {}
 
     void run() { do_read(); }
 
@@ -107,8 +106,8 @@ private:
             // Answer instead of silently dropping: the client learns what it did wrong.
             http::request<http::string_body> req;
             req.keep_alive(false);
-            return send(text_response(req, http::status::payload_too_large,
-                                      "request body over 64 KiB\n"));
+            return send(
+                text_response(req, http::status::payload_too_large, "request body over 64 KiB\n"));
         }
         if (ec)
             return; // timeout, reset or malformed request: the connection just closes
@@ -118,14 +117,15 @@ private:
     void send(http::message_generator message)
     {
         const bool keep_alive = message.keep_alive();
-        beast::async_write(stream_, std::move(message),
-                           [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-                               if (ec)
-                                   return;
-                               if (!keep_alive)
-                                   return self->do_close();
-                               self->do_read();
-                           });
+        beast::async_write(
+            stream_, std::move(message),
+            [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                if (ec)
+                    return;
+                if (!keep_alive)
+                    return self->do_close();
+                self->do_read();
+            });
     }
 
     void do_close()

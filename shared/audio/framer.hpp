@@ -33,7 +33,8 @@ public:
     {
         if (!pending_.empty()) {
             const std::size_t take = std::min(frame_size_ - pending_.size(), in.size());
-            pending_.insert(pending_.end(), in.begin(), in.begin() + static_cast<std::ptrdiff_t>(take));
+            pending_.insert(pending_.end(), in.begin(),
+                            in.begin() + static_cast<std::ptrdiff_t>(take));
             in = in.subspan(take);
             if (pending_.size() < frame_size_)
                 return;

@@ -49,7 +49,7 @@ result<opus_encoder> opus_encoder::create(const opus_encoder_config& config)
                                                       std::to_string(config.complexity));
     int rc = OPUS_OK;
     const int application = config.application == opus_application::voip ? OPUS_APPLICATION_VOIP
-                                                                          : OPUS_APPLICATION_AUDIO;
+                                                                         : OPUS_APPLICATION_AUDIO;
     opus_encoder enc;
     enc.state_.reset(opus_encoder_create(config.sample_rate, 1, application, &rc));
     if (rc != OPUS_OK || !enc.state_)
@@ -67,7 +67,8 @@ result<opus_encoder> opus_encoder::create(const opus_encoder_config& config)
     return enc;
 }
 
-result<std::size_t> opus_encoder::encode(std::span<const float> frame, std::span<std::uint8_t> packet)
+result<std::size_t> opus_encoder::encode(std::span<const float> frame,
+                                         std::span<std::uint8_t> packet)
 {
     if (frame.size() != frame_size())
         return make_error(errc::invalid_argument,
@@ -108,11 +109,12 @@ result<std::size_t> opus_decoder::decode(std::span<const std::uint8_t> packet, s
     if (packet.empty())
         return make_error(errc::empty_payload, "Opus packet is empty");
     if (packet.size() > opus_max_packet)
-        return make_error(errc::payload_too_large, "Opus packet of " + std::to_string(packet.size()) +
-                                                       " bytes exceeds " +
-                                                       std::to_string(opus_max_packet));
-    const int n = opus_decode_float(state_.get(), packet.data(), static_cast<opus_int32>(packet.size()),
-                                    pcm.data(), static_cast<int>(pcm.size()), 0);
+        return make_error(errc::payload_too_large,
+                          "Opus packet of " + std::to_string(packet.size()) + " bytes exceeds " +
+                              std::to_string(opus_max_packet));
+    const int n =
+        opus_decode_float(state_.get(), packet.data(), static_cast<opus_int32>(packet.size()),
+                          pcm.data(), static_cast<int>(pcm.size()), 0);
     if (n < 0)
         return opus_failure("opus_decode_float", n);
     return static_cast<std::size_t>(n);
@@ -120,7 +122,8 @@ result<std::size_t> opus_decoder::decode(std::span<const std::uint8_t> packet, s
 
 result<std::size_t> opus_decoder::decode_lost(std::span<float> pcm)
 {
-    const int n = opus_decode_float(state_.get(), nullptr, 0, pcm.data(), static_cast<int>(pcm.size()), 0);
+    const int n =
+        opus_decode_float(state_.get(), nullptr, 0, pcm.data(), static_cast<int>(pcm.size()), 0);
     if (n < 0)
         return opus_failure("opus_decode_float (concealment)", n);
     return static_cast<std::size_t>(n);

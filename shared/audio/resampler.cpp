@@ -72,7 +72,8 @@ result<resampler> resampler::create(int in_rate, int out_rate)
     const double cutoff = 0.5 * (1.0 + passband_fraction) * nyquist / up_rate;
     const double beta = 0.1102 * (stopband_db - 8.7);
     const auto length = static_cast<std::size_t>(
-        std::ceil((stopband_db - 7.95) / (2.285 * 2.0 * pi * transition))) + 1;
+                            std::ceil((stopband_db - 7.95) / (2.285 * 2.0 * pi * transition))) +
+                        1;
     const auto branches = static_cast<std::size_t>(r.up_);
     r.taps_ = (length + branches - 1) / branches;
     const std::size_t total = r.taps_ * branches;

@@ -47,9 +47,9 @@ private:
 
     int in_rate_ = 0;
     int out_rate_ = 0;
-    std::int64_t up_ = 1;            // L: interpolation factor
-    std::int64_t down_ = 1;          // M: decimation factor
-    std::size_t taps_ = 0;           // taps per polyphase branch
+    std::int64_t up_ = 1;   // L: interpolation factor
+    std::int64_t down_ = 1; // M: decimation factor
+    std::size_t taps_ = 0;  // taps per polyphase branch
     double delay_seconds_ = 0;
     std::vector<float> bank_;        // up_ branches of taps_ coefficients, time-reversed
     std::vector<float> history_;     // input from stream index history_start_ onwards

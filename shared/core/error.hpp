@@ -19,21 +19,21 @@ namespace donna {
 enum class errc {
     ok = 0,
     // parsing and validation
-    invalid_json = 1,       // not JSON at all
-    not_an_object,          // JSON, but not an object where one is required
-    missing_field,          // a required field is absent
-    wrong_type,             // a field has the wrong JSON type
-    out_of_range,           // a number outside its allowed range
-    unknown_event_type,     // a "type" this protocol does not know
-    invalid_base64,         // bad alphabet, padding or trailing bits
-    frame_too_short,        // binary frame shorter than its header
-    unsupported_version,    // binary frame of a version we do not speak
-    unknown_frame_kind,     // binary frame kind we do not know
-    payload_too_large,      // binary frame or message over its limit
-    empty_payload,          // binary frame with no packet
-    invalid_argument,       // a caller passed a value outside the documented domain
+    invalid_json = 1,    // not JSON at all
+    not_an_object,       // JSON, but not an object where one is required
+    missing_field,       // a required field is absent
+    wrong_type,          // a field has the wrong JSON type
+    out_of_range,        // a number outside its allowed range
+    unknown_event_type,  // a "type" this protocol does not know
+    invalid_base64,      // bad alphabet, padding or trailing bits
+    frame_too_short,     // binary frame shorter than its header
+    unsupported_version, // binary frame of a version we do not speak
+    unknown_frame_kind,  // binary frame kind we do not know
+    payload_too_large,   // binary frame or message over its limit
+    empty_payload,       // binary frame with no packet
+    invalid_argument,    // a caller passed a value outside the documented domain
     // codecs
-    codec_error,            // libopus reported an error (message names it)
+    codec_error, // libopus reported an error (message names it)
 };
 
 const std::error_category& error_category() noexcept;
@@ -78,7 +78,10 @@ private:
 // result<void>: success or an error.
 struct ok_t {};
 using status = result<ok_t>;
-inline status ok() { return ok_t{}; }
+inline status ok()
+{
+    return ok_t{};
+}
 
 inline error make_error(errc code, std::string message)
 {

@@ -11,10 +11,9 @@ namespace {
 status check_payload(audio_frame_kind kind, std::size_t size)
 {
     if (size == 0)
-        return make_error(errc::empty_payload,
-                          std::string(to_string(kind)) + " frame has an " +
-                              std::to_string(audio_frame_header_size) +
-                              "-byte header and no payload");
+        return make_error(errc::empty_payload, std::string(to_string(kind)) + " frame has an " +
+                                                   std::to_string(audio_frame_header_size) +
+                                                   "-byte header and no payload");
     const std::size_t limit = max_payload_size(kind);
     if (size > limit)
         return make_error(errc::payload_too_large,
@@ -39,10 +38,14 @@ error unknown_kind(unsigned kind)
 std::string_view to_string(audio_frame_kind kind) noexcept
 {
     switch (kind) {
-    case audio_frame_kind::opus_input: return "opus_input";
-    case audio_frame_kind::opus_output: return "opus_output";
-    case audio_frame_kind::pcm16_input: return "pcm16_input";
-    case audio_frame_kind::pcm16_output: return "pcm16_output";
+    case audio_frame_kind::opus_input:
+        return "opus_input";
+    case audio_frame_kind::opus_output:
+        return "opus_output";
+    case audio_frame_kind::pcm16_input:
+        return "pcm16_input";
+    case audio_frame_kind::pcm16_output:
+        return "pcm16_output";
     }
     return "unknown";
 }
@@ -73,10 +76,10 @@ status encode_audio_frame(const audio_frame_header& header, std::span<const std:
 result<audio_frame_view> decode_audio_frame(std::span<const std::uint8_t> frame)
 {
     if (frame.size() < audio_frame_header_size)
-        return make_error(errc::frame_too_short,
-                          "frame of " + std::to_string(frame.size()) +
-                              " bytes is shorter than the " +
-                              std::to_string(audio_frame_header_size) + "-byte header");
+        return make_error(errc::frame_too_short, "frame of " + std::to_string(frame.size()) +
+                                                     " bytes is shorter than the " +
+                                                     std::to_string(audio_frame_header_size) +
+                                                     "-byte header");
     if (frame[0] != audio_frame_version)
         return make_error(errc::unsupported_version,
                           "audio frame version " + std::to_string(frame[0]) +
@@ -89,10 +92,9 @@ result<audio_frame_view> decode_audio_frame(std::span<const std::uint8_t> frame)
     audio_frame_view view;
     view.header.kind = kind;
     view.header.sequence = static_cast<std::uint16_t>((frame[2] << 8) | frame[3]);
-    view.header.timestamp = static_cast<std::uint32_t>(frame[4]) << 24 |
-                            static_cast<std::uint32_t>(frame[5]) << 16 |
-                            static_cast<std::uint32_t>(frame[6]) << 8 |
-                            static_cast<std::uint32_t>(frame[7]);
+    view.header.timestamp =
+        static_cast<std::uint32_t>(frame[4]) << 24 | static_cast<std::uint32_t>(frame[5]) << 16 |
+        static_cast<std::uint32_t>(frame[6]) << 8 | static_cast<std::uint32_t>(frame[7]);
     view.payload = frame.subspan(audio_frame_header_size);
     if (auto checked = check_payload(kind, view.payload.size()); !checked)
         return checked.error();

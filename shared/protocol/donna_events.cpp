@@ -59,13 +59,19 @@ nlohmann::json envelope(std::string_view type)
 
 } // namespace
 
-std::string_view to_string(persona p) { return enum_name(persona_names, static_cast<std::size_t>(p)); }
+std::string_view to_string(persona p)
+{
+    return enum_name(persona_names, static_cast<std::size_t>(p));
+}
 std::optional<persona> persona_from_string(std::string_view name)
 {
     return enum_from_name<persona>(persona_names, name);
 }
 
-std::string_view to_string(chat_role r) { return enum_name(role_names, static_cast<std::size_t>(r)); }
+std::string_view to_string(chat_role r)
+{
+    return enum_name(role_names, static_cast<std::size_t>(r));
+}
 std::optional<chat_role> chat_role_from_string(std::string_view name)
 {
     return enum_from_name<chat_role>(role_names, name);

@@ -24,16 +24,24 @@ std::string quoted_excerpt(std::string_view text, std::size_t limit)
 const char* json_kind_name(const nlohmann::json& value) noexcept
 {
     switch (value.type()) {
-    case nlohmann::json::value_t::null: return "null";
-    case nlohmann::json::value_t::object: return "an object";
-    case nlohmann::json::value_t::array: return "an array";
-    case nlohmann::json::value_t::string: return "a string";
-    case nlohmann::json::value_t::boolean: return "a boolean";
+    case nlohmann::json::value_t::null:
+        return "null";
+    case nlohmann::json::value_t::object:
+        return "an object";
+    case nlohmann::json::value_t::array:
+        return "an array";
+    case nlohmann::json::value_t::string:
+        return "a string";
+    case nlohmann::json::value_t::boolean:
+        return "a boolean";
     case nlohmann::json::value_t::number_integer:
     case nlohmann::json::value_t::number_unsigned:
-    case nlohmann::json::value_t::number_float: return "a number";
-    case nlohmann::json::value_t::binary: return "binary";
-    case nlohmann::json::value_t::discarded: return "invalid";
+    case nlohmann::json::value_t::number_float:
+        return "a number";
+    case nlohmann::json::value_t::binary:
+        return "binary";
+    case nlohmann::json::value_t::discarded:
+        return "invalid";
     }
     return "unknown";
 }
@@ -43,10 +51,10 @@ field_reader::field_reader(const nlohmann::json& object, std::string prefix)
 {
     // find() on a non-object returns end(), so reads stay safe; the caller still learns why.
     if (!object_.is_object()) {
-        std::string what = prefix_.empty() ? std::string("event")
-                                           : "field '" + prefix_.substr(0, prefix_.size() - 1) + "'";
-        fail(errc::not_an_object,
-             what + " must be an object, not " + json_kind_name(object_));
+        std::string what = prefix_.empty()
+                               ? std::string("event")
+                               : "field '" + prefix_.substr(0, prefix_.size() - 1) + "'";
+        fail(errc::not_an_object, what + " must be an object, not " + json_kind_name(object_));
     }
 }
 
@@ -100,8 +108,8 @@ std::string field_reader::string(const char* key)
     if (value == nullptr)
         return {};
     if (!value->is_string()) {
-        fail(errc::wrong_type, "field '" + name(key) + "' must be a string, not " +
-                                   json_kind_name(*value));
+        fail(errc::wrong_type,
+             "field '" + name(key) + "' must be a string, not " + json_kind_name(*value));
         return {};
     }
     return *value->get_ptr<const std::string*>();
@@ -121,13 +129,13 @@ std::int64_t field_reader::integer_in(const char* key, std::int64_t min, std::in
         return min;
     const std::string field = name(key);
     auto below = [&] {
-        fail(errc::out_of_range, field + " must be >= " + std::to_string(min) + " (got " +
-                                     dump_json(*value) + ")");
+        fail(errc::out_of_range,
+             field + " must be >= " + std::to_string(min) + " (got " + dump_json(*value) + ")");
         return min;
     };
     auto above = [&] {
-        fail(errc::out_of_range, field + " must be <= " + std::to_string(max) + " (got " +
-                                     dump_json(*value) + ")");
+        fail(errc::out_of_range,
+             field + " must be <= " + std::to_string(max) + " (got " + dump_json(*value) + ")");
         return min;
     };
 
@@ -154,8 +162,7 @@ std::int64_t field_reader::integer_in(const char* key, std::int64_t min, std::in
              "field '" + field + "' must be an integer (got " + dump_json(*value) + ")");
         return min;
     }
-    fail(errc::wrong_type,
-         "field '" + field + "' must be a number, not " + json_kind_name(*value));
+    fail(errc::wrong_type, "field '" + field + "' must be a number, not " + json_kind_name(*value));
     return min;
 }
 
@@ -165,8 +172,8 @@ const nlohmann::json* field_reader::object(const char* key)
     if (value == nullptr)
         return nullptr;
     if (!value->is_object()) {
-        fail(errc::wrong_type, "field '" + name(key) + "' must be an object, not " +
-                                   json_kind_name(*value));
+        fail(errc::wrong_type,
+             "field '" + name(key) + "' must be an object, not " + json_kind_name(*value));
         return nullptr;
     }
     return value;

@@ -49,13 +49,17 @@ constexpr std::array<name_entry, realtime_event_type_count> names{{
     {t::conversation_item_truncated, "conversation.item.truncated", {}},
     {t::conversation_item_deleted, "conversation.item.deleted", {}},
     {t::conversation_item_input_audio_transcription_delta,
-     "conversation.item.input_audio_transcription.delta", {}},
+     "conversation.item.input_audio_transcription.delta",
+     {}},
     {t::conversation_item_input_audio_transcription_completed,
-     "conversation.item.input_audio_transcription.completed", {}},
+     "conversation.item.input_audio_transcription.completed",
+     {}},
     {t::conversation_item_input_audio_transcription_segment,
-     "conversation.item.input_audio_transcription.segment", {}},
+     "conversation.item.input_audio_transcription.segment",
+     {}},
     {t::conversation_item_input_audio_transcription_failed,
-     "conversation.item.input_audio_transcription.failed", {}},
+     "conversation.item.input_audio_transcription.failed",
+     {}},
     {t::response_created, "response.created", {}},
     {t::response_done, "response.done", {}},
     {t::response_output_item_added, "response.output_item.added", {}},
@@ -135,9 +139,11 @@ public:
             const char first = peek();
             if (!skip_value(1) || !expect_end())
                 return error_;
-            const char* kind = first == '[' ? "an array" : first == '"' ? "a string"
-                             : first == 't' || first == 'f' ? "a boolean"
-                             : first == 'n' ? "null" : "a number";
+            const char* kind = first == '['                   ? "an array"
+                               : first == '"'                 ? "a string"
+                               : first == 't' || first == 'f' ? "a boolean"
+                               : first == 'n'                 ? "null"
+                                                              : "a number";
             return make_error(errc::not_an_object,
                               std::string("expected a JSON object, found ") + kind);
         }
@@ -146,8 +152,8 @@ public:
         if (!type_found_)
             return make_error(errc::missing_field, "missing field 'type'");
         if (!type_is_string_)
-            return make_error(errc::wrong_type, std::string("field 'type' must be a string, not ") +
-                                                    type_kind_);
+            return make_error(errc::wrong_type,
+                              std::string("field 'type' must be a string, not ") + type_kind_);
         if (type_has_escapes_)
             return make_error(errc::unknown_event_type,
                               "event type " + quoted_excerpt(type_) +
@@ -167,8 +173,8 @@ private:
     bool fail_here(const char* what)
     {
         if (at_end())
-            return fail(std::string("unexpected end of input at offset ") +
-                        std::to_string(pos_) + " (" + what + ")");
+            return fail(std::string("unexpected end of input at offset ") + std::to_string(pos_) +
+                        " (" + what + ")");
         const auto c = static_cast<unsigned char>(peek());
         std::string shown;
         if (c >= 0x20 && c < 0x7f)
@@ -219,8 +225,8 @@ private:
                         if (at_end() || !is_hex(peek()))
                             return fail_here("\\u needs four hex digits");
                     }
-                } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' &&
-                           e != 'n' && e != 'r' && e != 't') {
+                } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' &&
+                           e != 'r' && e != 't') {
                     return fail_here("invalid escape sequence");
                 }
             }
@@ -296,12 +302,18 @@ private:
         std::string_view ignored;
         bool escapes = false;
         switch (peek()) {
-        case '{': return check_depth(depth) && skip_container(depth, '}');
-        case '[': return check_depth(depth) && skip_container(depth, ']');
-        case '"': return scan_string(ignored, escapes);
-        case 't': return skip_literal("true");
-        case 'f': return skip_literal("false");
-        case 'n': return skip_literal("null");
+        case '{':
+            return check_depth(depth) && skip_container(depth, '}');
+        case '[':
+            return check_depth(depth) && skip_container(depth, ']');
+        case '"':
+            return scan_string(ignored, escapes);
+        case 't':
+            return skip_literal("true");
+        case 'f':
+            return skip_literal("false");
+        case 'n':
+            return skip_literal("null");
         default:
             if (peek() == '-' || is_digit(peek()))
                 return skip_number();
@@ -365,7 +377,7 @@ private:
                     for (int k = 0; k < 4; ++k) {
                         const char h = raw[++i];
                         value = value * 16 + static_cast<unsigned>(
-                            is_digit(h) ? h - '0' : (h | 0x20) - 'a' + 10);
+                                                 is_digit(h) ? h - '0' : (h | 0x20) - 'a' + 10);
                     }
                     if (value > 0x7f)
                         return false;
@@ -415,9 +427,11 @@ private:
                     if (!skip_value(2))
                         return false;
                     const char first = text_[start];
-                    type_kind_ = first == '{' ? "an object" : first == '[' ? "an array"
-                               : first == 'n' ? "null" : first == 't' || first == 'f'
-                               ? "a boolean" : "a number";
+                    type_kind_ = first == '{'                   ? "an object"
+                                 : first == '['                 ? "an array"
+                                 : first == 'n'                 ? "null"
+                                 : first == 't' || first == 'f' ? "a boolean"
+                                                                : "a number";
                 }
             } else if (!skip_value(2)) {
                 return false;
@@ -563,7 +577,8 @@ bool conversation_item_create::is_user_text(const nlohmann::json& object)
     if (!object.is_object())
         return false;
     auto item = object.find("item");
-    if (item == object.end() || !item->is_object() || !has_only_keys(*item, {"type", "role", "content"}))
+    if (item == object.end() || !item->is_object() ||
+        !has_only_keys(*item, {"type", "role", "content"}))
         return false;
     if (!is_string_equal(*item, "type", "message") || !is_string_equal(*item, "role", "user"))
         return false;
@@ -921,10 +936,18 @@ result<parsed_realtime_event> parse_realtime_event(std::string_view text)
 
     result<realtime_event> event = realtime_event(other_event{});
     switch (type->first) {
-    case t::session_update: event = parse_typed<session_update>(object); break;
-    case t::input_audio_buffer_append: event = parse_typed<input_audio_buffer_append>(object); break;
-    case t::input_audio_buffer_commit: event = parse_typed<input_audio_buffer_commit>(object); break;
-    case t::input_audio_buffer_clear: event = parse_typed<input_audio_buffer_clear>(object); break;
+    case t::session_update:
+        event = parse_typed<session_update>(object);
+        break;
+    case t::input_audio_buffer_append:
+        event = parse_typed<input_audio_buffer_append>(object);
+        break;
+    case t::input_audio_buffer_commit:
+        event = parse_typed<input_audio_buffer_commit>(object);
+        break;
+    case t::input_audio_buffer_clear:
+        event = parse_typed<input_audio_buffer_clear>(object);
+        break;
     case t::conversation_item_create: {
         // Only the user-text shape is typed; a malformed item is still an error.
         field_reader in(object);
@@ -940,20 +963,34 @@ result<parsed_realtime_event> parse_realtime_event(std::string_view text)
     case t::conversation_item_truncate:
         event = parse_typed<conversation_item_truncate>(object);
         break;
-    case t::response_create: event = parse_typed<response_create>(object); break;
-    case t::response_cancel: event = parse_typed<response_cancel>(object); break;
-    case t::response_output_audio_delta: event = parse_typed<audio_delta>(object); break;
+    case t::response_create:
+        event = parse_typed<response_create>(object);
+        break;
+    case t::response_cancel:
+        event = parse_typed<response_cancel>(object);
+        break;
+    case t::response_output_audio_delta:
+        event = parse_typed<audio_delta>(object);
+        break;
     case t::response_output_audio_transcript_delta:
-    case t::response_output_text_delta: event = parse_typed<text_delta>(object); break;
+    case t::response_output_text_delta:
+        event = parse_typed<text_delta>(object);
+        break;
     case t::conversation_item_input_audio_transcription_delta:
         event = parse_typed<input_transcription_delta>(object);
         break;
     case t::conversation_item_input_audio_transcription_completed:
         event = parse_typed<input_transcription_completed>(object);
         break;
-    case t::input_audio_buffer_speech_started: event = parse_typed<speech_started>(object); break;
-    case t::input_audio_buffer_speech_stopped: event = parse_typed<speech_stopped>(object); break;
-    case t::error: event = parse_typed<error_event>(object); break;
+    case t::input_audio_buffer_speech_started:
+        event = parse_typed<speech_started>(object);
+        break;
+    case t::input_audio_buffer_speech_stopped:
+        event = parse_typed<speech_stopped>(object);
+        break;
+    case t::error:
+        event = parse_typed<error_event>(object);
+        break;
     default:
         event = realtime_event(other_event{type->first, type->second, std::move(object)});
         break;

@@ -79,12 +79,12 @@ enum class realtime_event_type {
     response_output_item_done,
     response_content_part_added,
     response_content_part_done,
-    response_output_audio_delta,           // beta: response.audio.delta
-    response_output_audio_done,            // beta: response.audio.done
+    response_output_audio_delta,            // beta: response.audio.delta
+    response_output_audio_done,             // beta: response.audio.done
     response_output_audio_transcript_delta, // beta: response.audio_transcript.delta
     response_output_audio_transcript_done,  // beta: response.audio_transcript.done
-    response_output_text_delta,            // beta: response.text.delta
-    response_output_text_done,             // beta: response.text.done
+    response_output_text_delta,             // beta: response.text.delta
+    response_output_text_done,              // beta: response.text.done
     response_function_call_arguments_delta,
     response_function_call_arguments_done,
     output_audio_buffer_started,
@@ -138,8 +138,7 @@ struct input_audio_buffer_commit {
 };
 
 struct input_audio_buffer_clear {
-    static constexpr realtime_event_type event_type =
-        realtime_event_type::input_audio_buffer_clear;
+    static constexpr realtime_event_type event_type = realtime_event_type::input_audio_buffer_clear;
     std::optional<std::string> event_id;
 
     nlohmann::json to_json(dialect spelling = dialect::ga) const;
@@ -151,8 +150,7 @@ struct input_audio_buffer_clear {
 // "content":[{"type":"input_text","text":...}]}}. Any other item (audio, function output,
 // extra fields) parses as an other_event, so nothing is lost on the way through.
 struct conversation_item_create {
-    static constexpr realtime_event_type event_type =
-        realtime_event_type::conversation_item_create;
+    static constexpr realtime_event_type event_type = realtime_event_type::conversation_item_create;
     std::optional<std::string> event_id;
     std::optional<std::string> previous_item_id;
     std::string text;

@@ -29,18 +29,18 @@
 namespace donna {
 namespace {
 
-constexpr double highpass_hz = 80.0;      // below the lowest voice fundamentals (~85 Hz)
-constexpr float silence_db = -100.0f;     // what digital silence reads as
-constexpr double silence_energy = 1e-10;  // = silence_db as a mean square
-constexpr float gate_db = -65.0f;         // frames quieter than this are never speech
+constexpr double highpass_hz = 80.0;       // below the lowest voice fundamentals (~85 Hz)
+constexpr float silence_db = -100.0f;      // what digital silence reads as
+constexpr double silence_energy = 1e-10;   // = silence_db as a mean square
+constexpr float gate_db = -65.0f;          // frames quieter than this are never speech
 constexpr float full_scale_snr_db = 24.0f; // SNR that maps to activation 1
-constexpr int start_frames = 2;           // consecutive frames over threshold to start
-constexpr float hold_ratio = 0.8f;        // hold threshold = 80% of the start threshold
-constexpr double smoothing = 0.8;         // per-frame energy smoothing (~45 ms time constant)
-constexpr int block_frames = 25;          // 5 blocks x 250 ms = 1.25 s minimum window
+constexpr int start_frames = 2;            // consecutive frames over threshold to start
+constexpr float hold_ratio = 0.8f;         // hold threshold = 80% of the start threshold
+constexpr double smoothing = 0.8;          // per-frame energy smoothing (~45 ms time constant)
+constexpr int block_frames = 25;           // 5 blocks x 250 ms = 1.25 s minimum window
 constexpr float rise_db_per_frame = 0.06f; // 6 dB/s
-constexpr int max_freeze_frames = 300;    // floor frozen for at most 3 s of continuous speech
-constexpr float no_minimum_db = 1000.0f;  // empty block in the minimum ring
+constexpr int max_freeze_frames = 300;     // floor frozen for at most 3 s of continuous speech
+constexpr float no_minimum_db = 1000.0f;   // empty block in the minimum ring
 
 constexpr std::array<int, 5> supported_rates = {8000, 16000, 24000, 44100, 48000};
 
@@ -61,8 +61,10 @@ float to_db(double mean_square)
 const char* to_string(turn_event_kind kind) noexcept
 {
     switch (kind) {
-    case turn_event_kind::speech_started: return "speech_started";
-    case turn_event_kind::speech_stopped: return "speech_stopped";
+    case turn_event_kind::speech_started:
+        return "speech_started";
+    case turn_event_kind::speech_stopped:
+        return "speech_stopped";
     }
     return "unknown";
 }
@@ -71,9 +73,8 @@ status turn_detector::validate(const turn_config& config)
 {
     // Written so that NaN fails too.
     if (!(config.threshold >= 0.0f && config.threshold <= 1.0f))
-        return make_error(errc::invalid_argument,
-                          "turn_config.threshold must be in [0, 1], got " +
-                              format_float(config.threshold));
+        return make_error(errc::invalid_argument, "turn_config.threshold must be in [0, 1], got " +
+                                                      format_float(config.threshold));
     if (config.prefix_padding_ms < 0)
         return make_error(errc::invalid_argument,
                           "turn_config.prefix_padding_ms must be >= 0, got " +
@@ -101,8 +102,8 @@ result<turn_detector> turn_detector::create(int sample_rate, const turn_config& 
 turn_detector::turn_detector(int sample_rate, const turn_config& config)
     : sample_rate_(sample_rate),
       frame_samples_(static_cast<std::int64_t>(sample_rate) * frame_ms / 1000),
-      hp_coeff_(static_cast<float>(std::exp(-2.0 * 3.14159265358979323846 * highpass_hz /
-                                            static_cast<double>(sample_rate))))
+      hp_coeff_(static_cast<float>(
+          std::exp(-2.0 * 3.14159265358979323846 * highpass_hz / static_cast<double>(sample_rate))))
 {
     apply(config);
     reset();
@@ -114,8 +115,7 @@ void turn_detector::apply(const turn_config& config)
     start_threshold_ = config.threshold;
     hold_threshold_ = config.threshold * hold_ratio;
     const std::int64_t ms = config.silence_duration_ms;
-    silence_frames_ =
-        static_cast<int>(std::max<std::int64_t>(1, (ms + frame_ms - 1) / frame_ms));
+    silence_frames_ = static_cast<int>(std::max<std::int64_t>(1, (ms + frame_ms - 1) / frame_ms));
     prefix_samples_ = static_cast<std::int64_t>(config.prefix_padding_ms) * sample_rate_ / 1000;
 }
 
@@ -201,8 +201,8 @@ void turn_detector::update_floor(double mean_square)
         return;
     // Smoothing before taking the minimum keeps single quiet frames (white noise over 80-480
     // samples varies by +-1 dB) from biasing the floor low.
-    smoothed_energy_ = floor_ready_ ? smoothing * smoothed_energy_ + (1.0 - smoothing) * mean_square
-                                    : mean_square;
+    smoothed_energy_ =
+        floor_ready_ ? smoothing * smoothed_energy_ + (1.0 - smoothing) * mean_square : mean_square;
     const float smoothed_db = to_db(smoothed_energy_);
 
     current_block_min_db_ = std::min(current_block_min_db_, smoothed_db);
@@ -240,7 +240,8 @@ void turn_detector::update_turn(float activation, std::int64_t frame_start,
             last_voiced_end_ = frame_end;
             silent_frames_ = 0;
         } else if (++silent_frames_ >= silence_frames_) {
-            events.push_back({turn_event_kind::speech_stopped, last_voiced_end_, turn_audio_start_});
+            events.push_back(
+                {turn_event_kind::speech_stopped, last_voiced_end_, turn_audio_start_});
             in_speech_ = false;
             run_active_ = false;
             frames_over_start_ = 0;

@@ -126,22 +126,22 @@ private:
     int sample_rate_ = 0;
     turn_config config_;
     std::int64_t frame_samples_ = 0;
-    float hp_coeff_ = 0.0f;            // one-pole DC-blocking high-pass
-    float start_threshold_ = 0.5f;     // activation must exceed this to start speech
-    float hold_threshold_ = 0.4f;      // ... and this to count as voiced (hysteresis)
-    int silence_frames_ = 50;          // frames below hold_threshold that end a turn
+    float hp_coeff_ = 0.0f;        // one-pole DC-blocking high-pass
+    float start_threshold_ = 0.5f; // activation must exceed this to start speech
+    float hold_threshold_ = 0.4f;  // ... and this to count as voiced (hysteresis)
+    int silence_frames_ = 50;      // frames below hold_threshold that end a turn
     std::int64_t prefix_samples_ = 0;
 
     // per-sample state
     float hp_prev_in_ = 0.0f;
     float hp_prev_out_ = 0.0f;
-    double frame_energy_ = 0.0;        // sum of squares of the frame so far
-    std::int64_t frame_fill_ = 0;      // samples in the current partial frame
-    std::int64_t frames_ = 0;          // complete frames so far
+    double frame_energy_ = 0.0;   // sum of squares of the frame so far
+    std::int64_t frame_fill_ = 0; // samples in the current partial frame
+    std::int64_t frames_ = 0;     // complete frames so far
 
     // noise floor state
     bool floor_ready_ = false;
-    double smoothed_energy_ = 0.0;     // mean square, one-pole smoothed across frames
+    double smoothed_energy_ = 0.0; // mean square, one-pole smoothed across frames
     std::array<float, min_blocks> block_min_db_{};
     int block_index_ = 0;
     int block_fill_ = 0;
@@ -149,11 +149,11 @@ private:
 
     // turn state
     bool in_speech_ = false;
-    bool run_active_ = false;          // inside a run of voiced frames (before speech)
-    std::int64_t run_start_ = 0;       // first sample of that run
-    int frames_over_start_ = 0;        // consecutive frames over start_threshold
-    int silent_frames_ = 0;            // consecutive unvoiced frames while in speech
-    int speech_frames_ = 0;            // frames since speech started (caps the floor freeze)
+    bool run_active_ = false;    // inside a run of voiced frames (before speech)
+    std::int64_t run_start_ = 0; // first sample of that run
+    int frames_over_start_ = 0;  // consecutive frames over start_threshold
+    int silent_frames_ = 0;      // consecutive unvoiced frames while in speech
+    int speech_frames_ = 0;      // frames since speech started (caps the floor freeze)
     std::int64_t last_voiced_end_ = 0;
     std::int64_t turn_audio_start_ = 0;
 

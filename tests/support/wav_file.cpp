@@ -55,8 +55,8 @@ result<wav_audio> read_wav(const std::string& path)
         } else if (std::memcmp(&bytes[pos], "data", 4) == 0) {
             if (channels <= 0 || bits != 16)
                 return make_error(errc::invalid_argument, path + ": need 16-bit PCM before data");
-            const std::size_t n = std::min<std::size_t>(size, available) /
-                                  (2 * static_cast<std::size_t>(channels));
+            const std::size_t n =
+                std::min<std::size_t>(size, available) / (2 * static_cast<std::size_t>(channels));
             wav.samples.resize(n);
             for (std::size_t i = 0; i < n; ++i) {
                 const auto* s = body + 2 * i * static_cast<std::size_t>(channels);

@@ -43,7 +43,7 @@ protected:
         std::filesystem::remove_all(root_);
     }
 
-    http::response<http::string_body> request(http::verb method, std::string target)
+    http::response<http::string_body> request(http::verb method, const std::string& target)
     {
         net::io_context ioc;
         beast::tcp_stream stream(ioc);
@@ -97,7 +97,8 @@ TEST_F(RelayServer, MissingFileAndTraversalAre404)
 {
     EXPECT_EQ(request(http::verb::get, "/nope.js").result(), http::status::not_found);
     EXPECT_EQ(request(http::verb::get, "/../etc/passwd").result(), http::status::not_found);
-    EXPECT_EQ(request(http::verb::get, "/%2e%2e/%2e%2e/etc/passwd").result(), http::status::not_found);
+    EXPECT_EQ(request(http::verb::get, "/%2e%2e/%2e%2e/etc/passwd").result(),
+              http::status::not_found);
 }
 
 TEST_F(RelayServer, OtherMethodsAre405WithAReason)
@@ -133,8 +134,9 @@ TEST(RelayServerStart, BusyPortIsAClearError)
     server second(cfg);
     auto started = second.start();
     ASSERT_FALSE(started);
-    EXPECT_NE(started.error().message.find("cannot listen on 127.0.0.1:" + std::to_string(cfg.port)),
-              std::string::npos)
+    EXPECT_NE(
+        started.error().message.find("cannot listen on 127.0.0.1:" + std::to_string(cfg.port)),
+        std::string::npos)
         << started.error().message;
 }
 

@@ -16,9 +16,24 @@ TEST(StaticFiles, RootAndDirectoriesServeIndexHtml)
 TEST(StaticFiles, RejectsEveryWayOutOfTheWebRoot)
 {
     const char* hostile[] = {
-        "/../etc/passwd", "/a/../../etc/passwd", "/..", "/./index.html", "//etc/passwd",
-        "/a//b", "/%2e%2e/etc/passwd", "/%2E%2E%2Fetc", "/a%2fb", "/a%5c..%5cb", "/a\\b",
-        "/%00", "/%", "/%4", "/%zz", "relative", "", "*",
+        "/../etc/passwd",
+        "/a/../../etc/passwd",
+        "/..",
+        "/./index.html",
+        "//etc/passwd",
+        "/a//b",
+        "/%2e%2e/etc/passwd",
+        "/%2E%2E%2Fetc",
+        "/a%2fb",
+        "/a%5c..%5cb",
+        "/a\\b",
+        "/%00",
+        "/%",
+        "/%4",
+        "/%zz",
+        "relative",
+        "",
+        "*",
     };
     for (const char* target : hostile)
         EXPECT_FALSE(resolve_static_path("/srv", target)) << target;

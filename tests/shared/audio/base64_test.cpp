@@ -16,8 +16,13 @@ struct vector_case {
     std::string_view encoded;
 };
 constexpr vector_case rfc4648[] = {
-    {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-    {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+    {"", ""},
+    {"f", "Zg=="},
+    {"fo", "Zm8="},
+    {"foo", "Zm9v"},
+    {"foob", "Zm9vYg=="},
+    {"fooba", "Zm9vYmE="},
+    {"foobar", "Zm9vYmFy"},
 };
 
 TEST(Base64, EncodesRfc4648Vectors)
@@ -59,12 +64,12 @@ TEST(Base64, RejectsMalformedInputWithOffset)
         {"Zm9", "not a multiple of 4"},
         {"Zm9v\n", "not a multiple of 4"},
         {"Zm 9", "invalid character at offset 2"},
-        {"Zm-v", "invalid character at offset 2"},   // base64url alphabet is not accepted
+        {"Zm-v", "invalid character at offset 2"}, // base64url alphabet is not accepted
         {"Zm_v", "invalid character at offset 2"},
         {"Z===", "padding before the end at offset 1"},
         {"Zg=a", "padding before the end at offset 2"},
         {"=Zm9", "padding before the end at offset 0"},
-        {"Zh==", "non-zero trailing bits"},          // 'h' leaves bits set after "f"
+        {"Zh==", "non-zero trailing bits"}, // 'h' leaves bits set after "f"
         {"Zm9=", "non-zero trailing bits"},
         {"Zm9v====", "padding before the end at offset 4"},
     };

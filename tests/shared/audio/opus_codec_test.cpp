@@ -15,8 +15,8 @@ namespace {
 constexpr double pi = 3.14159265358979323846;
 
 struct round_trip {
-    std::vector<float> original;  // whole 20 ms frames of the input
-    std::vector<float> decoded;   // aligned with original (decoder delay removed)
+    std::vector<float> original; // whole 20 ms frames of the input
+    std::vector<float> decoded;  // aligned with original (decoder delay removed)
     std::vector<std::size_t> packet_bytes;
     std::vector<bool> frame_is_speech;
 };

@@ -52,7 +52,8 @@ TEST(Pcm16, BytesAreLittleEndian)
     const auto bytes = pcm16_to_bytes(samples);
     const std::vector<std::uint8_t> expected = {0x02, 0x01, 0xfe, 0xff, 0x00, 0x80};
     EXPECT_EQ(bytes, expected);
-    EXPECT_EQ(pcm16_from_bytes(bytes), std::vector<std::int16_t>(std::begin(samples), std::end(samples)));
+    EXPECT_EQ(pcm16_from_bytes(bytes),
+              std::vector<std::int16_t>(std::begin(samples), std::end(samples)));
 }
 
 TEST(Pcm16, OddTrailingByteIsNotASample)

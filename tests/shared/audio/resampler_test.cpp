@@ -34,7 +34,8 @@ std::vector<float> tone(double freq, double seconds, int rate, double amplitude 
 {
     std::vector<float> x(static_cast<std::size_t>(seconds * rate));
     for (std::size_t i = 0; i < x.size(); ++i)
-        x[i] = static_cast<float>(amplitude * std::sin(2.0 * pi * freq * static_cast<double>(i) / rate));
+        x[i] = static_cast<float>(amplitude *
+                                  std::sin(2.0 * pi * freq * static_cast<double>(i) / rate));
     return x;
 }
 
@@ -61,7 +62,8 @@ TEST(Resampler, SweepThroughPassbandKeepsSnrAbove60dBForEveryRatePair)
 
             // Compare with the ideal chirp at the output rate, shifted by the filter delay;
             // skip the filter's start-up and the end where input runs out.
-            const auto margin = static_cast<std::size_t>(std::ceil(2 * r->delay_seconds() * out)) + 4;
+            const auto margin =
+                static_cast<std::size_t>(std::ceil(2 * r->delay_seconds() * out)) + 4;
             ASSERT_GT(y.size(), 2 * margin);
             double signal = 0, noise = 0;
             for (std::size_t n = margin; n + margin < y.size(); ++n) {
@@ -91,8 +93,7 @@ TEST(Resampler, ToneAboveTheNewNyquistDoesNotAlias)
             std::vector<float> y;
             r->process(x, y);
             const auto skip = static_cast<std::size_t>(std::ceil(2 * r->delay_seconds() * out));
-            const double attenuation_db =
-                20 * std::log10(rms(std::span(y).subspan(skip)) / rms(x));
+            const double attenuation_db = 20 * std::log10(rms(std::span(y).subspan(skip)) / rms(x));
             EXPECT_LT(attenuation_db, -60.0) << in << " -> " << out << " tone " << freq << " Hz";
         }
     }

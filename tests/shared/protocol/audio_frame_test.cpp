@@ -34,8 +34,8 @@ TEST(AudioFrame, EncodesBigEndianHeaderByteForByteAgainstAGoldenFrame)
 {
     const bytes payload{0xde, 0xad, 0xbe};
     bytes frame;
-    ASSERT_TRUE(encode_audio_frame({audio_frame_kind::opus_output, 0x1234, 0x89abcdef}, payload,
-                                   frame));
+    ASSERT_TRUE(
+        encode_audio_frame({audio_frame_kind::opus_output, 0x1234, 0x89abcdef}, payload, frame));
     const bytes golden{0x01,                   // version
                        0x02,                   // kind: opus_output
                        0x12, 0x34,             // sequence 0x1234
@@ -101,8 +101,8 @@ TEST(AudioFrame, SequenceWrapsFrom65535ToZero)
     std::uint16_t seen[3] = {};
     for (auto& s : seen) {
         bytes frame;
-        ASSERT_TRUE(encode_audio_frame({audio_frame_kind::opus_input, seq, 0xffffffffu},
-                                       payload, frame));
+        ASSERT_TRUE(
+            encode_audio_frame({audio_frame_kind::opus_input, seq, 0xffffffffu}, payload, frame));
         auto decoded = decode_audio_frame(frame);
         ASSERT_TRUE(decoded);
         EXPECT_EQ(decoded->header.timestamp, 0xffffffffu);
@@ -125,8 +125,8 @@ TEST(AudioFrame, DecodeRejectsFramesShorterThanTheHeaderSayingTheSize)
         auto decoded = decode_audio_frame(std::span(full.data(), n));
         ASSERT_FALSE(decoded) << n;
         EXPECT_EQ(decoded.error().code, errc::frame_too_short);
-        EXPECT_EQ(decoded.error().message, "frame of " + std::to_string(n) +
-                                               " bytes is shorter than the 8-byte header");
+        EXPECT_EQ(decoded.error().message,
+                  "frame of " + std::to_string(n) + " bytes is shorter than the 8-byte header");
     }
 }
 
@@ -202,14 +202,14 @@ TEST(AudioFrame, EncodeRejectsWhatDecodeWouldRejectAndLeavesOutputEmpty)
         std::size_t size;
         errc code;
     };
-    for (const auto& c : {encode_case{audio_frame_kind::opus_input, 0, errc::empty_payload},
-                          encode_case{audio_frame_kind::pcm16_output, 0, errc::empty_payload},
-                          encode_case{audio_frame_kind::opus_output, 1276, errc::payload_too_large},
-                          encode_case{audio_frame_kind::pcm16_input, 9602, errc::payload_too_large},
-                          encode_case{audio_frame_kind::pcm16_input, 7, errc::invalid_argument},
-                          encode_case{static_cast<audio_frame_kind>(0), 2, errc::unknown_frame_kind},
-                          encode_case{static_cast<audio_frame_kind>(9), 2,
-                                      errc::unknown_frame_kind}}) {
+    for (const auto& c :
+         {encode_case{audio_frame_kind::opus_input, 0, errc::empty_payload},
+          encode_case{audio_frame_kind::pcm16_output, 0, errc::empty_payload},
+          encode_case{audio_frame_kind::opus_output, 1276, errc::payload_too_large},
+          encode_case{audio_frame_kind::pcm16_input, 9602, errc::payload_too_large},
+          encode_case{audio_frame_kind::pcm16_input, 7, errc::invalid_argument},
+          encode_case{static_cast<audio_frame_kind>(0), 2, errc::unknown_frame_kind},
+          encode_case{static_cast<audio_frame_kind>(9), 2, errc::unknown_frame_kind}}) {
         bytes frame{1, 2, 3}; // stale contents must not survive a failed encode
         auto encoded = encode_audio_frame({c.kind, 1, 2}, payload_of(c.size), frame);
         ASSERT_FALSE(encoded) << static_cast<int>(c.kind) << " " << c.size;
@@ -221,7 +221,8 @@ TEST(AudioFrame, EncodeRejectsWhatDecodeWouldRejectAndLeavesOutputEmpty)
 TEST(AudioFrame, EncodeReusesTheOutputBuffer)
 {
     bytes frame;
-    ASSERT_TRUE(encode_audio_frame({audio_frame_kind::opus_input, 1, 960}, payload_of(1000), frame));
+    ASSERT_TRUE(
+        encode_audio_frame({audio_frame_kind::opus_input, 1, 960}, payload_of(1000), frame));
     const auto* data = frame.data();
     ASSERT_TRUE(encode_audio_frame({audio_frame_kind::opus_input, 2, 1920}, payload_of(10), frame));
     EXPECT_EQ(frame.size(), 18u);

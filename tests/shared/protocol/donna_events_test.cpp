@@ -49,8 +49,9 @@ TEST(DonnaEvents, EveryEventRoundTripsThroughSerializeAndParse)
 
 TEST(DonnaEvents, WireShapesMatchTheDocumentedJson)
 {
-    EXPECT_EQ(parse_json(serialize(donna_chat_message{"m1", chat_role::assistant, "Hi"})),
-              parse_json(R"({"type":"donna.chat.message","id":"m1","role":"assistant","text":"Hi"})"));
+    EXPECT_EQ(
+        parse_json(serialize(donna_chat_message{"m1", chat_role::assistant, "Hi"})),
+        parse_json(R"({"type":"donna.chat.message","id":"m1","role":"assistant","text":"Hi"})"));
     EXPECT_EQ(parse_json(serialize(donna_chat_delta{"m1", "H"})),
               parse_json(R"({"type":"donna.chat.delta","id":"m1","delta":"H"})"));
     EXPECT_EQ(parse_json(serialize(donna_persona{persona::receptionist})),
@@ -67,8 +68,8 @@ TEST(DonnaEvents, WireShapesMatchTheDocumentedJson)
 
 TEST(DonnaEvents, PersonaNamesRoundTripAndUnknownNamesAreRejected)
 {
-    for (persona p : {persona::general, persona::sales, persona::marketing,
-                      persona::receptionist, persona::secretary}) {
+    for (persona p : {persona::general, persona::sales, persona::marketing, persona::receptionist,
+                      persona::secretary}) {
         auto back = persona_from_string(to_string(p));
         ASSERT_TRUE(back.has_value()) << to_string(p);
         EXPECT_EQ(*back, p);

@@ -25,37 +25,37 @@ std::vector<realtime_event> sample_events()
     su.session = parse_json(R"({"type":"realtime","instructions":"Be brief.",
         "audio":{"input":{"turn_detection":{"type":"server_vad","threshold":0.5}},
                  "output":{"voice":"marin"}}})");
-    events.push_back(su);
-    events.push_back(session_update{});
-    events.push_back(input_audio_buffer_append{"evt_2", "AAECAwQ="});
-    events.push_back(input_audio_buffer_append{std::nullopt, ""});
-    events.push_back(input_audio_buffer_commit{"evt_3"});
-    events.push_back(input_audio_buffer_commit{});
-    events.push_back(input_audio_buffer_clear{"evt_4"});
-    events.push_back(input_audio_buffer_clear{});
-    events.push_back(conversation_item_create{"evt_5", "item_0", "Hello \"DONNA\" \u00e9\n"});
-    events.push_back(conversation_item_create{std::nullopt, std::nullopt, "hi"});
-    events.push_back(conversation_item_truncate{"evt_6", "item_1", 0, 1500});
-    events.push_back(conversation_item_truncate{std::nullopt, "item_2", 2147483647,
-                                                9223372036854775807});
-    events.push_back(response_create{"evt_7", parse_json(R"({"output_modalities":["audio"]})")});
-    events.push_back(response_create{});
-    events.push_back(response_cancel{"evt_8", "resp_1"});
-    events.push_back(response_cancel{});
-    events.push_back(audio_delta{"evt_9", "resp_1", "item_3", 0, 1, "UklGRg=="});
-    events.push_back(audio_delta{std::nullopt, "resp_2", "item_4", 7, 0, ""});
-    events.push_back(text_delta{realtime_event_type::response_output_audio_transcript_delta,
-                                "evt_10", "resp_1", "item_3", 0, 0, "Hel"});
-    events.push_back(text_delta{realtime_event_type::response_output_text_delta, std::nullopt,
-                                "resp_1", "item_3", 1, 2, "lo"});
-    events.push_back(input_transcription_delta{"evt_11", "item_5", 0, "wha"});
-    events.push_back(input_transcription_completed{"evt_12", "item_5", 0, "what time is it"});
-    events.push_back(speech_started{"evt_13", 320, "item_6"});
-    events.push_back(speech_stopped{"evt_14", 2120, "item_6"});
-    events.push_back(error_event{"evt_15", "invalid_request_error", "invalid_value",
-                                 "Invalid value", "session.voice", "evt_1"});
-    events.push_back(error_event{std::nullopt, "server_error", std::nullopt, "Oops",
-                                 std::nullopt, std::nullopt});
+    events.emplace_back(su);
+    events.emplace_back(session_update{});
+    events.emplace_back(input_audio_buffer_append{"evt_2", "AAECAwQ="});
+    events.emplace_back(input_audio_buffer_append{std::nullopt, ""});
+    events.emplace_back(input_audio_buffer_commit{"evt_3"});
+    events.emplace_back(input_audio_buffer_commit{});
+    events.emplace_back(input_audio_buffer_clear{"evt_4"});
+    events.emplace_back(input_audio_buffer_clear{});
+    events.emplace_back(conversation_item_create{"evt_5", "item_0", "Hello \"DONNA\" \u00e9\n"});
+    events.emplace_back(conversation_item_create{std::nullopt, std::nullopt, "hi"});
+    events.emplace_back(conversation_item_truncate{"evt_6", "item_1", 0, 1500});
+    events.emplace_back(
+        conversation_item_truncate{std::nullopt, "item_2", 2147483647, 9223372036854775807});
+    events.emplace_back(response_create{"evt_7", parse_json(R"({"output_modalities":["audio"]})")});
+    events.emplace_back(response_create{});
+    events.emplace_back(response_cancel{"evt_8", "resp_1"});
+    events.emplace_back(response_cancel{});
+    events.emplace_back(audio_delta{"evt_9", "resp_1", "item_3", 0, 1, "UklGRg=="});
+    events.emplace_back(audio_delta{std::nullopt, "resp_2", "item_4", 7, 0, ""});
+    events.emplace_back(text_delta{realtime_event_type::response_output_audio_transcript_delta,
+                                   "evt_10", "resp_1", "item_3", 0, 0, "Hel"});
+    events.emplace_back(text_delta{realtime_event_type::response_output_text_delta, std::nullopt,
+                                   "resp_1", "item_3", 1, 2, "lo"});
+    events.emplace_back(input_transcription_delta{"evt_11", "item_5", 0, "wha"});
+    events.emplace_back(input_transcription_completed{"evt_12", "item_5", 0, "what time is it"});
+    events.emplace_back(speech_started{"evt_13", 320, "item_6"});
+    events.emplace_back(speech_stopped{"evt_14", 2120, "item_6"});
+    events.emplace_back(error_event{"evt_15", "invalid_request_error", "invalid_value",
+                                    "Invalid value", "session.voice", "evt_1"});
+    events.emplace_back(error_event{std::nullopt, "server_error", std::nullopt, "Oops",
+                                    std::nullopt, std::nullopt});
     return events;
 }
 
@@ -113,24 +113,48 @@ TEST(RealtimeEventNames, EventsWithoutBetaSpellingUseTheGaNameInBeta)
 
 TEST(RealtimeEventNames, CoversEveryEventTheBriefLists)
 {
-    for (std::string_view name :
-         {"session.update", "input_audio_buffer.append", "input_audio_buffer.commit",
-          "input_audio_buffer.clear", "output_audio_buffer.clear", "conversation.item.create",
-          "conversation.item.delete", "conversation.item.retrieve", "conversation.item.truncate",
-          "response.create", "response.cancel", "session.created", "session.updated", "error",
-          "input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped",
-          "input_audio_buffer.committed", "input_audio_buffer.cleared",
-          "conversation.item.created", "conversation.item.added", "conversation.item.done",
-          "conversation.item.truncated", "conversation.item.input_audio_transcription.delta",
-          "conversation.item.input_audio_transcription.completed", "response.created",
-          "response.done", "response.output_item.added", "response.output_item.done",
-          "response.content_part.added", "response.content_part.done",
-          "response.output_audio.delta", "response.output_audio.done",
-          "response.output_audio_transcript.delta", "response.output_audio_transcript.done",
-          "response.output_text.delta", "response.output_text.done",
-          "response.function_call_arguments.delta", "response.function_call_arguments.done",
-          "output_audio_buffer.started", "output_audio_buffer.stopped",
-          "output_audio_buffer.cleared", "rate_limits.updated"})
+    for (std::string_view name : {"session.update",
+                                  "input_audio_buffer.append",
+                                  "input_audio_buffer.commit",
+                                  "input_audio_buffer.clear",
+                                  "output_audio_buffer.clear",
+                                  "conversation.item.create",
+                                  "conversation.item.delete",
+                                  "conversation.item.retrieve",
+                                  "conversation.item.truncate",
+                                  "response.create",
+                                  "response.cancel",
+                                  "session.created",
+                                  "session.updated",
+                                  "error",
+                                  "input_audio_buffer.speech_started",
+                                  "input_audio_buffer.speech_stopped",
+                                  "input_audio_buffer.committed",
+                                  "input_audio_buffer.cleared",
+                                  "conversation.item.created",
+                                  "conversation.item.added",
+                                  "conversation.item.done",
+                                  "conversation.item.truncated",
+                                  "conversation.item.input_audio_transcription.delta",
+                                  "conversation.item.input_audio_transcription.completed",
+                                  "response.created",
+                                  "response.done",
+                                  "response.output_item.added",
+                                  "response.output_item.done",
+                                  "response.content_part.added",
+                                  "response.content_part.done",
+                                  "response.output_audio.delta",
+                                  "response.output_audio.done",
+                                  "response.output_audio_transcript.delta",
+                                  "response.output_audio_transcript.done",
+                                  "response.output_text.delta",
+                                  "response.output_text.done",
+                                  "response.function_call_arguments.delta",
+                                  "response.function_call_arguments.done",
+                                  "output_audio_buffer.started",
+                                  "output_audio_buffer.stopped",
+                                  "output_audio_buffer.cleared",
+                                  "rate_limits.updated"})
         EXPECT_TRUE(event_type_from_name(name).has_value()) << name;
 }
 
@@ -144,11 +168,11 @@ TEST(RealtimeEventNames, UnknownNamesAreNotFound)
 TEST(RealtimeEventNames, ClientEventsAreExactlyTheClientToServerOnes)
 {
     using t = realtime_event_type;
-    for (t type : {t::session_update, t::input_audio_buffer_append, t::input_audio_buffer_commit,
-                   t::input_audio_buffer_clear, t::output_audio_buffer_clear,
-                   t::conversation_item_create, t::conversation_item_delete,
-                   t::conversation_item_retrieve, t::conversation_item_truncate,
-                   t::response_create, t::response_cancel})
+    for (t type :
+         {t::session_update, t::input_audio_buffer_append, t::input_audio_buffer_commit,
+          t::input_audio_buffer_clear, t::output_audio_buffer_clear, t::conversation_item_create,
+          t::conversation_item_delete, t::conversation_item_retrieve, t::conversation_item_truncate,
+          t::response_create, t::response_cancel})
         EXPECT_TRUE(is_client_event(type)) << event_type_name(type);
     for (t type : {t::error, t::session_created, t::response_output_audio_delta,
                    t::output_audio_buffer_cleared, t::input_audio_buffer_cleared,
@@ -269,12 +293,13 @@ TEST(RealtimeEventParse, UserTextItemCreateHasTheGaWireShape)
 
 TEST(RealtimeEventParse, OtherItemCreateShapesPassThroughUntouched)
 {
-    for (std::string_view text :
-         {R"({"type":"conversation.item.create","item":{"type":"function_call_output","call_id":"c","output":"{}"}})",
-          R"({"type":"conversation.item.create","item":{"type":"message","role":"assistant","content":[{"type":"output_text","text":"x"}]}})",
-          R"({"type":"conversation.item.create","item":{"id":"i","type":"message","role":"user","content":[{"type":"input_text","text":"x"}]}})",
-          R"({"type":"conversation.item.create","item":{"type":"message","role":"user","content":[{"type":"input_text","text":"a"},{"type":"input_text","text":"b"}]}})",
-          R"({"type":"conversation.item.create","item":{"type":"message","role":"user","content":[{"type":"input_audio","audio":"AAAA"}]}})"}) {
+    for (
+        std::string_view text :
+        {R"({"type":"conversation.item.create","item":{"type":"function_call_output","call_id":"c","output":"{}"}})",
+         R"({"type":"conversation.item.create","item":{"type":"message","role":"assistant","content":[{"type":"output_text","text":"x"}]}})",
+         R"({"type":"conversation.item.create","item":{"id":"i","type":"message","role":"user","content":[{"type":"input_text","text":"x"}]}})",
+         R"({"type":"conversation.item.create","item":{"type":"message","role":"user","content":[{"type":"input_text","text":"a"},{"type":"input_text","text":"b"}]}})",
+         R"({"type":"conversation.item.create","item":{"type":"message","role":"user","content":[{"type":"input_audio","audio":"AAAA"}]}})"}) {
         auto parsed = parse_realtime_event(text);
         ASSERT_TRUE(parsed) << text << ": " << parsed.error().message;
         const auto* other = std::get_if<other_event>(&parsed->event);
@@ -363,8 +388,7 @@ std::vector<malformed_case> malformed_cases()
         {"truncated after key", R"({"type")", errc::invalid_json, "unexpected end of input"},
         {"array instead of object", R"([{"type":"response.create"}])", errc::not_an_object,
          "found an array"},
-        {"string instead of object", R"("response.create")", errc::not_an_object,
-         "found a string"},
+        {"string instead of object", R"("response.create")", errc::not_an_object, "found a string"},
         {"number instead of object", "42", errc::not_an_object, "found a number"},
         {"truncated array", "[1,", errc::invalid_json, "unexpected end of input"},
         {"missing type", R"({"audio":"AAAA"})", errc::missing_field, "missing field 'type'"},
@@ -378,7 +402,8 @@ std::vector<malformed_case> malformed_cases()
          "unknown event type 'foo.bar'"},
         {"type with escapes", R"({"type":"response\u002ecreate"})", errc::unknown_event_type,
          "escape sequences"},
-        {"duplicate type", R"({"type":"input_audio_buffer.append","audio":"","type":"session.update"})",
+        {"duplicate type",
+         R"({"type":"input_audio_buffer.append","audio":"","type":"session.update"})",
          errc::invalid_json, "duplicate field 'type'"},
         {"duplicate type via escaped key",
          R"({"type":"input_audio_buffer.append","audio":"","t\u0079pe":"session.update"})",
@@ -403,7 +428,8 @@ std::vector<malformed_case> malformed_cases()
          "invalid escape"},
         {"short unicode escape", R"({"type":"response.create","x":"\u12"})", errc::invalid_json,
          "four hex digits"},
-        {"missing item_id", R"({"type":"conversation.item.truncate","content_index":0,"audio_end_ms":5})",
+        {"missing item_id",
+         R"({"type":"conversation.item.truncate","content_index":0,"audio_end_ms":5})",
          errc::missing_field, "missing field 'item_id'"},
         {"item_id not a string",
          R"({"type":"conversation.item.truncate","item_id":7,"content_index":0,"audio_end_ms":5})",
@@ -418,8 +444,8 @@ std::vector<malformed_case> malformed_cases()
          "field 'audio_end_ms' must be an integer"},
         {"audio_end_ms above int64", truncate_head + "9223372036854775808}", errc::out_of_range,
          "audio_end_ms must be <= 9223372036854775807"},
-        {"audio_end_ms above uint64", truncate_head + "18446744073709551616}",
-         errc::out_of_range, "audio_end_ms must be <="},
+        {"audio_end_ms above uint64", truncate_head + "18446744073709551616}", errc::out_of_range,
+         "audio_end_ms must be <="},
         {"audio_end_ms huge", truncate_head + "1e300}", errc::out_of_range,
          "audio_end_ms must be <="},
         {"audio_end_ms null", truncate_head + "null}", errc::wrong_type,
@@ -434,20 +460,20 @@ std::vector<malformed_case> malformed_cases()
         {"event_id not a string", R"({"type":"input_audio_buffer.commit","event_id":1})",
          errc::wrong_type, "field 'event_id' must be a string"},
         {"invalid UTF-8 in a string",
-         "{\"type\":\"input_audio_buffer.append\",\"audio\":\"\xff\xfe\xc3\"}",
-         errc::invalid_json, "UTF-8"},
+         "{\"type\":\"input_audio_buffer.append\",\"audio\":\"\xff\xfe\xc3\"}", errc::invalid_json,
+         "UTF-8"},
         {"invalid UTF-8 in the type", "{\"type\":\"\xff\xc3\"}", errc::unknown_event_type,
          "unknown event type '?\?'"},
         {"session not an object", R"({"type":"session.update","session":[]})", errc::wrong_type,
          "field 'session' must be an object"},
         {"session missing", R"({"type":"session.update"})", errc::missing_field,
          "missing field 'session'"},
-        {"response not an object", R"({"type":"response.create","response":"x"})",
-         errc::wrong_type, "field 'response' must be an object"},
+        {"response not an object", R"({"type":"response.create","response":"x"})", errc::wrong_type,
+         "field 'response' must be an object"},
         {"item missing", R"({"type":"conversation.item.create"})", errc::missing_field,
          "missing field 'item'"},
-        {"item not an object", R"({"type":"conversation.item.create","item":[]})",
-         errc::wrong_type, "field 'item' must be an object"},
+        {"item not an object", R"({"type":"conversation.item.create","item":[]})", errc::wrong_type,
+         "field 'item' must be an object"},
         {"error without message", R"({"type":"error","error":{"type":"server_error"}})",
          errc::missing_field, "missing field 'error.message'"},
         {"error detail not an object", R"({"type":"error","error":"boom"})", errc::wrong_type,
@@ -458,8 +484,8 @@ std::vector<malformed_case> malformed_cases()
         {"speech_started negative",
          R"({"type":"input_audio_buffer.speech_started","audio_start_ms":-5,"item_id":"i"})",
          errc::out_of_range, "audio_start_ms must be >= 0"},
-        {"deeply nested arrays in a field", R"({"type":"session.update","session":)" +
-                                                nested(10000, "[", "]") + "}",
+        {"deeply nested arrays in a field",
+         R"({"type":"session.update","session":)" + nested(10000, "[", "]") + "}",
          errc::invalid_json, "nesting deeper than 64"},
         {"deeply nested objects", nested(10000, R"({"type":"session.update","a":)", "}"),
          errc::invalid_json, "nesting deeper than 64"},
@@ -515,8 +541,8 @@ TEST(RealtimeEventMalformed, SixtyFourLevelsAreAcceptedAndSixtyFiveRefused)
 TEST(PeekEventType, FindsTypeAfterALargeAudioString)
 {
     const std::string audio(8736, 'A'); // base64 of a 6.5 KB append
-    const std::string text = R"({"event_id":"e","audio":")" + audio +
-                             R"(","type":"input_audio_buffer.append"})";
+    const std::string text =
+        R"({"event_id":"e","audio":")" + audio + R"(","type":"input_audio_buffer.append"})";
     auto type = peek_event_type(text);
     ASSERT_TRUE(type) << type.error().message;
     EXPECT_EQ(*type, "input_audio_buffer.append");
@@ -585,8 +611,10 @@ TEST(PeekEventType, EveryPrefixOfValidEventsIsRejectedOrCorrectWithoutCrashing)
     std::vector<std::string> texts;
     for (const realtime_event& event : sample_events())
         texts.push_back(serialize(event, dialect::beta));
-    texts.push_back(" { \"type\" : \"response.audio.done\" , \"a\" : [ 1.5e-3 , {\"b\":null} ] } \n");
-    texts.push_back(R"({"x":"\u00e9\"\\","type":"rate_limits.updated","rate_limits":[{"name":"requests"}]})");
+    texts.push_back(
+        " { \"type\" : \"response.audio.done\" , \"a\" : [ 1.5e-3 , {\"b\":null} ] } \n");
+    texts.push_back(
+        R"({"x":"\u00e9\"\\","type":"rate_limits.updated","rate_limits":[{"name":"requests"}]})");
     std::size_t checked = 0;
     for (const std::string& text : texts) {
         auto full = parse_realtime_event(text);
@@ -628,9 +656,15 @@ TEST(PeekEventType, MutatedEventsNeverCrashAndPeekAgreesWithParse)
         for (int f = 0; f < flips && !text.empty(); ++f) {
             const std::size_t at = next() % text.size();
             switch (next() % 3) {
-            case 0: text[at] = alphabet[next() % (sizeof alphabet - 1)]; break;
-            case 1: text.erase(at, 1); break;
-            default: text.insert(at, 1, alphabet[next() % (sizeof alphabet - 1)]); break;
+            case 0:
+                text[at] = alphabet[next() % (sizeof alphabet - 1)];
+                break;
+            case 1:
+                text.erase(at, 1);
+                break;
+            default:
+                text.insert(at, 1, alphabet[next() % (sizeof alphabet - 1)]);
+                break;
             }
         }
         auto type = peek_event_type(text);

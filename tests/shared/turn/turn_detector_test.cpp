@@ -73,7 +73,7 @@ turn_detector make_detector(int rate, const turn_config& config = {})
 {
     auto detector = turn_detector::create(rate, config);
     EXPECT_TRUE(detector.has_value()) << (detector ? "" : detector.error().message);
-    return std::move(*detector);
+    return *detector;
 }
 
 std::vector<turn_event> run_whole(turn_detector& detector, const std::vector<float>& samples)
@@ -92,8 +92,8 @@ std::vector<turn_event> run(int rate, const std::vector<float>& samples,
 
 std::size_t count(const std::vector<turn_event>& events, turn_event_kind kind)
 {
-    return static_cast<std::size_t>(
-        std::count_if(events.begin(), events.end(), [&](const turn_event& e) { return e.kind == kind; }));
+    return static_cast<std::size_t>(std::count_if(
+        events.begin(), events.end(), [&](const turn_event& e) { return e.kind == kind; }));
 }
 
 // Uniform white noise in [-amplitude, amplitude) from mt19937, whose output (unlike the
@@ -274,8 +274,9 @@ TEST(TurnDetector, InvalidConfigsAndRatesAreRejectedWithInvalidArgument)
     for (const int rate : {8000, 16000, 24000, 44100, 48000})
         EXPECT_TRUE(turn_detector::create(rate).has_value()) << rate;
     EXPECT_TRUE(turn_detector::create(24000, {.threshold = 0.0f}).has_value());
-    EXPECT_TRUE(turn_detector::create(24000, {.threshold = 1.0f, .prefix_padding_ms = 0,
-                                              .silence_duration_ms = 0}).has_value());
+    EXPECT_TRUE(turn_detector::create(
+                    24000, {.threshold = 1.0f, .prefix_padding_ms = 0, .silence_duration_ms = 0})
+                    .has_value());
 }
 
 TEST(TurnDetector, ReconfigureRejectsAnInvalidConfigAndKeepsTheOldOne)
@@ -410,9 +411,10 @@ TEST(TurnDetector, FloorDropsFastAfterALoudNoiseStart)
     const int rate = 24000;
     const auto speech = load(file_name("speech", rate), rate);
     const auto speech_truth = true_speech(speech, rate);
-    const auto loud = static_cast<std::size_t>(2 * rate);
-    const auto offset = loud + static_cast<std::size_t>(rate * 3 / 2);
-    auto samples = white_noise(offset + speech.size() + static_cast<std::size_t>(2 * rate), 0.0097f, 7);
+    const auto loud = 2 * static_cast<std::size_t>(rate);
+    const auto offset = loud + static_cast<std::size_t>(rate) * 3 / 2;
+    auto samples =
+        white_noise(offset + speech.size() + 2 * static_cast<std::size_t>(rate), 0.0097f, 7);
     const auto burst = white_noise(loud, 0.097f, 8);
     std::copy(burst.begin(), burst.end(), samples.begin());
     mix_in(samples, speech, offset);
@@ -442,9 +444,10 @@ TEST(TurnDetector, FloorRisesToLouderNoiseWithoutAFalseTurn)
     const int rate = 16000;
     const auto speech = load(file_name("speech", rate), rate);
     const auto speech_truth = true_speech(speech, rate);
-    const auto quiet = static_cast<std::size_t>(2 * rate);
-    const auto offset = quiet + static_cast<std::size_t>(5 * rate);
-    auto samples = white_noise(offset + speech.size() + static_cast<std::size_t>(2 * rate), 0.0217f, 11);
+    const auto quiet = 2 * static_cast<std::size_t>(rate);
+    const auto offset = quiet + 5 * static_cast<std::size_t>(rate);
+    auto samples =
+        white_noise(offset + speech.size() + 2 * static_cast<std::size_t>(rate), 0.0217f, 11);
     const auto before = white_noise(quiet, 0.00866f, 12);
     std::copy(before.begin(), before.end(), samples.begin());
     mix_in(samples, speech, offset);
@@ -454,7 +457,7 @@ TEST(TurnDetector, FloorRisesToLouderNoiseWithoutAFalseTurn)
     const std::span<const float> all(samples);
     detector.process(all.first(quiet), events);
     EXPECT_NEAR(detector.noise_floor_db(), -46.5f, 1.5f);
-    const auto settled = quiet + static_cast<std::size_t>(4 * rate);
+    const auto settled = quiet + 4 * static_cast<std::size_t>(rate);
     detector.process(all.subspan(quiet, settled - quiet), events);
     EXPECT_TRUE(events.empty());
     EXPECT_NEAR(detector.noise_floor_db(), -38.5f, 1.5f);
@@ -472,8 +475,8 @@ TEST(TurnDetector, ALargeStepInStationaryNoiseCannotHoldSpeechForever)
     // Noise jumps by 20 dB (-51 -> -31 dBFS RMS): that reads as speech at first, but the floor's freeze during
     // speech is bounded, so it catches up and the false turn ends.
     const int rate = 16000;
-    auto samples = white_noise(static_cast<std::size_t>(14 * rate), 0.05f, 21);
-    const auto before = white_noise(static_cast<std::size_t>(2 * rate), 0.005f, 22);
+    auto samples = white_noise(14 * static_cast<std::size_t>(rate), 0.05f, 21);
+    const auto before = white_noise(2 * static_cast<std::size_t>(rate), 0.005f, 22);
     std::copy(before.begin(), before.end(), samples.begin());
     auto detector = make_detector(rate);
     const auto events = run_whole(detector, samples);

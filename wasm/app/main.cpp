@@ -1,0 +1,98 @@
+// main.cpp: the browser client's entry point: a GLFW window on the page's #canvas, Dear ImGui
+// on WebGL2 (GLSL "#version 300 es"), and one UI frame per display refresh. Owns the window,
+// the ImGui context and the app_state the UI draws.
+#include "app/app_state.hpp"
+#include "platform/browser.hpp"
+#include "platform/main_loop.hpp"
+#include "ui/main_window.hpp"
+
+#define GLFW_INCLUDE_ES3
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace {
+
+constexpr const char* glsl_version = "#version 300 es";
+// Frames drawn before the page is told the client is ready (tests wait for it).
+constexpr int frames_before_ready = 3;
+// Headless browsers under virtual time can give two frames the same timestamp, and ImGui
+// asserts on a zero DeltaTime.
+constexpr float min_delta_time = 1.0f / 1000.0f;
+const ImVec4 clear_color{0.06f, 0.07f, 0.08f, 1.0f};
+
+void on_glfw_error(int code, const char* description)
+{
+    std::fprintf(stderr, "GLFW error %d: %s\n", code, description);
+}
+
+} // namespace
+
+int main()
+{
+    glfwSetErrorCallback(on_glfw_error);
+    if (glfwInit() != GLFW_TRUE) {
+        donna::platform::show_page_failure("The window system (GLFW) could not start.");
+        return 1;
+    }
+    glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+    const donna::platform::page_size page = donna::platform::current_page_size();
+    GLFWwindow* window = glfwCreateWindow(std::max(page.width, 1), std::max(page.height, 1),
+                                          "DONNA", nullptr, nullptr);
+    if (window == nullptr) {
+        donna::platform::show_page_failure("No WebGL2 context could be created for the page.");
+        return 1;
+    }
+    glfwMakeContextCurrent(window);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr; // no files in the browser; the layout is fixed anyway
+    ImGui::StyleColorsDark();
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init(glsl_version);
+
+    donna::client::app_state state;
+    int frames_drawn = 0;
+
+    auto frame = [&] {
+        glfwPollEvents();
+        donna::platform::fit_window_to_page(window);
+
+        ImGui_ImplOpenGL3_NewFrame();
+        ImGui_ImplGlfw_NewFrame();
+        io.DeltaTime = std::max(io.DeltaTime, min_delta_time);
+        ImGui::NewFrame();
+        donna::ui::main_window(state);
+        ImGui::Render();
+
+        int width = 0;
+        int height = 0;
+        glfwGetFramebufferSize(window, &width, &height);
+        glViewport(0, 0, width, height);
+        glClearColor(clear_color.x, clear_color.y, clear_color.z, clear_color.w);
+        glClear(GL_COLOR_BUFFER_BIT);
+        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        glfwSwapBuffers(window);
+
+        if (frames_drawn < frames_before_ready && ++frames_drawn == frames_before_ready)
+            donna::platform::mark_page_ready();
+        return true;
+    };
+    donna::platform::run_main_loop(frame);
+
+    // Reached only where the loop can end (never in the browser).
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return 0;
+}
