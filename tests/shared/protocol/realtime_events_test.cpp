@@ -611,9 +611,9 @@ TEST(PeekEventType, EveryPrefixOfValidEventsIsRejectedOrCorrectWithoutCrashing)
     std::vector<std::string> texts;
     for (const realtime_event& event : sample_events())
         texts.push_back(serialize(event, dialect::beta));
-    texts.push_back(
+    texts.emplace_back(
         " { \"type\" : \"response.audio.done\" , \"a\" : [ 1.5e-3 , {\"b\":null} ] } \n");
-    texts.push_back(
+    texts.emplace_back(
         R"({"x":"\u00e9\"\\","type":"rate_limits.updated","rate_limits":[{"name":"requests"}]})");
     std::size_t checked = 0;
     for (const std::string& text : texts) {
