@@ -5,6 +5,7 @@
 #include "protocol/realtime_events.hpp"
 
 #include <array>
+#include <tuple>
 #include <utility>
 
 namespace donna {
@@ -50,6 +51,48 @@ Enum read_enum(field_reader& in, const char* key, const std::array<std::string_v
     return fallback;
 }
 
+// An enum member on the wire: one of names, written by name.
+template <class Struct, class Enum, std::size_t n>
+struct enum_field {
+    const char* key;
+    Enum Struct::*member;
+    const std::array<std::string_view, n>& names;
+
+    void read(field_reader& in, Struct& s) const
+    {
+        s.*member = read_enum(in, key, names, s.*member);
+    }
+    void write(nlohmann::json& j, const Struct& s) const
+    {
+        j[key] = std::string(enum_name(names, static_cast<std::size_t>(s.*member)));
+    }
+};
+
+template <class Struct, class Enum, std::size_t n>
+enum_field(const char*, Enum Struct::*, const std::array<std::string_view, n>&)
+    -> enum_field<Struct, Enum, n>;
+
+// The wire fields of each event after "type", in the order they are read.
+constexpr std::tuple chat_message_fields{
+    member_field("id", &donna_chat_message::id),
+    enum_field{"role", &donna_chat_message::role, role_names},
+    member_field("text", &donna_chat_message::text),
+};
+constexpr std::tuple chat_delta_fields{
+    member_field("id", &donna_chat_delta::id),
+    member_field("delta", &donna_chat_delta::delta),
+};
+constexpr std::tuple persona_fields{enum_field{"persona", &donna_persona::persona, persona_names}};
+constexpr std::tuple status_fields{
+    enum_field{"state", &donna_status::state, state_names},
+    member_field("detail", &donna_status::detail, field_presence::omit_empty),
+};
+constexpr std::tuple error_fields{
+    member_field("code", &donna_error::code),
+    member_field("message", &donna_error::message),
+    member_field("param", &donna_error::param),
+};
+
 nlohmann::json envelope(std::string_view type)
 {
     nlohmann::json j = nlohmann::json::object();
@@ -91,129 +134,57 @@ bool is_donna_event_name(std::string_view type)
     return type.starts_with("donna.");
 }
 
-// ---- donna.chat.message
+// ---- the events: each a table above
 nlohmann::json donna_chat_message::to_json() const
 {
-    nlohmann::json j = envelope(type_name);
-    j["id"] = id;
-    j["role"] = std::string(to_string(role));
-    j["text"] = text;
-    return j;
+    return write_struct(envelope(type_name), *this, chat_message_fields);
 }
-
 result<donna_chat_message> donna_chat_message::from_json(const nlohmann::json& object)
 {
-    field_reader in(object);
-    donna_chat_message e;
-    e.id = in.string("id");
-    e.role = read_enum(in, "role", role_names, chat_role::user);
-    e.text = in.string("text");
-    if (!in.ok())
-        return in.take_error();
-    return e;
+    return read_struct<donna_chat_message>(object, chat_message_fields);
 }
 
-// ---- donna.chat.delta
 nlohmann::json donna_chat_delta::to_json() const
 {
-    nlohmann::json j = envelope(type_name);
-    j["id"] = id;
-    j["delta"] = delta;
-    return j;
+    return write_struct(envelope(type_name), *this, chat_delta_fields);
 }
-
 result<donna_chat_delta> donna_chat_delta::from_json(const nlohmann::json& object)
 {
-    field_reader in(object);
-    donna_chat_delta e;
-    e.id = in.string("id");
-    e.delta = in.string("delta");
-    if (!in.ok())
-        return in.take_error();
-    return e;
+    return read_struct<donna_chat_delta>(object, chat_delta_fields);
 }
 
-// ---- donna.persona
 nlohmann::json donna_persona::to_json() const
 {
-    nlohmann::json j = envelope(type_name);
-    j["persona"] = std::string(to_string(persona));
-    return j;
+    return write_struct(envelope(type_name), *this, persona_fields);
 }
-
 result<donna_persona> donna_persona::from_json(const nlohmann::json& object)
 {
-    field_reader in(object);
-    donna_persona e;
-    e.persona = read_enum(in, "persona", persona_names, donna::persona::general);
-    if (!in.ok())
-        return in.take_error();
-    return e;
+    return read_struct<donna_persona>(object, persona_fields);
 }
 
-// ---- donna.status
 nlohmann::json donna_status::to_json() const
 {
-    nlohmann::json j = envelope(type_name);
-    j["state"] = std::string(to_string(state));
-    if (!detail.empty())
-        j["detail"] = detail;
-    return j;
+    return write_struct(envelope(type_name), *this, status_fields);
 }
-
 result<donna_status> donna_status::from_json(const nlohmann::json& object)
 {
-    field_reader in(object);
-    donna_status e;
-    e.state = read_enum(in, "state", state_names, connection_state::connecting);
-    e.detail = in.optional_string("detail").value_or(std::string());
-    if (!in.ok())
-        return in.take_error();
-    return e;
+    return read_struct<donna_status>(object, status_fields);
 }
 
-// ---- donna.error
 donna_error donna_error::from(const donna::error& e, std::optional<std::string> param)
 {
     return donna_error{to_string(e.code), e.message, std::move(param)};
 }
-
 nlohmann::json donna_error::to_json() const
 {
-    nlohmann::json j = envelope(type_name);
-    j["code"] = code;
-    j["message"] = message;
-    if (param)
-        j["param"] = *param;
-    return j;
+    return write_struct(envelope(type_name), *this, error_fields);
 }
-
 result<donna_error> donna_error::from_json(const nlohmann::json& object)
 {
-    field_reader in(object);
-    donna_error e;
-    e.code = in.string("code");
-    e.message = in.string("message");
-    e.param = in.optional_string("param");
-    if (!in.ok())
-        return in.take_error();
-    return e;
+    return read_struct<donna_error>(object, error_fields);
 }
 
 // ---- parse / serialize
-namespace {
-
-template <class Event>
-result<donna_event> parse_as(const nlohmann::json& object)
-{
-    auto e = Event::from_json(object);
-    if (!e)
-        return e.error();
-    return donna_event(std::move(*e));
-}
-
-} // namespace
-
 result<donna_event> parse_donna_event(std::string_view text)
 {
     // The same bounded scan as the Realtime parser: syntax, depth and type before any DOM.
@@ -232,15 +203,15 @@ result<donna_event> parse_donna_event(std::string_view text)
     };
 
     if (name == donna_chat_message::type_name)
-        return dom() ? parse_as<donna_chat_message>(object) : bad_json();
+        return dom() ? parse_as<donna_event, donna_chat_message>(object) : bad_json();
     if (name == donna_chat_delta::type_name)
-        return dom() ? parse_as<donna_chat_delta>(object) : bad_json();
+        return dom() ? parse_as<donna_event, donna_chat_delta>(object) : bad_json();
     if (name == donna_persona::type_name)
-        return dom() ? parse_as<donna_persona>(object) : bad_json();
+        return dom() ? parse_as<donna_event, donna_persona>(object) : bad_json();
     if (name == donna_status::type_name)
-        return dom() ? parse_as<donna_status>(object) : bad_json();
+        return dom() ? parse_as<donna_event, donna_status>(object) : bad_json();
     if (name == donna_error::type_name)
-        return dom() ? parse_as<donna_error>(object) : bad_json();
+        return dom() ? parse_as<donna_event, donna_error>(object) : bad_json();
 
     return make_error(errc::unknown_event_type, "unknown event type " + quoted_excerpt(name));
 }

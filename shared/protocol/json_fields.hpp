@@ -10,6 +10,15 @@
 //   std::string id = in.string("item_id");                // "missing field 'item_id'"
 //   auto ms = in.integer<std::int64_t>("audio_end_ms");   // "audio_end_ms must be >= 0 (got -1)"
 //   if (!in.ok()) return in.take_error();
+//
+// Plain structs declare their wire fields once, as a tuple of descriptors, and one reader and
+// one writer serve them all (fields are read in table order, so the error reported is the
+// earliest field's):
+//
+//   constexpr std::tuple fields{member_field("event_id", &speech_started::event_id),
+//                               member_field("audio_start_ms", &speech_started::audio_start_ms)};
+//   auto event = read_struct<speech_started>(in, fields);   // result<speech_started>
+//   write_fields(j, *event, fields);                          // adds "event_id"?, "audio_start_ms"
 #pragma once
 
 #include "core/error.hpp"
@@ -22,6 +31,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 
 namespace donna {
 
@@ -84,5 +96,119 @@ private:
     std::string prefix_;
     std::optional<donna::error> error_;
 };
+
+// ---------------------------------------------------------------- field tables
+
+// How a member may be missing from the wire object. std::optional members are always
+// optional (absent or null reads as nullopt; written only when set), whatever this says.
+enum class field_presence {
+    required,  // absent is a missing_field error
+    defaulted, // absent or null keeps the member's default; always written
+    omit_empty // absent or null keeps the member's default; written only when non-empty
+};
+
+// One member of Struct on the wire. Member: std::string, an integer (must be >= 0),
+// nlohmann::json (an object), or std::optional of one of those.
+template <class Struct, class Member>
+struct member_field {
+    const char* key;
+    Member Struct::*member;
+    field_presence presence;
+
+    constexpr member_field(const char* name, Member Struct::*field,
+                           field_presence how = field_presence::required)
+        : key(name), member(field), presence(how)
+    {}
+
+    void read(field_reader& in, Struct& s) const { read_value(in, s.*member); }
+    void write(nlohmann::json& j, const Struct& s) const { write_value(j, s.*member); }
+
+private:
+    template <class T>
+    void read_value(field_reader& in, T& out) const
+    {
+        if constexpr (std::is_same_v<T, std::optional<std::string>>) {
+            out = in.optional_string(key);
+        } else if constexpr (std::is_same_v<T, std::optional<nlohmann::json>>) {
+            if (const nlohmann::json* value = in.optional_object(key))
+                out = *value;
+        } else if (presence != field_presence::required && !in.present(key)) {
+            return; // the default stays
+        } else if constexpr (std::is_same_v<T, std::string>) {
+            out = in.string(key);
+        } else if constexpr (std::is_same_v<T, nlohmann::json>) {
+            if (const nlohmann::json* value = in.object(key))
+                out = *value;
+        } else {
+            static_assert(std::is_integral_v<T>, "unsupported member type");
+            out = in.integer<T>(key);
+        }
+    }
+
+    template <class T>
+    void write_value(nlohmann::json& j, const T& value) const
+    {
+        if constexpr (std::is_same_v<T, std::optional<std::string>> ||
+                      std::is_same_v<T, std::optional<nlohmann::json>>) {
+            if (value)
+                j[key] = *value;
+        } else if constexpr (std::is_same_v<T, std::string>) {
+            if (presence != field_presence::omit_empty || !value.empty())
+                j[key] = value;
+        } else {
+            j[key] = value;
+        }
+    }
+};
+
+// Each descriptor in the tuple fields has read(field_reader&, Struct&) and
+// write(nlohmann::json&, const Struct&): member_field here, or a file's own (enum_field).
+template <class Struct, class Fields>
+void read_fields(field_reader& in, Struct& s, const Fields& fields)
+{
+    std::apply([&](const auto&... field) { (field.read(in, s), ...); }, fields);
+}
+
+template <class Struct, class Fields>
+void write_fields(nlohmann::json& j, const Struct& s, const Fields& fields)
+{
+    std::apply([&](const auto&... field) { (field.write(j, s), ...); }, fields);
+}
+
+// A default Struct with fields read from in; the first error if any read failed.
+template <class Struct, class Fields>
+result<Struct> read_struct(field_reader& in, const Fields& fields)
+{
+    Struct s;
+    read_fields(in, s, fields);
+    if (!in.ok())
+        return in.take_error();
+    return s;
+}
+
+template <class Struct, class Fields>
+result<Struct> read_struct(const nlohmann::json& object, const Fields& fields)
+{
+    field_reader in(object);
+    return read_struct<Struct>(in, fields);
+}
+
+// base (an envelope such as {"type":...}) with the fields of s added.
+template <class Struct, class Fields>
+nlohmann::json write_struct(nlohmann::json base, const Struct& s, const Fields& fields)
+{
+    write_fields(base, s, fields);
+    return base;
+}
+
+// Event::from_json(object) as a result<Variant>: the dispatch step of an event parser.
+template <class Variant, class Event>
+result<Variant> parse_as(const nlohmann::json& object)
+{
+    auto e = Event::from_json(object);
+    if (!e)
+        return e.error();
+    return Variant(std::move(*e));
+}
 
 } // namespace donna

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <initializer_list>
+#include <tuple>
 #include <type_traits>
 
 namespace donna {
@@ -478,75 +479,190 @@ nlohmann::json envelope(realtime_event_type type, dialect spelling,
     return j;
 }
 
+// The wire fields of each plain event (event_id among them: the envelope gets none), in
+// the order they are read.
+constexpr std::tuple session_update_fields{
+    member_field("event_id", &session_update::event_id),
+    member_field("session", &session_update::session), // kept raw
+};
+constexpr std::tuple append_fields{
+    member_field("event_id", &input_audio_buffer_append::event_id),
+    member_field("audio", &input_audio_buffer_append::audio),
+};
+constexpr std::tuple commit_fields{member_field("event_id", &input_audio_buffer_commit::event_id)};
+constexpr std::tuple clear_fields{member_field("event_id", &input_audio_buffer_clear::event_id)};
+constexpr std::tuple truncate_fields{
+    member_field("event_id", &conversation_item_truncate::event_id),
+    member_field("item_id", &conversation_item_truncate::item_id),
+    member_field("content_index", &conversation_item_truncate::content_index),
+    member_field("audio_end_ms", &conversation_item_truncate::audio_end_ms),
+};
+constexpr std::tuple response_create_fields{
+    member_field("event_id", &response_create::event_id),
+    member_field("response", &response_create::response),
+};
+constexpr std::tuple response_cancel_fields{
+    member_field("event_id", &response_cancel::event_id),
+    member_field("response_id", &response_cancel::response_id),
+};
+// audio_delta and text_delta share one shape.
+template <class Delta>
+constexpr std::tuple delta_fields{
+    member_field("event_id", &Delta::event_id),
+    member_field("response_id", &Delta::response_id),
+    member_field("item_id", &Delta::item_id),
+    member_field("output_index", &Delta::output_index),
+    member_field("content_index", &Delta::content_index),
+    member_field("delta", &Delta::delta),
+};
+constexpr std::tuple transcription_delta_fields{
+    member_field("event_id", &input_transcription_delta::event_id),
+    member_field("item_id", &input_transcription_delta::item_id),
+    member_field("content_index", &input_transcription_delta::content_index,
+                 field_presence::defaulted),
+    member_field("delta", &input_transcription_delta::delta, field_presence::defaulted),
+};
+constexpr std::tuple transcription_completed_fields{
+    member_field("event_id", &input_transcription_completed::event_id),
+    member_field("item_id", &input_transcription_completed::item_id),
+    member_field("content_index", &input_transcription_completed::content_index),
+    member_field("transcript", &input_transcription_completed::transcript),
+};
+constexpr std::tuple speech_started_fields{
+    member_field("event_id", &speech_started::event_id),
+    member_field("audio_start_ms", &speech_started::audio_start_ms),
+    member_field("item_id", &speech_started::item_id),
+};
+constexpr std::tuple speech_stopped_fields{
+    member_field("event_id", &speech_stopped::event_id),
+    member_field("audio_end_ms", &speech_stopped::audio_end_ms),
+    member_field("item_id", &speech_stopped::item_id),
+};
+// The members of error_event inside its nested "error" object.
+constexpr std::tuple error_detail_fields{
+    member_field("type", &error_event::type),
+    member_field("message", &error_event::message),
+    member_field("code", &error_event::code),
+    member_field("param", &error_event::param),
+    member_field("event_id", &error_event::caused_by_event_id),
+};
+
 } // namespace
 
-// ---- session.update
+// ---- plain events: each a table above
 nlohmann::json session_update::to_json(dialect spelling) const
 {
-    nlohmann::json j = envelope(event_type, spelling, event_id);
-    j["session"] = session;
-    return j;
+    return write_struct(envelope(event_type, spelling, std::nullopt), *this, session_update_fields);
 }
-
 result<session_update> session_update::from_json(const nlohmann::json& object)
 {
-    field_reader in(object);
-    session_update e;
-    e.event_id = in.optional_string("event_id");
-    if (const nlohmann::json* session = in.object("session"))
-        e.session = *session;
-    if (!in.ok())
-        return in.take_error();
-    return e;
+    return read_struct<session_update>(object, session_update_fields);
 }
 
-// ---- input_audio_buffer.append / commit / clear
 nlohmann::json input_audio_buffer_append::to_json(dialect spelling) const
 {
-    nlohmann::json j = envelope(event_type, spelling, event_id);
-    j["audio"] = audio;
-    return j;
+    return write_struct(envelope(event_type, spelling, std::nullopt), *this, append_fields);
 }
-
 result<input_audio_buffer_append> input_audio_buffer_append::from_json(const nlohmann::json& object)
 {
-    field_reader in(object);
-    input_audio_buffer_append e;
-    e.event_id = in.optional_string("event_id");
-    e.audio = in.string("audio");
-    if (!in.ok())
-        return in.take_error();
-    return e;
+    return read_struct<input_audio_buffer_append>(object, append_fields);
 }
 
 nlohmann::json input_audio_buffer_commit::to_json(dialect spelling) const
 {
-    return envelope(event_type, spelling, event_id);
+    return write_struct(envelope(event_type, spelling, std::nullopt), *this, commit_fields);
 }
-
 result<input_audio_buffer_commit> input_audio_buffer_commit::from_json(const nlohmann::json& object)
 {
-    field_reader in(object);
-    input_audio_buffer_commit e;
-    e.event_id = in.optional_string("event_id");
-    if (!in.ok())
-        return in.take_error();
-    return e;
+    return read_struct<input_audio_buffer_commit>(object, commit_fields);
 }
 
 nlohmann::json input_audio_buffer_clear::to_json(dialect spelling) const
 {
-    return envelope(event_type, spelling, event_id);
+    return write_struct(envelope(event_type, spelling, std::nullopt), *this, clear_fields);
 }
-
 result<input_audio_buffer_clear> input_audio_buffer_clear::from_json(const nlohmann::json& object)
 {
-    field_reader in(object);
-    input_audio_buffer_clear e;
-    e.event_id = in.optional_string("event_id");
-    if (!in.ok())
-        return in.take_error();
-    return e;
+    return read_struct<input_audio_buffer_clear>(object, clear_fields);
+}
+
+nlohmann::json conversation_item_truncate::to_json(dialect spelling) const
+{
+    return write_struct(envelope(event_type, spelling, std::nullopt), *this, truncate_fields);
+}
+result<conversation_item_truncate>
+conversation_item_truncate::from_json(const nlohmann::json& object)
+{
+    return read_struct<conversation_item_truncate>(object, truncate_fields);
+}
+
+nlohmann::json response_create::to_json(dialect spelling) const
+{
+    return write_struct(envelope(event_type, spelling, std::nullopt), *this,
+                        response_create_fields);
+}
+result<response_create> response_create::from_json(const nlohmann::json& object)
+{
+    return read_struct<response_create>(object, response_create_fields);
+}
+
+nlohmann::json response_cancel::to_json(dialect spelling) const
+{
+    return write_struct(envelope(event_type, spelling, std::nullopt), *this,
+                        response_cancel_fields);
+}
+result<response_cancel> response_cancel::from_json(const nlohmann::json& object)
+{
+    return read_struct<response_cancel>(object, response_cancel_fields);
+}
+
+nlohmann::json audio_delta::to_json(dialect spelling) const
+{
+    return write_struct(envelope(event_type, spelling, std::nullopt), *this,
+                        delta_fields<audio_delta>);
+}
+result<audio_delta> audio_delta::from_json(const nlohmann::json& object)
+{
+    return read_struct<audio_delta>(object, delta_fields<audio_delta>);
+}
+
+nlohmann::json input_transcription_delta::to_json(dialect spelling) const
+{
+    return write_struct(envelope(event_type, spelling, std::nullopt), *this,
+                        transcription_delta_fields);
+}
+result<input_transcription_delta> input_transcription_delta::from_json(const nlohmann::json& object)
+{
+    return read_struct<input_transcription_delta>(object, transcription_delta_fields);
+}
+
+nlohmann::json input_transcription_completed::to_json(dialect spelling) const
+{
+    return write_struct(envelope(event_type, spelling, std::nullopt), *this,
+                        transcription_completed_fields);
+}
+result<input_transcription_completed>
+input_transcription_completed::from_json(const nlohmann::json& object)
+{
+    return read_struct<input_transcription_completed>(object, transcription_completed_fields);
+}
+
+nlohmann::json speech_started::to_json(dialect spelling) const
+{
+    return write_struct(envelope(event_type, spelling, std::nullopt), *this, speech_started_fields);
+}
+result<speech_started> speech_started::from_json(const nlohmann::json& object)
+{
+    return read_struct<speech_started>(object, speech_started_fields);
+}
+
+nlohmann::json speech_stopped::to_json(dialect spelling) const
+{
+    return write_struct(envelope(event_type, spelling, std::nullopt), *this, speech_stopped_fields);
+}
+result<speech_stopped> speech_stopped::from_json(const nlohmann::json& object)
+{
+    return read_struct<speech_stopped>(object, speech_stopped_fields);
 }
 
 // ---- conversation.item.create (user text)
@@ -626,98 +742,7 @@ result<conversation_item_create> conversation_item_create::from_json(const nlohm
     return e;
 }
 
-// ---- conversation.item.truncate
-nlohmann::json conversation_item_truncate::to_json(dialect spelling) const
-{
-    nlohmann::json j = envelope(event_type, spelling, event_id);
-    j["item_id"] = item_id;
-    j["content_index"] = content_index;
-    j["audio_end_ms"] = audio_end_ms;
-    return j;
-}
-
-result<conversation_item_truncate>
-conversation_item_truncate::from_json(const nlohmann::json& object)
-{
-    field_reader in(object);
-    conversation_item_truncate e;
-    e.event_id = in.optional_string("event_id");
-    e.item_id = in.string("item_id");
-    e.content_index = in.integer<std::int32_t>("content_index");
-    e.audio_end_ms = in.integer<std::int64_t>("audio_end_ms");
-    if (!in.ok())
-        return in.take_error();
-    return e;
-}
-
-// ---- response.create / response.cancel
-nlohmann::json response_create::to_json(dialect spelling) const
-{
-    nlohmann::json j = envelope(event_type, spelling, event_id);
-    if (response)
-        j["response"] = *response;
-    return j;
-}
-
-result<response_create> response_create::from_json(const nlohmann::json& object)
-{
-    field_reader in(object);
-    response_create e;
-    e.event_id = in.optional_string("event_id");
-    if (const nlohmann::json* response = in.optional_object("response"))
-        e.response = *response;
-    if (!in.ok())
-        return in.take_error();
-    return e;
-}
-
-nlohmann::json response_cancel::to_json(dialect spelling) const
-{
-    nlohmann::json j = envelope(event_type, spelling, event_id);
-    if (response_id)
-        j["response_id"] = *response_id;
-    return j;
-}
-
-result<response_cancel> response_cancel::from_json(const nlohmann::json& object)
-{
-    field_reader in(object);
-    response_cancel e;
-    e.event_id = in.optional_string("event_id");
-    e.response_id = in.optional_string("response_id");
-    if (!in.ok())
-        return in.take_error();
-    return e;
-}
-
-// ---- response.output_audio.delta
-nlohmann::json audio_delta::to_json(dialect spelling) const
-{
-    nlohmann::json j = envelope(event_type, spelling, event_id);
-    j["response_id"] = response_id;
-    j["item_id"] = item_id;
-    j["output_index"] = output_index;
-    j["content_index"] = content_index;
-    j["delta"] = delta;
-    return j;
-}
-
-result<audio_delta> audio_delta::from_json(const nlohmann::json& object)
-{
-    field_reader in(object);
-    audio_delta e;
-    e.event_id = in.optional_string("event_id");
-    e.response_id = in.string("response_id");
-    e.item_id = in.string("item_id");
-    e.output_index = in.integer<std::int32_t>("output_index");
-    e.content_index = in.integer<std::int32_t>("content_index");
-    e.delta = in.string("delta");
-    if (!in.ok())
-        return in.take_error();
-    return e;
-}
-
-// ---- transcript / text deltas
+// ---- transcript / text deltas: the audio_delta shape with a dynamic type
 bool text_delta::is_text_delta_type(realtime_event_type candidate)
 {
     return candidate == t::response_output_audio_transcript_delta ||
@@ -726,136 +751,30 @@ bool text_delta::is_text_delta_type(realtime_event_type candidate)
 
 nlohmann::json text_delta::to_json(dialect spelling) const
 {
-    nlohmann::json j = envelope(type, spelling, event_id);
-    j["response_id"] = response_id;
-    j["item_id"] = item_id;
-    j["output_index"] = output_index;
-    j["content_index"] = content_index;
-    j["delta"] = delta;
-    return j;
+    return write_struct(envelope(type, spelling, std::nullopt), *this, delta_fields<text_delta>);
 }
 
 result<text_delta> text_delta::from_json(const nlohmann::json& object)
 {
     field_reader in(object);
-    text_delta e;
     const std::string name = in.string("type");
-    e.event_id = in.optional_string("event_id");
-    e.response_id = in.string("response_id");
-    e.item_id = in.string("item_id");
-    e.output_index = in.integer<std::int32_t>("output_index");
-    e.content_index = in.integer<std::int32_t>("content_index");
-    e.delta = in.string("delta");
-    if (!in.ok())
-        return in.take_error();
+    auto e = read_struct<text_delta>(in, delta_fields<text_delta>);
+    if (!e)
+        return e;
     auto kind = event_type_from_name(name);
     if (!kind || !is_text_delta_type(kind->first))
         return make_error(errc::unknown_event_type,
                           "event type " + quoted_excerpt(name) + " is not a text delta");
-    e.type = kind->first;
+    e->type = kind->first;
     return e;
 }
 
-// ---- input audio transcription
-nlohmann::json input_transcription_delta::to_json(dialect spelling) const
-{
-    nlohmann::json j = envelope(event_type, spelling, event_id);
-    j["item_id"] = item_id;
-    j["content_index"] = content_index;
-    j["delta"] = delta;
-    return j;
-}
-
-result<input_transcription_delta> input_transcription_delta::from_json(const nlohmann::json& object)
-{
-    field_reader in(object);
-    input_transcription_delta e;
-    e.event_id = in.optional_string("event_id");
-    e.item_id = in.string("item_id");
-    e.content_index = in.integer_or<std::int32_t>("content_index", 0);
-    e.delta = in.optional_string("delta").value_or(std::string());
-    if (!in.ok())
-        return in.take_error();
-    return e;
-}
-
-nlohmann::json input_transcription_completed::to_json(dialect spelling) const
-{
-    nlohmann::json j = envelope(event_type, spelling, event_id);
-    j["item_id"] = item_id;
-    j["content_index"] = content_index;
-    j["transcript"] = transcript;
-    return j;
-}
-
-result<input_transcription_completed>
-input_transcription_completed::from_json(const nlohmann::json& object)
-{
-    field_reader in(object);
-    input_transcription_completed e;
-    e.event_id = in.optional_string("event_id");
-    e.item_id = in.string("item_id");
-    e.content_index = in.integer<std::int32_t>("content_index");
-    e.transcript = in.string("transcript");
-    if (!in.ok())
-        return in.take_error();
-    return e;
-}
-
-// ---- speech started / stopped
-nlohmann::json speech_started::to_json(dialect spelling) const
-{
-    nlohmann::json j = envelope(event_type, spelling, event_id);
-    j["audio_start_ms"] = audio_start_ms;
-    j["item_id"] = item_id;
-    return j;
-}
-
-result<speech_started> speech_started::from_json(const nlohmann::json& object)
-{
-    field_reader in(object);
-    speech_started e;
-    e.event_id = in.optional_string("event_id");
-    e.audio_start_ms = in.integer<std::int64_t>("audio_start_ms");
-    e.item_id = in.string("item_id");
-    if (!in.ok())
-        return in.take_error();
-    return e;
-}
-
-nlohmann::json speech_stopped::to_json(dialect spelling) const
-{
-    nlohmann::json j = envelope(event_type, spelling, event_id);
-    j["audio_end_ms"] = audio_end_ms;
-    j["item_id"] = item_id;
-    return j;
-}
-
-result<speech_stopped> speech_stopped::from_json(const nlohmann::json& object)
-{
-    field_reader in(object);
-    speech_stopped e;
-    e.event_id = in.optional_string("event_id");
-    e.audio_end_ms = in.integer<std::int64_t>("audio_end_ms");
-    e.item_id = in.string("item_id");
-    if (!in.ok())
-        return in.take_error();
-    return e;
-}
-
-// ---- error
+// ---- error: its fields sit in a nested "error" object
 nlohmann::json error_event::to_json(dialect spelling) const
 {
     nlohmann::json j = envelope(event_type, spelling, event_id);
     nlohmann::json detail = nlohmann::json::object();
-    detail["type"] = type;
-    detail["message"] = message;
-    if (code)
-        detail["code"] = *code;
-    if (param)
-        detail["param"] = *param;
-    if (caused_by_event_id)
-        detail["event_id"] = *caused_by_event_id;
+    write_fields(detail, *this, error_detail_fields);
     j["error"] = std::move(detail);
     return j;
 }
@@ -863,19 +782,14 @@ nlohmann::json error_event::to_json(dialect spelling) const
 result<error_event> error_event::from_json(const nlohmann::json& object)
 {
     field_reader in(object);
-    error_event e;
-    e.event_id = in.optional_string("event_id");
+    auto event_id = in.optional_string("event_id");
     const nlohmann::json* detail = in.object("error");
     if (!in.ok())
         return in.take_error();
     field_reader err(*detail, "error.");
-    e.type = err.string("type");
-    e.message = err.string("message");
-    e.code = err.optional_string("code");
-    e.param = err.optional_string("param");
-    e.caused_by_event_id = err.optional_string("event_id");
-    if (!err.ok())
-        return err.take_error();
+    auto e = read_struct<error_event>(err, error_detail_fields);
+    if (e)
+        e->event_id = std::move(event_id);
     return e;
 }
 
@@ -906,19 +820,6 @@ realtime_event_type type_of(const realtime_event& event)
         event);
 }
 
-namespace {
-
-template <class Event>
-result<realtime_event> parse_typed(const nlohmann::json& object)
-{
-    auto e = Event::from_json(object);
-    if (!e)
-        return e.error();
-    return realtime_event(std::move(*e));
-}
-
-} // namespace
-
 result<parsed_realtime_event> parse_realtime_event(std::string_view text)
 {
     // The scan checks syntax and depth and finds the type cheaply, so an unknown type or a
@@ -937,16 +838,16 @@ result<parsed_realtime_event> parse_realtime_event(std::string_view text)
     result<realtime_event> event = realtime_event(other_event{});
     switch (type->first) {
     case t::session_update:
-        event = parse_typed<session_update>(object);
+        event = parse_as<realtime_event, session_update>(object);
         break;
     case t::input_audio_buffer_append:
-        event = parse_typed<input_audio_buffer_append>(object);
+        event = parse_as<realtime_event, input_audio_buffer_append>(object);
         break;
     case t::input_audio_buffer_commit:
-        event = parse_typed<input_audio_buffer_commit>(object);
+        event = parse_as<realtime_event, input_audio_buffer_commit>(object);
         break;
     case t::input_audio_buffer_clear:
-        event = parse_typed<input_audio_buffer_clear>(object);
+        event = parse_as<realtime_event, input_audio_buffer_clear>(object);
         break;
     case t::conversation_item_create: {
         // Only the user-text shape is typed; a malformed item is still an error.
@@ -955,41 +856,41 @@ result<parsed_realtime_event> parse_realtime_event(std::string_view text)
         if (!in.ok())
             return in.take_error();
         if (conversation_item_create::is_user_text(object))
-            event = parse_typed<conversation_item_create>(object);
+            event = parse_as<realtime_event, conversation_item_create>(object);
         else
             event = realtime_event(other_event{type->first, type->second, std::move(object)});
         break;
     }
     case t::conversation_item_truncate:
-        event = parse_typed<conversation_item_truncate>(object);
+        event = parse_as<realtime_event, conversation_item_truncate>(object);
         break;
     case t::response_create:
-        event = parse_typed<response_create>(object);
+        event = parse_as<realtime_event, response_create>(object);
         break;
     case t::response_cancel:
-        event = parse_typed<response_cancel>(object);
+        event = parse_as<realtime_event, response_cancel>(object);
         break;
     case t::response_output_audio_delta:
-        event = parse_typed<audio_delta>(object);
+        event = parse_as<realtime_event, audio_delta>(object);
         break;
     case t::response_output_audio_transcript_delta:
     case t::response_output_text_delta:
-        event = parse_typed<text_delta>(object);
+        event = parse_as<realtime_event, text_delta>(object);
         break;
     case t::conversation_item_input_audio_transcription_delta:
-        event = parse_typed<input_transcription_delta>(object);
+        event = parse_as<realtime_event, input_transcription_delta>(object);
         break;
     case t::conversation_item_input_audio_transcription_completed:
-        event = parse_typed<input_transcription_completed>(object);
+        event = parse_as<realtime_event, input_transcription_completed>(object);
         break;
     case t::input_audio_buffer_speech_started:
-        event = parse_typed<speech_started>(object);
+        event = parse_as<realtime_event, speech_started>(object);
         break;
     case t::input_audio_buffer_speech_stopped:
-        event = parse_typed<speech_stopped>(object);
+        event = parse_as<realtime_event, speech_stopped>(object);
         break;
     case t::error:
-        event = parse_typed<error_event>(object);
+        event = parse_as<realtime_event, error_event>(object);
         break;
     default:
         event = realtime_event(other_event{type->first, type->second, std::move(object)});
