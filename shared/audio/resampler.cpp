@@ -33,6 +33,23 @@ double bessel_i0(double x)
     return sum;
 }
 
+// Four independent partial sums: without -ffast-math the compiler may not reorder a float
+// reduction, so a single accumulator serialises on the add latency (measured 2-3x slower).
+float dot(const float* c, const float* x, std::int64_t n)
+{
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+    std::int64_t t = 0;
+    for (; t + 4 <= n; t += 4) {
+        a0 += c[t] * x[t];
+        a1 += c[t + 1] * x[t + 1];
+        a2 += c[t + 2] * x[t + 2];
+        a3 += c[t + 3] * x[t + 3];
+    }
+    for (; t < n; ++t)
+        a0 += c[t] * x[t];
+    return (a0 + a1) + (a2 + a3);
+}
+
 double sinc(double x)
 {
     return x == 0.0 ? 1.0 : std::sin(pi * x) / (pi * x);
@@ -121,10 +138,7 @@ void resampler::process(std::span<const float> in, std::vector<float>& out)
         const std::int64_t branch = u % up_;
         const float* x = history_.data() + (newest - taps + 1 - history_start_);
         const float* c = bank_.data() + branch * taps;
-        float acc = 0.0f;
-        for (std::int64_t t = 0; t < taps; ++t)
-            acc += c[t] * x[t];
-        out.push_back(acc);
+        out.push_back(dot(c, x, taps));
         ++next_output_;
     }
 
