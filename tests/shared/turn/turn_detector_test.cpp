@@ -114,6 +114,34 @@ void mix_in(std::vector<float>& base, const std::vector<float>& speech, std::siz
         base[offset + i] += speech[i];
 }
 
+// Noise that changes level: `first_seconds` at `first_amplitude`, then `second_amplitude`,
+// with `speech` mixed in at `offset` and 2 s of the second noise after it.
+std::vector<float> noise_step_with_speech(int rate, double first_seconds, float first_amplitude,
+                                          float second_amplitude, std::size_t offset,
+                                          const std::vector<float>& speech, std::uint32_t seed)
+{
+    auto samples = white_noise(offset + speech.size() + 2 * static_cast<std::size_t>(rate),
+                               second_amplitude, seed);
+    const auto first =
+        white_noise(static_cast<std::size_t>(first_seconds * rate), first_amplitude, seed + 1);
+    std::copy(first.begin(), first.end(), samples.begin());
+    mix_in(samples, speech, offset);
+    return samples;
+}
+
+// Exactly one turn, started and stopped within 100 ms of `truth` shifted by `offset`.
+void expect_one_turn_near(const std::vector<turn_event>& events, const span_samples& truth,
+                          std::size_t offset, int rate)
+{
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].kind, turn_event_kind::speech_started);
+    EXPECT_EQ(events[1].kind, turn_event_kind::speech_stopped);
+    const auto start = static_cast<std::int64_t>(offset) + truth.start;
+    const auto end = static_cast<std::int64_t>(offset) + truth.end;
+    EXPECT_LE(std::abs(events[0].sample - start), ms_to_samples(100, rate));
+    EXPECT_LE(std::abs(events[1].sample - end), ms_to_samples(100, rate));
+}
+
 TEST(TurnDetector, FindsExactlyOneTurnWithin100MsOfTheTrueBoundariesAtEveryRate)
 {
     for (const int rate : rates) {
@@ -413,11 +441,7 @@ TEST(TurnDetector, FloorDropsFastAfterALoudNoiseStart)
     const auto speech_truth = true_speech(speech, rate);
     const auto loud = 2 * static_cast<std::size_t>(rate);
     const auto offset = loud + static_cast<std::size_t>(rate) * 3 / 2;
-    auto samples =
-        white_noise(offset + speech.size() + 2 * static_cast<std::size_t>(rate), 0.0097f, 7);
-    const auto burst = white_noise(loud, 0.097f, 8);
-    std::copy(burst.begin(), burst.end(), samples.begin());
-    mix_in(samples, speech, offset);
+    const auto samples = noise_step_with_speech(rate, 2.0, 0.097f, 0.0097f, offset, speech, 7);
 
     auto detector = make_detector(rate);
     std::vector<turn_event> events;
@@ -429,11 +453,7 @@ TEST(TurnDetector, FloorDropsFastAfterALoudNoiseStart)
     EXPECT_NEAR(detector.noise_floor_db(), -45.5f, 1.5f);
     detector.process(all.subspan(settled), events);
 
-    ASSERT_EQ(events.size(), 2u);
-    const auto start = static_cast<std::int64_t>(offset) + speech_truth.start;
-    const auto end = static_cast<std::int64_t>(offset) + speech_truth.end;
-    EXPECT_LE(std::abs(events[0].sample - start), ms_to_samples(100, rate));
-    EXPECT_LE(std::abs(events[1].sample - end), ms_to_samples(100, rate));
+    expect_one_turn_near(events, speech_truth, offset, rate);
 }
 
 TEST(TurnDetector, FloorRisesToLouderNoiseWithoutAFalseTurn)
@@ -446,11 +466,7 @@ TEST(TurnDetector, FloorRisesToLouderNoiseWithoutAFalseTurn)
     const auto speech_truth = true_speech(speech, rate);
     const auto quiet = 2 * static_cast<std::size_t>(rate);
     const auto offset = quiet + 5 * static_cast<std::size_t>(rate);
-    auto samples =
-        white_noise(offset + speech.size() + 2 * static_cast<std::size_t>(rate), 0.0217f, 11);
-    const auto before = white_noise(quiet, 0.00866f, 12);
-    std::copy(before.begin(), before.end(), samples.begin());
-    mix_in(samples, speech, offset);
+    const auto samples = noise_step_with_speech(rate, 2.0, 0.00866f, 0.0217f, offset, speech, 11);
 
     auto detector = make_detector(rate);
     std::vector<turn_event> events;
@@ -463,11 +479,7 @@ TEST(TurnDetector, FloorRisesToLouderNoiseWithoutAFalseTurn)
     EXPECT_NEAR(detector.noise_floor_db(), -38.5f, 1.5f);
     detector.process(all.subspan(settled), events);
 
-    ASSERT_EQ(events.size(), 2u);
-    const auto start = static_cast<std::int64_t>(offset) + speech_truth.start;
-    const auto end = static_cast<std::int64_t>(offset) + speech_truth.end;
-    EXPECT_LE(std::abs(events[0].sample - start), ms_to_samples(100, rate));
-    EXPECT_LE(std::abs(events[1].sample - end), ms_to_samples(100, rate));
+    expect_one_turn_near(events, speech_truth, offset, rate);
 }
 
 TEST(TurnDetector, ALargeStepInStationaryNoiseCannotHoldSpeechForever)
