@@ -5,7 +5,7 @@
 #   donna::benchmark  Google Benchmark
 #   GTest::gtest_main GoogleTest
 #   donna::imgui      Dear ImGui 1.86 + GLFW/OpenGL3 backends (WASM tree only)
-#   donna::boost donna::ssl donna::sodium   (native tree only, for the relay)
+#   donna::boost donna::ssl donna::sodium donna::zlib donna::espeak   (native tree only, for the relay)
 # Natively these are Debian's -dev packages. In the WASM tree find_package sees none of
 # them, so they are compiled here from Debian's source packages, unpacked by
 # scripts/setup.sh into third_party/src (git-ignored), with our compiler flags.
@@ -25,24 +25,32 @@ if(NOT EMSCRIPTEN)
   find_package(nlohmann_json 3.10 REQUIRED)
   find_package(GTest REQUIRED)
   find_package(benchmark REQUIRED)
-  find_package(Boost 1.81 REQUIRED)
+  find_package(Boost 1.81 REQUIRED COMPONENTS url)
+  find_package(ZLIB REQUIRED)
   find_package(OpenSSL 3 REQUIRED)
   find_package(Threads REQUIRED)
   pkg_check_modules(OPUS REQUIRED IMPORTED_TARGET opus)
   pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+  pkg_check_modules(ESPEAK REQUIRED IMPORTED_TARGET espeak-ng)
   target_link_libraries(donna_json INTERFACE nlohmann_json::nlohmann_json)
   target_link_libraries(donna_opus INTERFACE PkgConfig::OPUS)
   target_link_libraries(donna_benchmark INTERFACE benchmark::benchmark)
 
   add_library(donna_boost INTERFACE)
   add_library(donna::boost ALIAS donna_boost)
-  target_link_libraries(donna_boost INTERFACE Boost::headers Threads::Threads)
+  target_link_libraries(donna_boost INTERFACE Boost::headers Boost::url Threads::Threads)
   add_library(donna_ssl INTERFACE)
   add_library(donna::ssl ALIAS donna_ssl)
   target_link_libraries(donna_ssl INTERFACE OpenSSL::SSL OpenSSL::Crypto)
   add_library(donna_sodium INTERFACE)
   add_library(donna::sodium ALIAS donna_sodium)
   target_link_libraries(donna_sodium INTERFACE PkgConfig::SODIUM)
+  add_library(donna_zlib INTERFACE)
+  add_library(donna::zlib ALIAS donna_zlib)
+  target_link_libraries(donna_zlib INTERFACE ZLIB::ZLIB)
+  add_library(donna_espeak INTERFACE)
+  add_library(donna::espeak ALIAS donna_espeak)
+  target_link_libraries(donna_espeak INTERFACE PkgConfig::ESPEAK)
   return()
 endif()
 

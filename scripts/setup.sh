@@ -18,7 +18,9 @@ packages=(
   g++ cmake ninja-build dpkg-dev emscripten clang-format clang-tidy
   # native libraries
   libboost1.81-dev libboost-url1.81-dev libssl-dev libsodium-dev libsqlite3-dev
-  nlohmann-json3-dev libopus-dev libgtest-dev libbenchmark-dev
+  nlohmann-json3-dev libopus-dev libgtest-dev libbenchmark-dev zlib1g-dev
+  # the relay's demo mode speaks with espeak-ng's library
+  libespeak-ng-dev
   # test audio and browser
   espeak-ng sox chromium
   # fallback node when none is on PATH (nodejs from Debian)

@@ -51,6 +51,20 @@ const char* to_string(errc e) noexcept
         return "invalid_argument";
     case errc::codec_error:
         return "codec_error";
+    case errc::unauthorized:
+        return "unauthorized";
+    case errc::token_expired:
+        return "token_expired";
+    case errc::forbidden:
+        return "forbidden";
+    case errc::rate_limited:
+        return "rate_limited";
+    case errc::not_found:
+        return "not_found";
+    case errc::io_error:
+        return "io_error";
+    case errc::upstream_unavailable:
+        return "upstream_unavailable";
     }
     return "unknown";
 }

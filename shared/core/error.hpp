@@ -34,6 +34,14 @@ enum class errc {
     invalid_argument,    // a caller passed a value outside the documented domain
     // codecs
     codec_error, // libopus reported an error (message names it)
+    // access and services (the relay)
+    unauthorized,         // missing, malformed or forged credentials (e.g. a session token)
+    token_expired,        // a well-formed, genuine token past its expiry
+    forbidden,            // authenticated, but not allowed (origin, field, event type)
+    rate_limited,         // a limit was reached; retry later
+    not_found,            // no such resource (file, site, persona)
+    io_error,             // reading a file or socket failed (message names it)
+    upstream_unavailable, // an external service could not be reached or is not configured
 };
 
 const std::error_category& error_category() noexcept;
