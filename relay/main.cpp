@@ -1,40 +1,118 @@
-// main.cpp: donna-relay: reads the configuration, starts the server, stops on SIGINT or
-// SIGTERM. Everything else lives in config/ and server/.
+// main.cpp: donna-relay: reads the configuration, starts the server, then waits for signals:
+// SIGHUP reloads keys and settings (live sessions keep theirs), SIGTERM drains sessions up to
+// DONNA_SHUTDOWN_GRACE_MS and stops, SIGINT stops at once. Everything else lives in the
+// folders beside this file.
 #include "config/config.hpp"
+#include "log/log.hpp"
 #include "server/server.hpp"
+#include "server/services.hpp"
 
 #include <csignal>
 #include <iostream>
 #include <pthread.h>
 
+namespace {
+
+using donna::relay::logger;
+
+donna::result<donna::relay::config> read_configuration()
+{
+    auto env = donna::relay::process_environment_with_dotenv();
+    if (!env)
+        return env.error();
+    return donna::relay::load_config(*env);
+}
+
+std::string describe_mode(const donna::relay::config& cfg)
+{
+    switch (cfg.realtime()) {
+    case donna::relay::realtime_mode::openai:
+        return "voice: OpenAI Realtime (" + cfg.openai_realtime_model + ")";
+    case donna::relay::realtime_mode::demo:
+        return "voice: DEMO MODE (no OpenAI key: a local simulated assistant answers)";
+    case donna::relay::realtime_mode::off:
+        return "voice: off (OPENAI_API_KEY is not set; DONNA_DEMO=1 enables the local demo)";
+    }
+    return "";
+}
+
+void reload(donna::relay::services& services, logger& log)
+{
+    auto cfg = read_configuration();
+    if (!cfg) {
+        log.error("config", "reload refused, keeping the running settings: " +
+                                cfg.error().message);
+        return;
+    }
+    const auto restart = donna::relay::restart_required_changes(services.settings()->cfg, *cfg);
+    for (const auto& name : restart)
+        log.warn("config", name + " changed: takes effect after a restart");
+    const std::string mode = describe_mode(*cfg);
+    if (auto reloaded = services.reload(std::move(*cfg)); !reloaded) {
+        log.error("config", "reload refused: " + reloaded.error().message);
+        return;
+    }
+    log.info("config", "reloaded (SIGHUP); new sessions use the new settings; " + mode);
+}
+
+} // namespace
+
 int main()
 {
-    auto cfg = donna::relay::load_config(donna::relay::process_environment);
+    logger log(std::clog);
+    auto cfg = read_configuration();
     if (!cfg) {
-        std::cerr << "donna-relay: configuration error: " << cfg.error().message << '\n';
+        log.error("config", "configuration error: " + cfg.error().message);
         return 2;
     }
-    // Block the stop signals before any thread starts (threads inherit the mask), then wait
-    // for them synchronously: no async-signal-safety concerns, no race.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    // Block the signals before any thread starts (threads inherit the mask), then wait for
+    // them synchronously: no async-signal-safety concerns, no race.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    donna::relay::server server(*cfg);
+    const std::string mode = describe_mode(*cfg);
+    auto services = donna::relay::services::create(std::move(*cfg), log);
+    if (!services) {
+        log.error("config", "configuration error: " + services.error().message);
+        return 2;
+    }
+    donna::relay::server server(*services);
     if (auto started = server.start(); !started) {
-        std::cerr << "donna-relay: " << started.error().message << '\n';
+        log.error("relay", started.error().message);
         return 1;
     }
-    std::cout << "donna-relay: serving " << cfg->web_root << " on http://" << cfg->listen_address
-              << ':' << server.port() << '/' << std::endl;
+    const auto& running = (*services)->settings()->cfg;
+    log.info("relay", std::string("serving ") + running.web_root + " on " +
+                          (running.tls_cert_file.empty() ? "http://" : "https://") +
+                          running.listen_address + ":" + std::to_string(server.port()) + "/ ; " +
+                          mode);
+    std::cout << "donna-relay: listening on port " << server.port() << std::endl;
 
-    int signal = 0;
-    sigwait(&stop_signals, &signal);
-    std::cout << "donna-relay: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT") << ", stopping"
-              << std::endl;
-    server.stop();
+    for (;;) {
+        int signal = 0;
+        sigwait(&signals, &signal);
+        if (signal == SIGHUP) {
+            reload(**services, log);
+            continue;
+        }
+        if (signal == SIGTERM) {
+            const auto grace =
+                std::chrono::milliseconds((*services)->settings()->cfg.shutdown_grace_ms);
+            log.info("relay", "SIGTERM: draining sessions for up to " +
+                                  std::to_string(grace.count()) + " ms");
+            const bool drained = server.shutdown(grace);
+            log.info("relay", drained ? "all sessions ended; stopped"
+                                      : "grace period over; stopped with sessions open");
+        } else {
+            log.info("relay", "SIGINT: stopping");
+            server.stop();
+        }
+        break;
+    }
     server.wait();
     return 0;
 }

@@ -1,35 +1,121 @@
-// config.hpp: the relay's settings, read once at start-up from the environment.
+// config.hpp: the relay's settings: keys, upstream base URLs, limits and customer sites.
 //
-// Every value has a default that works on a developer's machine with no configuration at
-// all: the relay listens on 127.0.0.1:8080 and serves the built client. Invalid values stop
-// start-up with a message that names the variable.
+// Sources, first match wins: the process environment, then the `.env` file (DONNA_ENV_FILE,
+// default ./.env), then the defaults below. Every default works on a developer's machine with
+// no configuration at all: the relay listens on 127.0.0.1:8080, serves the built client, and
+// features whose key is missing are off (and say why on /readyz). Invalid values stop start-up
+// (and are refused on reload) with a message that names the variable. Variable names follow
+// the original system (OPENAI_API_KEY, ELEVENLABS_API_KEY, SMTP_*, TELNYX_*...); DONNA_* are
+// our own.
 //
-//   auto config = donna::relay::load_config(donna::relay::process_environment);
-//   if (!config) { std::cerr << config.error().message << '\n'; return 2; }
+//   auto cfg = donna::relay::load_config(donna::relay::process_environment_with_dotenv());
+//   if (!cfg) { std::cerr << cfg.error().message << '\n'; return 2; }
 #pragma once
 
+#include "config/sites.hpp"
 #include "core/error.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace donna::relay {
 
+// Where a realtime session's events go: the real OpenAI Realtime API, the local simulated
+// upstream (demo mode: never used when a key is present), or nowhere (a clear error event).
+enum class realtime_mode { openai, demo, off };
+
 struct config {
+    // --- server ---
     std::string listen_address = "127.0.0.1"; // DONNA_LISTEN_ADDRESS
     std::uint16_t port = 8080;                // DONNA_PORT (0 picks a free port)
     std::string web_root = "web";             // DONNA_WEB_ROOT: the built client's files
     int threads = 2;                          // DONNA_THREADS: I/O threads (1..64)
+    std::string tls_cert_file;                // DONNA_TLS_CERT: PEM chain; with DONNA_TLS_KEY
+    std::string tls_key_file;                 // DONNA_TLS_KEY: PEM private key
+    int shutdown_grace_ms = 10000;            // DONNA_SHUTDOWN_GRACE_MS: SIGTERM drain deadline
+
+    // --- access ---
+    std::string token_secret;     // DONNA_TOKEN_SECRET (>= 32 chars); unset: random per process
+    int token_ttl_seconds = 300;  // DONNA_TOKEN_TTL_SECONDS
+    std::string sites_file;       // DONNA_SITES_FILE; unset: one site "demo" for the relay's page
+    site_directory sites;         // parsed from sites_file (or default_sites())
+    bool demo = false;            // DONNA_DEMO=1: simulated upstream when no OpenAI key is set
+
+    // --- limits ---
+    std::size_t max_message_bytes = std::size_t{1} << 20; // DONNA_MAX_MESSAGE_BYTES
+    int max_audio_seconds_per_session = 1800;            // DONNA_MAX_AUDIO_SECONDS_PER_SESSION
+    int max_audio_seconds_per_minute = 75;               // DONNA_MAX_AUDIO_SECONDS_PER_MINUTE
+    int max_sessions_per_ip = 8;                         // DONNA_MAX_SESSIONS_PER_IP
+    int max_sessions_per_token = 2;                      // DONNA_MAX_SESSIONS_PER_TOKEN
+    int upstream_connect_timeout_ms = 10000;             // DONNA_UPSTREAM_CONNECT_TIMEOUT_MS
+    int upstream_connect_attempts = 4;                   // DONNA_UPSTREAM_CONNECT_ATTEMPTS
+    int upstream_backoff_ms = 250;                       // DONNA_UPSTREAM_BACKOFF_MS: first wait
+
+    // --- OpenAI ---
+    std::string openai_api_key;                               // OPENAI_API_KEY
+    std::string openai_base_url = "https://api.openai.com/v1"; // OPENAI_BASE_URL
+    std::string openai_realtime_model = "gpt-realtime";       // OPENAI_REALTIME_MODEL
+
+    // --- ElevenLabs ---
+    std::string elevenlabs_api_key;                                // ELEVENLABS_API_KEY
+    std::string elevenlabs_base_url = "https://api.elevenlabs.io"; // ELEVENLABS_BASE_URL
+    std::string default_voice_id = "XcXEQzuLXRU9RcfWzEJt";         // DEFAULT_VOICE_ID
+    std::string voice_model = "eleven_multilingual_v2";            // VOICE_MODEL
+
+    // --- Google (OAuth2, Gmail, Drive) ---
+    std::string gmail_client_id, gmail_client_secret;    // GMAIL_CLIENT_ID / _SECRET
+    std::string gmail_refresh_token, gmail_access_token; // GMAIL_REFRESH_TOKEN / _ACCESS_TOKEN
+    std::string google_client_id, google_client_secret;  // GOOGLE_CLIENT_ID / _SECRET
+    std::string google_redirect_uri;                     // GOOGLE_REDIRECT_URI
+    std::string google_auth_url = "https://accounts.google.com/o/oauth2/v2/auth"; // GOOGLE_AUTH_URL
+    std::string google_token_url = "https://oauth2.googleapis.com/token"; // GOOGLE_TOKEN_URL
+    std::string gmail_base_url = "https://gmail.googleapis.com";          // GMAIL_BASE_URL
+    std::string google_drive_base_url = "https://www.googleapis.com";     // GOOGLE_DRIVE_BASE_URL
+
+    // --- SMTP ---
+    std::string smtp_host;               // SMTP_HOST
+    int smtp_port = 587;                 // SMTP_PORT
+    std::string smtp_username;           // SMTP_USERNAME
+    std::string smtp_password;           // SMTP_PASSWORD
+    std::string smtp_encryption = "tls"; // SMTP_ENCRYPTION: tls (STARTTLS) | ssl | none
+    std::string smtp_from_email;         // SMTP_FROM_EMAIL
+    std::string smtp_from_name = "DONNA"; // SMTP_FROM_NAME
+
+    // --- Telnyx ---
+    std::string telnyx_api_key;                               // TELNYX_API_KEY
+    std::string telnyx_base_url = "https://api.telnyx.com/v2"; // TELNYX_BASE_URL
+    std::string telnyx_public_key;            // TELNYX_PUBLIC_KEY (webhook Ed25519, base64)
+    std::string telnyx_webhook_secret;        // TELNYX_WEBHOOK_SECRET
+    std::string telnyx_webhook_url;           // TELNYX_WEBHOOK_URL
+    std::string telnyx_connection_id;         // TELNYX_CONNECTION_ID
+    std::string telnyx_messaging_profile_id;  // TELNYX_MESSAGING_PROFILE_ID
+    std::string telnyx_phone_number;          // TELNYX_PHONE_NUMBER
+    std::string voice_provider = "telnyx";    // VOICE_PROVIDER
+    std::string messaging_provider = "telnyx"; // MESSAGING_PROVIDER
+
+    realtime_mode realtime() const;
+    // Every secret value that is set: the logger redacts each of them wherever it appears.
+    std::vector<std::string> secrets() const;
 };
 
 // Looks a variable up; returns nullopt when unset. Tests pass a map, main() the process
-// environment.
+// environment layered over the .env file.
 using environment = std::function<std::optional<std::string>(const std::string& name)>;
 
 std::optional<std::string> process_environment(const std::string& name);
 
+// The process environment, then the .env file named by DONNA_ENV_FILE (default ".env"; a
+// missing file is fine, an unreadable or malformed one is an error naming its line).
+result<environment> process_environment_with_dotenv();
+
 result<config> load_config(const environment& env);
+
+// Settings that only take effect at start-up (listen address, port, threads, TLS files):
+// a reload that changes them reports their names so the operator knows to restart.
+std::vector<std::string> restart_required_changes(const config& running, const config& loaded);
 
 } // namespace donna::relay

@@ -1,37 +1,56 @@
-// http_session.cpp: request routing for the relay's HTTP side.
-//
-// Routes: GET/HEAD /healthz, and GET/HEAD of the built client's static files. Everything
-// else gets a clear status (404, 405) with a one-line text body saying why.
+// http_session.cpp: TLS detection, request routing, and the hand-over to WebSocket sessions.
+// One template for plain and TLS streams (as Beast's advanced_server_flex example does).
 #include "server/http_session.hpp"
 
-#include "config/config.hpp"
-#include "server/static_files.hpp"
+#include "api/readiness.hpp"
+#include "api/realtime_auth.hpp"
+#include "api/session_endpoint.hpp"
+#include "realtime/realtime_session.hpp"
+#include "server/services.hpp"
 
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/version.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <chrono>
-#include <iostream>
+#include <optional>
 
 namespace donna::relay {
 namespace {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = boost::asio::ip::tcp;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using request = http::request<http::string_body>;
 
 constexpr std::size_t request_body_limit = std::size_t{64} * 1024;
 constexpr auto idle_timeout = std::chrono::seconds(30);
 
-http::message_generator text_response(const http::request<http::string_body>& req,
-                                      http::status status, std::string body)
+std::int64_t unix_now()
 {
-    http::response<http::string_body> res{status, req.version()};
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+template <class Response>
+void common_headers(Response& res, const request& req)
+{
     res.set(http::field::server, "donna-relay");
-    res.set(http::field::content_type, "text/plain; charset=utf-8");
     res.set("X-Content-Type-Options", "nosniff");
     res.keep_alive(req.keep_alive());
+}
+
+http::message_generator text_response(const request& req, http::status status, std::string body,
+                                      std::string_view type = "text/plain; charset=utf-8")
+{
+    http::response<http::string_body> res{status, req.version()};
+    common_headers(res, req);
+    res.set(http::field::content_type, type);
     res.body() = std::move(body);
     res.prepare_payload();
     if (req.method() == http::verb::head)
@@ -39,52 +58,57 @@ http::message_generator text_response(const http::request<http::string_body>& re
     return res;
 }
 
-http::message_generator handle(const http::request<http::string_body>& req, const config& cfg)
+http::message_generator from_answer(const request& req, const http_answer& answer)
 {
-    if (req.method() != http::verb::get && req.method() != http::verb::head) {
-        auto res = text_response(req, http::status::method_not_allowed,
-                                 "method not allowed: use GET or HEAD\n");
-        return res;
-    }
-    const std::string_view target = req.target();
-    if (target == "/healthz")
-        return text_response(req, http::status::ok, "ok\n");
-
-    const auto path = resolve_static_path(cfg.web_root, target);
-    if (!path)
-        return text_response(req, http::status::not_found, "not found\n");
-
-    http::file_body::value_type file;
-    beast::error_code ec;
-    file.open(path->c_str(), beast::file_mode::scan, ec);
-    if (ec)
-        return text_response(req, http::status::not_found, "not found\n");
-
-    const auto size = file.size();
-    if (req.method() == http::verb::head) {
-        http::response<http::empty_body> res{http::status::ok, req.version()};
-        res.set(http::field::server, "donna-relay");
-        res.set(http::field::content_type, media_type(*path));
-        res.content_length(size);
-        res.keep_alive(req.keep_alive());
-        return res;
-    }
-    http::response<http::file_body> res{std::piecewise_construct, std::make_tuple(std::move(file)),
-                                        std::make_tuple(http::status::ok, req.version())};
-    res.set(http::field::server, "donna-relay");
-    res.set(http::field::content_type, media_type(*path));
-    res.set(http::field::cache_control, "no-cache");
-    res.set("X-Content-Type-Options", "nosniff");
-    res.content_length(size);
-    res.keep_alive(req.keep_alive());
+    http::response<http::string_body> res{static_cast<http::status>(answer.status),
+                                          req.version()};
+    common_headers(res, req);
+    if (!answer.body.empty() || answer.status != 204)
+        res.set(http::field::content_type, answer.content_type);
+    for (const auto& [name, value] : answer.headers)
+        res.set(name, value);
+    res.body() = answer.body;
+    res.prepare_payload();
     return res;
 }
 
-class http_session : public std::enable_shared_from_this<http_session> {
+http::message_generator static_file(const request& req, services& s)
+{
+    const auto file = s.files().get(req.target(), req[http::field::accept_encoding],
+                                    req[http::field::if_none_match]);
+    if (file.status == 404)
+        return text_response(req, http::status::not_found, "not found\n");
+    http::response<http::string_body> res{static_cast<http::status>(file.status), req.version()};
+    common_headers(res, req);
+    res.set(http::field::content_type, file.content_type);
+    res.set(http::field::etag, file.etag);
+    res.set(http::field::cache_control, file.cache_control);
+    if (!file.vary.empty())
+        res.set(http::field::vary, file.vary);
+    if (file.status == 200) {
+        if (!file.content_encoding.empty())
+            res.set(http::field::content_encoding, file.content_encoding);
+        res.content_length(file.body->size());
+        if (req.method() != http::verb::head)
+            res.body() = *file.body;
+    }
+    return res;
+}
+
+template <class Stream>
+class http_session : public std::enable_shared_from_this<http_session<Stream>> {
 public:
-    http_session(tcp::socket socket, std::shared_ptr<const config> cfg)
-        : stream_(std::move(socket)), cfg_(std::move(cfg))
-    {}
+    http_session(Stream&& stream, beast::flat_buffer buffer, std::shared_ptr<services> services,
+                 bool tls)
+        : stream_(std::move(stream)), buffer_(std::move(buffer)), services_(std::move(services)),
+          tls_(tls)
+    {
+        services_->metrics().connections_active.add(1);
+    }
+
+    ~http_session() { services_->metrics().connections_active.add(-1); }
+    http_session(const http_session&) = delete;
+    http_session& operator=(const http_session&) = delete;
 
     void run() { do_read(); }
 
@@ -93,9 +117,10 @@ private:
     {
         parser_.emplace();
         parser_->body_limit(request_body_limit);
-        stream_.expires_after(idle_timeout);
+        beast::get_lowest_layer(stream_).expires_after(idle_timeout);
         http::async_read(stream_, buffer_, *parser_,
-                         beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+                         beast::bind_front_handler(&http_session::on_read,
+                                                   this->shared_from_this()));
     }
 
     void on_read(beast::error_code ec, std::size_t)
@@ -103,15 +128,95 @@ private:
         if (ec == http::error::end_of_stream)
             return do_close();
         if (ec == http::error::body_limit) {
-            // Answer instead of silently dropping: the client learns what it did wrong.
-            http::request<http::string_body> req;
+            services_->metrics().error("payload_too_large").inc();
+            request req;
             req.keep_alive(false);
             return send(
                 text_response(req, http::status::payload_too_large, "request body over 64 KiB\n"));
         }
         if (ec)
             return; // timeout, reset or malformed request: the connection just closes
-        send(handle(parser_->get(), *cfg_));
+        services_->metrics().http_requests_total.inc();
+        route(parser_->release());
+    }
+
+    std::string self_origin(const request& req) const
+    {
+        return std::string(tls_ ? "https://" : "http://") + std::string(req[http::field::host]);
+    }
+
+    std::string client_ip() const
+    {
+        beast::error_code ec;
+        const auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+        return ec ? std::string("unknown") : remote.address().to_string();
+    }
+
+    void route(request req)
+    {
+        const std::string_view target = req.target();
+        const auto path = target.substr(0, target.find('?'));
+        if (beast::websocket::is_upgrade(req)) {
+            if (path != "/v1/realtime")
+                return send(text_response(req, http::status::not_found,
+                                          "no WebSocket endpoint here: use /v1/realtime\n"));
+            return upgrade(std::move(req));
+        }
+        if (path == "/v1/session") {
+            const auto own_origin = self_origin(req);
+            const session_request_context context{req[http::field::origin], own_origin,
+                                                  unix_now()};
+            const auto settings = services_->settings();
+            if (req.method() == http::verb::post) {
+                auto answer = issue_session_token(req.body(), context, *settings);
+                if (answer.status == 200)
+                    services_->metrics().tokens_issued.inc();
+                else
+                    services_->metrics().error("session_refused").inc();
+                return send(from_answer(req, answer));
+            }
+            if (req.method() == http::verb::options)
+                return send(from_answer(req, session_preflight(context, *settings)));
+            return send(text_response(req, http::status::method_not_allowed,
+                                      "method not allowed: POST a JSON body to /v1/session\n"));
+        }
+        if (req.method() != http::verb::get && req.method() != http::verb::head)
+            return send(text_response(req, http::status::method_not_allowed,
+                                      "method not allowed: use GET or HEAD\n"));
+        if (path == "/healthz")
+            return send(text_response(req, http::status::ok, "ok\n"));
+        if (path == "/metrics")
+            return send(text_response(req, http::status::ok, services_->registry().render(),
+                                      "text/plain; version=0.0.4; charset=utf-8"));
+        if (path == "/readyz") {
+            auto shared_req = std::make_shared<request>(std::move(req));
+            return check_readiness(stream_.get_executor(), services_->settings(),
+                                   [self = this->shared_from_this(),
+                                    shared_req](const http_answer& answer) {
+                                       self->send(from_answer(*shared_req, answer));
+                                   });
+        }
+        send(static_file(req, *services_));
+    }
+
+    void upgrade(request req)
+    {
+        const auto origin = self_origin(req);
+        const upgrade_request upgrade{req.target(),
+                                      req[http::field::authorization],
+                                      req[http::field::sec_websocket_protocol],
+                                      req["OpenAI-Beta"],
+                                      req[http::field::origin],
+                                      origin,
+                                      client_ip()};
+        auto decision = authorize_realtime(upgrade, *services_, unix_now());
+        if (auto* refusal = std::get_if<http_answer>(&decision)) {
+            req.keep_alive(false);
+            return send(from_answer(req, *refusal));
+        }
+        beast::get_lowest_layer(stream_).expires_never();
+        run_realtime_session(std::move(stream_), std::move(req),
+                             std::move(std::get<realtime_grant>(decision)), services_);
     }
 
     void send(http::message_generator message)
@@ -119,7 +224,7 @@ private:
         const bool keep_alive = message.keep_alive();
         beast::async_write(
             stream_, std::move(message),
-            [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+            [self = this->shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
                 if (ec)
                     return;
                 if (!keep_alive)
@@ -130,21 +235,82 @@ private:
 
     void do_close()
     {
-        beast::error_code ec;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+            beast::error_code ec;
+            stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        } else {
+            beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+            stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+        }
+    }
+
+    Stream stream_;
+    beast::flat_buffer buffer_;
+    std::shared_ptr<services> services_;
+    bool tls_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+};
+
+// Peeks at the first bytes: a TLS ClientHello gets a handshake, anything else plain HTTP.
+class detect_session : public std::enable_shared_from_this<detect_session> {
+public:
+    detect_session(tcp::socket socket, std::shared_ptr<services> services,
+                   std::shared_ptr<ssl::context> tls)
+        : stream_(std::move(socket)), services_(std::move(services)), tls_(std::move(tls))
+    {}
+
+    void run()
+    {
+        services_->metrics().connections_total.inc();
+        if (!tls_)
+            return std::make_shared<http_session<beast::tcp_stream>>(
+                       std::move(stream_), std::move(buffer_), services_, false)
+                ->run();
+        stream_.expires_after(idle_timeout);
+        beast::async_detect_ssl(stream_, buffer_,
+                                beast::bind_front_handler(&detect_session::on_detect,
+                                                          shared_from_this()));
+    }
+
+private:
+    void on_detect(beast::error_code ec, bool is_tls)
+    {
+        if (ec)
+            return;
+        if (!is_tls)
+            return std::make_shared<http_session<beast::tcp_stream>>(
+                       std::move(stream_), std::move(buffer_), services_, false)
+                ->run();
+        auto tls_stream =
+            std::make_shared<beast::ssl_stream<beast::tcp_stream>>(std::move(stream_), *tls_);
+        tls_stream->async_handshake(
+            ssl::stream_base::server, buffer_.data(),
+            // The default argument satisfies Boost 1.81's concept check, which wrongly asks
+            // the buffered overload's handler for void(error_code).
+            [self = shared_from_this(), tls_stream](beast::error_code e, std::size_t used = 0) {
+                if (e) {
+                    self->services_->metrics().error("tls_handshake_failed").inc();
+                    return;
+                }
+                self->buffer_.consume(used);
+                std::make_shared<http_session<beast::ssl_stream<beast::tcp_stream>>>(
+                    std::move(*tls_stream), std::move(self->buffer_), self->services_, true)
+                    ->run();
+            });
     }
 
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::string_body>> parser_;
-    std::shared_ptr<const config> cfg_;
+    std::shared_ptr<services> services_;
+    std::shared_ptr<ssl::context> tls_;
 };
 
 } // namespace
 
-void run_http_session(tcp::socket socket, std::shared_ptr<const config> cfg)
+void run_connection(tcp::socket socket, std::shared_ptr<services> services,
+                    std::shared_ptr<ssl::context> tls)
 {
-    std::make_shared<http_session>(std::move(socket), std::move(cfg))->run();
+    std::make_shared<detect_session>(std::move(socket), std::move(services), std::move(tls))->run();
 }
 
 } // namespace donna::relay

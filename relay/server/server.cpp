@@ -1,10 +1,12 @@
-// server.cpp: io_context, thread pool and the accept loop (the listener).
+// server.cpp: io_context, thread pool, TLS context and the accept loop (the listener).
 #include "server/server.hpp"
 
 #include "server/http_session.hpp"
+#include "server/services.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <thread>
@@ -13,10 +15,12 @@
 namespace donna::relay {
 
 namespace net = boost::asio;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 struct server::impl {
-    explicit impl(config c) : cfg(std::make_shared<const config>(std::move(c))), ioc(cfg->threads)
+    explicit impl(std::shared_ptr<services> s)
+        : svc(std::move(s)), cfg(svc->settings()), ioc(cfg->cfg.threads)
     {}
 
     void do_accept()
@@ -24,21 +28,49 @@ struct server::impl {
         // Each connection gets its own strand, so its handlers never run concurrently.
         acceptor.async_accept(net::make_strand(ioc),
                               [this](boost::system::error_code ec, tcp::socket socket) {
-                                  if (ec == net::error::operation_aborted)
+                                  if (ec == net::error::operation_aborted || !acceptor.is_open())
                                       return;
                                   if (!ec)
-                                      run_http_session(std::move(socket), cfg);
+                                      run_connection(std::move(socket), svc, tls);
                                   do_accept();
                               });
     }
 
-    std::shared_ptr<const config> cfg;
+    status load_tls()
+    {
+        const auto& c = cfg->cfg;
+        if (c.tls_cert_file.empty())
+            return ok();
+        auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+        boost::system::error_code ec;
+        context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                                 ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                                 ssl::context::no_tlsv1_1,
+                             ec);
+        context->use_certificate_chain_file(c.tls_cert_file, ec);
+        if (ec)
+            return make_error(errc::invalid_argument, "DONNA_TLS_CERT '" + c.tls_cert_file +
+                                                          "' is not a PEM certificate chain: " +
+                                                          ec.message());
+        context->use_private_key_file(c.tls_key_file, ssl::context::pem, ec);
+        if (ec)
+            return make_error(errc::invalid_argument, "DONNA_TLS_KEY '" + c.tls_key_file +
+                                                          "' is not a PEM private key for the "
+                                                          "certificate: " +
+                                                          ec.message());
+        tls = std::move(context);
+        return ok();
+    }
+
+    std::shared_ptr<services> svc;
+    std::shared_ptr<const live_settings> cfg; // start-up settings (address, port, threads, TLS)
     net::io_context ioc;
     tcp::acceptor acceptor{ioc};
+    std::shared_ptr<ssl::context> tls;
     std::vector<std::thread> threads;
 };
 
-server::server(config cfg) : impl_(std::make_unique<impl>(std::move(cfg)))
+server::server(std::shared_ptr<services> s) : impl_(std::make_unique<impl>(std::move(s)))
 {}
 
 server::~server()
@@ -54,26 +86,27 @@ server::~server()
 
 status server::start()
 {
+    if (auto tls = impl_->load_tls(); !tls)
+        return tls;
+    const auto& c = impl_->cfg->cfg;
     boost::system::error_code ec;
-    const auto address = net::ip::make_address(impl_->cfg->listen_address, ec);
+    const auto address = net::ip::make_address(c.listen_address, ec);
     if (ec)
-        return make_error(errc::invalid_argument, "DONNA_LISTEN_ADDRESS '" +
-                                                      impl_->cfg->listen_address +
-                                                      "' is not an IP address");
-    const tcp::endpoint endpoint{address, impl_->cfg->port};
+        return make_error(errc::invalid_argument,
+                          "DONNA_LISTEN_ADDRESS '" + c.listen_address + "' is not an IP address");
+    const tcp::endpoint endpoint{address, c.port};
     auto& acceptor = impl_->acceptor;
     if (!acceptor.open(endpoint.protocol(), ec) &&
         !acceptor.set_option(net::socket_base::reuse_address(true), ec) &&
         !acceptor.bind(endpoint, ec) &&
         !acceptor.listen(net::socket_base::max_listen_connections, ec)) {
         impl_->do_accept();
-        for (int i = 0; i < impl_->cfg->threads; ++i)
+        for (int i = 0; i < c.threads; ++i)
             impl_->threads.emplace_back([this] { impl_->ioc.run(); });
         return ok();
     }
-    return make_error(errc::invalid_argument, "cannot listen on " + impl_->cfg->listen_address +
-                                                  ":" + std::to_string(impl_->cfg->port) + ": " +
-                                                  ec.message());
+    return make_error(errc::invalid_argument, "cannot listen on " + c.listen_address + ":" +
+                                                  std::to_string(c.port) + ": " + ec.message());
 }
 
 std::uint16_t server::port() const
@@ -81,6 +114,19 @@ std::uint16_t server::port() const
     boost::system::error_code ec;
     const auto endpoint = impl_->acceptor.local_endpoint(ec);
     return ec ? 0 : endpoint.port();
+}
+
+bool server::shutdown(std::chrono::milliseconds grace)
+{
+    net::post(impl_->ioc, [this] {
+        boost::system::error_code ec;
+        impl_->acceptor.close(ec);
+    });
+    auto& sessions = impl_->svc->sessions();
+    sessions.begin_shutdown();
+    const bool drained = sessions.wait_until_empty(std::chrono::steady_clock::now() + grace);
+    stop();
+    return drained;
 }
 
 void server::stop()

@@ -1,33 +1,43 @@
-// server.hpp: the relay's HTTP server: one port, a small pool of I/O threads, a strand per
-// connection. Beast stays out of this header so that callers compile quickly.
+// server.hpp: the relay's listener: one port for HTTP, WebSocket and (with a certificate)
+// TLS, a small pool of I/O threads, a strand per connection. Beast stays out of this header
+// so that callers compile quickly.
 //
-//   donna::relay::server s(config);
+//   auto services = donna::relay::services::create(cfg, log);
+//   donna::relay::server s(*services);
 //   if (auto started = s.start(); !started) fail(started.error().message);
-//   s.wait();          // until stop() (e.g. from SIGTERM)
+//   ...
+//   s.shutdown(std::chrono::seconds(10));   // SIGTERM: drain sessions, then stop
 #pragma once
 
-#include "config/config.hpp"
 #include "core/error.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
 namespace donna::relay {
 
+class services;
+
 class server {
 public:
-    explicit server(config cfg);
+    explicit server(std::shared_ptr<services> services);
     ~server();
     server(const server&) = delete;
     server& operator=(const server&) = delete;
 
-    // Binds and starts accepting on cfg.threads threads; fails if the address cannot be bound.
+    // Loads the TLS certificate if configured, binds, and starts accepting on the configured
+    // number of threads; fails with a message naming the address or the file.
     status start();
     // The bound port (useful when the config asked for port 0).
     std::uint16_t port() const;
-    // Stops accepting and ends the I/O threads; connections in flight are closed.
+    // Graceful stop: no new connections or sessions; live realtime sessions are told to wind
+    // down and get until the deadline to end by themselves; then everything stops.
+    // Returns true when every session ended before the deadline.
+    bool shutdown(std::chrono::milliseconds grace);
+    // Immediate stop: connections in flight are closed.
     void stop();
-    // Blocks until the server has stopped.
+    // Blocks until the I/O threads have ended.
     void wait();
 
 private:

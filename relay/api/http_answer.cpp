@@ -1,0 +1,23 @@
+// http_answer.cpp: the shared error body.
+#include "api/http_answer.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace donna::relay {
+
+std::string error_body(std::string_view code, std::string_view message)
+{
+    const nlohmann::json body = {{"error",
+                                  {{"message", message},
+                                   {"type", "invalid_request_error"},
+                                   {"code", code},
+                                   {"param", nullptr}}}};
+    return body.dump();
+}
+
+http_answer json_error(int status, std::string_view code, std::string_view message)
+{
+    return http_answer{status, error_body(code, message) + "\n", "application/json", {}};
+}
+
+} // namespace donna::relay

@@ -1,0 +1,173 @@
+// readiness.cpp: one probe per configured upstream; the answer is built when the last ends.
+#include "api/readiness.hpp"
+
+#include "server/services.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/url/parse.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace donna::relay {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct feature {
+    std::string name;
+    bool configured = false;
+    std::string detail; // why off, or what it uses
+    std::string url;    // probed when configured and non-empty
+    std::string mode;   // realtime only
+    bool reachable = false;
+};
+
+std::vector<feature> features_of(const config& c)
+{
+    std::vector<feature> out;
+    feature realtime{"realtime", true, "", "", "", false};
+    switch (c.realtime()) {
+    case realtime_mode::openai:
+        realtime.mode = "openai";
+        realtime.detail = "OpenAI Realtime, model " + c.openai_realtime_model;
+        realtime.url = c.openai_base_url;
+        break;
+    case realtime_mode::demo:
+        realtime.mode = "demo";
+        realtime.detail = "OPENAI_API_KEY is not set: DONNA_DEMO=1 answers from the local "
+                          "simulated upstream (espeak-ng voice)";
+        break;
+    case realtime_mode::off:
+        realtime.configured = false;
+        realtime.mode = "off";
+        realtime.detail = "OPENAI_API_KEY is not set (set it, or DONNA_DEMO=1 for the demo)";
+        break;
+    }
+    out.push_back(realtime);
+    const auto keyed = [&](const char* name, bool set, const char* missing, const std::string& url,
+                           const char* detail) {
+        out.push_back(feature{name, set, set ? detail : missing, set ? url : "", "", false});
+    };
+    keyed("chat", !c.openai_api_key.empty(), "OPENAI_API_KEY is not set", c.openai_base_url,
+          "OpenAI chat completions, moderation and transcription");
+    keyed("elevenlabs", !c.elevenlabs_api_key.empty(), "ELEVENLABS_API_KEY is not set",
+          c.elevenlabs_base_url, "ElevenLabs text to speech");
+    keyed("gmail",
+          !c.gmail_client_id.empty() && !c.gmail_client_secret.empty() &&
+              !c.gmail_refresh_token.empty(),
+          "GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET and GMAIL_REFRESH_TOKEN are needed",
+          c.gmail_base_url, "Gmail API");
+    keyed("smtp", !c.smtp_host.empty(), "SMTP_HOST is not set",
+          c.smtp_host.empty() ? "" : "smtp://" + c.smtp_host + ":" + std::to_string(c.smtp_port),
+          "outbound mail");
+    keyed("telnyx", !c.telnyx_api_key.empty(), "TELNYX_API_KEY is not set", c.telnyx_base_url,
+          "Telnyx calls and messaging");
+    return out;
+}
+
+struct probe_run : std::enable_shared_from_this<probe_run> {
+    probe_run(net::any_io_executor ex, std::vector<feature> f, std::function<void(http_answer)> d)
+        : executor(std::move(ex)), features(std::move(f)), done(std::move(d))
+    {}
+
+    void start()
+    {
+        for (std::size_t i = 0; i < features.size(); ++i)
+            if (features[i].configured && !features[i].url.empty())
+                ++pending;
+        if (pending == 0)
+            return finish();
+        for (std::size_t i = 0; i < features.size(); ++i)
+            if (features[i].configured && !features[i].url.empty())
+                probe(i);
+    }
+
+    void probe(std::size_t index)
+    {
+        const auto url = boost::urls::parse_absolute_uri(features[index].url);
+        if (!url)
+            return probed(index, false);
+        std::string port = url->port();
+        if (port.empty())
+            port = url->scheme() == "http" ? "80" : url->scheme() == "smtp" ? "25" : "443";
+        auto resolver = std::make_shared<tcp::resolver>(executor);
+        auto socket = std::make_shared<tcp::socket>(executor);
+        auto timer = std::make_shared<net::steady_timer>(executor, std::chrono::seconds(2));
+        timer->async_wait([socket, resolver](boost::system::error_code ec) {
+            if (!ec) {
+                resolver->cancel();
+                boost::system::error_code ignored;
+                socket->close(ignored);
+            }
+        });
+        resolver->async_resolve(
+            std::string(url->host()), port,
+            [self = shared_from_this(), index, socket, timer,
+             resolver](boost::system::error_code ec, const tcp::resolver::results_type& results) {
+                if (ec) {
+                    timer->cancel();
+                    return self->probed(index, false);
+                }
+                net::async_connect(*socket, results,
+                                   [self, index, socket, timer](boost::system::error_code e,
+                                                                const tcp::endpoint&) {
+                                       timer->cancel();
+                                       self->probed(index, !e);
+                                   });
+            });
+    }
+
+    void probed(std::size_t index, bool reachable)
+    {
+        {
+            const std::lock_guard lock(mutex);
+            features[index].reachable = reachable;
+            if (--pending > 0)
+                return;
+        }
+        finish();
+    }
+
+    void finish()
+    {
+        nlohmann::json body;
+        bool degraded = false;
+        for (const auto& f : features) {
+            nlohmann::json entry = {{"configured", f.configured}, {"detail", f.detail}};
+            if (!f.mode.empty())
+                entry["mode"] = f.mode;
+            if (f.configured && !f.url.empty()) {
+                entry["reachable"] = f.reachable;
+                degraded = degraded || !f.reachable;
+            }
+            body["features"][f.name] = entry;
+        }
+        body["status"] = degraded ? "degraded" : "ready";
+        done(http_answer{200, body.dump() + "\n", "application/json", {{"Cache-Control",
+                                                                         "no-store"}}});
+    }
+
+    net::any_io_executor executor;
+    std::vector<feature> features;
+    std::function<void(http_answer)> done;
+    std::mutex mutex;
+    std::size_t pending = 0;
+};
+
+} // namespace
+
+void check_readiness(const net::any_io_executor& executor,
+                     std::shared_ptr<const live_settings> settings,
+                     std::function<void(http_answer)> done)
+{
+    std::make_shared<probe_run>(executor, features_of(settings->cfg), std::move(done))->start();
+}
+
+} // namespace donna::relay

@@ -1,0 +1,61 @@
+// realtime_auth.hpp: who may open WS /v1/realtime, and with which options.
+//
+// The token comes the ways OpenAI's clients send an API key: `Authorization: Bearer <token>`
+// (server-side SDKs) or the subprotocol `openai-insecure-api-key.<token>` (browsers, which
+// cannot set headers on a WebSocket). The beta dialect is chosen by `OpenAI-Beta: realtime=v1`
+// or the subprotocol `openai-beta.realtime-v1`, as OpenAI does. DONNA's own client adds query
+// options: `donna_client=1` (DONNA status events) and `donna_output_audio=opus` (response
+// audio as binary Opus frames).
+//
+//   auto grant = authorize_realtime(upgrade, services, now);
+//   if (auto* refusal = std::get_if<http_answer>(&grant)) return send(*refusal);
+#pragma once
+
+#include "api/http_answer.hpp"
+#include "auth/session_token.hpp"
+#include "protocol/donna_events.hpp"
+#include "protocol/realtime_events.hpp"
+#include "server/session_registry.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace donna::relay {
+
+class services;
+struct live_settings;
+
+struct upgrade_request {
+    std::string_view target;        // "/v1/realtime?model=..."
+    std::string_view authorization; // the Authorization header
+    std::string_view protocols;     // Sec-WebSocket-Protocol (comma-separated offers)
+    std::string_view openai_beta;   // OpenAI-Beta
+    std::string_view origin;        // Origin ("" for non-browser clients)
+    std::string_view self_origin;   // this relay's origin
+    std::string client_ip;
+};
+
+struct realtime_grant {
+    std::shared_ptr<const live_settings> settings; // the snapshot this session keeps
+    session_claims claims;
+    donna::persona persona = donna::persona::general;
+    std::string greeting;
+    donna::dialect spelling = donna::dialect::ga;
+    bool donna_client = false;
+    bool opus_output = false;
+    std::string subprotocol; // answered to the client: "realtime" when offered, else ""
+    std::optional<session_registry::lease> lease;
+};
+
+std::variant<realtime_grant, http_answer> authorize_realtime(const upgrade_request& request,
+                                                             services& services,
+                                                             std::int64_t now_unix);
+
+// The token a client presented, from either place; "" when none.
+std::string_view presented_token(std::string_view authorization, std::string_view protocols);
+
+} // namespace donna::relay

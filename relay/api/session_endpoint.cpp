@@ -1,0 +1,94 @@
+// session_endpoint.cpp: validation order: body, site, origin, persona; then sign.
+#include "api/session_endpoint.hpp"
+
+#include "server/services.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace donna::relay {
+namespace {
+
+void allow_origin(http_answer& answer, std::string_view origin)
+{
+    answer.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+    answer.headers.emplace_back("Vary", "Origin");
+}
+
+} // namespace
+
+http_answer issue_session_token(std::string_view body, const session_request_context& context,
+                                const live_settings& settings)
+{
+    const auto request = nlohmann::json::parse(body, nullptr, false);
+    if (request.is_discarded() || !request.is_object())
+        return json_error(400, "invalid_json", "the body must be a JSON object like "
+                                               "{\"site\":\"acme\"}");
+    const auto site_field = request.find("site");
+    if (site_field == request.end() || !site_field->is_string())
+        return json_error(400, "missing_field", "\"site\" (a string) is required");
+    const auto& site_id = site_field->get_ref<const std::string&>();
+    const site* s = settings.cfg.sites.find(site_id);
+    if (s == nullptr)
+        return json_error(404, "unknown_site", "no site \"" + site_id + "\" is configured");
+    if (context.origin.empty())
+        return json_error(403, "origin_required",
+                          "an Origin header is required (session tokens are for browsers)");
+    if (!settings.cfg.sites.origin_allowed(*s, context.origin, context.self_origin))
+        return json_error(403, "origin_not_allowed",
+                          std::string(context.origin) + " may not use site \"" + site_id + "\"");
+
+    auto persona = s->persona;
+    if (const auto p = request.find("persona"); p != request.end() && !p->is_null()) {
+        const auto parsed = p->is_string() ? persona_from_string(p->get<std::string>())
+                                           : std::nullopt;
+        if (!parsed) {
+            auto answer = json_error(400, "unknown_persona",
+                                     "\"persona\" must be one of general, sales, marketing, "
+                                     "receptionist, secretary");
+            allow_origin(answer, context.origin);
+            return answer;
+        }
+        persona = *parsed;
+    }
+
+    session_claims claims;
+    claims.site = s->id;
+    claims.persona = std::string(to_string(persona));
+    claims.issued_at = context.now_unix;
+    claims.expires_at = context.now_unix + settings.cfg.token_ttl_seconds;
+    const auto token = settings.signer.issue(claims);
+    const auto& profile = settings.personas.get(persona);
+
+    const nlohmann::json answer_body = {
+        {"token", token},
+        {"expires_at", claims.expires_at},
+        {"expires_in", settings.cfg.token_ttl_seconds},
+        {"site", s->id},
+        {"persona", claims.persona},
+        {"greeting", s->greeting.empty() ? profile.greeting : s->greeting},
+        {"realtime_path", "/v1/realtime"},
+    };
+    http_answer answer{200, answer_body.dump() + "\n", "application/json", {}};
+    answer.headers.emplace_back("Cache-Control", "no-store");
+    allow_origin(answer, context.origin);
+    return answer;
+}
+
+http_answer session_preflight(const session_request_context& context,
+                              const live_settings& settings)
+{
+    for (const auto& s : settings.cfg.sites.sites) {
+        if (settings.cfg.sites.origin_allowed(s, context.origin, context.self_origin)) {
+            http_answer answer{204, "", "text/plain", {}};
+            allow_origin(answer, context.origin);
+            answer.headers.emplace_back("Access-Control-Allow-Methods", "POST");
+            answer.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type");
+            answer.headers.emplace_back("Access-Control-Max-Age", "600");
+            return answer;
+        }
+    }
+    return json_error(403, "origin_not_allowed",
+                      std::string(context.origin) + " is not allowed by any site");
+}
+
+} // namespace donna::relay

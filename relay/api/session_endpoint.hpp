@@ -1,0 +1,37 @@
+// session_endpoint.hpp: POST /v1/session: a browser on a customer's site asks for a
+// short-lived session token. The relay checks the request's Origin against that site's
+// allowlist (the browser sets Origin; page scripts cannot forge it), then signs the site,
+// persona and expiry into a token the browser presents on WS /v1/realtime.
+//
+//   POST /v1/session   Origin: https://www.acme.example
+//   {"site":"acme","persona":"receptionist"}        (persona optional: the site's default)
+//   -> 200 {"token":"dt1....","expires_at":1764057600,"expires_in":300,"site":"acme",
+//           "persona":"receptionist","greeting":"...","realtime_path":"/v1/realtime"}
+//   -> 400 invalid_request / 403 origin_not_allowed / 404 unknown_site, OpenAI-style error body
+//
+// CORS: the answer carries Access-Control-Allow-Origin for an allowed origin only; OPTIONS
+// preflights are answered for origins that some site allows.
+#pragma once
+
+#include "api/http_answer.hpp"
+
+#include <cstdint>
+#include <string_view>
+
+namespace donna::relay {
+
+struct live_settings;
+
+struct session_request_context {
+    std::string_view origin;      // the Origin header ("" when absent)
+    std::string_view self_origin; // this relay's own origin, e.g. "http://127.0.0.1:8080"
+    std::int64_t now_unix = 0;
+};
+
+http_answer issue_session_token(std::string_view body, const session_request_context& context,
+                                const live_settings& settings);
+
+http_answer session_preflight(const session_request_context& context,
+                              const live_settings& settings);
+
+} // namespace donna::relay

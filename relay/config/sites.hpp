@@ -1,0 +1,58 @@
+// sites.hpp: the customer sites that may embed DONNA, read from a JSON sites file: which
+// origins may open a session for a site, and the persona and greeting it starts with.
+//
+//   auto sites = donna::relay::read_sites_file("sites.json");
+//   if (!sites) fail(sites.error().message);   // "site 2 ('acme'): allowed_origins[0] ..."
+//   const auto* s = sites->find("acme");
+//   if (!s || !sites->origin_allowed(*s, request_origin, "https://relay.example")) -> 403
+//
+// File shape (unknown fields are an error, so that a typo cannot silently drop a setting):
+//   {"sites": [{"id": "acme", "allowed_origins": ["https://www.acme.example", "self"],
+//               "persona": "receptionist", "greeting": "Hello, Acme reception."}]}
+// Origins are stored normalised (lower-case scheme and host, default port removed).
+#pragma once
+
+#include "core/error.hpp"
+#include "protocol/donna_events.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace donna::relay {
+
+struct site {
+    std::string id;                           // [a-z0-9-]{1,64}, unique in the file
+    std::vector<std::string> allowed_origins; // normalised origins, or "self"
+    donna::persona persona = donna::persona::general;
+    std::string greeting; // optional, at most 500 characters
+};
+
+struct site_directory {
+    std::vector<site> sites;
+
+    const site* find(std::string_view id) const;
+    // Exact match of the normalised `origin` (the request's Origin header) against the site's
+    // list. The entry "self" allows a request whose Origin equals `self_origin`, the relay's
+    // own origin. A malformed or "null" origin is never allowed.
+    bool origin_allowed(const site& s, std::string_view origin, std::string_view self_origin) const;
+};
+
+// "scheme://host[:port]" with a lower-case scheme (http or https) and host and no default
+// port, or nullopt when `origin` is not exactly an http(s) origin (path, query, userinfo...).
+std::optional<std::string> normalize_origin(std::string_view origin);
+
+// Errors name the site (index and id) and the field: invalid_json, not_an_object,
+// missing_field, wrong_type, out_of_range (unknown persona, greeting too long),
+// invalid_argument.
+result<site_directory> parse_sites(std::string_view json_text);
+// As parse_sites, prefixed with the path; errc::not_found when the file does not exist.
+result<site_directory> read_sites_file(const std::filesystem::path& path);
+
+// What the relay uses without a sites file: one site "demo", served to the relay's own
+// pages only ("self"), with the general persona.
+site_directory default_sites();
+
+} // namespace donna::relay

@@ -1,0 +1,437 @@
+// openai_upstream.cpp: the WebSocket client to OPENAI_BASE_URL/realtime, plain or TLS, with
+// connect retries (exponential backoff, jitter, bounded) and an ordered write queue.
+#include "realtime/upstream.hpp"
+
+#include "server/services.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <random>
+
+namespace donna::relay {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+
+// One client TLS context for every upstream connection: the system trust store (OpenSSL's
+// default paths, so SSL_CERT_FILE / SSL_CERT_DIR work), peer verification always on.
+ssl::context& client_tls_context()
+{
+    static ssl::context context = [] {
+        ssl::context c(ssl::context::tls_client);
+        c.set_default_verify_paths();
+        c.set_verify_mode(ssl::verify_peer);
+        c.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+        return c;
+    }();
+    return context;
+}
+
+struct endpoint_info {
+    bool tls = false;
+    std::string host, port, host_header, target;
+};
+
+result<endpoint_info> realtime_endpoint(const config& cfg)
+{
+    auto base = boost::urls::parse_absolute_uri(cfg.openai_base_url);
+    if (!base)
+        return make_error(errc::invalid_argument, "OPENAI_BASE_URL is not a URL");
+    endpoint_info info;
+    info.tls = base->scheme() == "https";
+    info.host = std::string(base->host());
+    info.port = base->port().empty() ? (info.tls ? "443" : "80") : std::string(base->port());
+    info.host_header =
+        base->port().empty() ? info.host : info.host + ":" + std::string(base->port());
+    boost::urls::url target("/");
+    std::string path = std::string(base->path());
+    while (!path.empty() && path.back() == '/')
+        path.pop_back();
+    target.set_path(path + "/realtime");
+    target.params().set("model", cfg.openai_realtime_model);
+    info.target = std::string(target.encoded_resource());
+    return info;
+}
+
+bool retryable_status(unsigned status)
+{
+    return status == 408 || status == 429 || status >= 500;
+}
+
+template <class Next>
+class ws_upstream final : public upstream_link,
+                          public std::enable_shared_from_this<ws_upstream<Next>> {
+public:
+    using ws_type = websocket::stream<Next>;
+
+    ws_upstream(net::any_io_executor strand, std::shared_ptr<const live_settings> settings,
+                endpoint_info endpoint, dialect spelling, services& services)
+        : strand_(std::move(strand)), settings_(std::move(settings)),
+          endpoint_(std::move(endpoint)), spelling_(spelling), services_(services),
+          resolver_(strand_), retry_timer_(strand_), random_(std::random_device{}())
+    {}
+
+    void start(upstream_callbacks callbacks) override
+    {
+        callbacks_ = std::move(callbacks);
+        started_at_ = std::chrono::steady_clock::now();
+        net::dispatch(strand_, [self = this->shared_from_this()] { self->attempt(); });
+    }
+
+    void send(std::string text) override
+    {
+        net::dispatch(strand_, [self = this->shared_from_this(), text = std::move(text)]() mutable {
+            if (self->closed_)
+                return;
+            self->queue_.push_back(std::move(text));
+            if (self->open_ && !self->writing_)
+                self->write_next();
+        });
+    }
+
+    void close() override
+    {
+        net::dispatch(strand_, [self = this->shared_from_this()] {
+            if (self->closed_)
+                return;
+            self->closed_ = true;
+            self->callbacks_ = {};
+            self->retry_timer_.cancel();
+            self->resolver_.cancel();
+            if (self->open_ && self->ws_) {
+                self->ws_->async_close(websocket::close_code::normal,
+                                       [self](beast::error_code) {});
+            } else if (self->ws_) {
+                beast::get_lowest_layer(*self->ws_).close();
+            }
+        });
+    }
+
+private:
+    const config& cfg() const { return settings_->cfg; }
+
+    void make_stream()
+    {
+        if constexpr (std::is_same_v<Next, beast::tcp_stream>)
+            ws_.emplace(strand_);
+        else
+            ws_.emplace(strand_, client_tls_context());
+        ws_->read_message_max(std::size_t{32} << 20); // upstream is trusted; audio can be large
+    }
+
+    void attempt()
+    {
+        if (closed_)
+            return;
+        ++attempts_;
+        attempt_started_ = std::chrono::steady_clock::now();
+        make_stream();
+        resolver_.async_resolve(
+            endpoint_.host, endpoint_.port,
+            [self = this->shared_from_this()](beast::error_code ec,
+                                              const tcp::resolver::results_type& results) {
+                if (ec)
+                    return self->attempt_failed("upstream_unavailable",
+                                                "cannot resolve " + self->endpoint_.host + ": " +
+                                                    ec.message(),
+                                                true);
+                auto& tcp_layer = beast::get_lowest_layer(*self->ws_);
+                tcp_layer.expires_after(self->connect_timeout());
+                tcp_layer.async_connect(
+                    results, [self](beast::error_code e, const tcp::endpoint&) {
+                        self->on_connect(e);
+                    });
+            });
+    }
+
+    std::chrono::milliseconds connect_timeout() const
+    {
+        return std::chrono::milliseconds(cfg().upstream_connect_timeout_ms);
+    }
+
+    void on_connect(beast::error_code ec)
+    {
+        if (closed_)
+            return;
+        if (ec)
+            return attempt_failed(ec == beast::error::timeout ? "upstream_timeout"
+                                                              : "upstream_unavailable",
+                                  "cannot connect to " + endpoint_.host_header + ": " +
+                                      ec.message(),
+                                  true);
+        if constexpr (std::is_same_v<Next, beast::tcp_stream>) {
+            upgrade();
+        } else {
+            auto& tls = ws_->next_layer();
+            if (!SSL_set_tlsext_host_name(tls.native_handle(), endpoint_.host.c_str()))
+                return attempt_failed("upstream_error", "cannot set TLS SNI", false);
+            tls.set_verify_callback(ssl::host_name_verification(endpoint_.host));
+            beast::get_lowest_layer(*ws_).expires_after(connect_timeout());
+            tls.async_handshake(ssl::stream_base::client,
+                                [self = this->shared_from_this()](beast::error_code e) {
+                                    if (self->closed_)
+                                        return;
+                                    if (e)
+                                        return self->attempt_failed(
+                                            e == beast::error::timeout ? "upstream_timeout"
+                                                                       : "upstream_tls_error",
+                                            "TLS with " + self->endpoint_.host_header +
+                                                " failed: " + e.message(),
+                                            e == beast::error::timeout);
+                                    self->upgrade();
+                                });
+        }
+    }
+
+    void upgrade()
+    {
+        beast::get_lowest_layer(*ws_).expires_never();
+        websocket::stream_base::timeout timeouts =
+            websocket::stream_base::timeout::suggested(beast::role_type::client);
+        timeouts.handshake_timeout = connect_timeout();
+        ws_->set_option(timeouts);
+        ws_->set_option(websocket::stream_base::decorator(
+            [key = cfg().openai_api_key, beta = spelling_ == dialect::beta](
+                websocket::request_type& req) {
+                req.set(http::field::authorization, "Bearer " + key);
+                req.set(http::field::user_agent, "donna-relay");
+                if (beta)
+                    req.set("OpenAI-Beta", "realtime=v1");
+            }));
+        ws_->async_handshake(response_, endpoint_.host_header, endpoint_.target,
+                             [self = this->shared_from_this()](beast::error_code ec) {
+                                 self->on_upgrade(ec);
+                             });
+    }
+
+    void on_upgrade(beast::error_code ec)
+    {
+        if (closed_)
+            return;
+        if (ec) {
+            const unsigned status = response_.result_int();
+            if (ec == websocket::error::upgrade_declined && status != 0) {
+                const auto code = status == 401 || status == 403 ? "upstream_unauthorized"
+                                  : status == 429                ? "upstream_rate_limited"
+                                                                 : "upstream_unavailable";
+                return attempt_failed(code,
+                                      "OpenAI Realtime refused the connection: HTTP " +
+                                          std::to_string(status) + " " + upstream_reason(),
+                                      retryable_status(status));
+            }
+            return attempt_failed(ec == beast::error::timeout ? "upstream_timeout"
+                                                              : "upstream_unavailable",
+                                  "OpenAI Realtime upgrade failed: " + ec.message(), true);
+        }
+        open_ = true;
+        const auto now = std::chrono::steady_clock::now();
+        auto& m = services_.metrics();
+        m.upstream_connect_seconds.observe(
+            std::chrono::duration<double>(now - attempt_started_).count());
+        m.upstream_attempt("openai_realtime", "ok").inc();
+        opened_at_ = now;
+        if (callbacks_.on_open)
+            callbacks_.on_open();
+        if (!queue_.empty() && !writing_)
+            write_next();
+        read_next();
+    }
+
+    // The "message" of OpenAI's JSON error body when the refusal carried one.
+    std::string upstream_reason() const
+    {
+        const auto body = nlohmann::json::parse(response_.body(), nullptr, false);
+        if (!body.is_discarded() && body.is_object()) {
+            const auto e = body.find("error");
+            if (e != body.end() && e->is_object() && e->contains("message") &&
+                (*e)["message"].is_string())
+                return "(" + (*e)["message"].template get<std::string>() + ")";
+        }
+        return "";
+    }
+
+    void attempt_failed(std::string code, std::string message, bool retryable)
+    {
+        if (closed_)
+            return;
+        auto& m = services_.metrics();
+        const auto elapsed = std::chrono::steady_clock::now() - started_at_;
+        const bool within_budget =
+            elapsed < std::chrono::milliseconds(cfg().upstream_connect_timeout_ms) * 3;
+        if (retryable && attempts_ < cfg().upstream_connect_attempts && within_budget) {
+            m.upstream_attempt("openai_realtime", "retry").inc();
+            retry_timer_.expires_after(next_backoff());
+            retry_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+                if (!ec)
+                    self->attempt();
+            });
+            return;
+        }
+        m.upstream_attempt("openai_realtime", "failed").inc();
+        if (attempts_ > 1)
+            message += " (after " + std::to_string(attempts_) + " attempts)";
+        fail({std::move(code), std::move(message)});
+    }
+
+    // Exponential backoff with "equal jitter": half the step fixed, half random, so retries
+    // from many sessions after an outage spread out instead of arriving together.
+    std::chrono::milliseconds next_backoff()
+    {
+        const int shift = std::min(attempts_ - 1, 6);
+        const long step = std::min<long>(long{cfg().upstream_backoff_ms} << shift, 8000);
+        std::uniform_int_distribution<long> jitter(0, step / 2);
+        return std::chrono::milliseconds(step - step / 2 + jitter(random_));
+    }
+
+    void fail(upstream_failure failure)
+    {
+        if (closed_)
+            return;
+        closed_ = true;
+        auto callbacks = std::move(callbacks_);
+        callbacks_ = {};
+        if (ws_)
+            beast::get_lowest_layer(*ws_).close();
+        if (callbacks.on_failure)
+            callbacks.on_failure(std::move(failure));
+    }
+
+    void read_next()
+    {
+        ws_->async_read(read_buffer_, [self = this->shared_from_this()](beast::error_code ec,
+                                                                        std::size_t) {
+            self->on_read(ec);
+        });
+    }
+
+    void on_read(beast::error_code ec)
+    {
+        if (closed_)
+            return;
+        if (ec) {
+            std::string why = ec.message();
+            if (ec == websocket::error::closed) {
+                const auto& reason = ws_->reason();
+                why = "closed by OpenAI (" + std::to_string(reason.code) +
+                      (reason.reason.empty() ? "" : " " + std::string(reason.reason.data(),
+                                                                      reason.reason.size())) +
+                      ")";
+            }
+            return fail({"upstream_closed", "the OpenAI Realtime connection ended: " + why});
+        }
+        if (!first_event_seen_) {
+            first_event_seen_ = true;
+            services_.metrics().upstream_first_event_seconds.observe(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - opened_at_)
+                    .count());
+        }
+        auto text = beast::buffers_to_string(read_buffer_.data());
+        read_buffer_.consume(read_buffer_.size());
+        if (callbacks_.on_event)
+            callbacks_.on_event(std::move(text));
+        if (!closed_)
+            read_next();
+    }
+
+    void write_next()
+    {
+        writing_ = true;
+        ws_->text(true);
+        ws_->async_write(net::buffer(queue_.front()),
+                         [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                             self->writing_ = false;
+                             if (self->closed_)
+                                 return;
+                             if (ec)
+                                 return self->fail({"upstream_closed",
+                                                    "writing to OpenAI Realtime failed: " +
+                                                        ec.message()});
+                             self->queue_.pop_front();
+                             if (!self->queue_.empty())
+                                 self->write_next();
+                         });
+    }
+
+    net::any_io_executor strand_;
+    std::shared_ptr<const live_settings> settings_;
+    endpoint_info endpoint_;
+    dialect spelling_;
+    services& services_;
+    tcp::resolver resolver_;
+    net::steady_timer retry_timer_;
+    std::mt19937 random_;
+    std::optional<ws_type> ws_;
+    websocket::response_type response_;
+    beast::flat_buffer read_buffer_;
+    std::deque<std::string> queue_;
+    upstream_callbacks callbacks_;
+    int attempts_ = 0;
+    bool open_ = false, writing_ = false, closed_ = false, first_event_seen_ = false;
+    std::chrono::steady_clock::time_point started_at_, attempt_started_, opened_at_;
+};
+
+// Reports a configuration problem through the normal failure path (on the strand, after
+// start), so the session handles it like any other upstream failure.
+class failed_upstream final : public upstream_link,
+                              public std::enable_shared_from_this<failed_upstream> {
+public:
+    failed_upstream(net::any_io_executor strand, upstream_failure failure)
+        : strand_(std::move(strand)), failure_(std::move(failure))
+    {}
+    void start(upstream_callbacks callbacks) override
+    {
+        net::post(strand_, [self = shared_from_this(), cb = std::move(callbacks)] {
+            if (!self->closed_ && cb.on_failure)
+                cb.on_failure(self->failure_);
+        });
+    }
+    void send(std::string) override {}
+    void close() override
+    {
+        net::dispatch(strand_, [self = shared_from_this()] { self->closed_ = true; });
+    }
+
+private:
+    net::any_io_executor strand_;
+    upstream_failure failure_;
+    bool closed_ = false;
+};
+
+} // namespace
+
+std::shared_ptr<upstream_link> make_openai_upstream(const net::any_io_executor& strand,
+                                                    std::shared_ptr<const live_settings> settings,
+                                                    dialect spelling, services& services)
+{
+    auto endpoint = realtime_endpoint(settings->cfg);
+    if (!endpoint)
+        return std::make_shared<failed_upstream>(
+            strand, upstream_failure{"upstream_error", endpoint.error().message});
+    if (endpoint->tls)
+        return std::make_shared<ws_upstream<beast::ssl_stream<beast::tcp_stream>>>(
+            strand, std::move(settings), std::move(*endpoint), spelling, services);
+    return std::make_shared<ws_upstream<beast::tcp_stream>>(strand, std::move(settings),
+                                                            std::move(*endpoint), spelling,
+                                                            services);
+}
+
+} // namespace donna::relay

@@ -1,0 +1,392 @@
+// realtime_session.cpp: the proxy loop: accept, open the upstream, relay both ways with the
+// policy, the audio budget and the optional Opus bridges; close both sides together.
+#include "realtime/realtime_session.hpp"
+
+#include "audio/opus_bridge.hpp"
+#include "policy/client_policy.hpp"
+#include "realtime/audio_budget.hpp"
+#include "realtime/upstream.hpp"
+#include "server/services.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <deque>
+
+namespace donna::relay {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+
+// What a slow client may have queued before the relay gives up on it (about 3 minutes of
+// 24 kHz PCM16 audio as base64 JSON).
+constexpr std::size_t max_queued_to_client = std::size_t{16} << 20;
+
+struct outgoing {
+    std::string data;
+    bool binary = false;
+};
+
+template <class Stream>
+class realtime_session final : public drainable,
+                               public std::enable_shared_from_this<realtime_session<Stream>> {
+public:
+    realtime_session(Stream&& stream, realtime_grant grant, std::shared_ptr<services> services)
+        : ws_(std::move(stream)), grant_(std::move(grant)), services_(std::move(services)),
+          metrics_(services_->metrics()), budget_(cfg().max_audio_seconds_per_session,
+                                                  cfg().max_audio_seconds_per_minute),
+          shutdown_timer_(ws_.get_executor())
+    {}
+
+    void run(http::request<http::string_body> upgrade)
+    {
+        beast::get_lowest_layer(ws_).expires_never();
+        ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+        ws_.read_message_max(cfg().max_message_bytes);
+        ws_.set_option(websocket::stream_base::decorator(
+            [protocol = grant_.subprotocol](websocket::response_type& res) {
+                res.set(http::field::server, "donna-relay");
+                if (!protocol.empty())
+                    res.set(http::field::sec_websocket_protocol, protocol);
+            }));
+        ws_.async_accept(upgrade, [self = this->shared_from_this()](beast::error_code ec) {
+            self->on_accept(ec);
+        });
+    }
+
+    void begin_shutdown() override
+    {
+        net::dispatch(ws_.get_executor(), [self = this->shared_from_this()] {
+            if (self->closing_)
+                return;
+            // Most of the drain window for the conversation to finish, the rest to say why
+            // and close cleanly before the relay stops.
+            const auto grace = std::chrono::milliseconds(self->cfg().shutdown_grace_ms);
+            self->shutdown_timer_.expires_after(grace * 3 / 4);
+            self->shutdown_timer_.async_wait([self](beast::error_code ec) {
+                if (ec)
+                    return;
+                self->fail_session("relay_shutting_down",
+                                   "the relay is restarting; reconnect in a moment",
+                                   websocket::close_code::going_away);
+            });
+        });
+    }
+
+private:
+    const config& cfg() const { return grant_.settings->cfg; }
+
+    void on_accept(beast::error_code ec)
+    {
+        if (ec) {
+            metrics_.error("websocket_handshake_failed").inc();
+            return;
+        }
+        metrics_.sessions_total.inc();
+        metrics_.sessions_active.add(1);
+        counted_ = true;
+        grant_.lease->attach(this->weak_from_this());
+        policy_.emplace(grant_.settings->personas.get(grant_.persona), grant_.spelling);
+        if (grant_.opus_output) {
+            auto bridge = opus_output_bridge::create();
+            if (bridge)
+                opus_out_.emplace(std::move(*bridge));
+        }
+        start_upstream();
+        read_next();
+    }
+
+    void start_upstream()
+    {
+        const auto executor = ws_.get_executor();
+        switch (cfg().realtime()) {
+        case realtime_mode::off:
+            return fail_session("upstream_not_configured",
+                                "voice is off: OPENAI_API_KEY is not set on the relay (an "
+                                "operator can set it, or DONNA_DEMO=1 for the local demo)",
+                                websocket::close_code::try_again_later);
+        case realtime_mode::openai:
+            upstream_ = make_openai_upstream(executor, grant_.settings, grant_.spelling,
+                                             *services_);
+            break;
+        case realtime_mode::demo:
+            upstream_ = make_demo_upstream(executor, grant_.greeting, grant_.spelling,
+                                           *services_);
+            break;
+        }
+        std::weak_ptr<realtime_session> weak = this->shared_from_this();
+        upstream_->start(upstream_callbacks{
+            [weak] {
+                if (auto self = weak.lock())
+                    self->on_upstream_open();
+            },
+            [weak](std::string text) {
+                if (auto self = weak.lock())
+                    self->on_upstream_event(std::move(text));
+            },
+            [weak](upstream_failure failure) {
+                if (auto self = weak.lock())
+                    self->fail_session(failure.code, failure.message,
+                                       websocket::close_code::internal_error);
+            }});
+        // First in the upstream's queue, ahead of anything the client sends.
+        upstream_->send(policy_->initial_session_update());
+    }
+
+    void on_upstream_open()
+    {
+        upstream_open_ = true;
+        if (grant_.donna_client)
+            send_status("connected", "");
+    }
+
+    void on_upstream_event(std::string text)
+    {
+        metrics_.messages_upstream_to_client.inc();
+        metrics_.bytes_upstream_to_client.inc(static_cast<double>(text.size()));
+        if (opus_out_) {
+            auto converted = opus_out_->on_server_event(text);
+            if (converted) {
+                queue_to_client({std::move(converted->event_text), false});
+                for (auto& frame : converted->frames)
+                    queue_to_client({std::string(frame.begin(), frame.end()), true});
+                return;
+            }
+            metrics_.error("opus_encode_failed").inc();
+        }
+        queue_to_client({std::move(text), false});
+    }
+
+    void read_next()
+    {
+        ws_.async_read(read_buffer_, [self = this->shared_from_this()](beast::error_code ec,
+                                                                       std::size_t bytes) {
+            self->on_read(ec, bytes);
+        });
+    }
+
+    void on_read(beast::error_code ec, std::size_t bytes)
+    {
+        if (ec) {
+            if (ec == websocket::error::message_too_big)
+                metrics_.error("message_too_big").inc();
+            return end_session();
+        }
+        metrics_.messages_client_to_upstream.inc();
+        metrics_.bytes_client_to_upstream.inc(static_cast<double>(bytes));
+        auto text = beast::buffers_to_string(read_buffer_.data());
+        read_buffer_.consume(read_buffer_.size());
+        if (ws_.got_binary())
+            on_client_binary(text);
+        else
+            on_client_text(std::move(text));
+        if (!closing_)
+            read_next();
+    }
+
+    void on_client_text(std::string text)
+    {
+        auto decision = policy_->filter(text);
+        if (!decision.error_event.empty()) {
+            metrics_.error(decision.removed_fields.empty() ? "event_refused"
+                                                           : "donna_field_not_allowed")
+                .inc();
+            queue_to_client({std::move(decision.error_event), false});
+        }
+        switch (decision.action) {
+        case client_event_action::refuse:
+            return;
+        case client_event_action::connect_realtime:
+            // The seed's clients ask for the upstream explicitly; it is opened at accept.
+            return send_status(upstream_open_ ? "connected" : "connecting", "");
+        case client_event_action::forward:
+            break;
+        }
+        const auto type = peek_event_type(decision.forward_text);
+        if (type && *type == "input_audio_buffer.append" &&
+            !admit_audio(pcm16_seconds_in_append(decision.forward_text)))
+            return;
+        if (upstream_)
+            upstream_->send(std::move(decision.forward_text));
+    }
+
+    void on_client_binary(const std::string& frame)
+    {
+        if (!opus_in_) {
+            auto bridge = opus_input_bridge::create();
+            if (!bridge)
+                return send_error("codec_error", bridge.error().message);
+            opus_in_.emplace(std::move(*bridge));
+        }
+        const double before = opus_in_->seconds_decoded();
+        auto append = opus_in_->on_frame(std::span(
+            reinterpret_cast<const std::uint8_t*>(frame.data()), frame.size()));
+        if (!append) {
+            metrics_.error("invalid_audio_frame").inc();
+            return send_error("invalid_audio_frame", append.error().message);
+        }
+        if (!admit_audio(opus_in_->seconds_decoded() - before))
+            return;
+        if (upstream_)
+            upstream_->send(std::move(*append));
+    }
+
+    bool admit_audio(double seconds)
+    {
+        const auto verdict = budget_.admit(seconds, std::chrono::steady_clock::now());
+        if (verdict.admitted) {
+            metrics_.audio_seconds_in.inc(seconds);
+            audio_refused_ = false;
+            return true;
+        }
+        metrics_.error("donna_audio_limit").inc();
+        // One error per refusal streak, not one per 20 ms frame.
+        if (!audio_refused_)
+            send_error("donna_audio_limit", verdict.message);
+        audio_refused_ = true;
+        return false;
+    }
+
+    void send_error(std::string_view code, std::string_view message)
+    {
+        queue_to_client({policy_ ? policy_->error_event(code, message)
+                                 : client_policy::standalone_error_event(code, message),
+                         false});
+    }
+
+    void send_status(std::string_view state, std::string_view detail)
+    {
+        nlohmann::json status = {{"type", "donna.status"}, {"state", state}};
+        if (!detail.empty())
+            status["detail"] = detail;
+        queue_to_client({status.dump(), false});
+    }
+
+    // Tells the client why, then closes both sides (after the queued events are written).
+    void fail_session(std::string_view code, std::string_view message, websocket::close_code how)
+    {
+        if (closing_)
+            return;
+        metrics_.error(code).inc();
+        send_error(code, message);
+        if (upstream_)
+            upstream_->close();
+        closing_ = true;
+        close_code_ = how;
+        if (!writing_)
+            write_next();
+    }
+
+    void end_session()
+    {
+        closing_ = true;
+        shutdown_timer_.cancel();
+        if (upstream_) {
+            upstream_->close();
+            upstream_.reset();
+        }
+    }
+
+    void queue_to_client(outgoing message)
+    {
+        if (closed_)
+            return;
+        queued_bytes_ += message.data.size();
+        if (queued_bytes_ > max_queued_to_client) {
+            metrics_.error("client_too_slow").inc();
+            // The frame being written must outlive its write; drop everything after it.
+            queue_.resize(writing_ && !queue_.empty() ? 1 : 0);
+            queued_bytes_ = queue_.empty() ? 0 : queue_.front().data.size();
+            closing_ = true;
+            close_code_ = websocket::close_code::policy_error;
+            if (upstream_)
+                upstream_->close();
+            if (!writing_)
+                write_next();
+            return;
+        }
+        queue_.push_back(std::move(message));
+        if (!writing_)
+            write_next();
+    }
+
+    void write_next()
+    {
+        if (queue_.empty()) {
+            if (closing_ && close_code_ && !closed_) {
+                closed_ = true;
+                writing_ = true;
+                ws_.async_close(*close_code_, [self = this->shared_from_this()](
+                                                  beast::error_code) { self->writing_ = false; });
+            }
+            return;
+        }
+        writing_ = true;
+        ws_.binary(queue_.front().binary);
+        ws_.async_write(net::buffer(queue_.front().data),
+                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                            self->writing_ = false;
+                            self->queued_bytes_ -= self->queue_.front().data.size();
+                            self->queue_.pop_front();
+                            if (ec)
+                                return self->end_session();
+                            self->write_next();
+                        });
+    }
+
+public:
+    ~realtime_session() override
+    {
+        if (counted_)
+            metrics_.sessions_active.add(-1);
+        if (upstream_)
+            upstream_->close();
+    }
+
+private:
+    websocket::stream<Stream> ws_;
+    realtime_grant grant_;
+    std::shared_ptr<services> services_;
+    relay_metrics& metrics_;
+    audio_budget budget_;
+    net::steady_timer shutdown_timer_;
+    std::optional<client_policy> policy_;
+    std::optional<opus_input_bridge> opus_in_;
+    std::optional<opus_output_bridge> opus_out_;
+    std::shared_ptr<upstream_link> upstream_;
+    beast::flat_buffer read_buffer_;
+    std::deque<outgoing> queue_;
+    std::size_t queued_bytes_ = 0;
+    std::optional<websocket::close_code> close_code_;
+    bool writing_ = false, closing_ = false, closed_ = false, upstream_open_ = false;
+    bool counted_ = false, audio_refused_ = false;
+};
+
+} // namespace
+
+template <class Stream>
+void run_realtime_session(Stream stream, http::request<http::string_body> upgrade,
+                          realtime_grant grant, std::shared_ptr<services> services)
+{
+    std::make_shared<realtime_session<Stream>>(std::move(stream), std::move(grant),
+                                               std::move(services))
+        ->run(std::move(upgrade));
+}
+
+template void run_realtime_session<beast::tcp_stream>(beast::tcp_stream,
+                                                      http::request<http::string_body>,
+                                                      realtime_grant, std::shared_ptr<services>);
+template void run_realtime_session<beast::ssl_stream<beast::tcp_stream>>(
+    beast::ssl_stream<beast::tcp_stream>, http::request<http::string_body>, realtime_grant,
+    std::shared_ptr<services>);
+
+} // namespace donna::relay

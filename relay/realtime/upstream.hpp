@@ -1,0 +1,57 @@
+// upstream.hpp: where a realtime session's events go: the OpenAI Realtime API over
+// WebSocket (ws or wss, from OPENAI_BASE_URL), or the local demo. Both run their handlers on
+// the session's strand, so the session never needs a lock.
+//
+//   auto up = make_openai_upstream(strand, settings, dialect::ga, services);
+//   up->start({.on_open = ..., .on_event = ..., .on_failure = ...});
+//   up->send(text);           // queued in order; sent once open
+//   up->close();              // no callbacks after this
+//
+// Connecting retries refused connections, timeouts, 408/429/5xx upgrade answers with
+// exponential backoff and jitter, within DONNA_UPSTREAM_CONNECT_ATTEMPTS; 401/403/404 fail at
+// once. on_failure carries a wire code ("upstream_unauthorized", "upstream_unavailable",
+// "upstream_timeout", "upstream_closed", "upstream_error") and a message for people.
+#pragma once
+
+#include "protocol/realtime_events.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace donna::relay {
+
+class services;
+struct live_settings;
+
+struct upstream_failure {
+    std::string code;
+    std::string message;
+};
+
+struct upstream_callbacks {
+    std::function<void()> on_open;
+    std::function<void(std::string text)> on_event;
+    std::function<void(upstream_failure)> on_failure; // at most once; nothing follows it
+};
+
+class upstream_link {
+public:
+    virtual ~upstream_link() = default;
+    virtual void start(upstream_callbacks callbacks) = 0;
+    virtual void send(std::string text) = 0;
+    virtual void close() = 0;
+};
+
+std::shared_ptr<upstream_link> make_openai_upstream(const boost::asio::any_io_executor& strand,
+                                                    std::shared_ptr<const live_settings> settings,
+                                                    donna::dialect spelling, services& services);
+
+// The demo's simulated Realtime server (demo/demo_conversation), answering on the strand.
+std::shared_ptr<upstream_link> make_demo_upstream(const boost::asio::any_io_executor& strand,
+                                                  std::string greeting, donna::dialect spelling,
+                                                  services& services);
+
+} // namespace donna::relay

@@ -1,0 +1,72 @@
+// services.hpp: what every connection of the relay shares: the live settings (swapped whole on
+// SIGHUP), metrics, the logger, the static file cache and the session registry.
+//
+// A connection takes one settings() snapshot when it starts and keeps it, so a reload never
+// changes a session halfway; new connections see the new keys at once (key rotation without
+// dropping anyone).
+//
+//   auto services = donna::relay::services::create(cfg, log);
+//   auto live = services->settings();            // shared_ptr<const live_settings>
+//   if (live->cfg.realtime() == realtime_mode::off) ...
+#pragma once
+
+#include "auth/session_token.hpp"
+#include "config/config.hpp"
+#include "log/log.hpp"
+#include "metrics/metrics.hpp"
+#include "persona/persona_catalog.hpp"
+#include "server/relay_metrics.hpp"
+#include "server/session_registry.hpp"
+#include "server/static_cache.hpp"
+
+#include <atomic>
+#include <memory>
+
+namespace donna::relay {
+
+class speech_synth;
+
+// One consistent generation of settings: the config and what is derived from it.
+struct live_settings {
+    config cfg;
+    token_signer signer;
+    persona_catalog personas;
+    std::uint64_t generation = 0; // 1 at start, +1 per successful reload
+};
+
+class services {
+public:
+    static result<std::shared_ptr<services>> create(config cfg, logger& log);
+
+    std::shared_ptr<const live_settings> settings() const { return settings_.load(); }
+    // Swaps in a new configuration (SIGHUP). Keeps the token key when the secret did not
+    // change, so tokens already handed out stay valid. The logger learns the new secrets.
+    status reload(config cfg);
+
+    logger& log() { return log_; }
+    metrics_registry& registry() { return registry_; }
+    relay_metrics& metrics() { return metrics_; }
+    static_cache& files() { return files_; }
+    session_registry& sessions() { return sessions_; }
+    // espeak-ng for demo mode, created on first use (nullptr with the reason logged when
+    // the library cannot start).
+    speech_synth* synth();
+
+    services(config cfg, token_signer signer, logger& log);
+    ~services();
+    services(const services&) = delete;
+    services& operator=(const services&) = delete;
+
+private:
+    std::atomic<std::shared_ptr<const live_settings>> settings_;
+    logger& log_;
+    metrics_registry registry_;
+    relay_metrics metrics_;
+    static_cache files_;
+    session_registry sessions_;
+    std::mutex synth_mutex_;
+    std::unique_ptr<speech_synth> synth_;
+    bool synth_failed_ = false;
+};
+
+} // namespace donna::relay

@@ -1,0 +1,117 @@
+// relay_harness.hpp: a real relay on a loopback port, with a real HTTP and WebSocket client
+// for tests (Beast, synchronous, every read bounded by a timeout so a bug fails, not hangs).
+//
+//   relay_harness relay(cfg);                      // starts services + server on port 0
+//   auto token = relay.session_token("demo");      // POST /v1/session with an allowed Origin
+//   auto ws = relay.open_realtime(token);          // Bearer auth, GA dialect
+//   ws.send(R"({"type":"response.create"})");
+//   auto event = ws.read_until_type("response.done");
+#pragma once
+
+#include "config/config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace donna::relay {
+
+class services;
+class server;
+class logger;
+
+namespace test {
+
+struct http_result {
+    int status = 0;
+    std::map<std::string, std::string> headers; // lower-case names
+    std::string body;
+    nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
+};
+
+// Designated initialisers name only what a test changes; the rest keep these defaults.
+struct ws_options {
+    std::string token = {};            // sent as Authorization: Bearer (unless in_subprotocol)
+    bool in_subprotocol = false;       // browser style: openai-insecure-api-key.<token>
+    bool beta = false;                 // OpenAI-Beta: realtime=v1
+    std::string query = "?model=gpt-realtime";
+    std::string origin = {};           // Origin header ("" = none)
+    bool tls = false;                  // wss, trusting the test CA
+};
+
+struct ws_message {
+    std::string data;
+    bool binary = false;
+    nlohmann::json json() const { return nlohmann::json::parse(data, nullptr, false); }
+    std::string type() const;
+};
+
+class ws_client {
+public:
+    ~ws_client();
+    ws_client(ws_client&&) noexcept;
+    ws_client& operator=(ws_client&&) = delete;
+    ws_client(const ws_client&) = delete;
+    ws_client& operator=(const ws_client&) = delete;
+
+    void send(const std::string& text);
+    void send_binary(const std::vector<std::uint8_t>& bytes);
+    // nullopt on timeout or when the connection closed (closed() then says so).
+    std::optional<ws_message> read(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // Reads until an event of this type arrives (collecting everything read on the way).
+    std::optional<ws_message> read_until_type(const std::string& type,
+                                              std::vector<ws_message>* seen = nullptr,
+                                              std::chrono::milliseconds timeout =
+                                                  std::chrono::seconds(10));
+    void close();
+    // After the server closed: its close code (0 when none was received).
+    bool closed() const;
+    int close_code() const;
+    std::string subprotocol() const; // Sec-WebSocket-Protocol the server answered
+
+    struct impl;
+    explicit ws_client(std::unique_ptr<impl> p);
+
+private:
+    std::unique_ptr<impl> impl_;
+};
+
+class relay_harness {
+public:
+    explicit relay_harness(config cfg);
+    ~relay_harness();
+    relay_harness(const relay_harness&) = delete;
+    relay_harness& operator=(const relay_harness&) = delete;
+
+    std::uint16_t port() const;
+    std::string self_origin() const; // "http://127.0.0.1:<port>"
+    services& svc();
+    server& srv();
+
+    http_result request(const std::string& method, const std::string& target,
+                        const std::string& body = "",
+                        const std::map<std::string, std::string>& headers = {},
+                        bool tls = false);
+    // POST /v1/session for `site` with Origin = self_origin() unless given; the token.
+    std::string session_token(const std::string& site = "demo", const std::string& origin = "");
+    // The upgrade; on refusal, the HTTP answer instead.
+    ws_client open_realtime(const ws_options& options);
+    http_result refused_upgrade(const ws_options& options);
+
+private:
+    std::unique_ptr<logger> log_;
+    std::shared_ptr<services> services_;
+    std::unique_ptr<server> server_;
+};
+
+// A config for tests: port 0, a web root that exists, short timeouts and back-off.
+config test_config();
+
+} // namespace test
+} // namespace donna::relay

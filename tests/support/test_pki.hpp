@@ -1,0 +1,31 @@
+// test_pki.hpp: a throwaway CA and a localhost server certificate, made at test time with
+// OpenSSL 3 (nothing committed, no openssl CLI), for every test that needs TLS: the relay's
+// own listener, the TLS fake upstream, and node's openai SDK (NODE_EXTRA_CA_CERTS=ca.pem).
+//
+//   const auto& pki = donna::test::shared_test_pki();
+//   ctx.use_certificate_chain(boost::asio::buffer(pki.server_cert_pem));
+//   auto dir = donna::test::write_test_pki(temp_dir);   // dir/ca.pem, server.pem, server.key
+//
+// Valid from an hour ago (clock skew) for seven days. A failure here is a broken test
+// environment, not a test result, so it throws std::runtime_error with OpenSSL's reason.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace donna::test {
+
+struct test_pki {
+    std::string ca_cert_pem;     // self-signed CA (CA:TRUE)
+    std::string server_cert_pem; // signed by the CA; SAN DNS:localhost, IP:127.0.0.1; serverAuth
+    std::string server_key_pem;  // its private key (EC P-256), PKCS#8 PEM
+};
+
+// Generated on first use, once per process.
+const test_pki& shared_test_pki();
+
+// Writes shared_test_pki() as ca.pem, server.pem and server.key into dir (created if
+// needed); returns dir.
+std::filesystem::path write_test_pki(const std::filesystem::path& dir);
+
+} // namespace donna::test
