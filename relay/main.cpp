@@ -40,8 +40,7 @@ void reload(donna::relay::services& services, logger& log)
 {
     auto cfg = read_configuration();
     if (!cfg) {
-        log.error("config", "reload refused, keeping the running settings: " +
-                                cfg.error().message);
+        log.error("config", "reload refused, keeping the running settings: " + cfg.error().message);
         return;
     }
     const auto restart = donna::relay::restart_required_changes(services.settings()->cfg, *cfg);

@@ -150,8 +150,8 @@ struct probe_run : std::enable_shared_from_this<probe_run> {
             body["features"][f.name] = entry;
         }
         body["status"] = degraded ? "degraded" : "ready";
-        done(http_answer{200, body.dump() + "\n", "application/json", {{"Cache-Control",
-                                                                         "no-store"}}});
+        done(http_answer{
+            200, body.dump() + "\n", "application/json", {{"Cache-Control", "no-store"}}});
     }
 
     net::any_io_executor executor;

@@ -55,9 +55,8 @@ std::string_view presented_token(std::string_view authorization, std::string_vie
     return token;
 }
 
-std::variant<realtime_grant, http_answer> authorize_realtime(const upgrade_request& request,
-                                                             services& services,
-                                                             std::int64_t now_unix)
+std::variant<realtime_grant, http_answer>
+authorize_realtime(const upgrade_request& request, services& services, std::int64_t now_unix)
 {
     auto& metrics = services.metrics();
     const auto refuse = [&](int status, std::string_view code, std::string_view message) {

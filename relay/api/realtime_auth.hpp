@@ -51,9 +51,8 @@ struct realtime_grant {
     std::optional<session_registry::lease> lease;
 };
 
-std::variant<realtime_grant, http_answer> authorize_realtime(const upgrade_request& request,
-                                                             services& services,
-                                                             std::int64_t now_unix);
+std::variant<realtime_grant, http_answer>
+authorize_realtime(const upgrade_request& request, services& services, std::int64_t now_unix);
 
 // The token a client presented, from either place; "" when none.
 std::string_view presented_token(std::string_view authorization, std::string_view protocols);

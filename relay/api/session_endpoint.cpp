@@ -21,8 +21,9 @@ http_answer issue_session_token(std::string_view body, const session_request_con
 {
     const auto request = nlohmann::json::parse(body, nullptr, false);
     if (request.is_discarded() || !request.is_object())
-        return json_error(400, "invalid_json", "the body must be a JSON object like "
-                                               "{\"site\":\"acme\"}");
+        return json_error(400, "invalid_json",
+                          "the body must be a JSON object like "
+                          "{\"site\":\"acme\"}");
     const auto site_field = request.find("site");
     if (site_field == request.end() || !site_field->is_string())
         return json_error(400, "missing_field", "\"site\" (a string) is required");
@@ -39,8 +40,8 @@ http_answer issue_session_token(std::string_view body, const session_request_con
 
     auto persona = s->persona;
     if (const auto p = request.find("persona"); p != request.end() && !p->is_null()) {
-        const auto parsed = p->is_string() ? persona_from_string(p->get<std::string>())
-                                           : std::nullopt;
+        const auto parsed =
+            p->is_string() ? persona_from_string(p->get<std::string>()) : std::nullopt;
         if (!parsed) {
             auto answer = json_error(400, "unknown_persona",
                                      "\"persona\" must be one of general, sales, marketing, "
@@ -74,8 +75,7 @@ http_answer issue_session_token(std::string_view body, const session_request_con
     return answer;
 }
 
-http_answer session_preflight(const session_request_context& context,
-                              const live_settings& settings)
+http_answer session_preflight(const session_request_context& context, const live_settings& settings)
 {
     for (const auto& s : settings.cfg.sites.sites) {
         if (settings.cfg.sites.origin_allowed(s, context.origin, context.self_origin)) {

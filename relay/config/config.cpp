@@ -156,8 +156,7 @@ status check_readable(const char* name, const std::string& path)
 {
     std::ifstream file(path);
     if (!file)
-        return make_error(errc::io_error,
-                          std::string(name) + ": cannot read '" + path + "'");
+        return make_error(errc::io_error, std::string(name) + ": cannot read '" + path + "'");
     return ok();
 }
 

@@ -39,26 +39,26 @@ struct config {
     int shutdown_grace_ms = 10000;            // DONNA_SHUTDOWN_GRACE_MS: SIGTERM drain deadline
 
     // --- access ---
-    std::string token_secret;     // DONNA_TOKEN_SECRET (>= 32 chars); unset: random per process
-    int token_ttl_seconds = 300;  // DONNA_TOKEN_TTL_SECONDS
-    std::string sites_file;       // DONNA_SITES_FILE; unset: one site "demo" for the relay's page
-    site_directory sites;         // parsed from sites_file (or default_sites())
-    bool demo = false;            // DONNA_DEMO=1: simulated upstream when no OpenAI key is set
+    std::string token_secret;    // DONNA_TOKEN_SECRET (>= 32 chars); unset: random per process
+    int token_ttl_seconds = 300; // DONNA_TOKEN_TTL_SECONDS
+    std::string sites_file;      // DONNA_SITES_FILE; unset: one site "demo" for the relay's page
+    site_directory sites;        // parsed from sites_file (or default_sites())
+    bool demo = false;           // DONNA_DEMO=1: simulated upstream when no OpenAI key is set
 
     // --- limits ---
     std::size_t max_message_bytes = std::size_t{1} << 20; // DONNA_MAX_MESSAGE_BYTES
-    int max_audio_seconds_per_session = 1800;            // DONNA_MAX_AUDIO_SECONDS_PER_SESSION
-    int max_audio_seconds_per_minute = 75;               // DONNA_MAX_AUDIO_SECONDS_PER_MINUTE
-    int max_sessions_per_ip = 8;                         // DONNA_MAX_SESSIONS_PER_IP
-    int max_sessions_per_token = 2;                      // DONNA_MAX_SESSIONS_PER_TOKEN
-    int upstream_connect_timeout_ms = 10000;             // DONNA_UPSTREAM_CONNECT_TIMEOUT_MS
-    int upstream_connect_attempts = 4;                   // DONNA_UPSTREAM_CONNECT_ATTEMPTS
-    int upstream_backoff_ms = 250;                       // DONNA_UPSTREAM_BACKOFF_MS: first wait
+    int max_audio_seconds_per_session = 1800;             // DONNA_MAX_AUDIO_SECONDS_PER_SESSION
+    int max_audio_seconds_per_minute = 75;                // DONNA_MAX_AUDIO_SECONDS_PER_MINUTE
+    int max_sessions_per_ip = 8;                          // DONNA_MAX_SESSIONS_PER_IP
+    int max_sessions_per_token = 2;                       // DONNA_MAX_SESSIONS_PER_TOKEN
+    int upstream_connect_timeout_ms = 10000;              // DONNA_UPSTREAM_CONNECT_TIMEOUT_MS
+    int upstream_connect_attempts = 4;                    // DONNA_UPSTREAM_CONNECT_ATTEMPTS
+    int upstream_backoff_ms = 250;                        // DONNA_UPSTREAM_BACKOFF_MS: first wait
 
     // --- OpenAI ---
-    std::string openai_api_key;                               // OPENAI_API_KEY
+    std::string openai_api_key;                                // OPENAI_API_KEY
     std::string openai_base_url = "https://api.openai.com/v1"; // OPENAI_BASE_URL
-    std::string openai_realtime_model = "gpt-realtime";       // OPENAI_REALTIME_MODEL
+    std::string openai_realtime_model = "gpt-realtime";        // OPENAI_REALTIME_MODEL
 
     // --- ElevenLabs ---
     std::string elevenlabs_api_key;                                // ELEVENLABS_API_KEY
@@ -77,24 +77,24 @@ struct config {
     std::string google_drive_base_url = "https://www.googleapis.com";     // GOOGLE_DRIVE_BASE_URL
 
     // --- SMTP ---
-    std::string smtp_host;               // SMTP_HOST
-    int smtp_port = 587;                 // SMTP_PORT
-    std::string smtp_username;           // SMTP_USERNAME
-    std::string smtp_password;           // SMTP_PASSWORD
-    std::string smtp_encryption = "tls"; // SMTP_ENCRYPTION: tls (STARTTLS) | ssl | none
-    std::string smtp_from_email;         // SMTP_FROM_EMAIL
+    std::string smtp_host;                // SMTP_HOST
+    int smtp_port = 587;                  // SMTP_PORT
+    std::string smtp_username;            // SMTP_USERNAME
+    std::string smtp_password;            // SMTP_PASSWORD
+    std::string smtp_encryption = "tls";  // SMTP_ENCRYPTION: tls (STARTTLS) | ssl | none
+    std::string smtp_from_email;          // SMTP_FROM_EMAIL
     std::string smtp_from_name = "DONNA"; // SMTP_FROM_NAME
 
     // --- Telnyx ---
-    std::string telnyx_api_key;                               // TELNYX_API_KEY
+    std::string telnyx_api_key;                                // TELNYX_API_KEY
     std::string telnyx_base_url = "https://api.telnyx.com/v2"; // TELNYX_BASE_URL
-    std::string telnyx_public_key;            // TELNYX_PUBLIC_KEY (webhook Ed25519, base64)
-    std::string telnyx_webhook_secret;        // TELNYX_WEBHOOK_SECRET
-    std::string telnyx_webhook_url;           // TELNYX_WEBHOOK_URL
-    std::string telnyx_connection_id;         // TELNYX_CONNECTION_ID
-    std::string telnyx_messaging_profile_id;  // TELNYX_MESSAGING_PROFILE_ID
-    std::string telnyx_phone_number;          // TELNYX_PHONE_NUMBER
-    std::string voice_provider = "telnyx";    // VOICE_PROVIDER
+    std::string telnyx_public_key;             // TELNYX_PUBLIC_KEY (webhook Ed25519, base64)
+    std::string telnyx_webhook_secret;         // TELNYX_WEBHOOK_SECRET
+    std::string telnyx_webhook_url;            // TELNYX_WEBHOOK_URL
+    std::string telnyx_connection_id;          // TELNYX_CONNECTION_ID
+    std::string telnyx_messaging_profile_id;   // TELNYX_MESSAGING_PROFILE_ID
+    std::string telnyx_phone_number;           // TELNYX_PHONE_NUMBER
+    std::string voice_provider = "telnyx";     // VOICE_PROVIDER
     std::string messaging_provider = "telnyx"; // MESSAGING_PROVIDER
 
     realtime_mode realtime() const;

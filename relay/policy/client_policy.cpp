@@ -382,15 +382,14 @@ policy_decision client_policy::filter(std::string_view client_event_json)
 
 std::string client_policy::error_event(std::string_view code, std::string_view message)
 {
-    return error_event_text(++errors_sent_,
-                            refusal{std::string(code), std::string(message), std::nullopt,
-                                    std::nullopt});
+    return error_event_text(++errors_sent_, refusal{std::string(code), std::string(message),
+                                                    std::nullopt, std::nullopt});
 }
 
 std::string client_policy::standalone_error_event(std::string_view code, std::string_view message)
 {
-    return error_event_text(0, refusal{std::string(code), std::string(message), std::nullopt,
-                                       std::nullopt});
+    return error_event_text(
+        0, refusal{std::string(code), std::string(message), std::nullopt, std::nullopt});
 }
 
 } // namespace donna::relay

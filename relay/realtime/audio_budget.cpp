@@ -6,7 +6,8 @@
 namespace donna::relay {
 
 audio_budget::audio_budget(int seconds_per_session, int seconds_per_minute)
-    : per_session_(seconds_per_session), per_minute_(seconds_per_minute),
+    : per_session_(seconds_per_session),
+      per_minute_(seconds_per_minute),
       bucket_(seconds_per_minute)
 {}
 
@@ -19,7 +20,8 @@ audio_budget::verdict audio_budget::admit(double seconds, std::chrono::steady_cl
     started_ = true;
     last_refill_ = now;
     if (used_ + seconds > per_session_)
-        return {false, "this session has used its " + std::to_string(static_cast<int>(per_session_)) +
+        return {false, "this session has used its " +
+                           std::to_string(static_cast<int>(per_session_)) +
                            " seconds of audio; start a new session to continue"};
     if (seconds > bucket_)
         return {false, "audio is arriving faster than " +

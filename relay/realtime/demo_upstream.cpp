@@ -20,7 +20,9 @@ class demo_upstream final : public upstream_link,
 public:
     demo_upstream(net::any_io_executor strand, std::string greeting, dialect spelling,
                   services& services)
-        : strand_(std::move(strand)), greeting_(std::move(greeting)), spelling_(spelling),
+        : strand_(std::move(strand)),
+          greeting_(std::move(greeting)),
+          spelling_(spelling),
           services_(services)
     {}
 

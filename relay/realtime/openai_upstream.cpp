@@ -85,9 +85,14 @@ public:
 
     ws_upstream(net::any_io_executor strand, std::shared_ptr<const live_settings> settings,
                 endpoint_info endpoint, dialect spelling, services& services)
-        : strand_(std::move(strand)), settings_(std::move(settings)),
-          endpoint_(std::move(endpoint)), spelling_(spelling), services_(services),
-          resolver_(strand_), retry_timer_(strand_), random_(std::random_device{}())
+        : strand_(std::move(strand)),
+          settings_(std::move(settings)),
+          endpoint_(std::move(endpoint)),
+          spelling_(spelling),
+          services_(services),
+          resolver_(strand_),
+          retry_timer_(strand_),
+          random_(std::random_device{}())
     {}
 
     void start(upstream_callbacks callbacks) override
@@ -118,8 +123,7 @@ public:
             self->retry_timer_.cancel();
             self->resolver_.cancel();
             if (self->open_ && self->ws_) {
-                self->ws_->async_close(websocket::close_code::normal,
-                                       [self](beast::error_code) {});
+                self->ws_->async_close(websocket::close_code::normal, [self](beast::error_code) {});
             } else if (self->ws_) {
                 beast::get_lowest_layer(*self->ws_).close();
             }
@@ -150,16 +154,14 @@ private:
             [self = this->shared_from_this()](beast::error_code ec,
                                               const tcp::resolver::results_type& results) {
                 if (ec)
-                    return self->attempt_failed("upstream_unavailable",
-                                                "cannot resolve " + self->endpoint_.host + ": " +
-                                                    ec.message(),
-                                                true);
+                    return self->attempt_failed(
+                        "upstream_unavailable",
+                        "cannot resolve " + self->endpoint_.host + ": " + ec.message(), true);
                 auto& tcp_layer = beast::get_lowest_layer(*self->ws_);
                 tcp_layer.expires_after(self->connect_timeout());
-                tcp_layer.async_connect(
-                    results, [self](beast::error_code e, const tcp::endpoint&) {
-                        self->on_connect(e);
-                    });
+                tcp_layer.async_connect(results, [self](beast::error_code e, const tcp::endpoint&) {
+                    self->on_connect(e);
+                });
             });
     }
 
@@ -173,11 +175,9 @@ private:
         if (closed_)
             return;
         if (ec)
-            return attempt_failed(ec == beast::error::timeout ? "upstream_timeout"
-                                                              : "upstream_unavailable",
-                                  "cannot connect to " + endpoint_.host_header + ": " +
-                                      ec.message(),
-                                  true);
+            return attempt_failed(
+                ec == beast::error::timeout ? "upstream_timeout" : "upstream_unavailable",
+                "cannot connect to " + endpoint_.host_header + ": " + ec.message(), true);
         if constexpr (std::is_same_v<Next, beast::tcp_stream>) {
             upgrade();
         } else {
@@ -186,19 +186,17 @@ private:
                 return attempt_failed("upstream_error", "cannot set TLS SNI", false);
             tls.set_verify_callback(ssl::host_name_verification(endpoint_.host));
             beast::get_lowest_layer(*ws_).expires_after(connect_timeout());
-            tls.async_handshake(ssl::stream_base::client,
-                                [self = this->shared_from_this()](beast::error_code e) {
-                                    if (self->closed_)
-                                        return;
-                                    if (e)
-                                        return self->attempt_failed(
-                                            e == beast::error::timeout ? "upstream_timeout"
-                                                                       : "upstream_tls_error",
-                                            "TLS with " + self->endpoint_.host_header +
-                                                " failed: " + e.message(),
-                                            e == beast::error::timeout);
-                                    self->upgrade();
-                                });
+            tls.async_handshake(
+                ssl::stream_base::client, [self = this->shared_from_this()](beast::error_code e) {
+                    if (self->closed_)
+                        return;
+                    if (e)
+                        return self->attempt_failed(
+                            e == beast::error::timeout ? "upstream_timeout" : "upstream_tls_error",
+                            "TLS with " + self->endpoint_.host_header + " failed: " + e.message(),
+                            e == beast::error::timeout);
+                    self->upgrade();
+                });
         }
     }
 
@@ -210,17 +208,16 @@ private:
         timeouts.handshake_timeout = connect_timeout();
         ws_->set_option(timeouts);
         ws_->set_option(websocket::stream_base::decorator(
-            [key = cfg().openai_api_key, beta = spelling_ == dialect::beta](
-                websocket::request_type& req) {
+            [key = cfg().openai_api_key,
+             beta = spelling_ == dialect::beta](websocket::request_type& req) {
                 req.set(http::field::authorization, "Bearer " + key);
                 req.set(http::field::user_agent, "donna-relay");
                 if (beta)
                     req.set("OpenAI-Beta", "realtime=v1");
             }));
-        ws_->async_handshake(response_, endpoint_.host_header, endpoint_.target,
-                             [self = this->shared_from_this()](beast::error_code ec) {
-                                 self->on_upgrade(ec);
-                             });
+        ws_->async_handshake(
+            response_, endpoint_.host_header, endpoint_.target,
+            [self = this->shared_from_this()](beast::error_code ec) { self->on_upgrade(ec); });
     }
 
     void on_upgrade(beast::error_code ec)
@@ -317,10 +314,10 @@ private:
 
     void read_next()
     {
-        ws_->async_read(read_buffer_, [self = this->shared_from_this()](beast::error_code ec,
-                                                                        std::size_t) {
-            self->on_read(ec);
-        });
+        ws_->async_read(read_buffer_,
+                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                            self->on_read(ec);
+                        });
     }
 
     void on_read(beast::error_code ec)
@@ -332,8 +329,9 @@ private:
             if (ec == websocket::error::closed) {
                 const auto& reason = ws_->reason();
                 why = "closed by OpenAI (" + std::to_string(reason.code) +
-                      (reason.reason.empty() ? "" : " " + std::string(reason.reason.data(),
-                                                                      reason.reason.size())) +
+                      (reason.reason.empty()
+                           ? ""
+                           : " " + std::string(reason.reason.data(), reason.reason.size())) +
                       ")";
             }
             return fail({"upstream_closed", "the OpenAI Realtime connection ended: " + why});
@@ -356,19 +354,18 @@ private:
     {
         writing_ = true;
         ws_->text(true);
-        ws_->async_write(net::buffer(queue_.front()),
-                         [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                             self->writing_ = false;
-                             if (self->closed_)
-                                 return;
-                             if (ec)
-                                 return self->fail({"upstream_closed",
-                                                    "writing to OpenAI Realtime failed: " +
-                                                        ec.message()});
-                             self->queue_.pop_front();
-                             if (!self->queue_.empty())
-                                 self->write_next();
-                         });
+        ws_->async_write(net::buffer(queue_.front()), [self = this->shared_from_this()](
+                                                          beast::error_code ec, std::size_t) {
+            self->writing_ = false;
+            if (self->closed_)
+                return;
+            if (ec)
+                return self->fail(
+                    {"upstream_closed", "writing to OpenAI Realtime failed: " + ec.message()});
+            self->queue_.pop_front();
+            if (!self->queue_.empty())
+                self->write_next();
+        });
     }
 
     net::any_io_executor strand_;
@@ -429,9 +426,8 @@ std::shared_ptr<upstream_link> make_openai_upstream(const net::any_io_executor& 
     if (endpoint->tls)
         return std::make_shared<ws_upstream<beast::ssl_stream<beast::tcp_stream>>>(
             strand, std::move(settings), std::move(*endpoint), spelling, services);
-    return std::make_shared<ws_upstream<beast::tcp_stream>>(strand, std::move(settings),
-                                                            std::move(*endpoint), spelling,
-                                                            services);
+    return std::make_shared<ws_upstream<beast::tcp_stream>>(
+        strand, std::move(settings), std::move(*endpoint), spelling, services);
 }
 
 } // namespace donna::relay

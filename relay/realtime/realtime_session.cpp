@@ -41,9 +41,11 @@ class realtime_session final : public drainable,
                                public std::enable_shared_from_this<realtime_session<Stream>> {
 public:
     realtime_session(Stream&& stream, realtime_grant grant, std::shared_ptr<services> services)
-        : ws_(std::move(stream)), grant_(std::move(grant)), services_(std::move(services)),
-          metrics_(services_->metrics()), budget_(cfg().max_audio_seconds_per_session,
-                                                  cfg().max_audio_seconds_per_minute),
+        : ws_(std::move(stream)),
+          grant_(std::move(grant)),
+          services_(std::move(services)),
+          metrics_(services_->metrics()),
+          budget_(cfg().max_audio_seconds_per_session, cfg().max_audio_seconds_per_minute),
           shutdown_timer_(ws_.get_executor())
     {}
 
@@ -115,29 +117,28 @@ private:
                                 "operator can set it, or DONNA_DEMO=1 for the local demo)",
                                 websocket::close_code::try_again_later);
         case realtime_mode::openai:
-            upstream_ = make_openai_upstream(executor, grant_.settings, grant_.spelling,
-                                             *services_);
+            upstream_ =
+                make_openai_upstream(executor, grant_.settings, grant_.spelling, *services_);
             break;
         case realtime_mode::demo:
-            upstream_ = make_demo_upstream(executor, grant_.greeting, grant_.spelling,
-                                           *services_);
+            upstream_ = make_demo_upstream(executor, grant_.greeting, grant_.spelling, *services_);
             break;
         }
         std::weak_ptr<realtime_session> weak = this->shared_from_this();
-        upstream_->start(upstream_callbacks{
-            [weak] {
-                if (auto self = weak.lock())
-                    self->on_upstream_open();
-            },
-            [weak](std::string text) {
-                if (auto self = weak.lock())
-                    self->on_upstream_event(std::move(text));
-            },
-            [weak](upstream_failure failure) {
-                if (auto self = weak.lock())
-                    self->fail_session(failure.code, failure.message,
-                                       websocket::close_code::internal_error);
-            }});
+        upstream_->start(upstream_callbacks{[weak] {
+                                                if (auto self = weak.lock())
+                                                    self->on_upstream_open();
+                                            },
+                                            [weak](std::string text) {
+                                                if (auto self = weak.lock())
+                                                    self->on_upstream_event(std::move(text));
+                                            },
+                                            [weak](upstream_failure failure) {
+                                                if (auto self = weak.lock())
+                                                    self->fail_session(
+                                                        failure.code, failure.message,
+                                                        websocket::close_code::internal_error);
+                                            }});
         // First in the upstream's queue, ahead of anything the client sends.
         upstream_->send(policy_->initial_session_update());
     }
@@ -168,10 +169,10 @@ private:
 
     void read_next()
     {
-        ws_.async_read(read_buffer_, [self = this->shared_from_this()](beast::error_code ec,
-                                                                       std::size_t bytes) {
-            self->on_read(ec, bytes);
-        });
+        ws_.async_read(read_buffer_,
+                       [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                           self->on_read(ec, bytes);
+                       });
     }
 
     void on_read(beast::error_code ec, std::size_t bytes)
@@ -197,8 +198,9 @@ private:
     {
         auto decision = policy_->filter(text);
         if (!decision.error_event.empty()) {
-            metrics_.error(decision.removed_fields.empty() ? "event_refused"
-                                                           : "donna_field_not_allowed")
+            metrics_
+                .error(decision.removed_fields.empty() ? "event_refused"
+                                                       : "donna_field_not_allowed")
                 .inc();
             queue_to_client({std::move(decision.error_event), false});
         }
@@ -228,8 +230,8 @@ private:
             opus_in_.emplace(std::move(*bridge));
         }
         const double before = opus_in_->seconds_decoded();
-        auto append = opus_in_->on_frame(std::span(
-            reinterpret_cast<const std::uint8_t*>(frame.data()), frame.size()));
+        auto append = opus_in_->on_frame(
+            std::span(reinterpret_cast<const std::uint8_t*>(frame.data()), frame.size()));
         if (!append) {
             metrics_.error("invalid_audio_frame").inc();
             return send_error("invalid_audio_frame", append.error().message);
@@ -325,8 +327,9 @@ private:
             if (closing_ && close_code_ && !closed_) {
                 closed_ = true;
                 writing_ = true;
-                ws_.async_close(*close_code_, [self = this->shared_from_this()](
-                                                  beast::error_code) { self->writing_ = false; });
+                ws_.async_close(*close_code_, [self = this->shared_from_this()](beast::error_code) {
+                    self->writing_ = false;
+                });
             }
             return;
         }

@@ -31,8 +31,7 @@ void run_realtime_session(Stream stream,
 extern template void run_realtime_session<boost::beast::tcp_stream>(
     boost::beast::tcp_stream, boost::beast::http::request<boost::beast::http::string_body>,
     realtime_grant, std::shared_ptr<services>);
-extern template void
-run_realtime_session<boost::beast::ssl_stream<boost::beast::tcp_stream>>(
+extern template void run_realtime_session<boost::beast::ssl_stream<boost::beast::tcp_stream>>(
     boost::beast::ssl_stream<boost::beast::tcp_stream>,
     boost::beast::http::request<boost::beast::http::string_body>, realtime_grant,
     std::shared_ptr<services>);

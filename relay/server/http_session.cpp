@@ -60,8 +60,7 @@ http::message_generator text_response(const request& req, http::status status, s
 
 http::message_generator from_answer(const request& req, const http_answer& answer)
 {
-    http::response<http::string_body> res{static_cast<http::status>(answer.status),
-                                          req.version()};
+    http::response<http::string_body> res{static_cast<http::status>(answer.status), req.version()};
     common_headers(res, req);
     if (!answer.body.empty() || answer.status != 204)
         res.set(http::field::content_type, answer.content_type);
@@ -100,7 +99,9 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
 public:
     http_session(Stream&& stream, beast::flat_buffer buffer, std::shared_ptr<services> services,
                  bool tls)
-        : stream_(std::move(stream)), buffer_(std::move(buffer)), services_(std::move(services)),
+        : stream_(std::move(stream)),
+          buffer_(std::move(buffer)),
+          services_(std::move(services)),
           tls_(tls)
     {
         services_->metrics().connections_active.add(1);
@@ -118,9 +119,9 @@ private:
         parser_.emplace();
         parser_->body_limit(request_body_limit);
         beast::get_lowest_layer(stream_).expires_after(idle_timeout);
-        http::async_read(stream_, buffer_, *parser_,
-                         beast::bind_front_handler(&http_session::on_read,
-                                                   this->shared_from_this()));
+        http::async_read(
+            stream_, buffer_, *parser_,
+            beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
     }
 
     void on_read(beast::error_code ec, std::size_t)
@@ -164,8 +165,7 @@ private:
         }
         if (path == "/v1/session") {
             const auto own_origin = self_origin(req);
-            const session_request_context context{req[http::field::origin], own_origin,
-                                                  unix_now()};
+            const session_request_context context{req[http::field::origin], own_origin, unix_now()};
             const auto settings = services_->settings();
             if (req.method() == http::verb::post) {
                 auto answer = issue_session_token(req.body(), context, *settings);
@@ -190,11 +190,11 @@ private:
                                       "text/plain; version=0.0.4; charset=utf-8"));
         if (path == "/readyz") {
             auto shared_req = std::make_shared<request>(std::move(req));
-            return check_readiness(stream_.get_executor(), services_->settings(),
-                                   [self = this->shared_from_this(),
-                                    shared_req](const http_answer& answer) {
-                                       self->send(from_answer(*shared_req, answer));
-                                   });
+            return check_readiness(
+                stream_.get_executor(), services_->settings(),
+                [self = this->shared_from_this(), shared_req](const http_answer& answer) {
+                    self->send(from_answer(*shared_req, answer));
+                });
         }
         send(static_file(req, *services_));
     }
@@ -267,9 +267,9 @@ public:
                        std::move(stream_), std::move(buffer_), services_, false)
                 ->run();
         stream_.expires_after(idle_timeout);
-        beast::async_detect_ssl(stream_, buffer_,
-                                beast::bind_front_handler(&detect_session::on_detect,
-                                                          shared_from_this()));
+        beast::async_detect_ssl(
+            stream_, buffer_,
+            beast::bind_front_handler(&detect_session::on_detect, shared_from_this()));
     }
 
 private:

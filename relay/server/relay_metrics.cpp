@@ -22,19 +22,19 @@ relay_metrics::relay_metrics(metrics_registry& r)
                                              {{"direction", "client_to_upstream"}})),
       bytes_upstream_to_client(r.get_counter("donna_bytes_total", "WebSocket payload bytes relayed",
                                              {{"direction", "upstream_to_client"}})),
-      audio_seconds_in(r.get_counter("donna_audio_input_seconds_total",
-                                     "Seconds of client audio accepted")),
+      audio_seconds_in(
+          r.get_counter("donna_audio_input_seconds_total", "Seconds of client audio accepted")),
       tokens_issued(r.get_counter("donna_session_tokens_issued_total",
                                   "Session tokens issued by POST /v1/session")),
-      reloads_total(r.get_counter("donna_config_reloads_total",
-                                  "Successful configuration reloads (SIGHUP)")),
-      upstream_connect_seconds(r.get_histogram(
-          "donna_upstream_connect_seconds", "Time to open an upstream connection",
-          latency_buckets_seconds(), {{"upstream", "openai_realtime"}})),
-      upstream_first_event_seconds(r.get_histogram(
-          "donna_upstream_first_event_seconds",
-          "Time from upstream connection open to its first event", latency_buckets_seconds(),
-          {{"upstream", "openai_realtime"}}))
+      reloads_total(
+          r.get_counter("donna_config_reloads_total", "Successful configuration reloads (SIGHUP)")),
+      upstream_connect_seconds(
+          r.get_histogram("donna_upstream_connect_seconds", "Time to open an upstream connection",
+                          latency_buckets_seconds(), {{"upstream", "openai_realtime"}})),
+      upstream_first_event_seconds(
+          r.get_histogram("donna_upstream_first_event_seconds",
+                          "Time from upstream connection open to its first event",
+                          latency_buckets_seconds(), {{"upstream", "openai_realtime"}}))
 {}
 
 counter& relay_metrics::error(std::string_view code)
@@ -45,10 +45,9 @@ counter& relay_metrics::error(std::string_view code)
 
 counter& relay_metrics::upstream_attempt(std::string_view upstream, std::string_view outcome)
 {
-    return registry.get_counter("donna_upstream_attempts_total",
-                                "Upstream connection attempts by outcome",
-                                {{"upstream", std::string(upstream)},
-                                 {"outcome", std::string(outcome)}});
+    return registry.get_counter(
+        "donna_upstream_attempts_total", "Upstream connection attempts by outcome",
+        {{"upstream", std::string(upstream)}, {"outcome", std::string(outcome)}});
 }
 
 } // namespace donna::relay

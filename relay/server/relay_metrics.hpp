@@ -15,19 +15,19 @@ struct relay_metrics {
     explicit relay_metrics(metrics_registry& registry);
 
     metrics_registry& registry;
-    counter& connections_total;          // TCP connections accepted
-    gauge& connections_active;           // open TCP connections (HTTP or WebSocket)
-    counter& http_requests_total;        // HTTP requests answered
-    counter& sessions_total;             // realtime sessions started
-    gauge& sessions_active;              // realtime sessions open
+    counter& connections_total;   // TCP connections accepted
+    gauge& connections_active;    // open TCP connections (HTTP or WebSocket)
+    counter& http_requests_total; // HTTP requests answered
+    counter& sessions_total;      // realtime sessions started
+    gauge& sessions_active;       // realtime sessions open
     counter& messages_client_to_upstream;
     counter& messages_upstream_to_client;
     counter& bytes_client_to_upstream;
     counter& bytes_upstream_to_client;
-    counter& audio_seconds_in;           // client audio accepted (seconds)
-    counter& tokens_issued;              // POST /v1/session successes
-    counter& reloads_total;              // successful SIGHUP reloads
-    histogram& upstream_connect_seconds; // OpenAI Realtime: TCP+TLS+upgrade
+    counter& audio_seconds_in;               // client audio accepted (seconds)
+    counter& tokens_issued;                  // POST /v1/session successes
+    counter& reloads_total;                  // successful SIGHUP reloads
+    histogram& upstream_connect_seconds;     // OpenAI Realtime: TCP+TLS+upgrade
     histogram& upstream_first_event_seconds; // upgrade to first upstream event
 
     // donna_errors_total{code="..."}: every refusal and failure, by its wire code.

@@ -49,9 +49,9 @@ struct server::impl {
                              ec);
         context->use_certificate_chain_file(c.tls_cert_file, ec);
         if (ec)
-            return make_error(errc::invalid_argument, "DONNA_TLS_CERT '" + c.tls_cert_file +
-                                                          "' is not a PEM certificate chain: " +
-                                                          ec.message());
+            return make_error(errc::invalid_argument,
+                              "DONNA_TLS_CERT '" + c.tls_cert_file +
+                                  "' is not a PEM certificate chain: " + ec.message());
         context->use_private_key_file(c.tls_key_file, ssl::context::pem, ec);
         if (ec)
             return make_error(errc::invalid_argument, "DONNA_TLS_KEY '" + c.tls_key_file +

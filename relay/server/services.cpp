@@ -39,8 +39,9 @@ services::~services() = default;
 status services::reload(config cfg)
 {
     const auto current = settings();
-    auto signer = cfg.token_secret == current->cfg.token_secret ? result<token_signer>(current->signer)
-                                                                 : make_signer(cfg);
+    auto signer = cfg.token_secret == current->cfg.token_secret
+                      ? result<token_signer>(current->signer)
+                      : make_signer(cfg);
     if (!signer)
         return signer.error();
     log_.set_secrets(cfg.secrets());

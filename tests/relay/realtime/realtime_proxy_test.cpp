@@ -106,10 +106,10 @@ TEST_F(RealtimeProxy, ClientEventsReachUpstreamInOrderAndByteIdentical)
     for (int i = 0; i < 40; ++i) {
         // 10 ms of a distinct constant level per message, so order is visible in the audio.
         std::vector<std::int16_t> pcm(240, static_cast<std::int16_t>(i * 100));
-        const auto b64 = base64_encode(std::span(
-            reinterpret_cast<const std::uint8_t*>(pcm.data()), pcm.size() * 2));
-        sent.push_back(R"({"type":"input_audio_buffer.append","event_id":"a)" +
-                       std::to_string(i) + R"(","audio":")" + b64 + R"("})");
+        const auto b64 = base64_encode(
+            std::span(reinterpret_cast<const std::uint8_t*>(pcm.data()), pcm.size() * 2));
+        sent.push_back(R"({"type":"input_audio_buffer.append","event_id":"a)" + std::to_string(i) +
+                       R"(","audio":")" + b64 + R"("})");
         ws.send(sent.back());
     }
     ASSERT_TRUE(fake_received(41));
@@ -154,8 +154,9 @@ TEST_F(RealtimeProxy, BetaClientsGetTheBetaDialectEndToEnd)
     ASSERT_TRUE(ws.read_until_type("response.done", &seen));
     const auto connections = fake_.connections();
     EXPECT_EQ(connections[0].openai_beta, "realtime=v1");
-    EXPECT_TRUE(std::any_of(seen.begin(), seen.end(),
-                            [](const ws_message& m) { return m.type() == "response.audio.delta"; }));
+    EXPECT_TRUE(std::any_of(seen.begin(), seen.end(), [](const ws_message& m) {
+        return m.type() == "response.audio.delta";
+    }));
     const auto first = fake_events();
     ASSERT_FALSE(first.empty());
     EXPECT_TRUE(first[0]["session"]["instructions"].is_string());
@@ -213,8 +214,8 @@ std::vector<float> tone(int rate, double seconds, double hz)
 {
     std::vector<float> out(static_cast<std::size_t>(rate * seconds));
     for (std::size_t i = 0; i < out.size(); ++i)
-        out[i] = 0.3F * static_cast<float>(std::sin(2 * std::numbers::pi * hz *
-                                                    static_cast<double>(i) / rate));
+        out[i] = 0.3F * static_cast<float>(
+                            std::sin(2 * std::numbers::pi * hz * static_cast<double>(i) / rate));
     return out;
 }
 
@@ -261,8 +262,8 @@ TEST_F(RealtimeProxy, OpusOutputSendsResponseAudioAsBinaryFramesWhenAsked)
         }
         if (!m.binary)
             continue;
-        auto frame = decode_audio_frame(std::span(
-            reinterpret_cast<const std::uint8_t*>(m.data.data()), m.data.size()));
+        auto frame = decode_audio_frame(
+            std::span(reinterpret_cast<const std::uint8_t*>(m.data.data()), m.data.size()));
         ASSERT_TRUE(frame);
         EXPECT_EQ(frame->header.kind, audio_frame_kind::opus_output);
         auto n = decoder->decode(frame->payload, pcm);
@@ -292,8 +293,7 @@ TEST_F(RealtimeProxy, UpstreamRefusingTheKeyIsAClearErrorEvent)
     auto error = ws.read_until_type("error");
     ASSERT_TRUE(error);
     EXPECT_EQ(error->json()["error"]["code"], "upstream_unauthorized");
-    EXPECT_NE(error->json()["error"]["message"].get<std::string>().find("401"),
-              std::string::npos);
+    EXPECT_NE(error->json()["error"]["message"].get<std::string>().find("401"), std::string::npos);
     EXPECT_EQ(fake_.upgrade_attempts(), 1); // a bad key is not retried
     EXPECT_FALSE(ws.read());                // then the session closes
     EXPECT_TRUE(ws.closed());
@@ -330,10 +330,9 @@ TEST_F(RealtimeProxy, UpstreamClosingMidResponseReachesTheClientAsAnError)
     auto error = ws.read_until_type("error", &seen);
     ASSERT_TRUE(error);
     EXPECT_EQ(error->json()["error"]["code"], "upstream_closed");
-    EXPECT_EQ(std::count_if(seen.begin(), seen.end(),
-                            [](const ws_message& m) {
-                                return m.type() == "response.output_audio.delta";
-                            }),
+    EXPECT_EQ(std::count_if(
+                  seen.begin(), seen.end(),
+                  [](const ws_message& m) { return m.type() == "response.output_audio.delta"; }),
               2);
 }
 

@@ -253,8 +253,9 @@ TEST_F(RelayServer, SessionRequestErrorsAreClear)
 TEST_F(RelayServer, SitesFileControlsOriginsPersonaAndGreeting)
 {
     const auto sites = root_ / "sites.json";
-    std::ofstream(sites) << R"({"sites":[{"id":"acme","allowed_origins":["https://www.acme.example"],)"
-                            R"("persona":"receptionist","greeting":"Acme reception, DONNA speaking."}]})";
+    std::ofstream(sites)
+        << R"({"sites":[{"id":"acme","allowed_origins":["https://www.acme.example"],)"
+           R"("persona":"receptionist","greeting":"Acme reception, DONNA speaking."}]})";
     auto c = test::test_config();
     c.sites_file = sites.string();
     auto loaded = read_sites_file(sites);
@@ -266,13 +267,13 @@ TEST_F(RelayServer, SitesFileControlsOriginsPersonaAndGreeting)
     ASSERT_EQ(ok.status, 200) << ok.body;
     EXPECT_EQ(ok.json()["persona"], "receptionist");
     EXPECT_EQ(ok.json()["greeting"], "Acme reception, DONNA speaking.");
-    EXPECT_EQ(r.request("POST", "/v1/session", R"({"site":"acme"})",
-                        {{"Origin", "https://acme.example"}})
-                  .status,
-              403);
-    const auto preflight = r.request("OPTIONS", "/v1/session", "",
-                                     {{"Origin", "https://www.acme.example"},
-                                      {"Access-Control-Request-Method", "POST"}});
+    EXPECT_EQ(
+        r.request("POST", "/v1/session", R"({"site":"acme"})", {{"Origin", "https://acme.example"}})
+            .status,
+        403);
+    const auto preflight = r.request(
+        "OPTIONS", "/v1/session", "",
+        {{"Origin", "https://www.acme.example"}, {"Access-Control-Request-Method", "POST"}});
     EXPECT_EQ(preflight.status, 204);
     EXPECT_EQ(preflight.headers.at("access-control-allow-methods"), "POST");
 }

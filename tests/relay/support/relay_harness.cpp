@@ -98,7 +98,8 @@ struct ws_client::impl {
     }
 };
 
-ws_client::ws_client(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+ws_client::ws_client(std::unique_ptr<impl> p) : impl_(std::move(p))
+{}
 ws_client::ws_client(ws_client&&) noexcept = default;
 ws_client::~ws_client()
 {

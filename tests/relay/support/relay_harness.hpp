@@ -37,12 +37,12 @@ struct http_result {
 
 // Designated initialisers name only what a test changes; the rest keep these defaults.
 struct ws_options {
-    std::string token = {};            // sent as Authorization: Bearer (unless in_subprotocol)
-    bool in_subprotocol = false;       // browser style: openai-insecure-api-key.<token>
-    bool beta = false;                 // OpenAI-Beta: realtime=v1
+    std::string token = {};      // sent as Authorization: Bearer (unless in_subprotocol)
+    bool in_subprotocol = false; // browser style: openai-insecure-api-key.<token>
+    bool beta = false;           // OpenAI-Beta: realtime=v1
     std::string query = "?model=gpt-realtime";
-    std::string origin = {};           // Origin header ("" = none)
-    bool tls = false;                  // wss, trusting the test CA
+    std::string origin = {}; // Origin header ("" = none)
+    bool tls = false;        // wss, trusting the test CA
 };
 
 struct ws_message {
@@ -65,10 +65,9 @@ public:
     // nullopt on timeout or when the connection closed (closed() then says so).
     std::optional<ws_message> read(std::chrono::milliseconds timeout = std::chrono::seconds(10));
     // Reads until an event of this type arrives (collecting everything read on the way).
-    std::optional<ws_message> read_until_type(const std::string& type,
-                                              std::vector<ws_message>* seen = nullptr,
-                                              std::chrono::milliseconds timeout =
-                                                  std::chrono::seconds(10));
+    std::optional<ws_message>
+    read_until_type(const std::string& type, std::vector<ws_message>* seen = nullptr,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
     void close();
     // After the server closed: its close code (0 when none was received).
     bool closed() const;
@@ -96,8 +95,7 @@ public:
 
     http_result request(const std::string& method, const std::string& target,
                         const std::string& body = "",
-                        const std::map<std::string, std::string>& headers = {},
-                        bool tls = false);
+                        const std::map<std::string, std::string>& headers = {}, bool tls = false);
     // POST /v1/session for `site` with Origin = self_origin() unless given; the token.
     std::string session_token(const std::string& site = "demo", const std::string& origin = "");
     // The upgrade; on refusal, the HTTP answer instead.
