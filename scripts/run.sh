@@ -7,12 +7,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
 bash scripts/build.sh wasm native
-# A .env beside the project sets variables not already in the environment.
-if [ -f .env ]; then
-  while IFS='=' read -r key value; do
-    case "$key" in ''|\#*) continue ;; esac
-    [ -n "${!key+x}" ] || export "$key=$value"
-  done < .env
-fi
+# The relay reads .env itself (DONNA_ENV_FILE; values already in the environment win), so
+# SIGHUP after editing it rotates keys. With no OpenAI key the relay runs the demo: a local
+# simulated assistant (never used when OPENAI_API_KEY is set).
+export DONNA_ENV_FILE="${DONNA_ENV_FILE:-$root/.env}"
+export DONNA_DEMO="${DONNA_DEMO:-1}"
 export DONNA_WEB_ROOT="${DONNA_WEB_ROOT:-$root/build/wasm/site}"
 exec "$root/build/native/relay/donna-relay"

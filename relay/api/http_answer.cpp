@@ -17,7 +17,8 @@ std::string error_body(std::string_view code, std::string_view message)
 
 http_answer json_error(int status, std::string_view code, std::string_view message)
 {
-    return http_answer{status, error_body(code, message) + "\n", "application/json", {}};
+    return http_answer{
+        status, error_body(code, message) + "\n", "application/json", {}, std::string(code)};
 }
 
 } // namespace donna::relay

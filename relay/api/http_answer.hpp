@@ -16,6 +16,7 @@ struct http_answer {
     std::string body;
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;
+    std::string code = {}; // error code (what donna_errors_total counts), "" for success
 };
 
 // The error body every DONNA endpoint uses, shaped like OpenAI's so the same client code reads

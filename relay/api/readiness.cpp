@@ -164,7 +164,7 @@ struct probe_run : std::enable_shared_from_this<probe_run> {
 } // namespace
 
 void check_readiness(const net::any_io_executor& executor,
-                     std::shared_ptr<const live_settings> settings,
+                     const std::shared_ptr<const live_settings>& settings,
                      std::function<void(http_answer)> done)
 {
     std::make_shared<probe_run>(executor, features_of(settings->cfg), std::move(done))->start();

@@ -21,7 +21,7 @@ namespace donna::relay {
 struct live_settings;
 
 void check_readiness(const boost::asio::any_io_executor& executor,
-                     std::shared_ptr<const live_settings> settings,
+                     const std::shared_ptr<const live_settings>& settings,
                      std::function<void(http_answer)> done);
 
 } // namespace donna::relay

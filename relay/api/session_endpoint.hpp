@@ -7,7 +7,8 @@
 //   {"site":"acme","persona":"receptionist"}        (persona optional: the site's default)
 //   -> 200 {"token":"dt1....","expires_at":1764057600,"expires_in":300,"site":"acme",
 //           "persona":"receptionist","greeting":"...","realtime_path":"/v1/realtime"}
-//   -> 400 invalid_request / 403 origin_not_allowed / 404 unknown_site, OpenAI-style error body
+//   -> 400 invalid_json / missing_field / unknown_persona, 403 origin_required /
+//      origin_not_allowed, 404 unknown_site: OpenAI-style error body
 //
 // CORS: the answer carries Access-Control-Allow-Origin for an allowed origin only; OPTIONS
 // preflights are answered for origins that some site allows.

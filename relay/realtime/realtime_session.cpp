@@ -31,6 +31,16 @@ namespace net = boost::asio;
 // 24 kHz PCM16 audio as base64 JSON).
 constexpr std::size_t max_queued_to_client = std::size_t{16} << 20;
 
+// The "code" of a Realtime error event (refusals are rare: parsing one is cheap).
+std::string error_code_of(const std::string& error_event)
+{
+    const auto event = nlohmann::json::parse(error_event, nullptr, false);
+    if (event.is_object() && event.contains("error") && event["error"].is_object() &&
+        event["error"].contains("code") && event["error"]["code"].is_string())
+        return event["error"]["code"].get<std::string>();
+    return "unknown";
+}
+
 struct outgoing {
     std::string data;
     bool binary = false;
@@ -96,6 +106,10 @@ private:
         metrics_.sessions_total.inc();
         metrics_.sessions_active.add(1);
         counted_ = true;
+        services_->log().info("realtime", "session started: site " + grant_.claims.site +
+                                              ", persona " + grant_.claims.persona + ", " +
+                                              (grant_.spelling == dialect::beta ? "beta" : "GA") +
+                                              (grant_.opus_output ? ", Opus output" : ""));
         grant_.lease->attach(this->weak_from_this());
         policy_.emplace(grant_.settings->personas.get(grant_.persona), grant_.spelling);
         if (grant_.opus_output) {
@@ -189,19 +203,16 @@ private:
         if (ws_.got_binary())
             on_client_binary(text);
         else
-            on_client_text(std::move(text));
+            on_client_text(text);
         if (!closing_)
             read_next();
     }
 
-    void on_client_text(std::string text)
+    void on_client_text(const std::string& text)
     {
         auto decision = policy_->filter(text);
         if (!decision.error_event.empty()) {
-            metrics_
-                .error(decision.removed_fields.empty() ? "event_refused"
-                                                       : "donna_field_not_allowed")
-                .inc();
+            metrics_.error(error_code_of(decision.error_event)).inc();
             queue_to_client({std::move(decision.error_event), false});
         }
         switch (decision.action) {
@@ -225,8 +236,10 @@ private:
     {
         if (!opus_in_) {
             auto bridge = opus_input_bridge::create();
-            if (!bridge)
+            if (!bridge) {
+                metrics_.error("codec_error").inc();
                 return send_error("codec_error", bridge.error().message);
+            }
             opus_in_.emplace(std::move(*bridge));
         }
         const double before = opus_in_->seconds_decoded();
@@ -279,7 +292,10 @@ private:
         if (closing_)
             return;
         metrics_.error(code).inc();
-        send_error(code, message);
+        // Upstream messages are quoted to the client: never let one carry a credential.
+        const auto safe = services_->log().redact(message);
+        services_->log().warn("realtime", "session ended: " + std::string(code) + ": " + safe);
+        send_error(code, safe);
         if (upstream_)
             upstream_->close();
         closing_ = true;

@@ -7,10 +7,11 @@
 //   up->send(text);           // queued in order; sent once open
 //   up->close();              // no callbacks after this
 //
-// Connecting retries refused connections, timeouts, 408/429/5xx upgrade answers with
-// exponential backoff and jitter, within DONNA_UPSTREAM_CONNECT_ATTEMPTS; 401/403/404 fail at
-// once. on_failure carries a wire code ("upstream_unauthorized", "upstream_unavailable",
-// "upstream_timeout", "upstream_closed", "upstream_error") and a message for people.
+// Connecting retries refused connections, timeouts, and 408/429/5xx upgrade answers with
+// exponential backoff and jitter, within DONNA_UPSTREAM_CONNECT_ATTEMPTS and a total of three
+// connect timeouts; any other 4xx fails at once. on_failure carries a wire code
+// (upstream_unauthorized for 401/403, upstream_rate_limited for 429, upstream_unavailable,
+// upstream_timeout, upstream_tls_error, upstream_closed, upstream_error) and a message.
 #pragma once
 
 #include "protocol/realtime_events.hpp"

@@ -172,7 +172,7 @@ private:
                 if (answer.status == 200)
                     services_->metrics().tokens_issued.inc();
                 else
-                    services_->metrics().error("session_refused").inc();
+                    services_->metrics().error(answer.code).inc();
                 return send(from_answer(req, answer));
             }
             if (req.method() == http::verb::options)

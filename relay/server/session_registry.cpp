@@ -16,7 +16,7 @@ session_registry::lease::~lease()
         owner_->release(id_);
 }
 
-void session_registry::lease::attach(std::weak_ptr<drainable> session)
+void session_registry::lease::attach(const std::weak_ptr<drainable>& session)
 {
     if (owner_ == nullptr)
         return;

@@ -40,7 +40,7 @@ public:
         lease(const lease&) = delete;
         lease& operator=(const lease&) = delete;
         ~lease();
-        void attach(std::weak_ptr<drainable> session);
+        void attach(const std::weak_ptr<drainable>& session);
 
     private:
         friend class session_registry;

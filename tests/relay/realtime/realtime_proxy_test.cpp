@@ -103,6 +103,7 @@ TEST_F(RealtimeProxy, ClientEventsReachUpstreamInOrderAndByteIdentical)
 {
     auto ws = open();
     std::vector<std::string> sent;
+    sent.reserve(40);
     for (int i = 0; i < 40; ++i) {
         // 10 ms of a distinct constant level per message, so order is visible in the audio.
         std::vector<std::int16_t> pcm(240, static_cast<std::int16_t>(i * 100));

@@ -204,8 +204,8 @@ config test_config()
     c.port = 0;
     c.threads = 2;
     static const auto root = [] {
-        const auto dir = std::filesystem::temp_directory_path() /
-                         ("donna-harness-web-" + std::to_string(::getpid()));
+        auto dir = std::filesystem::temp_directory_path() /
+                   ("donna-harness-web-" + std::to_string(::getpid()));
         std::filesystem::create_directories(dir);
         std::ofstream(dir / "index.html") << "<!doctype html><title>DONNA</title>";
         return dir;
@@ -219,8 +219,9 @@ config test_config()
     return c;
 }
 
-relay_harness::relay_harness(config cfg)
-    : log_(std::make_unique<logger>(std::clog, log_level::warn))
+relay_harness::relay_harness(config cfg, std::ostream* log_out)
+    : log_(log_out ? std::make_unique<logger>(*log_out, log_level::debug)
+                   : std::make_unique<logger>(std::clog, log_level::warn))
 {
     auto created = services::create(std::move(cfg), *log_);
     if (!created)

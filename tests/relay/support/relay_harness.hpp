@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <optional>
@@ -83,7 +84,8 @@ private:
 
 class relay_harness {
 public:
-    explicit relay_harness(config cfg);
+    // Log lines go to `log_out` when given (tests read them), else to std::clog (warnings).
+    explicit relay_harness(config cfg, std::ostream* log_out = nullptr);
     ~relay_harness();
     relay_harness(const relay_harness&) = delete;
     relay_harness& operator=(const relay_harness&) = delete;

@@ -1,0 +1,71 @@
+// The official `openai` npm SDK, unchanged, through the relay's TLS listener to the fake
+// OpenAI Realtime server: wire compatibility as an existing client sees it.
+#include "fake_realtime_server.hpp"
+#include "relay_harness.hpp"
+#include "test_pki.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <sys/wait.h>
+
+namespace donna::relay {
+namespace {
+
+struct process_result {
+    int exit_code = -1;
+    std::string output;
+};
+
+process_result run(const std::string& command)
+{
+    process_result r;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr)
+        return r;
+    std::array<char, 4096> chunk{};
+    while (std::fgets(chunk.data(), static_cast<int>(chunk.size()), pipe) != nullptr)
+        r.output += chunk.data();
+    const int status = ::pclose(pipe);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+TEST(OpenAISdk, RealtimeWsClientWorksThroughTheRelayOverWss)
+{
+    fakes::fake_realtime_server fake;
+    ASSERT_TRUE(fake.start());
+    const auto pki = donna::test::write_test_pki(std::filesystem::temp_directory_path() /
+                                                 ("donna-sdk-pki-" + std::to_string(::getpid())));
+    auto c = test::test_config();
+    c.openai_api_key = "sk-fake-test-key";
+    c.openai_base_url = fake.base_url();
+    c.tls_cert_file = (pki / "server.pem").string();
+    c.tls_key_file = (pki / "server.key").string();
+    test::relay_harness relay(c);
+    const auto token = relay.session_token();
+
+    const auto result =
+        run("DONNA_RELAY_URL=https://localhost:" + std::to_string(relay.port()) + "/v1" +
+            " DONNA_TOKEN='" + token + "' NODE_EXTRA_CA_CERTS='" + (pki / "ca.pem").string() +
+            "' node '" DONNA_SOURCE_DIR "/tests/relay/sdk/openai_realtime_sdk.mjs' 2>&1");
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    const auto summary = nlohmann::json::parse(result.output, nullptr, false);
+    ASSERT_TRUE(summary.is_object()) << result.output;
+    const auto types = summary["types"].get<std::vector<std::string>>();
+    ASSERT_FALSE(types.empty());
+    EXPECT_EQ(types.front(), "session.created");
+    EXPECT_NE(std::find(types.begin(), types.end(), "response.created"), types.end());
+    EXPECT_EQ(summary["audioBytes"], 48000); // the fake's 1 s of PCM16 at 24 kHz
+    EXPECT_EQ(summary["transcript"], "Hello from the fake.");
+    // The SDK's session.update tried to set instructions: the relay removed them and said so.
+    EXPECT_EQ(summary["errors"], nlohmann::json::array({"donna_field_not_allowed"}));
+    const auto connections = fake.connections();
+    ASSERT_EQ(connections.size(), 1u);
+    EXPECT_EQ(connections[0].authorization, "Bearer sk-fake-test-key");
+}
+
+} // namespace
+} // namespace donna::relay
