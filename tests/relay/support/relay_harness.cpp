@@ -258,9 +258,16 @@ http_result relay_harness::request(const std::string& method, const std::string&
                                    const std::string& body,
                                    const std::map<std::string, std::string>& headers, bool tls)
 {
+    return http_request(port(), method, target, body, headers, tls);
+}
+
+http_result http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                         const std::string& body, const std::map<std::string, std::string>& headers,
+                         bool tls)
+{
     net::io_context ioc;
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-    req.set(http::field::host, "127.0.0.1:" + std::to_string(port()));
+    req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
     for (const auto& [name, value] : headers)
         req.set(name, value);
     if (!body.empty()) {
@@ -272,7 +279,7 @@ http_result relay_harness::request(const std::string& method, const std::string&
     parser.skip(method == "HEAD");
     parser.body_limit(64U << 20U);
     beast::flat_buffer buffer;
-    const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), port());
+    const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), port);
     if (tls) {
         beast::ssl_stream<beast::tcp_stream> stream(ioc, client_context());
         SSL_set_tlsext_host_name(stream.native_handle(), "localhost");

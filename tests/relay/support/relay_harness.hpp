@@ -110,6 +110,11 @@ private:
     std::unique_ptr<server> server_;
 };
 
+// One HTTP request to 127.0.0.1:port (TLS trusting the test CA when tls).
+http_result http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                         const std::string& body = "",
+                         const std::map<std::string, std::string>& headers = {}, bool tls = false);
+
 // A config for tests: port 0, a web root that exists, short timeouts and back-off.
 config test_config();
 
