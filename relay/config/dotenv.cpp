@@ -1,6 +1,8 @@
 // dotenv.cpp: a line-by-line .env parser that never puts a value in an error message.
 #include "config/dotenv.hpp"
 
+#include "config/text_file.hpp"
+
 #include <fstream>
 #include <iterator>
 #include <system_error>
@@ -153,19 +155,10 @@ result<env_map> parse_dotenv(std::string_view text)
 
 result<env_map> read_dotenv_file(const std::filesystem::path& path)
 {
-    std::error_code ec;
-    const auto type = std::filesystem::status(path, ec).type();
-    if (type == std::filesystem::file_type::not_found)
-        return make_error(errc::not_found, path.string() + ": no such file");
-    if (ec)
-        return make_error(errc::io_error, path.string() + ": " + ec.message());
-    if (type != std::filesystem::file_type::regular)
-        return make_error(errc::io_error, path.string() + ": not a regular file");
-    std::ifstream in(path, std::ios::binary);
-    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    if (!in.is_open() || in.bad())
-        return make_error(errc::io_error, path.string() + ": cannot be read");
-    auto env = parse_dotenv(text);
+    const auto text = read_text_file(path);
+    if (!text)
+        return text.error();
+    auto env = parse_dotenv(*text);
     if (!env)
         return make_error(env.error().code, path.string() + ": " + env.error().message);
     return env;

@@ -1,6 +1,8 @@
 // sites.cpp: strict parsing of the sites file and origin matching.
 #include "config/sites.hpp"
 
+#include "config/text_file.hpp"
+
 #include <boost/url/parse.hpp>
 #include <nlohmann/json.hpp>
 
@@ -256,19 +258,10 @@ result<site_directory> parse_sites(std::string_view json_text)
 
 result<site_directory> read_sites_file(const std::filesystem::path& path)
 {
-    std::error_code ec;
-    const auto type = std::filesystem::status(path, ec).type();
-    if (type == std::filesystem::file_type::not_found)
-        return make_error(errc::not_found, path.string() + ": no such file");
-    if (ec)
-        return make_error(errc::io_error, path.string() + ": " + ec.message());
-    if (type != std::filesystem::file_type::regular)
-        return make_error(errc::io_error, path.string() + ": not a regular file");
-    std::ifstream in(path, std::ios::binary);
-    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    if (!in.is_open() || in.bad())
-        return make_error(errc::io_error, path.string() + ": cannot be read");
-    auto directory = parse_sites(text);
+    const auto text = read_text_file(path);
+    if (!text)
+        return text.error();
+    auto directory = parse_sites(*text);
     if (!directory)
         return make_error(directory.error().code, path.string() + ": " + directory.error().message);
     return directory;

@@ -35,6 +35,7 @@ public:
             const int err = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
             ::dup2(err, 2);
             std::vector<char*> envp;
+            envp.reserve(env.size() + 1);
             for (const auto& e : env)
                 envp.push_back(const_cast<char*>(e.c_str()));
             envp.push_back(nullptr);

@@ -23,19 +23,13 @@ using test::relay_harness;
 using test::ws_message;
 using test::ws_options;
 
-constexpr const char* fake_key = "sk-fake-test-key";
+constexpr const char* fake_key = test::fake_openai_key;
 
 class RealtimeProxy : public ::testing::Test {
 protected:
     void SetUp() override { ASSERT_TRUE(fake_.start()); }
 
-    config relay_config()
-    {
-        auto c = test::test_config();
-        c.openai_api_key = fake_key;
-        c.openai_base_url = fake_.base_url();
-        return c;
-    }
+    config relay_config() { return test::test_config_with_upstream(fake_.base_url()); }
 
     relay_harness& relay()
     {

@@ -22,19 +22,13 @@ using test::relay_harness;
 using test::ws_message;
 using test::ws_options;
 
-constexpr const char* fake_key = "sk-fake-test-key";
+constexpr const char* fake_key = test::fake_openai_key;
 
 class RealtimeSession : public ::testing::Test {
 protected:
     void SetUp() override { ASSERT_TRUE(fake_.start()); }
 
-    config relay_config()
-    {
-        auto c = test::test_config();
-        c.openai_api_key = fake_key;
-        c.openai_base_url = fake_.base_url();
-        return c;
-    }
+    config relay_config() { return test::test_config_with_upstream(fake_.base_url()); }
 
     relay_harness& relay(std::optional<config> c = std::nullopt)
     {
@@ -139,7 +133,7 @@ TEST_F(RealtimeSession, SessionsPerAddressAreLimited)
 TEST_F(RealtimeSession, MessageOverTheSizeLimitClosesWith1009)
 {
     auto c = relay_config();
-    c.max_message_bytes = 64 * 1024;
+    c.max_message_bytes = std::size_t{64} * 1024;
     relay(c);
     auto ws = relay().open_realtime(with_token());
     ASSERT_TRUE(ws.read_until_type("session.created"));

@@ -39,9 +39,7 @@ TEST(OpenAISdk, RealtimeWsClientWorksThroughTheRelayOverWss)
     ASSERT_TRUE(fake.start());
     const auto pki = donna::test::write_test_pki(std::filesystem::temp_directory_path() /
                                                  ("donna-sdk-pki-" + std::to_string(::getpid())));
-    auto c = test::test_config();
-    c.openai_api_key = "sk-fake-test-key";
-    c.openai_base_url = fake.base_url();
+    auto c = test::test_config_with_upstream(fake.base_url());
     c.tls_cert_file = (pki / "server.pem").string();
     c.tls_key_file = (pki / "server.key").string();
     test::relay_harness relay(c);

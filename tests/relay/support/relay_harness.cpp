@@ -219,6 +219,14 @@ config test_config()
     return c;
 }
 
+config test_config_with_upstream(const std::string& openai_base_url)
+{
+    auto c = test_config();
+    c.openai_api_key = fake_openai_key;
+    c.openai_base_url = openai_base_url;
+    return c;
+}
+
 relay_harness::relay_harness(config cfg, std::ostream* log_out)
     : log_(log_out ? std::make_unique<logger>(*log_out, log_level::debug)
                    : std::make_unique<logger>(std::clog, log_level::warn))

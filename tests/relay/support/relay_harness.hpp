@@ -117,6 +117,10 @@ http_result http_request(std::uint16_t port, const std::string& method, const st
 
 // A config for tests: port 0, a web root that exists, short timeouts and back-off.
 config test_config();
+// test_config() with OpenAI Realtime pointed at a fake (its base URL) that expects
+// fake_openai_key.
+inline constexpr const char* fake_openai_key = "sk-fake-test-key";
+config test_config_with_upstream(const std::string& openai_base_url);
 
 } // namespace test
 } // namespace donna::relay
