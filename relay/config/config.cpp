@@ -41,6 +41,7 @@ constexpr std::array text_settings{
     text_setting{"DONNA_TLS_KEY", &config::tls_key_file, text_kind::plain},
     text_setting{"DONNA_TOKEN_SECRET", &config::token_secret, text_kind::secret},
     text_setting{"DONNA_SITES_FILE", &config::sites_file, text_kind::plain},
+    text_setting{"DONNA_PERSONAS_FILE", &config::personas_file, text_kind::plain},
     text_setting{"OPENAI_API_KEY", &config::openai_api_key, text_kind::secret},
     text_setting{"OPENAI_BASE_URL", &config::openai_base_url, text_kind::url},
     text_setting{"OPENAI_REALTIME_MODEL", &config::openai_realtime_model, text_kind::non_empty},

@@ -44,6 +44,7 @@ struct config {
     std::string sites_file;      // DONNA_SITES_FILE; unset: one site "demo" for the relay's page
     site_directory sites;        // parsed from sites_file (or default_sites())
     bool demo = false;           // DONNA_DEMO=1: simulated upstream when no OpenAI key is set
+    std::string personas_file;   // DONNA_PERSONAS_FILE; unset: the built-in personas
 
     // --- limits ---
     std::size_t max_message_bytes = std::size_t{1} << 20; // DONNA_MAX_MESSAGE_BYTES

@@ -39,8 +39,9 @@ public:
     static result<std::shared_ptr<services>> create(config cfg, logger& log);
 
     std::shared_ptr<const live_settings> settings() const { return settings_.load(); }
-    // Swaps in a new configuration (SIGHUP). Keeps the token key when the secret did not
-    // change, so tokens already handed out stay valid. The logger learns the new secrets.
+    // Swaps in a new configuration (SIGHUP), re-reading the personas file. Keeps the token key
+    // when the secret did not change, so tokens already handed out stay valid. The logger
+    // learns the new secrets. A config whose personas file is invalid is refused whole.
     status reload(config cfg);
 
     logger& log() { return log_; }
@@ -52,7 +53,7 @@ public:
     // the library cannot start).
     speech_synth* synth();
 
-    services(config cfg, token_signer signer, logger& log);
+    services(config cfg, token_signer signer, persona_catalog personas, logger& log);
     ~services();
     services(const services&) = delete;
     services& operator=(const services&) = delete;

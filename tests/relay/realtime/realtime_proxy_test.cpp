@@ -123,6 +123,7 @@ TEST_F(RealtimeProxy, UpstreamResponseStreamsToTheClientInOrder)
     std::vector<ws_message> seen;
     ASSERT_TRUE(ws.read_until_type("response.done", &seen));
     std::vector<std::string> types;
+    types.reserve(seen.size());
     for (const auto& m : seen)
         types.push_back(m.type());
     const auto first_delta = std::find(types.begin(), types.end(), "response.output_audio.delta");

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -289,6 +290,43 @@ TEST_F(RealtimeSession, ChurnReturnsSessionsAndUpstreamsToZero)
     const auto metrics = relay().request("GET", "/metrics").body;
     EXPECT_NE(metrics.find("donna_realtime_sessions_active 0"), std::string::npos) << metrics;
     EXPECT_NE(metrics.find("donna_realtime_sessions_total 30"), std::string::npos) << metrics;
+}
+
+// --- personas ---
+
+TEST_F(RealtimeSession, PersonasFileDecidesTheInstructionsAndVoiceSentUpstream)
+{
+    const auto file = std::filesystem::temp_directory_path() /
+                      ("donna-personas-" + std::to_string(::getpid()) + ".json");
+    std::ofstream(file) << R"({"personas":{"general":{"instructions":"You are Acme's DONNA.",)"
+                           R"("realtime_voice":"sage"}}})";
+    auto c = relay_config();
+    c.personas_file = file.string();
+    relay(c);
+    auto ws = relay().open_realtime(with_token());
+    ASSERT_TRUE(ws.read_until_type("session.created"));
+    ASSERT_TRUE(fake_.wait_until(
+        [](const auto& cs) { return !cs.empty() && !cs[0].client_events.empty(); }));
+    const auto first = nlohmann::json::parse(fake_.connections()[0].client_events[0]);
+    EXPECT_EQ(first["session"]["instructions"], "You are Acme's DONNA.");
+    EXPECT_EQ(first["session"]["audio"]["output"]["voice"], "sage");
+    std::filesystem::remove(file);
+}
+
+TEST_F(RealtimeSession, InvalidPersonasFileIsAStartErrorNamingTheSetting)
+{
+    const auto file = std::filesystem::temp_directory_path() /
+                      ("donna-bad-personas-" + std::to_string(::getpid()) + ".json");
+    std::ofstream(file) << R"({"personas":{"sales":{"temperature":7}}})";
+    auto c = relay_config();
+    c.personas_file = file.string();
+    logger log(log_, log_level::error);
+    auto created = services::create(c, log);
+    ASSERT_FALSE(created);
+    EXPECT_NE(created.error().message.find("DONNA_PERSONAS_FILE"), std::string::npos);
+    EXPECT_NE(created.error().message.find("personas.sales.temperature"), std::string::npos)
+        << created.error().message;
+    std::filesystem::remove(file);
 }
 
 // --- secrets ---
