@@ -41,6 +41,8 @@ std::string error_code_of(const std::string& error_event)
     return "unknown";
 }
 
+constexpr std::size_t hard_limit_factor = 4;
+
 struct outgoing {
     std::string data;
     bool binary = false;
@@ -63,7 +65,9 @@ public:
     {
         beast::get_lowest_layer(ws_).expires_never();
         ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-        ws_.read_message_max(cfg().max_message_bytes);
+        // Messages up to 4x the limit are read and refused with an error event (the session
+        // goes on); only beyond that does Beast close with 1009, unread bytes and all.
+        ws_.read_message_max(cfg().max_message_bytes * hard_limit_factor);
         ws_.set_option(websocket::stream_base::decorator(
             [protocol = grant_.subprotocol](websocket::response_type& res) {
                 res.set(http::field::server, "donna-relay");
@@ -195,6 +199,15 @@ private:
             if (ec == websocket::error::message_too_big)
                 metrics_.error("message_too_big").inc();
             return end_session();
+        }
+        if (bytes > cfg().max_message_bytes) {
+            read_buffer_.consume(read_buffer_.size());
+            metrics_.error("donna_message_too_large").inc();
+            send_error("donna_message_too_large",
+                       "a message of " + std::to_string(bytes) + " bytes is over the limit of " +
+                           std::to_string(cfg().max_message_bytes) +
+                           " bytes and was not forwarded; send audio in smaller appends");
+            return read_next();
         }
         metrics_.messages_client_to_upstream.inc();
         metrics_.bytes_client_to_upstream.inc(static_cast<double>(bytes));

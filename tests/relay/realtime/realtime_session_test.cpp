@@ -131,7 +131,7 @@ TEST_F(RealtimeSession, SessionsPerAddressAreLimited)
 
 // --- limits ---
 
-TEST_F(RealtimeSession, MessageOverTheSizeLimitClosesWith1009)
+TEST_F(RealtimeSession, MessageOverTheSizeLimitIsRefusedAndTheSessionGoesOn)
 {
     auto c = relay_config();
     c.max_message_bytes = std::size_t{64} * 1024;
@@ -139,12 +139,16 @@ TEST_F(RealtimeSession, MessageOverTheSizeLimitClosesWith1009)
     auto ws = relay().open_realtime(with_token());
     ASSERT_TRUE(ws.read_until_type("session.created"));
     ws.send(append_of(2.0)); // 96 000 bytes of audio, base64: about 128 KB
-    EXPECT_FALSE(ws.read_until_type("never"));
-    EXPECT_TRUE(ws.closed());
-    EXPECT_EQ(ws.close_code(), 1009);
+    auto error = ws.read_until_type("error");
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->json()["error"]["code"], "donna_message_too_large");
+    ws.send(append_of(0.5)); // within the limit: forwarded
+    EXPECT_TRUE(fake_.wait_until(
+        [](const auto& cs) { return !cs.empty() && cs[0].input_audio_bytes == 24000; }));
+    EXPECT_EQ(fake_.connections()[0].input_audio_bytes, 24000u); // the big one never went up
     EXPECT_NE(relay()
                   .request("GET", "/metrics")
-                  .body.find(R"(donna_errors_total{code="message_too_big"} 1)"),
+                  .body.find(R"(donna_errors_total{code="donna_message_too_large"} 1)"),
               std::string::npos);
 }
 
