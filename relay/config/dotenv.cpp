@@ -3,8 +3,6 @@
 
 #include "config/text_file.hpp"
 
-#include <fstream>
-#include <iterator>
 #include <system_error>
 
 namespace donna::relay {

