@@ -1,7 +1,10 @@
 // boot.js: starts the DONNA client. Checks for WebAssembly and WebGL2, shows a readable
 // message (not a blank page) when either is missing or the client fails, and otherwise
-// loads donna.js with the Module object Emscripten reads (our canvas).
+// loads the client's scripts in order: audio.js (DonnaAudio), session.js (DonnaSession),
+// bridge.js (wires them to the WASM module), then donna.js with the Module object
+// Emscripten reads (our canvas).
 // Plain ES5 on purpose: it must run far enough in old browsers to explain what is missing.
+// The scripts it loads use ES2017, which every browser with WebAssembly and WebGL2 has.
 (function () {
   'use strict';
   var canvas = document.getElementById('canvas');
@@ -41,8 +44,17 @@
       showFailure('The client stopped with an error: ' + what);
     }
   };
-  var script = document.createElement('script');
-  script.src = 'donna.js';
-  script.onerror = function () { showFailure('donna.js could not be loaded from the server.'); };
-  document.body.appendChild(script);
+  // async = false: the browser fetches all four at once but runs them in this order, so
+  // each finds the globals of the ones before it.
+  var scripts = ['audio.js', 'session.js', 'bridge.js', 'donna.js'];
+  for (var i = 0; i < scripts.length; i++) {
+    var script = document.createElement('script');
+    script.src = scripts[i];
+    script.async = false;
+    script.onerror = failedToLoad(scripts[i]);
+    document.body.appendChild(script);
+  }
+  function failedToLoad(name) {
+    return function () { showFailure(name + ' could not be loaded from the server.'); };
+  }
 })();

@@ -372,6 +372,14 @@ std::string client_policy::initial_session_update() const
     return dump_json(json{{"type", "session.update"}, {"session", std::move(session)}});
 }
 
+std::string client_policy::persona_switch_update(const persona_profile& persona) const
+{
+    json session = {{"instructions", persona.instructions}};
+    if (dialect_ == donna::dialect::ga)
+        session["type"] = "realtime"; // GA requires the session kind on every update
+    return dump_json(json{{"type", "session.update"}, {"session", std::move(session)}});
+}
+
 policy_decision client_policy::filter(std::string_view client_event_json)
 {
     outcome o = decide(client_event_json, dialect_);

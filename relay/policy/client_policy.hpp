@@ -26,7 +26,8 @@
 //     event types (donna_event_not_allowed), text that is not a JSON object (invalid_json),
 //     no "type" (missing_field), a non-string type (wrong_type), duplicate keys
 //     (invalid_json: the relay and OpenAI could read them differently).
-// DONNA's own "donna.*" events are not Realtime events: route them before calling filter().
+// DONNA's own "donna.*" events are not Realtime events: route them before calling filter()
+// (the session handles donna.persona with persona_switch_update; filter() refuses the rest).
 //
 // Error events have the Realtime API's shape, so any Realtime client shows them:
 //   {"type":"error","event_id":"event_donna_1","error":{"type":"invalid_request_error",
@@ -63,6 +64,10 @@ public:
     // instructions and voice, in the dialect's shape (GA: session.type "realtime",
     // session.instructions, session.audio.output.voice; beta: flat instructions and voice).
     std::string initial_session_update() const;
+    // The session.update that switches an open session to another persona (donna.persona):
+    // its instructions only, in the dialect's shape. Not the voice: OpenAI refuses a voice
+    // change once the session has produced audio, and the update would fail whole.
+    std::string persona_switch_update(const persona_profile& persona) const;
 
     // Decides one client text frame. Never throws; every outcome is in the decision.
     policy_decision filter(std::string_view client_event_json);

@@ -1,9 +1,12 @@
 // realtime_session.cpp: the proxy loop: accept, open the upstream, relay both ways with the
-// policy, the audio budget and the optional Opus bridges; close both sides together.
+// policy, the audio budget and the optional Opus bridges; close both sides together. DONNA's
+// own donna.persona event is handled here, before the policy (which refuses other donna.*).
 #include "realtime/realtime_session.hpp"
 
 #include "audio/opus_bridge.hpp"
 #include "policy/client_policy.hpp"
+#include "protocol/donna_events.hpp"
+#include "protocol/realtime_events.hpp"
 #include "realtime/audio_budget.hpp"
 #include "realtime/upstream.hpp"
 #include "server/services.hpp"
@@ -18,6 +21,7 @@
 
 #include <chrono>
 #include <deque>
+#include <variant>
 
 namespace donna::relay {
 namespace {
@@ -223,6 +227,11 @@ private:
 
     void on_client_text(const std::string& text)
     {
+        // One scan for the type serves the routing here and the audio check below (an
+        // append's forward_text is the text itself).
+        const auto type = peek_event_type(text);
+        if (type && *type == donna_persona::type_name)
+            return switch_persona(text);
         auto decision = policy_->filter(text);
         if (!decision.error_event.empty()) {
             metrics_.error(error_code_of(decision.error_event)).inc();
@@ -237,12 +246,38 @@ private:
         case client_event_action::forward:
             break;
         }
-        const auto type = peek_event_type(decision.forward_text);
         if (type && *type == "input_audio_buffer.append" &&
             !admit_audio(pcm16_seconds_in_append(decision.forward_text)))
             return;
         if (upstream_)
             upstream_->send(std::move(decision.forward_text));
+    }
+
+    // {"type":"donna.persona","persona":"sales"}: the persona's instructions go upstream
+    // (in the session's snapshot of the catalog) and the client gets the event back as the
+    // confirmation. A bad event is an error event; the session keeps its persona and goes on.
+    void switch_persona(const std::string& text)
+    {
+        const auto event = parse_donna_event(text);
+        if (!event)
+            return refuse_persona(event.error());
+        const auto persona = std::get<donna_persona>(*event).persona;
+        if (upstream_)
+            upstream_->send(policy_->persona_switch_update(grant_.settings->personas.get(persona)));
+        grant_.persona = persona;
+        services_->log().info("realtime", "persona switched to " + std::string(to_string(persona)));
+        queue_to_client({serialize(donna_event(donna_persona{persona})), false});
+    }
+
+    void refuse_persona(const error& e)
+    {
+        // An unknown name is the one mistake a working client can make (a stale list of
+        // personas); the other codes say the event itself is malformed.
+        const std::string code =
+            e.code == errc::out_of_range ? "unknown_persona" : std::string(to_string(e.code));
+        metrics_.error(code).inc();
+        send_error(code, "donna.persona refused: " + e.message + "; the session keeps the " +
+                             std::string(to_string(grant_.persona)) + " persona");
     }
 
     void on_client_binary(const std::string& frame)

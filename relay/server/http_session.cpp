@@ -2,11 +2,13 @@
 // One template for plain and TLS streams (as Beast's advanced_server_flex example does).
 #include "server/http_session.hpp"
 
+#include "api/embed_endpoint.hpp"
 #include "api/readiness.hpp"
 #include "api/realtime_auth.hpp"
 #include "api/session_endpoint.hpp"
 #include "realtime/realtime_session.hpp"
 #include "server/services.hpp"
+#include "server/static_files.hpp"
 
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -16,6 +18,7 @@
 
 #include <chrono>
 #include <optional>
+#include <variant>
 
 namespace donna::relay {
 namespace {
@@ -71,14 +74,15 @@ http::message_generator from_answer(const request& req, const http_answer& answe
     return res;
 }
 
-http::message_generator static_file(const request& req, services& s)
+// A file from the static cache as a response; `csp` (when not empty) on every status, 304
+// included, since a revalidated response takes its headers from the 304.
+http::message_generator file_response(const request& req, const static_response& file,
+                                      std::string_view csp = {})
 {
-    const auto file = s.files().get(req.target(), req[http::field::accept_encoding],
-                                    req[http::field::if_none_match]);
-    if (file.status == 404)
-        return text_response(req, http::status::not_found, "not found\n");
     http::response<http::string_body> res{static_cast<http::status>(file.status), req.version()};
     common_headers(res, req);
+    if (!csp.empty())
+        res.set("Content-Security-Policy", csp);
     res.set(http::field::content_type, file.content_type);
     res.set(http::field::etag, file.etag);
     res.set(http::field::cache_control, file.cache_control);
@@ -92,6 +96,39 @@ http::message_generator static_file(const request& req, services& s)
             res.body() = *file.body;
     }
     return res;
+}
+
+// embed.html fetched by its own name has no site, so no page may frame it: a frame must go
+// through /embed, which names the site whose pages may (percent-escapes count: "/%65mbed.html").
+bool is_embed_file(std::string_view target)
+{
+    return resolve_static_path("/", target) == resolve_static_path("/", embed_file_target);
+}
+
+http::message_generator static_file(const request& req, services& s)
+{
+    const auto file = s.files().get(req.target(), req[http::field::accept_encoding],
+                                    req[http::field::if_none_match]);
+    if (file.status == 404)
+        return text_response(req, http::status::not_found, "not found\n");
+    return file_response(req, file, is_embed_file(req.target()) ? "frame-ancestors 'none'" : "");
+}
+
+// GET /embed?site=...: embed.html with the site's frame-ancestors policy (api/embed_endpoint).
+http::message_generator embed_file(const request& req, services& s)
+{
+    const auto embed = embed_request(req.target(), s.settings()->cfg.sites);
+    if (const auto* refusal = std::get_if<http_answer>(&embed)) {
+        s.metrics().error(refusal->code).inc();
+        return text_response(req, static_cast<http::status>(refusal->status), refusal->body,
+                             refusal->content_type);
+    }
+    const auto file = s.files().get(embed_file_target, req[http::field::accept_encoding],
+                                    req[http::field::if_none_match]);
+    if (file.status == 404)
+        return text_response(req, http::status::not_found,
+                             "embed.html is missing from the relay's web root (DONNA_WEB_ROOT)\n");
+    return file_response(req, file, std::get<embed_page>(embed).content_security_policy);
 }
 
 template <class Stream>
@@ -188,6 +225,8 @@ private:
         if (path == "/metrics")
             return send(text_response(req, http::status::ok, services_->registry().render(),
                                       "text/plain; version=0.0.4; charset=utf-8"));
+        if (path == "/embed")
+            return send(embed_file(req, *services_));
         if (path == "/readyz") {
             auto shared_req = std::make_shared<request>(std::move(req));
             return check_readiness(

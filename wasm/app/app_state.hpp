@@ -1,30 +1,27 @@
-// app_state.hpp: everything the client's UI shows or edits, in one struct owned by main().
-// The UI (ui/) draws it and writes the user's choices back into it; the parts that talk to
-// the relay and the microphone (a later release) fill it in. Nothing here does I/O.
+// app_state.hpp: what the UI draws: the voice_client (connection, microphone, chat) plus the
+// few things only the UI keeps (the draft being typed, the settings being edited). Owned by
+// main(); the UI (ui/) reads it and calls the client's actions.
 #pragma once
 
-#include "protocol/donna_events.hpp"
-#include "turn/turn_detector.hpp"
+#include "client/voice_client.hpp"
 
 #include <array>
-#include <optional>
+#include <cstddef>
 
 namespace donna::client {
 
 struct app_state {
-    // The relay connection as last reported; nullopt until a relay client exists.
-    std::optional<connection_state> connection;
+    explicit app_state(voice_client& c) : client(c), editing(c.turn()) {}
 
-    // The assistant's role, chosen in the persona combo.
-    persona selected_persona = persona::general;
-
-    // Microphone activation, 0..1 (turn_detector::level()); 0 while there is no microphone.
-    float mic_level = 0.0f;
-    // The turn detector's knobs; the level meter marks turn.threshold.
-    turn_config turn{};
-
-    // The chat input line (NUL-terminated, ImGui edits it in place).
+    voice_client& client;
+    // The chat input line (NUL-terminated, ImGui edits it in place). Cleared only once sent.
     std::array<char, 1024> draft{};
+    // The turn settings as the sliders show them; applied when a slider is released.
+    turn_config editing;
+    // The transcript revision last drawn: a change scrolls the chat to its end.
+    std::size_t drawn_revision = 0;
+    // Put the keyboard in the chat input (at start and after sending).
+    bool focus_draft = true;
 };
 
 } // namespace donna::client

@@ -1,9 +1,13 @@
 // main.cpp: the browser client's entry point: a GLFW window on the page's #canvas, Dear ImGui
 // on WebGL2 (GLSL "#version 300 es"), and one UI frame per display refresh. Owns the window,
-// the ImGui context and the app_state the UI draws.
+// the ImGui context, the voice_client with its browser_io, and the app_state the UI draws;
+// then tells web/bridge.js the module is ready (it applies the page's options and connects).
 #include "app/app_state.hpp"
+#include "client/voice_client.hpp"
 #include "platform/browser.hpp"
+#include "platform/browser_io.hpp"
 #include "platform/main_loop.hpp"
+#include "platform/page_exports.hpp"
 #include "ui/main_window.hpp"
 
 #define GLFW_INCLUDE_ES3
@@ -59,7 +63,16 @@ int main()
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init(glsl_version);
 
-    donna::client::app_state state;
+    // The client and its io refer to each other (io is built first and only stores the
+    // reference). Static: JavaScript callbacks hold their addresses for the page's lifetime.
+    static struct wiring {
+        donna::platform::browser_io io;
+        donna::client::voice_client client;
+        wiring() : io(client), client(io) {}
+    } parts;
+    donna::platform::bind(parts.client);
+    donna::client::app_state state(parts.client);
+    donna::platform::announce_module_ready();
     int frames_drawn = 0;
 
     auto frame = [&] {
@@ -82,8 +95,12 @@ int main()
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
         glfwSwapBuffers(window);
 
-        if (frames_drawn < frames_before_ready && ++frames_drawn == frames_before_ready)
-            donna::platform::mark_page_ready();
+        if (frames_drawn < frames_before_ready) {
+            if (++frames_drawn == 1)
+                donna::platform::mark_first_frame();
+            if (frames_drawn == frames_before_ready)
+                donna::platform::mark_page_ready();
+        }
         return true;
     };
     donna::platform::run_main_loop(frame);

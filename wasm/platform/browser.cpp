@@ -7,7 +7,9 @@
 // clang-format off
 EM_JS(int, donna_js_page_width, (), { return window.innerWidth | 0; });
 EM_JS(int, donna_js_page_height, (), { return window.innerHeight | 0; });
+EM_JS(void, donna_js_mark_first_frame, (), { window.donnaFirstFrameMs = performance.now(); });
 EM_JS(void, donna_js_mark_ready, (), { document.body.dataset.donnaReady = "1"; });
+EM_JS(void, donna_js_module_ready, (), { window.donnaBridge.moduleReady(Module); });
 EM_JS(void, donna_js_show_failure, (const char* message), {
     var text = UTF8ToString(message);
     if (typeof window.donnaShowFailure === "function") window.donnaShowFailure(text);
@@ -34,9 +36,19 @@ void fit_window_to_page(GLFWwindow* window)
         glfwSetWindowSize(window, page.width, page.height);
 }
 
+void mark_first_frame()
+{
+    donna_js_mark_first_frame();
+}
+
 void mark_page_ready()
 {
     donna_js_mark_ready();
+}
+
+void announce_module_ready()
+{
+    donna_js_module_ready();
 }
 
 void show_page_failure(const char* message)

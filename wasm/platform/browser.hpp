@@ -23,8 +23,14 @@ page_size current_page_size();
 // differ; the canvas's CSS size is the stylesheet's (the whole viewport).
 void fit_window_to_page(GLFWwindow* window);
 
+// Sets window.donnaFirstFrameMs = performance.now() (navigation to first frame, measured).
+void mark_first_frame();
+
 // Sets document.body.dataset.donnaReady = "1": the first frames are on screen.
 void mark_page_ready();
+
+// Tells web/bridge.js that the module's exports are callable (window.donnaBridge.moduleReady()).
+void announce_module_ready();
 
 // Shows `message` in the page's failure box (web/boot.js) in place of the canvas.
 void show_page_failure(const char* message);

@@ -1,14 +1,13 @@
-// chat_panel.hpp: the conversation (empty until there is a relay client) and the message
-// input, which stays disabled while there is no connection.
-//
-//   donna::ui::chat_panel(state.draft, state.connection == donna::connection_state::connected);
+// chat_panel.hpp: the transcript of both sides (streaming lines grow as deltas arrive) and
+// the message line. Enter sends; the draft is kept when it could not be sent.
 #pragma once
 
-#include <span>
+#include "app/app_state.hpp"
 
 namespace donna::ui {
 
-// `draft` is the input line's NUL-terminated buffer, edited in place when enabled.
-void chat_panel(std::span<char> draft, bool connected);
+// Fills the height left after reserving `reserve_below` pixels under it.
+void chat_transcript(client::app_state& state, float reserve_below);
+void chat_input(client::app_state& state);
 
 } // namespace donna::ui

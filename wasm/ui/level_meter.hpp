@@ -1,12 +1,9 @@
-// level_meter.hpp: the microphone level as a bar, with the turn detector's threshold marked
-// on it, on the scale of turn_detector::level() and turn_config::threshold (both 0..1).
-//
-//   donna::ui::level_meter(vad.level(), config.threshold);
+// level_meter.hpp: the microphone's activation (0..1) as a bar, the detector's threshold as a
+// line across it, and the speech state in words.
 #pragma once
 
 namespace donna::ui {
 
-// Values outside 0..1 are clamped for drawing.
-void level_meter(float level, float threshold);
+void level_meter(float level, float threshold, bool in_speech, bool active);
 
 } // namespace donna::ui

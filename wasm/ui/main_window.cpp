@@ -2,31 +2,13 @@
 #include "ui/main_window.hpp"
 
 #include "ui/chat_panel.hpp"
-#include "ui/level_meter.hpp"
-#include "ui/persona_combo.hpp"
+#include "ui/error_banners.hpp"
+#include "ui/status_bar.hpp"
+#include "ui/voice_panel.hpp"
 
 #include <imgui.h>
 
-#include <string_view>
-
 namespace donna::ui {
-namespace {
-
-const ImVec4 muted_color{0.75f, 0.75f, 0.55f, 1.0f};
-
-void connection_line(const std::optional<connection_state>& connection)
-{
-    if (!connection) {
-        ImGui::TextColored(muted_color, "Not connected yet");
-        ImGui::TextWrapped("The relay client arrives in a later release; nothing you do here "
-                           "leaves this page.");
-        return;
-    }
-    const std::string_view name = to_string(*connection);
-    ImGui::Text("Relay: %.*s", static_cast<int>(name.size()), name.data());
-}
-
-} // namespace
 
 void main_window(client::app_state& state)
 {
@@ -35,14 +17,18 @@ void main_window(client::app_state& state)
     ImGui::SetNextWindowSize(viewport->WorkSize);
     constexpr ImGuiWindowFlags flags =
         ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse |
-        ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+        ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+        ImGuiWindowFlags_NoTitleBar;
     if (ImGui::Begin("DONNA", nullptr, flags)) {
-        connection_line(state.connection);
+        status_bar(state.client);
+        error_banners(state.client);
         ImGui::Separator();
-        persona_combo("Persona", state.selected_persona);
-        level_meter(state.mic_level, state.turn.threshold);
-        ImGui::Separator();
-        chat_panel(state.draft, state.connection == connection_state::connected);
+        // The chat takes what the voice panel and the message line leave.
+        const float below = ImGui::GetStyle().ItemSpacing.y +
+                            voice_panel_height(state.client.mode()) + ImGui::GetFrameHeight();
+        chat_transcript(state, below);
+        voice_panel(state);
+        chat_input(state);
     }
     ImGui::End();
 }

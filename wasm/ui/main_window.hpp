@@ -1,9 +1,6 @@
-// main_window.hpp: the client's one window, filling the canvas: connection state, persona,
-// microphone level and chat. Draws app_state and writes the user's choices back into it.
-//
-//   ImGui::NewFrame();
-//   donna::ui::main_window(state);
-//   ImGui::Render();
+// main_window.hpp: the whole client in one window over the canvas: status and persona on top,
+// error banners, the chat, the voice controls and the message line at the bottom. Reads
+// well from widget size (380 x 600) to a full page.
 #pragma once
 
 #include "app/app_state.hpp"

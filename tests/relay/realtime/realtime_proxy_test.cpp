@@ -206,6 +206,77 @@ TEST_F(RealtimeProxy, SeedConnectRealtimeMessageIsAnsweredWithAStatus)
     EXPECT_EQ(status->json()["state"], "connected");
 }
 
+// --- donna.persona ---
+
+std::string persona_instructions(relay_harness& relay, donna::persona p)
+{
+    return relay.svc().settings()->personas.get(p).instructions;
+}
+
+TEST_F(RealtimeProxy, PersonaSwitchSendsTheNewInstructionsUpstreamAndConfirms)
+{
+    auto ws = open(); // the demo site's token: the general persona
+    ASSERT_TRUE(ws.read_until_type("session.created"));
+    ws.send(R"({"type":"donna.persona","persona":"sales"})");
+    const auto confirmation = ws.read_until_type("donna.persona");
+    ASSERT_TRUE(confirmation);
+    EXPECT_EQ(confirmation->json(), nlohmann::json::parse(R"({"type":"donna.persona",)"
+                                                          R"("persona":"sales"})"));
+    ASSERT_TRUE(fake_received(2));
+    const auto update = fake_events()[1];
+    const auto sales = persona_instructions(relay(), donna::persona::sales);
+    EXPECT_EQ(update,
+              nlohmann::json({{"type", "session.update"},
+                              {"session", {{"type", "realtime"}, {"instructions", sales}}}}));
+    EXPECT_NE(sales, persona_instructions(relay(), donna::persona::general));
+    // The fake accepted it: a session.updated carrying the sales instructions comes back.
+    bool updated = false;
+    for (int i = 0; i < 3 && !updated; ++i) {
+        const auto event = ws.read_until_type("session.updated");
+        ASSERT_TRUE(event);
+        updated = event->json()["session"]["instructions"] == sales;
+    }
+    EXPECT_TRUE(updated);
+}
+
+TEST_F(RealtimeProxy, PersonaSwitchInABetaSessionUsesTheBetaShape)
+{
+    auto ws = open({.beta = true});
+    ws.send(R"({"type":"donna.persona","persona":"secretary"})");
+    ASSERT_TRUE(ws.read_until_type("donna.persona"));
+    ASSERT_TRUE(fake_received(2));
+    EXPECT_EQ(fake_events()[1],
+              nlohmann::json({{"type", "session.update"},
+                              {"session",
+                               {{"instructions",
+                                 persona_instructions(relay(), donna::persona::secretary)}}}}));
+}
+
+TEST_F(RealtimeProxy, UnknownPersonaIsAnErrorEventAndTheSessionGoesOn)
+{
+    auto ws = open();
+    ws.send(R"({"type":"donna.persona","persona":"pirate"})");
+    const auto error = ws.read_until_type("error");
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->json()["error"]["code"], "unknown_persona");
+    const auto message = error->json()["error"]["message"].get<std::string>();
+    EXPECT_NE(message.find("'pirate' is not one of general, sales"), std::string::npos) << message;
+    EXPECT_NE(message.find("keeps the general persona"), std::string::npos) << message;
+    // Nothing went upstream for it; the next event does.
+    ws.send(R"({"type":"input_audio_buffer.clear"})");
+    ASSERT_TRUE(fake_received(2));
+    EXPECT_EQ(fake_events()[1]["type"], "input_audio_buffer.clear");
+}
+
+TEST_F(RealtimeProxy, OtherDonnaEventsAreStillRefused)
+{
+    auto ws = open();
+    ws.send(R"({"type":"donna.chat.message","id":"m1","role":"user","text":"hi"})");
+    const auto error = ws.read_until_type("error");
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->json()["error"]["code"], "donna_event_not_allowed");
+}
+
 std::vector<float> tone(int rate, double seconds, double hz)
 {
     std::vector<float> out(static_cast<std::size_t>(rate * seconds));
