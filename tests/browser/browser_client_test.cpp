@@ -19,6 +19,8 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <future>
+#include <thread>
 
 namespace donna::relay {
 namespace {
@@ -267,6 +269,45 @@ TEST(BrowserClient, MicrophoneDeniedShowsWhyAndTextChatStillWorks)
     ASSERT_TRUE(fake.wait_until([](const connections& c) {
         return !c.empty() && has_user_text(c[0], "Typing without a microphone");
     })) << r.output;
+}
+
+TEST(BrowserClient, NoMicrophoneDeviceShowsWhyAndTextChatStillWorks)
+{
+    fakes::fake_realtime_server fake;
+    ASSERT_TRUE(fake.start());
+    test::relay_harness relay(client_config(fake));
+    const auto r = run_scenario("mic_missing", url_of(relay)); // no DONNA_WAV: no device at all
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(r.summary()["failure"]["kind"], "no_device") << r.output;
+    ASSERT_TRUE(fake.wait_until([](const connections& c) {
+        return !c.empty() && has_user_text(c[0], "Typing without any microphone");
+    })) << r.output;
+}
+
+TEST(BrowserClient, DroppedSessionReconnectsWithANewTokenAndChatGoesOn)
+{
+    fakes::fake_realtime_server fake;
+    ASSERT_TRUE(fake.start());
+    test::relay_harness relay(client_config(fake));
+    auto run =
+        std::async(std::launch::async, [&] { return run_scenario("reconnect", url_of(relay)); });
+    // Once the first session is up (the persona's session.update and the client's own
+    // settings have arrived), the upstream ends it.
+    ASSERT_TRUE(fake.wait_until(
+        [](const connections& c) {
+            return c.size() == 1 && !client_events(c[0], "session.update").empty();
+        },
+        std::chrono::seconds(30)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    fake.close_all();
+    const auto r = run.get();
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto connections_now = fake.connections();
+    ASSERT_EQ(connections_now.size(), 2u) << r.output;
+    EXPECT_TRUE(has_user_text(connections_now[1], "Still there?"));
+    const auto states = r.summary()["states"].get<std::vector<std::string>>();
+    EXPECT_NE(std::find(states.begin(), states.end(), "waiting_to_retry"), states.end());
+    EXPECT_EQ(states.back(), "connected");
 }
 
 config widget_config(const fakes::fake_realtime_server& fake, int allowed_host_port)

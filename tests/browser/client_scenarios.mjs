@@ -6,8 +6,8 @@
 //
 //   node client_scenarios.mjs <scenario>     environment: DONNA_RELAY_URL, DONNA_WAV,
 //                                            DONNA_ARTIFACTS, DONNA_HOST_PORT, DONNA_SITE
-// Scenarios: draws, speech, typed_chat, playback, barge_in, mic_denied, widget, widget_refused,
-// embed_framing_refused.
+// Scenarios: draws, speech, typed_chat, playback, barge_in, mic_denied, mic_missing, reconnect,
+// widget, widget_refused, embed_framing_refused. Without DONNA_WAV there is no fake microphone.
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
 import { mkdirSync } from 'node:fs';
@@ -29,6 +29,7 @@ function fail(message) {
 
 // Chromium's flags: the fake microphone plays `wav` in real time; no background traffic.
 function launchOptions({ fakeMicrophone = true, grantMicrophone = true } = {}) {
+  if (!wav) fakeMicrophone = false;
   const args = ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
                 '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required',
                 '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
@@ -191,6 +192,32 @@ const scenarios = {
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(artifacts, 'client-mic-denied.png') });
     return { failure };
+  },
+
+  // No microphone at all (no fake device): a clear message, and typing still works.
+  async mic_missing(browser) {
+    const { page } = await openClient(browser, '?mic=1');
+    await waitForEvent(page, connected);
+    const failure = await waitForEvent(page, { type: 'microphone', state: 'failed' });
+    await typeMessage(page, 'Typing without any microphone');
+    await page.waitForTimeout(500);
+    return { failure };
+  },
+
+  // The upstream drops the session (the C++ side closes it): the client says it is
+  // reconnecting, comes back with a new token, and the chat works on the new session.
+  async reconnect(browser) {
+    const { page } = await openClient(browser);
+    await waitForEvent(page, connected);
+    const retry = await waitForEvent(page, { type: 'link', state: 'waiting_to_retry' });
+    await page.waitForFunction(() => {
+      const links = window.donnaEvents.filter((e) => e.type === 'link');
+      return links.length > 0 && links[links.length - 1].state === 'connected';
+    }, null, { timeout: STEP_TIMEOUT, polling: 50 });
+    await typeMessage(page, 'Still there?');
+    await page.waitForTimeout(500);
+    const states = await page.evaluate(() => window.donnaEvents.filter((e) => e.type === 'link').map((e) => e.state));
+    return { retry, states };
   },
 
   // The embed on a customer's page (another origin): launcher, iframe from the relay, a chat.

@@ -73,8 +73,10 @@ void voice_panel(client::app_state& state)
                       ImVec2(-1.0f, 0.0f));
         const bool held_button = ImGui::IsItemActive();
         ImGui::EndDisabled();
-        const bool held_key =
-            !ImGui::GetIO().WantTextInput && ImGui::IsKeyDown(ImGui::GetKeyIndex(ImGuiKey_Space));
+        // Space talks unless the visitor is typing or moving through the controls with Tab.
+        const ImGuiIO& io = ImGui::GetIO();
+        const bool held_key = !io.WantTextInput && !io.NavVisible &&
+                              ImGui::IsKeyDown(ImGui::GetKeyIndex(ImGuiKey_Space));
         client.push_to_talk(held_button || held_key);
     } else if (client.mic() == client::mic_state::failed) {
         ImGui::TextWrapped("%s", client.mic_message().c_str());
