@@ -322,7 +322,7 @@ config widget_config(const fakes::fake_realtime_server& fake, int allowed_host_p
     return c;
 }
 
-TEST(BrowserClient, WidgetOnAnotherOriginOpensTheRelaysIframeAndChats)
+TEST(BrowserClient, WidgetOnAnotherOriginWaitsForAClickThenOpensTheRelaysIframeAndChats)
 {
     fakes::fake_realtime_server fake;
     ASSERT_TRUE(fake.start());
@@ -331,6 +331,8 @@ TEST(BrowserClient, WidgetOnAnotherOriginOpensTheRelaysIframeAndChats)
     const auto r = run_scenario("widget", url_of(relay),
                                 "DONNA_SITE=acme DONNA_HOST_PORT=" + std::to_string(host_port));
     ASSERT_EQ(r.exit_code, 0) << r.output;
+    // Until the click, the embed costs the customer's page one request: the script itself.
+    EXPECT_EQ(r.summary()["beforeClick"], json::array({"/donna-widget.js"})) << r.output;
     EXPECT_EQ(
         r.summary()["frameUrl"].get<std::string>().rfind(url_of(relay) + "/embed?site=acme", 0), 0u)
         << r.output;

@@ -222,8 +222,11 @@ const scenarios = {
 
   // The embed on a customer's page (another origin): launcher, iframe from the relay, a chat.
   async widget(browser) {
-    const { page, host } = await openHost(browser);
+    const { page, host, relayRequests } = await openHost(browser);
     const launcher = page.locator('[data-donna-launcher]');
+    await launcher.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    await page.waitForTimeout(500); // anything the script would do on its own, it does now
+    const beforeClick = [...relayRequests];
     await launcher.click();
     const frame = await waitForFrame(page, '/embed');
     await waitForEvent(frame, connected);
@@ -234,7 +237,7 @@ const scenarios = {
     await page.waitForTimeout(1000);
     await page.screenshot({ path: join(artifacts, 'widget-open.png') });
     host.close();
-    return { hostOrigin: hostOrigin(), frameUrl: frame.url() };
+    return { hostOrigin: hostOrigin(), frameUrl: frame.url(), beforeClick };
   },
 
   // The embed on a site whose origin is not in the allowlist: a visible refusal.
@@ -283,8 +286,10 @@ async function openHost(browser, body) {
   });
   await new Promise((done) => host.listen(Number(process.env.DONNA_HOST_PORT), '127.0.0.1', done));
   const page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+  const relayRequests = []; // every request the page makes to the relay, in order
+  page.on('request', (r) => { if (r.url().startsWith(relay)) relayRequests.push(new URL(r.url()).pathname); });
   await page.goto(hostOrigin() + '/');
-  return { page, host };
+  return { page, host, relayRequests };
 }
 
 async function waitForFrame(page, pathPart) {
