@@ -2,6 +2,7 @@
 // client_scenarios.mjs) loads the WASM client from a real relay, which proxies to the fake
 // OpenAI Realtime server. The page-side checks are in the scenario script; what reached the
 // upstream is checked here, on the fake's recordings.
+#include "command_output.hpp"
 #include "config/sites.hpp"
 #include "fake_realtime_server.hpp"
 #include "relay_harness.hpp"
@@ -11,13 +12,10 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <future>
 #include <thread>
@@ -28,11 +26,10 @@ namespace {
 using json = nlohmann::json;
 using connections = std::vector<fakes::recorded_connection>;
 
-struct scenario_result {
-    int exit_code = -1;
-    std::string output;
-    std::string last_line; // the script's summary
-    json summary() const { return json::parse(last_line, nullptr, false); }
+// Runs one scenario of client_scenarios.mjs against the relay at `relay_url`; the script's
+// last line is its JSON summary.
+struct scenario_result : donna::test::command_result {
+    json summary() const { return json::parse(last_line(), nullptr, false); }
 };
 
 scenario_result run_scenario(const std::string& name, const std::string& relay_url,
@@ -40,21 +37,9 @@ scenario_result run_scenario(const std::string& name, const std::string& relay_u
 {
     const std::string artifacts = DONNA_BROWSER_ARTIFACTS;
     std::filesystem::create_directories(artifacts);
-    const std::string command =
+    return {donna::test::run_command(
         "DONNA_RELAY_URL='" + relay_url + "' DONNA_ARTIFACTS='" + artifacts + "' " + environment +
-        " node '" DONNA_SOURCE_DIR "/tests/browser/client_scenarios.mjs' " + name + " 2>&1";
-    scenario_result r;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr)
-        return r;
-    std::array<char, 4096> chunk{};
-    while (std::fgets(chunk.data(), static_cast<int>(chunk.size()), pipe) != nullptr)
-        r.output += chunk.data();
-    const int status = ::pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    const auto last_line = r.output.find_last_of('\n', r.output.size() - 2);
-    r.last_line = r.output.substr(last_line == std::string::npos ? 0 : last_line + 1);
-    return r;
+        " node '" DONNA_SOURCE_DIR "/tests/browser/client_scenarios.mjs' " + name + " 2>&1")};
 }
 
 // A port nothing listens on right now, for the customer's page the scenario serves.
@@ -341,17 +326,24 @@ TEST(BrowserClient, WidgetOnAnotherOriginWaitsForAClickThenOpensTheRelaysIframeA
     })) << r.output;
 }
 
-TEST(BrowserClient, WidgetOnAnOriginNotInTheAllowlistShowsAVisibleRefusal)
+// Runs `scenario` with the customer's page on an origin the site does not allow.
+scenario_result run_on_foreign_origin(const fakes::fake_realtime_server& fake,
+                                      const std::string& scenario)
 {
-    fakes::fake_realtime_server fake;
-    ASSERT_TRUE(fake.start());
     const int allowed = free_port();
     int other = free_port();
     while (other == allowed)
         other = free_port();
     test::relay_harness relay(widget_config(fake, allowed));
-    const auto r = run_scenario("widget_refused", url_of(relay),
-                                "DONNA_SITE=acme DONNA_HOST_PORT=" + std::to_string(other));
+    return run_scenario(scenario, url_of(relay),
+                        "DONNA_SITE=acme DONNA_HOST_PORT=" + std::to_string(other));
+}
+
+TEST(BrowserClient, WidgetOnAnOriginNotInTheAllowlistShowsAVisibleRefusal)
+{
+    fakes::fake_realtime_server fake;
+    ASSERT_TRUE(fake.start());
+    const auto r = run_on_foreign_origin(fake, "widget_refused");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.summary()["message"].get<std::string>().find("not enabled"), std::string::npos)
         << r.output;
@@ -362,13 +354,7 @@ TEST(BrowserClient, EmbedPageIsRefusedByTheBrowserInAFrameOnAnotherOrigin)
 {
     fakes::fake_realtime_server fake;
     ASSERT_TRUE(fake.start());
-    const int allowed = free_port();
-    int other = free_port();
-    while (other == allowed)
-        other = free_port();
-    test::relay_harness relay(widget_config(fake, allowed));
-    const auto r = run_scenario("embed_framing_refused", url_of(relay),
-                                "DONNA_SITE=acme DONNA_HOST_PORT=" + std::to_string(other));
+    const auto r = run_on_foreign_origin(fake, "embed_framing_refused");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_FALSE(r.summary()["loaded"].get<bool>()) << r.output;
 }

@@ -1,37 +1,17 @@
 // The official `openai` npm SDK, unchanged, through the relay's TLS listener to the fake
 // OpenAI Realtime server: wire compatibility as an existing client sees it.
+#include "command_output.hpp"
 #include "fake_realtime_server.hpp"
 #include "relay_harness.hpp"
 #include "test_pki.hpp"
 
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
+#include <algorithm>
 #include <filesystem>
-#include <sys/wait.h>
 
 namespace donna::relay {
 namespace {
-
-struct process_result {
-    int exit_code = -1;
-    std::string output;
-};
-
-process_result run(const std::string& command)
-{
-    process_result r;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr)
-        return r;
-    std::array<char, 4096> chunk{};
-    while (std::fgets(chunk.data(), static_cast<int>(chunk.size()), pipe) != nullptr)
-        r.output += chunk.data();
-    const int status = ::pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
 
 TEST(OpenAISdk, RealtimeWsClientWorksThroughTheRelayOverWss)
 {
@@ -45,10 +25,10 @@ TEST(OpenAISdk, RealtimeWsClientWorksThroughTheRelayOverWss)
     test::relay_harness relay(c);
     const auto token = relay.session_token();
 
-    const auto result =
-        run("DONNA_RELAY_URL=https://localhost:" + std::to_string(relay.port()) + "/v1" +
-            " DONNA_TOKEN='" + token + "' NODE_EXTRA_CA_CERTS='" + (pki / "ca.pem").string() +
-            "' node '" DONNA_SOURCE_DIR "/tests/relay/sdk/openai_realtime_sdk.mjs' 2>&1");
+    const auto result = donna::test::run_command(
+        "DONNA_RELAY_URL=https://localhost:" + std::to_string(relay.port()) + "/v1" +
+        " DONNA_TOKEN='" + token + "' NODE_EXTRA_CA_CERTS='" + (pki / "ca.pem").string() +
+        "' node '" DONNA_SOURCE_DIR "/tests/relay/sdk/openai_realtime_sdk.mjs' 2>&1");
     ASSERT_EQ(result.exit_code, 0) << result.output;
     const auto summary = nlohmann::json::parse(result.output, nullptr, false);
     ASSERT_TRUE(summary.is_object()) << result.output;
