@@ -2,7 +2,7 @@
 //
 // Full page (index.html, on the relay's own origin): POST /v1/session on this origin; the
 // relay checks the browser's Origin header against the site's allowed origins.
-// Embed (embed.html in the widget's iframe, <body data-donna-mode="embed">): this page is
+// Embed (the same page served at /embed, in the widget's iframe): this page is
 // on the relay's origin but the site's allowed origin is the customer's page, so only the
 // widget on that page can get a token. It pushes the first one right after the iframe
 // loads and answers a {type:'donna.token_request'} with a new one (reconnects after expiry).
@@ -46,7 +46,8 @@
   // --- Embed mode: the token comes from the parent page by postMessage. ---------------------
   // The listener is installed as soon as this script runs, because the widget pushes the
   // first token on the iframe's load event, which may come before the client asks for it.
-  const embedded = document.body && document.body.getAttribute('data-donna-mode') === 'embed';
+  // The relay serves this page at /embed only for the widget's iframe.
+  const embedded = location.pathname === '/embed';
   let pushedToken = null;   // the latest donna.session nobody has asked for yet
   let waiters = [];         // {resolve, reject, timer} of requests waiting for the parent
 

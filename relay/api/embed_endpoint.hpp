@@ -1,5 +1,6 @@
 // embed_endpoint.hpp: GET /embed?site=<id>[&persona=<p>]: the page the browser widget opens in
-// its iframe on a customer's website. The page (embed.html) is a static file; what the relay
+// its iframe on a customer's website. The page is the client's index.html (its script sees the
+// /embed path and takes its token from the widget); what the relay
 // adds is `Content-Security-Policy: frame-ancestors <the site's allowed origins>`, so that only
 // the site's own pages can show DONNA (and its microphone prompt) in a frame: another page
 // cannot frame it to trick a visitor into clicking.
@@ -25,7 +26,7 @@ struct site;
 struct site_directory;
 
 // The static file the endpoint serves, as a request target into the web root.
-inline constexpr std::string_view embed_file_target = "/embed.html";
+inline constexpr std::string_view embed_file_target = "/index.html";
 
 struct embed_page {
     std::string content_security_policy; // "frame-ancestors 'self' https://www.acme.example"

@@ -98,8 +98,9 @@ http::message_generator file_response(const request& req, const static_response&
     return res;
 }
 
-// embed.html fetched by its own name has no site, so no page may frame it: a frame must go
-// through /embed, which names the site whose pages may (percent-escapes count: "/%65mbed.html").
+// The client's page fetched by its own name (or as "/") has no site, so no page may frame it:
+// a frame must go through /embed, which names the site whose pages may (percent-escapes count:
+// "/%69ndex.html").
 bool is_embed_file(std::string_view target)
 {
     return resolve_static_path("/", target) == resolve_static_path("/", embed_file_target);
@@ -114,7 +115,7 @@ http::message_generator static_file(const request& req, services& s)
     return file_response(req, file, is_embed_file(req.target()) ? "frame-ancestors 'none'" : "");
 }
 
-// GET /embed?site=...: embed.html with the site's frame-ancestors policy (api/embed_endpoint).
+// GET /embed?site=...: index.html with the site's frame-ancestors policy (api/embed_endpoint).
 http::message_generator embed_file(const request& req, services& s)
 {
     const auto embed = embed_request(req.target(), s.settings()->cfg.sites);
@@ -127,7 +128,7 @@ http::message_generator embed_file(const request& req, services& s)
                                     req[http::field::if_none_match]);
     if (file.status == 404)
         return text_response(req, http::status::not_found,
-                             "embed.html is missing from the relay's web root (DONNA_WEB_ROOT)\n");
+                             "index.html is missing from the relay's web root (DONNA_WEB_ROOT)\n");
     return file_response(req, file, std::get<embed_page>(embed).content_security_policy);
 }
 

@@ -7,7 +7,7 @@
 //          GET  /metrics                       Prometheus text format
 //          POST /v1/session, OPTIONS (CORS)    session token for a browser on a site
 //          GET  /v1/realtime (upgrade)         the proxied OpenAI Realtime session
-//          GET/HEAD /embed?site=<id>            embed.html framed only by the site's origins
+//          GET/HEAD /embed?site=<id>            index.html framed only by the site's origins
 //          GET/HEAD anything else              the built client's static files
 #pragma once
 

@@ -1,6 +1,6 @@
-// GET /embed over real loopback HTTP: embed.html with the site's frame-ancestors policy, and
+// GET /embed over real loopback HTTP: index.html with the site's frame-ancestors policy, and
 // clear refusals for a missing or unknown site and an unknown persona. Also the static files
-// the widget needs (donna-widget.js) and embed.html fetched by its own name.
+// the widget needs (donna-widget.js) and index.html fetched by its own name (or as "/").
 #include "api/embed_endpoint.hpp"
 #include "config/sites.hpp"
 #include "relay_harness.hpp"
@@ -16,7 +16,7 @@ namespace {
 
 using test::relay_harness;
 
-constexpr const char* embed_html =
+constexpr const char* client_page =
     "<!doctype html><title>DONNA</title><canvas id=\"canvas\"></canvas>"
     "<script src=\"boot.js\"></script>\n";
 
@@ -28,7 +28,7 @@ protected:
                 ("donna-embed-" + std::to_string(::getpid()) + "-" +
                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
         std::filesystem::create_directories(root_);
-        std::ofstream(root_ / "embed.html") << embed_html;
+        std::ofstream(root_ / "index.html") << client_page;
         std::ofstream(root_ / "donna-widget.js") << "(function () { 'use strict'; })();\n";
         auto sites = parse_sites(
             R"({"sites":[{"id":"acme","persona":"receptionist","allowed_origins":)"
@@ -69,7 +69,7 @@ TEST_F(EmbedEndpoint, ServesEmbedHtmlFramedOnlyByTheSitesOrigins)
 {
     const auto res = get("/embed?site=acme&persona=sales");
     ASSERT_EQ(res.status, 200) << res.body;
-    EXPECT_EQ(res.body, embed_html);
+    EXPECT_EQ(res.body, client_page);
     EXPECT_EQ(res.headers.at("content-type"), "text/html; charset=utf-8");
     // Origins as normalised by the sites file; "self" as the CSP keyword.
     EXPECT_EQ(res.headers.at("content-security-policy"),
@@ -87,7 +87,7 @@ TEST_F(EmbedEndpoint, WithoutPersonaOrWithAnEmptyOneTheSitesPersonaIsMeant)
 TEST_F(EmbedEndpoint, KeepsETagRevalidationAndGzipOfStaticFiles)
 {
     // A page large enough to be worth compressing.
-    std::ofstream(root_ / "embed.html") << std::string(4000, ' ') << embed_html;
+    std::ofstream(root_ / "index.html") << std::string(4000, ' ') << client_page;
     const auto gz = relay_->request("GET", "/embed?site=acme", "", {{"Accept-Encoding", "gzip"}});
     ASSERT_EQ(gz.status, 200);
     EXPECT_EQ(gz.headers.at("content-encoding"), "gzip");
@@ -105,7 +105,7 @@ TEST_F(EmbedEndpoint, HeadGivesTheHeadersWithoutTheBody)
 {
     const auto res = get("/embed?site=acme", "HEAD");
     EXPECT_EQ(res.status, 200);
-    EXPECT_EQ(res.headers.at("content-length"), std::to_string(std::string(embed_html).size()));
+    EXPECT_EQ(res.headers.at("content-length"), std::to_string(std::string(client_page).size()));
     EXPECT_EQ(res.headers.at("content-security-policy"),
               "frame-ancestors https://www.acme.example https://shop.acme.example 'self'");
     EXPECT_TRUE(res.body.empty());
@@ -146,9 +146,9 @@ TEST_F(EmbedEndpoint, HeadOfARefusalHasNoBody)
     EXPECT_TRUE(res.body.empty());
 }
 
-TEST_F(EmbedEndpoint, EmbedHtmlByItsOwnNameMayNotBeFramed)
+TEST_F(EmbedEndpoint, ClientPageByItsOwnNameMayNotBeFramed)
 {
-    for (const std::string target : {"/embed.html", "/%65mbed.html?site=acme"}) {
+    for (const std::string target : {"/", "/index.html", "/%69ndex.html?site=acme"}) {
         const auto res = get(target);
         ASSERT_EQ(res.status, 200) << target;
         EXPECT_EQ(res.headers.at("content-security-policy"), "frame-ancestors 'none'") << target;
