@@ -22,15 +22,13 @@
     showFailure('This browser has no WebAssembly.');
     return;
   }
-  var probe = document.createElement('canvas');
-  var gl = null;
-  try { gl = probe.getContext('webgl2'); } catch (e) { gl = null; }
-  if (!gl) {
+  // Only the API's presence: creating a throw-away context to probe costs hundreds of
+  // milliseconds with a software renderer, before the client creates its own. A device whose
+  // WebGL2 is present but unusable is reported by the client itself when its context fails.
+  if (typeof WebGL2RenderingContext !== 'function') {
     showFailure('This browser or device has no WebGL2.');
     return;
   }
-  var lose = gl.getExtension('WEBGL_lose_context');
-  if (lose) lose.loseContext(); // free the probe's context at once
 
   canvas.addEventListener('webglcontextlost', function (event) {
     event.preventDefault();
