@@ -15,15 +15,16 @@ import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const site = join(root, 'build/wasm/site');
 const relayBinary = join(root, 'build/native/relay/donna-relay');
 const outFile = process.argv[2];
 const wav = process.env.DONNA_BENCH_AUDIO;
-const RUNS = 5;
-const LISTEN_SECONDS = 10;
+// The test suite's smoke run shortens both (DONNA_BENCH_RUNS=1 DONNA_BENCH_LISTEN_SECONDS=2).
+const RUNS = Number(process.env.DONNA_BENCH_RUNS || 5);
+const LISTEN_SECONDS = Number(process.env.DONNA_BENCH_LISTEN_SECONDS || 10);
 const STEP_TIMEOUT = 30000;
 const VIEWPORT = { width: 1024, height: 700 };
 
@@ -36,8 +37,9 @@ if (!outFile || !wav) {
 // What index.html pulls in (boot.js loads the four scripts, audio.js the two worklets).
 const pageFiles = ['index.html', 'donna.css', 'boot.js', 'audio.js', 'session.js', 'bridge.js',
                    'donna.js', 'donna.wasm', 'capture-worklet.js', 'playback-worklet.js'];
-// What a host page adds on top when it embeds the client.
-const widgetFiles = ['donna-widget.js', 'embed.html'];
+// What a host page adds on top when it embeds the client (the relay serves index.html itself
+// at /embed for the iframe).
+const widgetFiles = ['donna-widget.js'];
 
 function sizes(names) {
   const files = names.map((name) => {
@@ -130,6 +132,13 @@ function summary(values) {
   return { median, min: sorted[0], max: sorted[sorted.length - 1], runs: values };
 }
 
+// Median, 95th percentile and maximum (Chromium rounds performance.now() to 0.1 ms or finer).
+function percentiles(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { count: sorted.length, median: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1] };
+}
+
 // Cold: every run in a new context (empty HTTP cache, no compiled-code cache).
 // Warm: one context, the page loaded once and then reloaded (cache revalidated by ETag).
 async function firstFrame(browser, url) {
@@ -166,6 +175,18 @@ async function captureCpu(browser, url, browserPid, relayPid) {
     null, { timeout: STEP_TIMEOUT, polling: 50 });
   const rate = (await micOn.jsonValue()).rate;
   await page.waitForTimeout(1000); // let the first batches and the session settle
+  // Each batch's own time as well (the bridge keeps only the sum): the median shows the cost
+  // of the code, the mean includes batches that waited while the renderer held the core.
+  await page.evaluate(() => {
+    const module = window.Module;
+    const onCapture = module._donna_on_capture;
+    const batches = window.donnaBenchBatchMs = [];
+    module._donna_on_capture = (count) => {
+      const started = performance.now();
+      onCapture(count);
+      batches.push(performance.now() - started);
+    };
+  });
   const read = () => page.evaluate(() => ({ cpuMs: window.donnaStats.captureCpuMs,
                                             calls: window.donnaStats.captureCalls, at: performance.now() }));
   const before = await read();
@@ -177,6 +198,7 @@ async function captureCpu(browser, url, browserPid, relayPid) {
   const chromiumAfter = treeCpuSeconds(browserPid);
   const relayAfter = treeCpuSeconds(relayPid);
   const wallSeconds = Number(process.hrtime.bigint() - wallStarted) / 1e9;
+  const batchMs = await page.evaluate(() => window.donnaBenchBatchMs.slice());
   const events = await page.evaluate(() => window.donnaEvents.map((e) => e.type + (e.state ? `:${e.state}` : '')));
   await context.close();
 
@@ -189,6 +211,7 @@ async function captureCpu(browser, url, browserPid, relayPid) {
     batches: calls,
     captureCpuMs: cpuMs,
     msPerBatch: calls ? cpuMs / calls : null,
+    batchMs: percentiles(batchMs),
     capturePercentOfCore: (cpuMs / pageWallMs) * 100,
     chromiumPercentOfCore: ((chromiumAfter - chromiumBefore) / wallSeconds) * 100,
     relayPercentOfCore: ((relayAfter - relayBefore) / wallSeconds) * 100,
@@ -197,6 +220,7 @@ async function captureCpu(browser, url, browserPid, relayPid) {
 }
 
 // --- run ---------------------------------------------------------------------------------------
+const loadBefore = loadavg()[0]; // other work on the machine competes with Chromium's threads
 const bundle = { page: sizes(pageFiles), widget: sizes(widgetFiles) };
 const { relay, port, pinned } = await startRelay();
 const url = `http://127.0.0.1:${port}/index.html`;
@@ -217,6 +241,7 @@ try {
     machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}`,
     chromium: browser.version(),
     relayPinnedToCore0: pinned,
+    loadAverage1mBefore: loadBefore,
     viewport: VIEWPORT,
     bundle,
     firstFrameMs: frames,

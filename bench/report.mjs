@@ -1,8 +1,10 @@
-// report.mjs: turns the native and WASM Google Benchmark JSON outputs into BENCHMARKS.md.
+// report.mjs: turns the native and WASM Google Benchmark JSON outputs into BENCHMARKS.md, and
+// the browser client's figures (bench/client_bench.mjs) into its own section when given.
+//   node bench/report.mjs native.json wasm.json [client.json]
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
-const [nativeFile, wasmFile] = process.argv.slice(2);
+const [nativeFile, wasmFile, clientFile] = process.argv.slice(2);
 const load = (f) => JSON.parse(readFileSync(f, 'utf8'));
 const native = load(nativeFile);
 const wasm = load(wasmFile);
@@ -55,4 +57,81 @@ if (pipeline !== undefined) {
              `(${pipeline < 500 ? 'meets' : 'misses'} the 500 us target).`);
   lines.push('');
 }
+if (clientFile) lines.push(...clientSection(load(clientFile)));
 process.stdout.write(lines.join('\n'));
+
+// The "Browser client (Chromium)" section: bundle size, first frame, capture CPU, one verdict each.
+function clientSection(c) {
+  const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
+  const ms = (v) => `${v.toFixed(0)} ms`;
+  const meets = (ok) => (ok ? 'meets' : 'misses');
+  const t = c.targets;
+  const page = c.bundle.page;
+  const widget = c.bundle.widget;
+  const cold = c.firstFrameMs.cold;
+  const warm = c.firstFrameMs.warm;
+  const cap = c.capture;
+  const out = [];
+  out.push('## Browser client (Chromium)');
+  out.push('');
+  out.push(`Written by \`bench/client_bench.mjs\`: Chromium ${c.chromium} (playwright-core, SwiftShader WebGL, ` +
+           `${c.viewport.width}x${c.viewport.height}) against \`donna-relay\` in demo mode on loopback` +
+           `${c.relayPinnedToCore0 ? ' (relay pinned to core 0)' : ''}; ` +
+           `1-minute load average before the run: ${c.loadAverage1mBefore.toFixed(2)}.`);
+  out.push('');
+  out.push('### Bundle size');
+  out.push('');
+  out.push(`Target: the whole client page under ${kb(t.bundleGzipBytes)} gzip (1 KB = 1000 bytes; gzip -9).`);
+  out.push('');
+  out.push('| file | raw (bytes) | gzip -9 (bytes) |');
+  out.push('|---|---|---|');
+  for (const f of page.files) out.push(`| ${f.file} | ${f.raw} | ${f.gzip} |`);
+  out.push(`| **client page total** | **${page.total.raw}** | **${page.total.gzip}** |`);
+  for (const f of widget.files) out.push(`| ${f.file} (widget: loaded by the host page) | ${f.raw} | ${f.gzip} |`);
+  out.push(`| widget total | ${widget.total.raw} | ${widget.total.gzip} |`);
+  out.push('');
+  out.push(`Bundle: ${kb(page.total.gzip)} gzip for the client page ` +
+           `(${meets(page.total.gzip < t.bundleGzipBytes)} the ${kb(t.bundleGzipBytes)} target).`);
+  out.push('');
+  out.push('### Navigation to first drawn frame');
+  out.push('');
+  out.push(`\`window.donnaFirstFrameMs\` (performance.now() at the first frame, so since navigation start), ` +
+           `${cold.runs.length} runs each. Cold: a new browser context per run (empty cache). ` +
+           'Warm: reloads in one context (files revalidated by ETag). ' +
+           `Target: under ${t.firstFrameMs} ms on loopback.`);
+  out.push('');
+  out.push('| load | median | min - max |');
+  out.push('|---|---|---|');
+  out.push(`| cold | ${ms(cold.median)} | ${ms(cold.min)} - ${ms(cold.max)} |`);
+  out.push(`| warm | ${ms(warm.median)} | ${ms(warm.min)} - ${ms(warm.max)} |`);
+  out.push('');
+  out.push(`First frame: cold median ${ms(cold.median)} (${meets(cold.median < t.firstFrameMs)} the ${t.firstFrameMs} ms target), ` +
+           `warm median ${ms(warm.median)} (${meets(warm.median < t.firstFrameMs)} it).`);
+  out.push('');
+  out.push('### CPU while listening');
+  out.push('');
+  out.push(`The fake microphone plays espeak-ng speech (looped) at ${cap.sampleRate} Hz; ${cap.listenSeconds} s measured ` +
+           'once the microphone is on. Capture path: main-thread wall time in `web/bridge.js` onCapture ' +
+           '(copy into WASM, resample, turn detector, Opus encode, send) per 20 ms batch, by performance.now(), ' +
+           'so it includes any time the thread was preempted (the median per batch is the least affected). Chromium total: utime + stime of all its processes ' +
+           'from /proc, which includes SwiftShader software rendering of the 60 fps UI. ' +
+           `Target: capture path under ${t.capturePercentOfCore}% of one core.`);
+  out.push('');
+  out.push('| measure | value |');
+  out.push('|---|---|');
+  out.push(`| batches in ${(cap.wallMs / 1000).toFixed(1)} s | ${cap.batches} |`);
+  out.push(`| capture path per batch, mean | ${cap.msPerBatch.toFixed(2)} ms |`);
+  if (cap.batchMs) {
+    out.push(`| capture path per batch, median / 95th percentile / max | ` +
+             `${cap.batchMs.median.toFixed(2)} / ${cap.batchMs.p95.toFixed(2)} / ${cap.batchMs.max.toFixed(2)} ms |`);
+  }
+  out.push(`| capture path, % of one core | ${cap.capturePercentOfCore.toFixed(2)}% |`);
+  out.push(`| Chromium, all processes (incl. software rendering), % of one core | ${cap.chromiumPercentOfCore.toFixed(0)}% |`);
+  out.push(`| relay, % of one core | ${cap.relayPercentOfCore.toFixed(2)}% |`);
+  out.push('');
+  out.push(`Capture CPU: ${cap.capturePercentOfCore.toFixed(2)}% of one core ` +
+           `(${meets(cap.capturePercentOfCore < t.capturePercentOfCore)} the ${t.capturePercentOfCore}% target)` +
+           (cap.batchMs ? `; at the median batch time ${(cap.batchMs.median / 20 * 100).toFixed(2)}%.` : '.'));
+  out.push('');
+  return out;
+}
