@@ -6,6 +6,8 @@
 // Sections: [ids and errors] [validation] [answers] [connection] [fake_openai_http]
 #include "fake_openai_http.hpp"
 
+#include "openai_error.hpp"
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -92,60 +94,6 @@ struct shared_state {
         return id;
     }
 };
-
-// The API's error object (openai-node src/core/error.ts reads these four fields).
-struct api_error {
-    std::string type = "invalid_request_error";
-    std::optional<std::string> code = std::nullopt;
-    std::string message = {};
-    std::optional<std::string> param = std::nullopt;
-};
-
-json optional_string(const std::optional<std::string>& s)
-{
-    return s ? json(*s) : json(nullptr);
-}
-
-json error_body(const api_error& e)
-{
-    return {{"error",
-             {{"message", e.message},
-              {"type", e.type},
-              {"param", optional_string(e.param)},
-              {"code", optional_string(e.code)}}}};
-}
-
-api_error missing(const std::string& param)
-{
-    return {.code = "missing_required_parameter",
-            .message = "Missing required parameter: '" + param + "'.",
-            .param = param};
-}
-
-std::string json_kind(const json& value)
-{
-    if (value.is_number_integer())
-        return "an integer";
-    if (value.is_number())
-        return "a decimal";
-    if (value.is_string())
-        return "a string";
-    if (value.is_boolean())
-        return "a boolean";
-    if (value.is_object())
-        return "an object";
-    if (value.is_array())
-        return "an array";
-    return "null";
-}
-
-api_error wrong_type(const std::string& param, std::string_view expected, const json& got)
-{
-    return {.code = "invalid_type",
-            .message = "Invalid type for '" + param + "': expected " + std::string(expected) +
-                       ", but got " + json_kind(got) + " instead.",
-            .param = param};
-}
 
 // "sk-fake-wrong-key-123" -> "sk-fake-*********-123", the way the API echoes a wrong key.
 std::string masked(std::string_view key)

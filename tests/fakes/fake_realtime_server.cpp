@@ -7,6 +7,8 @@
 // [fake_realtime_server]
 #include "fake_realtime_server.hpp"
 
+#include "openai_error.hpp"
+
 #include "audio/base64.hpp"
 #include "audio/pcm16.hpp"
 
@@ -114,65 +116,6 @@ struct shared_state {
         changed.notify_all();
     }
 };
-
-// The API's error object, as both HTTP bodies and error events carry it.
-struct api_error {
-    std::string type = "invalid_request_error";
-    std::optional<std::string> code = std::nullopt;
-    std::string message = {};
-    std::optional<std::string> param = std::nullopt;
-};
-
-json optional_string(const std::optional<std::string>& s)
-{
-    return s ? json(*s) : json(nullptr);
-}
-
-json http_error_body(const api_error& e)
-{
-    return {{"error",
-             {{"message", e.message},
-              {"type", e.type},
-              {"param", optional_string(e.param)},
-              {"code", optional_string(e.code)}}}};
-}
-
-api_error missing(const std::string& param)
-{
-    return {.code = "missing_required_parameter",
-            .message = "Missing required parameter: '" + param + "'.",
-            .param = param};
-}
-
-std::string json_kind(const json& value)
-{
-    if (value.is_number_integer())
-        return "an integer";
-    if (value.is_number())
-        return "a decimal";
-    if (value.is_string())
-        return "a string";
-    if (value.is_boolean())
-        return "a boolean";
-    if (value.is_object())
-        return "an object";
-    if (value.is_array())
-        return "an array";
-    return "null";
-}
-
-api_error wrong_type(const std::string& param, std::string_view expected, const json& got)
-{
-    return {.code = "invalid_type",
-            .message = "Invalid type for '" + param + "': expected " + std::string(expected) +
-                       ", but got " + json_kind(got) + " instead.",
-            .param = param};
-}
-
-api_error invalid_value(const std::string& param, std::string message)
-{
-    return {.code = "invalid_value", .message = std::move(message), .param = param};
-}
 
 using outcome = std::optional<api_error>;
 
@@ -415,7 +358,7 @@ private:
         res->set(http::field::content_type, "application/json");
         res->set("x-request-id", state_.make_id("req_"));
         res->keep_alive(false);
-        res->body() = http_error_body(error).dump();
+        res->body() = error_body(error).dump();
         res->prepare_payload();
         http::async_write(ws_.next_layer(), *res,
                           [self = shared_from_this(), res](beast::error_code, std::size_t) {
