@@ -3,6 +3,8 @@
 #include "realtime/upstream.hpp"
 
 #include "server/services.hpp"
+#include "upstream/retry_policy.hpp"
+#include "upstream/tls_client.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -31,21 +33,6 @@ namespace net = boost::asio;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
-// One client TLS context for every upstream connection: the system trust store (OpenSSL's
-// default paths, so SSL_CERT_FILE / SSL_CERT_DIR work), peer verification always on.
-ssl::context& client_tls_context()
-{
-    static ssl::context context = [] {
-        ssl::context c(ssl::context::tls_client);
-        c.set_default_verify_paths();
-        c.set_verify_mode(ssl::verify_peer);
-        c.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-        return c;
-    }();
-    return context;
-}
-
 struct endpoint_info {
     bool tls = false;
     std::string host, port, host_header, target;
@@ -70,11 +57,6 @@ result<endpoint_info> realtime_endpoint(const config& cfg)
     target.params().set("model", cfg.openai_realtime_model);
     info.target = std::string(target.encoded_resource());
     return info;
-}
-
-bool retryable_status(unsigned status)
-{
-    return status == 408 || status == 429 || status >= 500;
 }
 
 template <class Next>
@@ -138,7 +120,7 @@ private:
         if constexpr (std::is_same_v<Next, beast::tcp_stream>)
             ws_.emplace(strand_);
         else
-            ws_.emplace(strand_, client_tls_context());
+            ws_.emplace(strand_, system_tls_context());
         ws_->read_message_max(std::size_t{32} << 20); // upstream is trusted; audio can be large
     }
 
@@ -289,14 +271,12 @@ private:
         fail({std::move(code), std::move(message)});
     }
 
-    // Exponential backoff with "equal jitter": half the step fixed, half random, so retries
-    // from many sessions after an outage spread out instead of arriving together.
+    // Exponential backoff with jitter (upstream/retry_policy), from DONNA_UPSTREAM_BACKOFF_MS.
     std::chrono::milliseconds next_backoff()
     {
-        const int shift = std::min(attempts_ - 1, 6);
-        const long step = std::min<long>(long{cfg().upstream_backoff_ms} << shift, 8000);
-        std::uniform_int_distribution<long> jitter(0, step / 2);
-        return std::chrono::milliseconds(step - step / 2 + jitter(random_));
+        retry_policy policy;
+        policy.base_delay = std::chrono::milliseconds(cfg().upstream_backoff_ms);
+        return backoff_delay(policy, attempts_, random_);
     }
 
     void fail(upstream_failure failure)
@@ -375,7 +355,7 @@ private:
     services& services_;
     tcp::resolver resolver_;
     net::steady_timer retry_timer_;
-    std::mt19937 random_;
+    std::mt19937_64 random_;
     std::optional<ws_type> ws_;
     websocket::response_type response_;
     beast::flat_buffer read_buffer_;

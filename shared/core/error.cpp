@@ -65,6 +65,8 @@ const char* to_string(errc e) noexcept
         return "io_error";
     case errc::upstream_unavailable:
         return "upstream_unavailable";
+    case errc::upstream_timeout:
+        return "upstream_timeout";
     }
     return "unknown";
 }

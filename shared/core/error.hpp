@@ -42,6 +42,7 @@ enum class errc {
     not_found,            // no such resource (file, site, persona)
     io_error,             // reading a file or socket failed (message names it)
     upstream_unavailable, // an external service could not be reached or is not configured
+    upstream_timeout,     // an external service did not answer in time
 };
 
 const std::error_category& error_category() noexcept;

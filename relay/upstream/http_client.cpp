@@ -1,0 +1,791 @@
+// http_client.cpp: the client's I/O thread, its connection pool and one `call` per request.
+// Everything below runs on the client's single I/O thread (callers' requests are posted to it),
+// so the pool, breakers and calls need no locks; only the upstream settings table, which
+// configure() writes from any thread, has a mutex.
+//
+// Sections: [tls] [pool] [metrics] [call] [http_client]
+#include "upstream/http_client.hpp"
+
+#include "metrics/metrics.hpp"
+#include "upstream/tls_client.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <future>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+
+namespace donna::relay {
+
+std::string upstream_response::header(std::string_view name) const
+{
+    const auto same = [name](const std::string& candidate) {
+        return candidate.size() == name.size() &&
+               std::equal(candidate.begin(), candidate.end(), name.begin(), [](char a, char b) {
+                   return std::tolower(static_cast<unsigned char>(a)) ==
+                          std::tolower(static_cast<unsigned char>(b));
+               });
+    };
+    for (const auto& [key, value] : headers)
+        if (same(key))
+            return value;
+    return {};
+}
+
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point start)
+{
+    return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+// ---------------------------------------------------------------- [pool]
+
+struct endpoint {
+    bool tls = false;
+    std::string host, port, host_header, target;
+    std::string key() const { return (tls ? "https://" : "http://") + host + ":" + port; }
+};
+
+result<endpoint> parse_endpoint(const std::string& url)
+{
+    const auto parsed = boost::urls::parse_absolute_uri(url);
+    if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") ||
+        parsed->encoded_host().empty())
+        return make_error(errc::invalid_argument, "not an absolute http(s) URL: " + url);
+    endpoint e;
+    e.tls = parsed->scheme() == "https";
+    e.host = std::string(parsed->host());
+    e.port = parsed->port().empty() ? (e.tls ? "443" : "80") : std::string(parsed->port());
+    e.host_header = parsed->port().empty() ? e.host : e.host + ":" + e.port;
+    e.target = std::string(parsed->encoded_resource());
+    if (e.target.empty())
+        e.target = "/";
+    return e;
+}
+
+// One TCP (or TLS over TCP) connection to one host, with its read buffer (bytes read past a
+// response belong to the next one on a keep-alive connection).
+struct connection {
+    std::string key;
+    std::optional<beast::tcp_stream> plain;
+    std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+    beast::flat_buffer buffer;
+    clock_type::time_point idle_since{};
+
+    beast::tcp_stream& tcp() { return tls ? tls->next_layer() : *plain; }
+    template <class F>
+    void with_stream(F&& f)
+    {
+        if (tls)
+            f(*tls);
+        else
+            f(*plain);
+    }
+    void close()
+    {
+        beast::error_code ec;
+        tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+        tcp().close();
+    }
+};
+
+class connection_pool {
+public:
+    connection_pool(std::size_t max_idle_per_host, std::chrono::milliseconds idle_timeout)
+        : max_idle_(max_idle_per_host), idle_timeout_(idle_timeout)
+    {}
+
+    std::unique_ptr<connection> take(const std::string& key)
+    {
+        auto it = idle_.find(key);
+        if (it == idle_.end())
+            return nullptr;
+        auto& list = it->second;
+        while (!list.empty()) {
+            auto c = std::move(list.back());
+            list.pop_back();
+            if (clock_type::now() - c->idle_since < idle_timeout_)
+                return c;
+            c->close();
+        }
+        return nullptr;
+    }
+
+    void put(std::unique_ptr<connection> c)
+    {
+        auto& list = idle_[c->key];
+        c->idle_since = clock_type::now();
+        c->tcp().expires_never();
+        if (list.size() >= max_idle_) {
+            list.front()->close();
+            list.erase(list.begin());
+        }
+        list.push_back(std::move(c));
+    }
+
+    void close_all()
+    {
+        for (auto& [key, list] : idle_)
+            for (auto& c : list)
+                c->close();
+        idle_.clear();
+    }
+
+private:
+    std::size_t max_idle_;
+    std::chrono::milliseconds idle_timeout_;
+    std::map<std::string, std::vector<std::unique_ptr<connection>>> idle_;
+};
+
+// ---------------------------------------------------------------- [metrics]
+
+// The series of one upstream, looked up once.
+struct upstream_metrics {
+    upstream_metrics(metrics_registry& r, const std::string& name)
+        : registry(r),
+          upstream(name),
+          seconds(r.get_histogram("donna_upstream_request_seconds",
+                                  "Upstream HTTP calls: start to last byte, retries included",
+                                  latency_buckets_seconds(), {{"upstream", name}})),
+          first_byte_seconds(r.get_histogram(
+              "donna_upstream_first_byte_seconds",
+              "Upstream HTTP calls: start to the final answer's headers, retries included",
+              latency_buckets_seconds(), {{"upstream", name}})),
+          connections_opened(r.get_counter(
+              "donna_upstream_connections_opened_total",
+              "New upstream HTTP connections (TCP, plus TLS for https)", {{"upstream", name}})),
+          connections_reused(r.get_counter("donna_upstream_connections_reused_total",
+                                           "Upstream HTTP requests sent on a pooled connection",
+                                           {{"upstream", name}})),
+          tls_handshakes(r.get_counter("donna_upstream_tls_handshakes_total",
+                                       "Completed TLS handshakes with upstreams",
+                                       {{"upstream", name}})),
+          circuit_open(r.get_gauge("donna_upstream_circuit_open",
+                                   "1 while the upstream's circuit breaker refuses calls",
+                                   {{"upstream", name}}))
+    {}
+
+    counter& outcome(std::string_view o)
+    {
+        return registry.get_counter("donna_upstream_requests_total",
+                                    "Upstream HTTP calls by final outcome",
+                                    {{"upstream", upstream}, {"outcome", std::string(o)}});
+    }
+    counter& retry(std::string_view reason)
+    {
+        return registry.get_counter("donna_upstream_retries_total",
+                                    "Upstream HTTP retries by what failed",
+                                    {{"upstream", upstream}, {"reason", std::string(reason)}});
+    }
+
+    metrics_registry& registry;
+    std::string upstream;
+    histogram& seconds;
+    histogram& first_byte_seconds;
+    counter& connections_opened;
+    counter& connections_reused;
+    counter& tls_handshakes;
+    gauge& circuit_open;
+};
+
+std::string_view outcome_of_status(unsigned status)
+{
+    if (status >= 200 && status < 300)
+        return "ok";
+    if (status == 429)
+        return "status_429";
+    if (status >= 500)
+        return "status_5xx";
+    return "status_4xx";
+}
+
+} // namespace
+
+// ---------------------------------------------------------------- [call]
+
+struct http_client::impl {
+    struct upstream_state {
+        upstream_state(metrics_registry& r, const std::string& name, upstream_settings s)
+            : settings(s), limiter(s.limit), breaker(s.breaker), metrics(r, name)
+        {}
+        upstream_settings settings;
+        rate_limiter limiter;
+        circuit_breaker breaker; // I/O thread only
+        upstream_metrics metrics;
+    };
+
+    impl(metrics_registry& r, http_client_options o)
+        : registry(r),
+          options(std::move(o)),
+          tls_context(make_client_tls_context(options.extra_ca_pem)),
+          random(std::random_device{}()),
+          pool(options.max_idle_per_host, options.idle_timeout),
+          work(net::make_work_guard(io))
+    {}
+
+    upstream_state& state(std::string_view name)
+    {
+        const std::lock_guard lock(settings_mutex);
+        auto it = upstreams.find(name);
+        if (it == upstreams.end())
+            it = upstreams
+                     .emplace(std::string(name),
+                              std::make_unique<upstream_state>(registry, std::string(name),
+                                                               upstream_settings{}))
+                     .first;
+        return *it->second;
+    }
+
+    // Order matters for destruction (reverse): the pool's sockets go before the io_context,
+    // and the io_context (destroying calls still queued in it) before the upstream table and
+    // the TLS context those calls refer to.
+    metrics_registry& registry;
+    http_client_options options;
+    ssl::context tls_context;
+    mutable std::mutex settings_mutex;
+    std::map<std::string, std::unique_ptr<upstream_state>, std::less<>> upstreams;
+    std::mt19937_64 random; // I/O thread only
+    net::io_context io;
+    connection_pool pool; // I/O thread only
+    net::executor_work_guard<net::io_context::executor_type> work;
+    std::thread thread;
+};
+
+namespace {
+
+using upstream_state = http_client::impl::upstream_state;
+
+class call final : public upstream_call, public std::enable_shared_from_this<call> {
+public:
+    call(http_client::impl& owner, upstream_state& up, upstream_request req, bool streaming,
+         stream_callbacks callbacks)
+        : owner_(&owner),
+          up_(up),
+          req_(std::move(req)),
+          streaming_(streaming),
+          callbacks_(std::move(callbacks)),
+          resolver_(owner_->io),
+          deadline_(owner_->io),
+          retry_timer_(owner_->io)
+    {}
+
+    void start()
+    {
+        net::post(owner_->io, [self = shared_from_this()] { self->begin(); });
+    }
+
+    void cancel() override
+    {
+        net::post(owner_->io, [self = shared_from_this()] {
+            if (self->finished_)
+                return;
+            self->finished_ = true;
+            self->callbacks_ = {};
+            self->up_.breaker.record_abandoned();
+            self->up_.metrics.outcome("cancelled").inc();
+            self->stop_io();
+        });
+    }
+
+private:
+    // --- start ---
+
+    void begin()
+    {
+        if (finished_)
+            return;
+        started_ = clock_type::now();
+        limits_ = up_.settings.limits; // read here: configure() writes it on this thread
+        auto parsed = parse_endpoint(req_.url);
+        if (!parsed)
+            return fail("invalid_request", parsed.error());
+        endpoint_ = std::move(*parsed);
+        if (const auto wait = up_.limiter.try_acquire("")) {
+            return fail("rate_limited",
+                        make_error(errc::rate_limited,
+                                   up_.metrics.upstream + ": the relay's limit of " +
+                                       up_.limiter.describe() + " is reached; retry in " +
+                                       std::to_string((wait->count() + 999) / 1000) + " s"));
+        }
+        if (!up_.breaker.allow(clock_type::now())) {
+            const auto left = std::chrono::duration_cast<std::chrono::seconds>(
+                up_.breaker.retry_at() - clock_type::now());
+            return fail("circuit_open",
+                        make_error(errc::upstream_unavailable,
+                                   up_.metrics.upstream +
+                                       " is failing; the relay pauses calls to it for " +
+                                       std::to_string(std::max<long long>(left.count(), 1)) +
+                                       " s more (circuit breaker open)"));
+        }
+        deadline_.expires_after(limits_.total_timeout);
+        deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (ec || self->finished_)
+                return;
+            self->give_up("timeout",
+                          make_error(errc::upstream_timeout,
+                                     self->up_.metrics.upstream + " did not answer within " +
+                                         std::to_string(self->limits_.total_timeout.count()) +
+                                         " ms"),
+                          true);
+        });
+        attempt();
+    }
+
+    void attempt()
+    {
+        if (finished_)
+            return;
+        ++attempts_;
+        got_response_bytes_ = false;
+        conn_ = owner_->pool.take(endpoint_.key());
+        reused_ = conn_ != nullptr;
+        if (reused_) {
+            up_.metrics.connections_reused.inc();
+            return write_request();
+        }
+        connect();
+    }
+
+    // --- connect ---
+
+    void connect()
+    {
+        conn_ = std::make_unique<connection>();
+        conn_->key = endpoint_.key();
+        if (endpoint_.tls)
+            conn_->tls.emplace(owner_->io, owner_->tls_context);
+        else
+            conn_->plain.emplace(owner_->io);
+        conn_->tcp().expires_after(limits_.connect_timeout);
+        resolver_.async_resolve(
+            endpoint_.host, endpoint_.port,
+            [self = shared_from_this()](beast::error_code ec,
+                                        const tcp::resolver::results_type& results) {
+                if (self->finished_)
+                    return;
+                if (ec)
+                    return self->attempt_failed(
+                        "connect", "cannot resolve " + self->endpoint_.host + ": " + ec.message(),
+                        false);
+                self->conn_->tcp().async_connect(
+                    results,
+                    [self](beast::error_code e, const tcp::endpoint&) { self->on_connect(e); });
+            });
+    }
+
+    void on_connect(beast::error_code ec)
+    {
+        if (finished_)
+            return;
+        if (ec)
+            return attempt_failed(ec == beast::error::timeout ? "timeout" : "connect",
+                                  "cannot connect to " + endpoint_.host_header + ": " +
+                                      ec.message(),
+                                  ec == beast::error::timeout);
+        up_.metrics.connections_opened.inc();
+        if (!conn_->tls)
+            return write_request();
+        auto& tls = *conn_->tls;
+        if (!SSL_set_tlsext_host_name(tls.native_handle(), endpoint_.host.c_str()))
+            return attempt_failed("tls", "cannot set TLS SNI for " + endpoint_.host, false);
+        tls.set_verify_callback(ssl::host_name_verification(endpoint_.host));
+        conn_->tcp().expires_after(limits_.connect_timeout);
+        tls.async_handshake(
+            ssl::stream_base::client, [self = shared_from_this()](beast::error_code e) {
+                if (self->finished_)
+                    return;
+                if (e)
+                    return self->attempt_failed(e == beast::error::timeout ? "timeout" : "tls",
+                                                "TLS with " + self->endpoint_.host_header +
+                                                    " failed: " + e.message(),
+                                                e == beast::error::timeout);
+                self->up_.metrics.tls_handshakes.inc();
+                self->write_request();
+            });
+    }
+
+    // --- request and answer ---
+
+    void write_request()
+    {
+        request_.emplace();
+        auto& r = *request_;
+        r.method_string(req_.method);
+        r.target(endpoint_.target);
+        r.version(11);
+        r.set(http::field::host, endpoint_.host_header);
+        r.set(http::field::user_agent, "donna-relay");
+        for (const auto& [name, value] : req_.headers)
+            r.set(name, value);
+        r.body() = req_.body;
+        if (!req_.body.empty() || req_.method == "POST" || req_.method == "PUT" ||
+            req_.method == "PATCH")
+            r.prepare_payload();
+        r.keep_alive(true);
+        conn_->tcp().expires_after(limits_.read_timeout);
+        conn_->with_stream([this](auto& stream) {
+            http::async_write(stream, *request_,
+                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                  self->on_written(ec);
+                              });
+        });
+    }
+
+    void on_written(beast::error_code ec)
+    {
+        if (finished_)
+            return;
+        if (ec)
+            return connection_failed(ec, "sending the request");
+        parser_.emplace();
+        parser_->body_limit(boost::none); // checked per read: streams may be long
+        conn_->tcp().expires_after(limits_.read_timeout);
+        conn_->with_stream([this](auto& stream) {
+            http::async_read_header(stream, conn_->buffer, *parser_,
+                                    [self = shared_from_this()](beast::error_code e, std::size_t) {
+                                        self->on_header(e);
+                                    });
+        });
+    }
+
+    void on_header(beast::error_code ec)
+    {
+        if (finished_)
+            return;
+        if (ec)
+            return connection_failed(ec, "waiting for the answer");
+        got_response_bytes_ = true;
+        const auto& head = parser_->get();
+        response_ = {};
+        response_.status = head.result_int();
+        for (const auto& field : head)
+            response_.headers.emplace_back(std::string(field.name_string()),
+                                           std::string(field.value()));
+        response_.attempts = attempts_;
+        response_.reused_connection = reused_;
+        body_.clear();
+        if (retryable_status(response_.status) && can_retry()) {
+            // Read the (small) error body so the connection stays usable, then wait and retry.
+            retry_after_this_body_ = true;
+        } else {
+            retry_after_this_body_ = false;
+            up_.metrics.first_byte_seconds.observe(seconds_since(started_));
+            if (streaming_ && response_.ok()) {
+                delivered_ = true;
+                if (callbacks_.on_head)
+                    callbacks_.on_head(response_);
+            }
+        }
+        read_body();
+    }
+
+    void read_body()
+    {
+        if (parser_->is_done())
+            return on_body_done();
+        auto& body = parser_->get().body();
+        body.data = read_buffer_.data();
+        body.size = read_buffer_.size();
+        conn_->tcp().expires_after(limits_.read_timeout);
+        conn_->with_stream([this](auto& stream) {
+            http::async_read_some(stream, conn_->buffer, *parser_,
+                                  [self = shared_from_this()](beast::error_code e, std::size_t) {
+                                      self->on_body_read(e);
+                                  });
+        });
+    }
+
+    void on_body_read(beast::error_code ec)
+    {
+        if (finished_)
+            return;
+        if (ec == http::error::need_buffer)
+            ec = {};
+        const std::size_t n = read_buffer_.size() - parser_->get().body().size;
+        if (n > 0) {
+            const std::string_view bytes(read_buffer_.data(), n);
+            if (streaming_ && response_.ok() && !retry_after_this_body_) {
+                if (callbacks_.on_data)
+                    callbacks_.on_data(bytes);
+                if (finished_) // the caller cancelled from inside on_data
+                    return;
+            } else {
+                body_.append(bytes);
+                if (body_.size() > limits_.max_body_bytes)
+                    return give_up("body_too_large",
+                                   make_error(errc::payload_too_large,
+                                              up_.metrics.upstream + " answered with more than " +
+                                                  std::to_string(limits_.max_body_bytes) +
+                                                  " bytes"),
+                                   true);
+            }
+        }
+        if (ec)
+            return connection_failed(ec, "reading the answer");
+        read_body();
+    }
+
+    void on_body_done()
+    {
+        const bool reusable = parser_->keep_alive();
+        if (reusable)
+            owner_->pool.put(std::move(conn_));
+        else
+            close_connection();
+        if (retry_after_this_body_) {
+            const auto asked = parse_retry_after(response_.header("retry-after-ms"),
+                                                 response_.header("retry-after"));
+            return schedule_retry("status_" + std::to_string(response_.status), asked,
+                                  response_.status >= 500);
+        }
+        if (response_.status >= 500)
+            up_.breaker.record_failure(clock_type::now());
+        else if (response_.status != 429)
+            up_.breaker.record_success();
+        else
+            up_.breaker.record_abandoned(); // a busy upstream is up: not a breaker failure
+        response_.body = std::move(body_);
+        finish(outcome_of_status(response_.status), std::move(response_));
+    }
+
+    // --- failures and retries ---
+
+    bool can_retry() const
+    {
+        const auto elapsed = clock_type::now() - started_;
+        return !delivered_ && attempts_ < limits_.retry.max_attempts &&
+               elapsed < limits_.retry.max_total;
+    }
+
+    // A failure on the connection itself (not an HTTP answer).
+    void connection_failed(beast::error_code ec, const std::string& while_doing)
+    {
+        // A pooled connection the server closed while it sat idle fails before any byte of
+        // an answer: replace it at once. The request never reached the application.
+        if (reused_ && !got_response_bytes_ && ec != beast::error::timeout) {
+            close_connection();
+            up_.metrics.retry("stale_connection").inc();
+            --attempts_;
+            return attempt();
+        }
+        const bool timeout = ec == beast::error::timeout;
+        attempt_failed(timeout ? "timeout" : "connection",
+                       up_.metrics.upstream + " connection failed while " + while_doing + ": " +
+                           ec.message(),
+                       timeout);
+    }
+
+    void attempt_failed(const std::string& reason, const std::string& message, bool timeout)
+    {
+        close_connection();
+        last_failure_ = message;
+        if (can_retry())
+            return schedule_retry(reason, std::nullopt, true);
+        up_.breaker.record_failure(clock_type::now());
+        std::string text = message;
+        if (attempts_ > 1)
+            text += " (after " + std::to_string(attempts_) + " attempts)";
+        if (delivered_)
+            text += " (the answer was cut off)";
+        finish_error(timeout ? "timeout" : "unavailable",
+                     make_error(timeout ? errc::upstream_timeout : errc::upstream_unavailable,
+                                std::move(text)));
+    }
+
+    void schedule_retry(const std::string& reason, std::optional<std::chrono::milliseconds> asked,
+                        bool breaker_failure)
+    {
+        if (breaker_failure)
+            up_.breaker.record_failure(clock_type::now());
+        auto wait = backoff_delay(limits_.retry, attempts_, owner_->random);
+        if (asked)
+            wait = *asked;
+        const auto elapsed =
+            std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started_);
+        if (elapsed + wait >= limits_.retry.max_total || elapsed + wait >= limits_.total_timeout) {
+            // The wait does not fit in the call's budget: answer with what we have.
+            if (got_response_bytes_ && response_.status != 0) {
+                response_.body = std::move(body_);
+                return finish(outcome_of_status(response_.status), std::move(response_));
+            }
+            return finish_error(
+                "unavailable",
+                make_error(errc::upstream_unavailable,
+                           last_failure_ + " (after " + std::to_string(attempts_) + " attempts)"));
+        }
+        up_.metrics.retry(reason).inc();
+        retry_timer_.expires_after(wait);
+        retry_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec && !self->finished_)
+                self->attempt();
+        });
+    }
+
+    // Deadline passed or the body grew too large: stop whatever is in flight.
+    void give_up(std::string_view outcome, error e, bool breaker_failure)
+    {
+        if (breaker_failure)
+            up_.breaker.record_failure(clock_type::now());
+        finish_error(outcome, std::move(e));
+    }
+
+    // --- completion ---
+
+    void fail(std::string_view outcome, error e) { finish_error(outcome, std::move(e)); }
+
+    void finish_error(std::string_view outcome, error e)
+    {
+        if (finished_)
+            return;
+        stop_io();
+        complete(outcome, std::move(e));
+    }
+
+    void finish(std::string_view outcome, upstream_response response)
+    {
+        if (finished_)
+            return;
+        stop_io();
+        complete(outcome, std::move(response));
+    }
+
+    void complete(std::string_view outcome, result<upstream_response> r)
+    {
+        finished_ = true;
+        up_.metrics.outcome(outcome).inc();
+        up_.metrics.seconds.observe(seconds_since(started_));
+        up_.metrics.circuit_open.set(up_.breaker.current() == circuit_breaker::state::open ? 1.0
+                                                                                           : 0.0);
+        auto done = std::move(callbacks_.on_done);
+        callbacks_ = {};
+        if (done)
+            done(std::move(r));
+    }
+
+    void stop_io()
+    {
+        deadline_.cancel();
+        retry_timer_.cancel();
+        resolver_.cancel();
+        close_connection();
+    }
+
+    void close_connection()
+    {
+        if (conn_) {
+            conn_->close();
+            conn_.reset();
+        }
+    }
+
+    http_client::impl* owner_; // outlives every call (see ~http_client)
+    upstream_state& up_;
+    call_limits limits_;
+    upstream_request req_;
+    bool streaming_;
+    stream_callbacks callbacks_;
+    endpoint endpoint_;
+    tcp::resolver resolver_;
+    net::steady_timer deadline_;
+    net::steady_timer retry_timer_;
+    std::unique_ptr<connection> conn_;
+    std::optional<http::request<http::string_body>> request_;
+    std::optional<http::response_parser<http::buffer_body>> parser_;
+    std::array<char, 16384> read_buffer_{};
+    upstream_response response_;
+    std::string body_;
+    std::string last_failure_;
+    clock_type::time_point started_{};
+    int attempts_ = 0;
+    bool reused_ = false;
+    bool got_response_bytes_ = false;
+    bool retry_after_this_body_ = false;
+    bool delivered_ = false; // the caller has seen the answer's head or bytes: no retry now
+    bool finished_ = false;
+};
+
+} // namespace
+
+// ---------------------------------------------------------------- [http_client]
+
+http_client::http_client(metrics_registry& registry, http_client_options options)
+    : impl_(std::make_unique<impl>(registry, std::move(options)))
+{
+    impl_->thread = std::thread([i = impl_.get()] { i->io.run(); });
+}
+
+// Stops the thread first; then the pool closes its sockets and the io_context, destroyed
+// with impl, destroys the calls still queued in it without running their callbacks.
+http_client::~http_client()
+{
+    impl_->work.reset();
+    impl_->io.stop();
+    if (impl_->thread.joinable())
+        impl_->thread.join();
+    impl_->pool.close_all();
+}
+
+void http_client::configure(const std::string& upstream, const upstream_settings& settings)
+{
+    auto& state = impl_->state(upstream);
+    // Settings and limit are replaced; the breaker keeps its history. Done on the I/O thread,
+    // where calls read them.
+    net::post(impl_->io, [&state, settings] {
+        state.settings = settings;
+        state.limiter.set_limit(settings.limit);
+        state.breaker.set_settings(settings.breaker);
+    });
+}
+
+std::shared_ptr<upstream_call>
+http_client::request(std::string_view upstream, upstream_request req,
+                     std::function<void(result<upstream_response>)> done)
+{
+    auto c = std::make_shared<call>(*impl_, impl_->state(upstream), std::move(req), false,
+                                    stream_callbacks{{}, {}, std::move(done)});
+    c->start();
+    return c;
+}
+
+std::shared_ptr<upstream_call> http_client::stream(std::string_view upstream, upstream_request req,
+                                                   stream_callbacks callbacks)
+{
+    auto c = std::make_shared<call>(*impl_, impl_->state(upstream), std::move(req), true,
+                                    std::move(callbacks));
+    c->start();
+    return c;
+}
+
+circuit_breaker::state http_client::breaker_state(const std::string& upstream) const
+{
+    auto& state = impl_->state(upstream);
+    std::promise<circuit_breaker::state> answer;
+    auto future = answer.get_future();
+    net::post(impl_->io, [&state, &answer] { answer.set_value(state.breaker.current()); });
+    return future.get();
+}
+
+} // namespace donna::relay

@@ -1,0 +1,130 @@
+// http_client.hpp: the one HTTP client the relay uses for every upstream REST API (OpenAI,
+// ElevenLabs, Google, Telnyx): Beast over OpenSSL, keep-alive pools per host, timeouts,
+// streamed responses, bounded retries with backoff and jitter, a circuit breaker and a request
+// rate limit per upstream, and metrics for every call. Beast stays out of this header.
+//
+//   http_client client(registry);                       // its own I/O thread
+//   client.configure("openai", {.limit = {60, 60s}});   // the seed's limit
+//   upstream_request req{.method = "POST", .url = base + "/chat/completions", .body = json};
+//   req.headers.emplace_back("Authorization", "Bearer " + key);
+//   client.stream("openai", std::move(req), {
+//       .on_head = [](const upstream_response& head) { ... },   // 2xx only
+//       .on_data = [](std::string_view bytes) { parser.feed(bytes, ...); },
+//       .on_done = [](result<upstream_response> r) { ... }});
+//
+// Callbacks run on the client's I/O thread, one call's callbacks in order: post to your own
+// strand before touching your state. A call that gets a non-2xx answer completes with that
+// answer (status and whole body), not an error: errors are for answers that never came
+// (errc::rate_limited: the relay's own limit; errc::upstream_unavailable: circuit open,
+// connection refused or reset, TLS failure; errc::upstream_timeout).
+//
+// Retries: connection failures, timeouts, 408/409/429/5xx, up to retry.max_attempts within
+// retry.max_total, waiting Retry-After when the answer asks for a wait that fits, else
+// backoff_delay(). A stream is never retried once its first bytes went to the caller. A pooled
+// connection the server had already closed is replaced at once, without counting an attempt.
+//
+// Thread safety: every member may be called from any thread. Calls and their handles must not
+// outlive the client.
+#pragma once
+
+#include "core/error.hpp"
+#include "upstream/circuit_breaker.hpp"
+#include "upstream/rate_limiter.hpp"
+#include "upstream/retry_policy.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace donna::relay {
+
+class metrics_registry;
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+struct upstream_request {
+    std::string method = "GET";
+    std::string url; // absolute http(s) URL
+    header_list headers;
+    std::string body;
+};
+
+struct upstream_response {
+    unsigned status = 0;
+    header_list headers; // as received (names in the upstream's spelling)
+    std::string body;    // the whole body; empty for a streamed 2xx (it went to on_data)
+    int attempts = 0;    // tries this call took (1 when the first answered)
+    bool reused_connection = false;
+
+    // Case-insensitive header lookup; "" when absent.
+    std::string header(std::string_view name) const;
+    bool ok() const { return status >= 200 && status < 300; }
+};
+
+struct call_limits {
+    std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)}; // resolve + TCP + TLS
+    std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};    // longest silence
+    std::chrono::milliseconds total_timeout{std::chrono::seconds(120)};  // whole call
+    retry_policy retry;
+    std::size_t max_body_bytes = std::size_t{32} << 20; // non-streamed bodies
+};
+
+struct upstream_settings {
+    rate_limit limit{.requests = 600, .window = std::chrono::seconds(60)};
+    circuit_breaker_settings breaker;
+    call_limits limits;
+};
+
+struct stream_callbacks {
+    std::function<void(const upstream_response& head)> on_head; // the final 2xx answer's head
+    std::function<void(std::string_view bytes)> on_data;        // body bytes as they arrive
+    std::function<void(result<upstream_response>)> on_done;     // exactly once
+};
+
+// Lets the caller stop a call (a visitor went away): no callback runs after cancel().
+class upstream_call {
+public:
+    virtual ~upstream_call() = default;
+    virtual void cancel() = 0;
+};
+
+struct http_client_options {
+    // PEM certificates trusted besides the system store (a private CA; the tests' CA).
+    std::string extra_ca_pem;
+    std::size_t max_idle_per_host = 8;
+    // An idle pooled connection older than this is closed rather than reused (servers close
+    // idle keep-alive connections after a while; OpenAI's load balancers after about 60 s).
+    std::chrono::milliseconds idle_timeout{std::chrono::seconds(50)};
+};
+
+class http_client {
+public:
+    explicit http_client(metrics_registry& registry, http_client_options options = {});
+    ~http_client(); // stops the I/O thread; calls still running complete no callback
+    http_client(const http_client&) = delete;
+    http_client& operator=(const http_client&) = delete;
+
+    // Settings of one upstream, by the name calls use (also the metrics label). Calls to a name
+    // never configured use upstream_settings{}. Reconfiguring keeps the breaker's state.
+    void configure(const std::string& upstream, const upstream_settings& settings);
+
+    std::shared_ptr<upstream_call> request(std::string_view upstream, upstream_request req,
+                                           std::function<void(result<upstream_response>)> done);
+    std::shared_ptr<upstream_call> stream(std::string_view upstream, upstream_request req,
+                                          stream_callbacks callbacks);
+
+    // The breaker of an upstream now (waits for the I/O thread: never call from a callback).
+    circuit_breaker::state breaker_state(const std::string& upstream) const;
+
+    struct impl;
+
+private:
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace donna::relay
