@@ -1,33 +1,25 @@
-// fake_openai_http.cpp: the fake's listener and its connections. A connection reads HTTP/1.1
-// requests one after another (keep-alive), records each, and answers it as the OpenAI API
-// would: an error body, a chat.completion, or a chunked server-sent-event stream. Everything
-// runs on the fake's one I/O thread; what tests read sits behind one mutex.
+// fake_openai_http.cpp: OpenAI's REST API as a fake_http_server handler: routing and the key
+// check, the three endpoints' validation, and their answers (an error body, a JSON object, a
+// plain transcript, or a chunked server-sent-event stream). Runs on the server's I/O thread;
+// what tests script at run time sits behind the handler's own mutex.
 //
-// Sections: [ids and errors] [validation] [answers] [connection] [fake_openai_http]
+// Sections: [helpers] [validation] [answers] [moderation] [transcription] [api]
+//           [fake_openai_http]
 #include "fake_openai_http.hpp"
 
 #include "openai_error.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
-#include <cctype>
-#include <condition_variable>
 #include <ctime>
+#include <deque>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string_view>
-#include <thread>
 #include <utility>
 
 namespace donna::fakes {
@@ -39,90 +31,28 @@ std::string fake_openai_default_key()
 
 namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
 // Insertion order keeps "id" and "object" first, as the API writes them.
 using json = nlohmann::ordered_json;
 
-constexpr std::size_t request_body_limit = std::size_t{1024} * 1024;
-constexpr std::string_view server_name = "donna-fake-openai";
 constexpr std::string_view completions_path = "/v1/chat/completions";
+constexpr std::string_view moderations_path = "/v1/moderations";
+constexpr std::string_view transcriptions_path = "/v1/audio/transcriptions";
 
-class connection;
+// ---------------------------------------------------------------- [helpers]
 
-// ---------------------------------------------------------------- [ids and errors]
-
-// What the connections and the public API share. The mutex guards the block under it; the
-// rest is touched on the I/O thread only.
-struct shared_state {
-    explicit shared_state(fake_openai_http_options o)
-        : options(std::move(o)), fault(options.fault), fault_count(options.fault_count)
-    {}
-
-    fake_openai_http_options options; // read-only once constructed
-
-    mutable std::mutex mutex;
-    mutable std::condition_variable changed;
-    openai_http_fault fault;
-    int fault_count;
-    int accepted = 0;
-    std::vector<recorded_request> requests;
-
-    // I/O thread only.
-    bool stopping = false;
-    std::vector<std::weak_ptr<connection>> connections;
-    std::mt19937_64 random{std::random_device{}()};
-    std::uint64_t serial = 0;
-
-    // OpenAI-looking ids ("chatcmpl-" + 29 base62 characters). The serial part makes them
-    // unique within this server; the random part keeps clients from relying on an order.
-    std::string make_id(std::string_view prefix)
-    {
-        static constexpr std::string_view digits =
-            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-        std::string id(prefix);
-        std::uint64_t n = ++serial;
-        for (int i = 0; i < 8; ++i) {
-            id += digits[n % digits.size()];
-            n /= digits.size();
-        }
-        std::uniform_int_distribution<std::size_t> pick(0, digits.size() - 1);
-        for (int i = 0; i < 21; ++i)
-            id += digits[pick(random)];
-        return id;
-    }
-};
-
-// "sk-fake-wrong-key-123" -> "sk-fake-*********-123", the way the API echoes a wrong key.
-std::string masked(std::string_view key)
-{
-    if (key.size() <= 12)
-        return std::string(key.size(), '*');
-    return std::string(key.substr(0, 8)) + std::string(key.size() - 12, '*') +
-           std::string(key.substr(key.size() - 4));
-}
-
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    std::ranges::transform(out, out.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-// Each piece carries its leading space, as the API's content deltas do.
-std::vector<std::string> split_words(const std::string& text)
+// Up to three pieces of about equal size, never cutting a UTF-8 sequence (the stream's JSON
+// must stay valid UTF-8), as the API streams a tool call's arguments in token-sized pieces.
+std::vector<std::string> split_fragments(const std::string& text)
 {
     std::vector<std::string> pieces;
+    const std::size_t step = std::max<std::size_t>(1, (text.size() + 2) / 3);
     std::size_t start = 0;
     while (start < text.size()) {
-        auto next = text.find(' ', start + 1);
-        if (next == std::string::npos)
-            next = text.size();
-        pieces.push_back(text.substr(start, next - start));
-        start = next;
+        auto end = std::min(text.size(), start + step);
+        while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U)
+            ++end;
+        pieces.push_back(text.substr(start, end - start));
+        start = end;
     }
     return pieces;
 }
@@ -136,6 +66,11 @@ std::int64_t count_words(std::string_view text)
     return n;
 }
 
+const api_error bad_json{.message = "We could not parse the JSON body of your request. (HINT: "
+                                    "This likely means you aren't using your HTTP library "
+                                    "correctly. The OpenAI API expects a JSON payload, but what "
+                                    "was sent was not valid JSON.)"};
+
 // ---------------------------------------------------------------- [validation]
 
 // A chat completions request the fake accepted.
@@ -144,6 +79,15 @@ struct chat_request {
     bool stream = false;
     bool include_usage = false;
     std::int64_t prompt_tokens = 0;
+    std::vector<std::string> functions; // the names `tools` offers
+};
+
+// What the assistant answers: text, or a call of one function.
+struct reply {
+    std::string text;
+    std::string tool_name; // a tool call when not empty
+    std::string tool_arguments;
+    std::string tool_call_id;
 };
 
 constexpr std::array<std::string_view, 6> roles = {"system",   "assistant", "user",
@@ -185,10 +129,7 @@ std::optional<api_error> parse_chat(const std::string& body, chat_request& out)
 {
     const json request = json::parse(body, nullptr, false);
     if (request.is_discarded() || !request.is_object())
-        return api_error{.message = "We could not parse the JSON body of your request. (HINT: "
-                                    "This likely means you aren't using your HTTP library "
-                                    "correctly. The OpenAI API expects a JSON payload, but what "
-                                    "was sent was not valid JSON.)"};
+        return bad_json;
     const auto model = request.find("model");
     if (model == request.end() || !model->is_string() || model->get<std::string>().empty())
         return api_error{.message = "you must provide a model parameter"};
@@ -229,6 +170,23 @@ std::optional<api_error> parse_chat(const std::string& body, chat_request& out)
             out.include_usage = usage->get<bool>();
         }
     }
+    if (const auto tools = request.find("tools"); tools != request.end() && !tools->is_null()) {
+        if (!tools->is_array())
+            return wrong_type("tools", "an array of objects", *tools);
+        for (std::size_t i = 0; i < tools->size(); ++i) {
+            const auto& tool = (*tools)[i];
+            const std::string at = "tools[" + std::to_string(i) + "]";
+            if (!tool.is_object())
+                return wrong_type(at, "an object", tool);
+            const auto function = tool.find("function");
+            if (tool.value("type", "") != "function" || function == tool.end())
+                continue; // custom tools: offered, but never what the script calls
+            const auto name = function->find("name");
+            if (name == function->end() || !name->is_string())
+                return missing(at + ".function.name");
+            out.functions.push_back(name->get<std::string>());
+        }
+    }
     return std::nullopt;
 }
 
@@ -252,29 +210,40 @@ std::int64_t now_seconds()
     return static_cast<std::int64_t>(std::time(nullptr));
 }
 
-json completion_object(const chat_request& req, const std::string& id, const std::string& reply)
+json completion_object(const chat_request& req, const std::string& id, const reply& r)
 {
-    const auto words = static_cast<std::int64_t>(split_words(reply).size());
+    json message = {{"role", "assistant"}};
+    std::int64_t completion_tokens = 0;
+    if (r.tool_name.empty()) {
+        message["content"] = r.text;
+        completion_tokens = static_cast<std::int64_t>(split_words(r.text).size());
+    } else {
+        message["content"] = nullptr;
+        message["tool_calls"] =
+            json::array({{{"id", r.tool_call_id},
+                          {"type", "function"},
+                          {"function", {{"name", r.tool_name}, {"arguments", r.tool_arguments}}}}});
+        completion_tokens = count_words(r.tool_name + " " + r.tool_arguments) + 1;
+    }
+    message["refusal"] = nullptr;
+    message["annotations"] = json::array();
     return {{"id", id},
             {"object", "chat.completion"},
             {"created", now_seconds()},
             {"model", req.model},
-            {"choices", json::array({{{"index", 0},
-                                      {"message",
-                                       {{"role", "assistant"},
-                                        {"content", reply},
-                                        {"refusal", nullptr},
-                                        {"annotations", json::array()}}},
-                                      {"logprobs", nullptr},
-                                      {"finish_reason", "stop"}}})},
-            {"usage", usage_object(req.prompt_tokens, words)},
+            {"choices",
+             json::array({{{"index", 0},
+                           {"message", std::move(message)},
+                           {"logprobs", nullptr},
+                           {"finish_reason", r.tool_name.empty() ? "stop" : "tool_calls"}}})},
+            {"usage", usage_object(req.prompt_tokens, completion_tokens)},
             {"service_tier", "default"},
             {"system_fingerprint", "fp_donnafake"}};
 }
 
 // The stream's events, each a whole "data: ...\n\n" line, in the order the API sends them.
 std::vector<std::string> stream_events(const chat_request& req, const std::string& id,
-                                       const std::string& reply)
+                                       const reply& r)
 {
     const auto created = now_seconds();
     const auto chunk = [&](json choices) {
@@ -299,431 +268,417 @@ std::vector<std::string> stream_events(const chat_request& req, const std::strin
         return "data: " + data.dump() + "\n\n";
     };
 
-    const auto words = split_words(reply);
     std::vector<std::string> events;
-    events.reserve(words.size() + 4);
-    events.push_back(event(
-        chunk(choice({{"role", "assistant"}, {"content", ""}, {"refusal", nullptr}}, nullptr))));
-    for (const auto& word : words)
-        events.push_back(event(chunk(choice({{"content", word}}, nullptr))));
-    events.push_back(event(chunk(choice(json::object(), "stop"))));
+    std::int64_t completion_tokens = 0;
+    if (r.tool_name.empty()) {
+        const auto words = split_words(r.text);
+        events.push_back(event(chunk(
+            choice({{"role", "assistant"}, {"content", ""}, {"refusal", nullptr}}, nullptr))));
+        for (const auto& word : words)
+            events.push_back(event(chunk(choice({{"content", word}}, nullptr))));
+        events.push_back(event(chunk(choice(json::object(), "stop"))));
+        completion_tokens = static_cast<std::int64_t>(words.size());
+    } else {
+        // The call's identity once, in the first delta; then only argument fragments.
+        const json identity = {{"index", 0},
+                               {"id", r.tool_call_id},
+                               {"type", "function"},
+                               {"function", {{"name", r.tool_name}, {"arguments", ""}}}};
+        events.push_back(event(chunk(choice({{"role", "assistant"},
+                                             {"content", nullptr},
+                                             {"tool_calls", json::array({identity})},
+                                             {"refusal", nullptr}},
+                                            nullptr))));
+        for (const auto& fragment : split_fragments(r.tool_arguments)) {
+            const json piece = {{"index", 0}, {"function", {{"arguments", fragment}}}};
+            events.push_back(event(chunk(choice({{"tool_calls", json::array({piece})}}, nullptr))));
+        }
+        events.push_back(event(chunk(choice(json::object(), "tool_calls"))));
+        completion_tokens = count_words(r.tool_name + " " + r.tool_arguments) + 1;
+    }
     if (req.include_usage) {
         auto last = chunk(json::array());
-        last["usage"] = usage_object(req.prompt_tokens, static_cast<std::int64_t>(words.size()));
+        last["usage"] = usage_object(req.prompt_tokens, completion_tokens);
         events.push_back(event(last));
     }
     events.emplace_back("data: [DONE]\n\n");
     return events;
 }
 
-// ---------------------------------------------------------------- [connection]
+// ---------------------------------------------------------------- [moderation]
 
-class connection : public std::enable_shared_from_this<connection> {
-public:
-    connection(tcp::socket socket, shared_state& state, int number)
-        : socket_(std::move(socket)), state_(state), number_(number)
-    {}
+// In the order openai-node's Moderation.Categories declares them.
+constexpr std::array<std::string_view, 13> moderation_categories = {"harassment",
+                                                                    "harassment/threatening",
+                                                                    "hate",
+                                                                    "hate/threatening",
+                                                                    "illicit",
+                                                                    "illicit/violent",
+                                                                    "self-harm",
+                                                                    "self-harm/instructions",
+                                                                    "self-harm/intent",
+                                                                    "sexual",
+                                                                    "sexual/minors",
+                                                                    "violence",
+                                                                    "violence/graphic"};
 
-    void run() { read_request(); }
-
-    // Cuts the TCP connection; every pending operation completes with an error.
-    void shutdown()
-    {
-        beast::error_code ignored;
-        socket_.close(ignored);
-    }
-
-private:
-    void read_request()
-    {
-        parser_.emplace();
-        parser_->body_limit(request_body_limit);
-        http::async_read(socket_, buffer_, *parser_,
-                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                             self->on_request(ec);
-                         });
-    }
-
-    void on_request(beast::error_code ec)
-    {
-        if (ec)
-            return end(); // the peer went away (or sent what HTTP/1.1 cannot parse)
-        request_ = parser_->release();
-        parser_.reset();
-        record();
-
-        const std::string method(request_.method_string());
-        const std::string target(request_.target());
-        const std::string path = target.substr(0, target.find('?'));
-        if (path != completions_path || request_.method() != http::verb::post)
-            return send_error(http::status::not_found,
-                              {.message = "Invalid URL (" + method + " " + path + ")"});
-        if (auto refused = check_key())
-            return send_error(http::status::unauthorized, *refused);
-
-        openai_http_fault fault = openai_http_fault::none;
-        int count = 0;
-        {
-            const std::lock_guard lock(state_.mutex);
-            fault = state_.fault;
-            count = state_.fault_count;
-            const bool counted = fault == openai_http_fault::status_429_with_retry_after ||
-                                 fault == openai_http_fault::status_500;
-            if (counted && state_.fault_count > 0)
-                --state_.fault_count;
-            else if (counted)
-                fault = openai_http_fault::none; // used up: answer normally from now on
-        }
-        if (fault == openai_http_fault::status_429_with_retry_after)
-            return send_rate_limited();
-        if (fault == openai_http_fault::status_500)
-            return send_error(http::status::internal_server_error,
-                              {.type = "server_error",
-                               .message = "The server had an error while processing your "
-                                          "request. Sorry about that!"});
-
-        chat_request chat;
-        if (auto bad = parse_chat(request_.body(), chat))
-            return send_error(http::status::bad_request, *bad);
-        if (fault == openai_http_fault::stall_stream && !chat.stream)
-            return stall();
-        if (fault == openai_http_fault::reset_mid_stream && !chat.stream)
-            return end();
-
-        const auto id = state_.make_id("chatcmpl-");
-        if (!chat.stream) {
-            auto res = make_response<http::string_body>(http::status::ok);
-            res->set(http::field::content_type, "application/json");
-            res->body() = completion_object(chat, id, state_.options.reply_text).dump();
-            return send(res);
-        }
-        events_ = stream_events(chat, id, state_.options.reply_text);
-        stall_after_ =
-            fault == openai_http_fault::stall_stream ? std::optional<std::size_t>(1) : std::nullopt;
-        reset_after_ =
-            fault == openai_http_fault::reset_mid_stream
-                ? std::optional<std::size_t>(static_cast<std::size_t>(std::max(count, 0)))
-                : std::nullopt;
-        start_stream();
-    }
-
-    void record()
-    {
-        recorded_request r;
-        r.method = std::string(request_.method_string());
-        r.target = std::string(request_.target());
-        for (const auto& field : request_) {
-            auto& value = r.headers[lower(field.name_string())];
-            if (!value.empty())
-                value += ", ";
-            value += std::string(field.value());
-        }
-        r.body = request_.body();
-        r.connection = number_;
-        {
-            const std::lock_guard lock(state_.mutex);
-            state_.requests.push_back(std::move(r));
-        }
-        state_.changed.notify_all();
-    }
-
-    std::optional<api_error> check_key() const
-    {
-        const std::string_view authorization = request_[http::field::authorization];
-        if (!authorization.starts_with("Bearer ") || authorization.size() == 7)
-            return api_error{.message =
-                                 "You didn't provide an API key. You need to provide your API "
-                                 "key in an Authorization header using Bearer auth (i.e. "
-                                 "Authorization: Bearer YOUR_KEY), or as the password field "
-                                 "(with blank username) if you're accessing the API from your "
-                                 "browser and are prompted for a username and password. You can "
-                                 "obtain an API key from "
-                                 "https://platform.openai.com/account/api-keys."};
-        const auto given = authorization.substr(7);
-        if (given != state_.options.api_key)
-            return api_error{.code = "invalid_api_key",
-                             .message = "Incorrect API key provided: " + masked(given) +
-                                        ". You can find your API key at "
-                                        "https://platform.openai.com/account/api-keys."};
+// The inputs' texts, or the refusal of a malformed `input`.
+std::optional<api_error> moderation_inputs(const json& request, std::vector<std::string>& out)
+{
+    const auto input = request.find("input");
+    if (input == request.end() || input->is_null())
+        return missing("input");
+    if (input->is_string()) {
+        out.push_back(input->get<std::string>());
         return std::nullopt;
     }
-
-    template <class Body>
-    std::shared_ptr<http::response<Body>> make_response(http::status status)
-    {
-        auto res = std::make_shared<http::response<Body>>(status, request_.version());
-        res->set(http::field::server, server_name);
-        res->set("x-request-id", state_.make_id("req_"));
-        res->set("openai-processing-ms", "1");
-        res->keep_alive(request_.keep_alive());
-        return res;
+    constexpr std::string_view expected = "one of a string, array of strings, or array of objects";
+    if (!input->is_array() || input->empty())
+        return input->is_array() ? api_error{.code = "empty_array",
+                                             .message = "Invalid 'input': empty array. Expected "
+                                                        "an array with minimum length 1, but got "
+                                                        "an empty array instead.",
+                                             .param = "input"}
+                                 : wrong_type("input", expected, *input);
+    for (const auto& item : *input) {
+        if (item.is_string())
+            out.push_back(item.get<std::string>());
+        else if (item.is_object() && item.value("type", "") == "text" && item.contains("text") &&
+                 item["text"].is_string())
+            out.push_back(item["text"].get<std::string>());
+        else if (item.is_object() && item.value("type", "") == "image_url")
+            out.emplace_back(); // an image: never flagged here (see the header)
+        else
+            return wrong_type("input", expected, *input);
     }
+    return std::nullopt;
+}
 
-    void send_error(http::status status, const api_error& error,
-                    const std::vector<std::pair<std::string, std::string>>& extra = {})
-    {
-        auto res = make_response<http::string_body>(status);
-        res->set(http::field::content_type, "application/json");
-        for (const auto& [name, value] : extra)
-            res->set(name, value);
-        res->body() = error_body(error).dump();
-        send(res);
+json moderation_result(const std::string& text, const std::vector<std::string>& flagged_words,
+                       bool legacy_model)
+{
+    const auto folded = lower(text);
+    const bool flagged = std::ranges::any_of(flagged_words, [&](const std::string& word) {
+        return !word.empty() && folded.find(lower(word)) != std::string::npos;
+    });
+    json categories = json::object();
+    json scores = json::object();
+    json applied = json::object();
+    for (const auto category : moderation_categories) {
+        const std::string key(category);
+        const bool hit = flagged && key == "violence";
+        // The text-moderation models predate the illicit categories.
+        const bool absent = legacy_model && key.starts_with("illicit");
+        categories[key] = absent ? json(nullptr) : json(hit);
+        scores[key] = absent ? json(nullptr) : json(hit ? 0.97 : 1e-6);
+        applied[key] = json::array({"text"});
     }
+    return {{"flagged", flagged},
+            {"categories", std::move(categories)},
+            {"category_scores", std::move(scores)},
+            {"category_applied_input_types", std::move(applied)}};
+}
 
-    void send_rate_limited()
-    {
-        const auto seconds = std::to_string(std::max(state_.options.retry_after_seconds, 0));
-        send_error(http::status::too_many_requests,
-                   {.type = "requests",
-                    .code = "rate_limit_exceeded",
-                    .message = "Rate limit reached for requests on requests per min (RPM): "
-                               "Limit 60, Used 60, Requested 1. Please try again in " +
-                               seconds + "s."},
-                   {{"retry-after", seconds},
-                    {"x-ratelimit-limit-requests", "60"},
-                    {"x-ratelimit-remaining-requests", "0"},
-                    {"x-ratelimit-reset-requests", seconds + "s"}});
-    }
+// ---------------------------------------------------------------- [transcription]
 
-    void send(const std::shared_ptr<http::response<http::string_body>>& res)
-    {
-        res->prepare_payload();
-        http::async_write(socket_, *res,
-                          [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-                              if (ec)
-                                  return self->end();
-                              self->next(res->keep_alive());
-                          });
-    }
+constexpr std::array<std::string_view, 10> audio_extensions = {"flac", "m4a", "mp3", "mp4", "mpeg",
+                                                               "mpga", "oga", "ogg", "wav", "webm"};
 
-    // After a whole answer: the next request on this connection, or its end.
-    void next(bool keep_alive)
-    {
-        if (keep_alive)
-            return read_request();
-        beast::error_code ignored;
-        socket_.shutdown(tcp::socket::shutdown_send, ignored);
-    }
+std::string extension(const std::string& filename)
+{
+    const auto dot = filename.rfind('.');
+    return dot == std::string::npos ? std::string{} : lower(filename.substr(dot + 1));
+}
 
-    void start_stream()
-    {
-        stream_head_ = make_response<http::empty_body>(http::status::ok);
-        stream_head_->set(http::field::content_type, "text/event-stream; charset=utf-8");
-        stream_head_->chunked(true);
-        serializer_.emplace(*stream_head_);
-        http::async_write_header(socket_, *serializer_,
-                                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                     if (!ec)
-                                         self->write_event(0);
-                                 });
-    }
+bool looks_like_wav(std::string_view bytes)
+{
+    return bytes.size() >= 44 && bytes.starts_with("RIFF") && bytes.substr(8, 4) == "WAVE";
+}
 
-    // One event per HTTP chunk, so that a test can see exactly where a fault cut the stream.
-    void write_event(std::size_t index)
-    {
-        if (reset_after_ && index == *reset_after_)
-            return end();
-        if (stall_after_ && index == *stall_after_)
-            return stall();
-        if (index == events_.size()) {
-            net::async_write(socket_, http::make_chunk_last(),
-                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                 if (!ec)
-                                     self->next(self->stream_head_->keep_alive());
-                             });
-            return;
-        }
-        net::async_write(socket_, http::make_chunk(net::buffer(events_[index])),
-                         [self = shared_from_this(), index](beast::error_code ec, std::size_t) {
-                             if (!ec)
-                                 self->write_event(index + 1);
-                         });
-    }
-
-    // Keeps the connection open and silent until the peer (or the destructor) closes it.
-    void stall()
-    {
-        socket_.async_read_some(net::buffer(stall_buffer_),
-                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                    if (!ec)
-                                        self->stall();
-                                });
-    }
-
-    // Closes in order (FIN, not RST), so that the peer still reads all that was sent.
-    void end()
-    {
-        beast::error_code ignored;
-        socket_.shutdown(tcp::socket::shutdown_both, ignored);
-        socket_.close(ignored);
-    }
-
-    tcp::socket socket_;
-    shared_state& state_;
-    int number_;
-    beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::string_body>> parser_;
-    http::request<http::string_body> request_;
-    std::vector<std::string> events_;
-    std::optional<std::size_t> stall_after_;
-    std::optional<std::size_t> reset_after_;
-    std::shared_ptr<http::response<http::empty_body>> stream_head_;
-    std::optional<http::response_serializer<http::empty_body>> serializer_;
-    std::array<char, 1024> stall_buffer_{};
+// A transcription request the fake accepted: what to answer in.
+struct transcription_request {
+    bool plain_text = false;
 };
+
+std::optional<api_error> check_transcription(const recorded_request& request,
+                                             transcription_request& out)
+{
+    const auto type = request.headers.contains("content-type") ? request.headers.at("content-type")
+                                                               : std::string{};
+    if (!lower(type).starts_with("multipart/form-data"))
+        return api_error{.message = "Invalid Content-Type header (" + type +
+                                    "), expected multipart/form-data. (HINT: If you're using "
+                                    "curl, you can pass -H 'Content-Type: "
+                                    "multipart/form-data')"};
+    if (!parse_form_data(type, request.body))
+        return api_error{.message = "Could not parse multipart form"};
+    const auto* file = request.part("file");
+    if (file == nullptr || file->filename.empty())
+        return missing("file");
+    const auto* model = request.part("model");
+    if (model == nullptr || model->data.empty())
+        return missing("model");
+    const auto ext = extension(file->filename);
+    if (std::ranges::find(audio_extensions, ext) == audio_extensions.end())
+        return api_error{.message = "Invalid file format. Supported formats: ['flac', 'm4a', "
+                                    "'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']"};
+    if (ext == "wav" && !looks_like_wav(file->data))
+        return invalid_value("file", "Audio file might be corrupted or unsupported");
+    if (const auto* format = request.part("response_format")) {
+        const auto& f = format->data;
+        if (f == "text")
+            out.plain_text = true;
+        else if (f == "srt" || f == "vtt" || f == "verbose_json" || f == "diarized_json")
+            return invalid_value("response_format",
+                                 "response_format '" + f + "' is not simulated by the fake");
+        else if (f != "json")
+            return invalid_value("response_format",
+                                 "Invalid value: '" + f +
+                                     "'. Supported values are: 'json', 'text', 'srt', "
+                                     "'verbose_json', 'vtt', and 'diarized_json'.");
+    }
+    if (const auto* temperature = request.part("temperature")) {
+        std::size_t used = 0;
+        double t = -1;
+        try {
+            t = std::stod(temperature->data, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used != temperature->data.size() || t < 0 || t > 1)
+            return invalid_value("temperature", "Invalid 'temperature': expected a decimal "
+                                                "between 0 and 1.");
+    }
+    return std::nullopt;
+}
 
 } // namespace
 
-// ---------------------------------------------------------------- [fake_openai_http]
+// ---------------------------------------------------------------- [api]
 
-struct fake_openai_http::impl {
-    explicit impl(fake_openai_http_options options) : state(std::move(options)) {}
+struct fake_openai_http::api : http_handler {
+    explicit api(fake_openai_http_options o)
+        : options(std::move(o)),
+          reply_text(options.reply_text),
+          tool_call_name(options.tool_call_name),
+          tool_call_arguments(options.tool_call_arguments),
+          transcript_text(options.transcript_text)
+    {}
 
-    void do_accept()
+    std::optional<http_answer> admit(const recorded_request& request) override
     {
-        acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
-            if (ec == net::error::operation_aborted || state.stopping)
-                return;
-            if (!ec) {
-                int number = 0;
-                {
-                    const std::lock_guard lock(state.mutex);
-                    number = ++state.accepted;
-                }
-                state.changed.notify_all();
-                auto c = std::make_shared<connection>(std::move(socket), state, number);
-                std::erase_if(state.connections, [](const auto& w) { return w.expired(); });
-                state.connections.push_back(c);
-                c->run();
-            }
-            do_accept();
-        });
+        const auto path = request.path();
+        const bool known =
+            path == completions_path || path == moderations_path || path == transcriptions_path;
+        if (!known || request.method != "POST")
+            return refusal(404, {.message = "Invalid URL (" + request.method + " " + path + ")"});
+        if (auto refused = check_key(request))
+            return refusal(401, *refused);
+        return std::nullopt;
     }
 
-    // Declared first so that it outlives everything the I/O objects' handlers could touch.
-    shared_state state;
-    net::io_context ioc{1};
-    tcp::acceptor acceptor{ioc};
-    net::executor_work_guard<net::io_context::executor_type> work = net::make_work_guard(ioc);
-    std::uint16_t port = 0;
-    std::thread thread;
+    http_answer rate_limited(int retry_after_seconds) override
+    {
+        const auto seconds = std::to_string(retry_after_seconds);
+        auto a = refusal(429, {.type = "requests",
+                               .code = "rate_limit_exceeded",
+                               .message = "Rate limit reached for requests on requests per "
+                                          "min (RPM): Limit 60, Used 60, Requested 1. Please "
+                                          "try again in " +
+                                          seconds + "s."});
+        a.headers.insert(a.headers.end(), {{"retry-after", seconds},
+                                           {"x-ratelimit-limit-requests", "60"},
+                                           {"x-ratelimit-remaining-requests", "0"},
+                                           {"x-ratelimit-reset-requests", seconds + "s"}});
+        return a;
+    }
+
+    http_answer server_error() override
+    {
+        return refusal(500, {.type = "server_error",
+                             .message = "The server had an error while processing your request. "
+                                        "Sorry about that!"});
+    }
+
+    http_answer answer(const recorded_request& request) override
+    {
+        const auto path = request.path();
+        if (path == moderations_path)
+            return moderate(request);
+        if (path == transcriptions_path)
+            return transcribe(request);
+        return complete(request);
+    }
+
+    // Every answer's head: the request id clients log, and the API's timing header.
+    http_answer head(int status, std::string content_type)
+    {
+        return {.status = status,
+                .headers = {{"content-type", std::move(content_type)},
+                            {"x-request-id", server->make_id("req_")},
+                            {"openai-processing-ms", "1"}}};
+    }
+
+    http_answer json_answer(const json& body)
+    {
+        auto a = head(200, "application/json");
+        a.body = body.dump();
+        return a;
+    }
+
+    http_answer refusal(int status, const api_error& error)
+    {
+        auto a = head(status, "application/json");
+        a.body = error_body(error).dump();
+        return a;
+    }
+
+    std::optional<api_error> check_key(const recorded_request& request) const
+    {
+        const auto found = request.headers.find("authorization");
+        const std::string_view authorization =
+            found == request.headers.end() ? std::string_view{} : found->second;
+        if (!authorization.starts_with("Bearer ") || authorization.size() == 7)
+            return no_api_key();
+        const auto given = authorization.substr(7);
+        if (given != options.api_key)
+            return incorrect_api_key(given);
+        return std::nullopt;
+    }
+
+    // The scripted reply to a request that offers `functions`.
+    reply next_reply(const std::vector<std::string>& functions)
+    {
+        reply r;
+        const std::lock_guard lock(mutex);
+        if (!tool_call_name.empty() &&
+            std::ranges::find(functions, tool_call_name) != functions.end()) {
+            r.tool_name = tool_call_name;
+            r.tool_arguments = tool_call_arguments;
+            r.tool_call_id = server->make_id("call_", 24);
+        } else if (!queued.empty()) {
+            r.text = std::move(queued.front());
+            queued.pop_front();
+        } else {
+            r.text = reply_text;
+        }
+        return r;
+    }
+
+    http_answer complete(const recorded_request& request)
+    {
+        chat_request chat;
+        if (auto bad = parse_chat(request.body, chat))
+            return refusal(400, *bad);
+        const auto id = server->make_id("chatcmpl-");
+        const auto r = next_reply(chat.functions);
+        if (!chat.stream)
+            return json_answer(completion_object(chat, id, r));
+        auto a = head(200, "text/event-stream; charset=utf-8");
+        a.chunked = true;
+        a.chunks = stream_events(chat, id, r);
+        return a;
+    }
+
+    http_answer moderate(const recorded_request& request)
+    {
+        const json body = json::parse(request.body, nullptr, false);
+        if (body.is_discarded() || !body.is_object())
+            return refusal(400, bad_json);
+        std::vector<std::string> inputs;
+        if (auto bad = moderation_inputs(body, inputs))
+            return refusal(400, *bad);
+        std::string model = "omni-moderation-latest";
+        if (const auto m = body.find("model"); m != body.end() && !m->is_null()) {
+            if (!m->is_string())
+                return refusal(400, wrong_type("model", "a string", *m));
+            model = m->get<std::string>();
+        }
+        const bool legacy = model.starts_with("text-moderation");
+        json results = json::array();
+        for (const auto& input : inputs)
+            results.push_back(moderation_result(input, options.flagged_words, legacy));
+        return json_answer(
+            {{"id", server->make_id("modr-")}, {"model", model}, {"results", std::move(results)}});
+    }
+
+    http_answer transcribe(const recorded_request& request)
+    {
+        transcription_request t;
+        if (auto bad = check_transcription(request, t))
+            return refusal(400, *bad);
+        std::string text;
+        {
+            const std::lock_guard lock(mutex);
+            text = transcript_text;
+        }
+        if (!t.plain_text)
+            return json_answer({{"text", text}});
+        auto a = head(200, "text/plain; charset=utf-8");
+        a.body = text + "\n";
+        return a;
+    }
+
+    const fake_openai_http_options options;
+
+    // What tests script at run time; the I/O thread reads it under the lock.
+    std::mutex mutex;
+    std::string reply_text;
+    std::deque<std::string> queued;
+    std::string tool_call_name;
+    std::string tool_call_arguments;
+    std::string transcript_text;
 };
 
-fake_openai_http::fake_openai_http(fake_openai_http_options options)
-    : impl_(std::make_unique<impl>(std::move(options)))
+// ---------------------------------------------------------------- [fake_openai_http]
+
+fake_openai_http::fake_openai_http(const fake_openai_http_options& options)
+    : fake_http_server(std::make_unique<api>(options),
+                       {.name = "donna-fake-openai",
+                        .tls = options.tls,
+                        .fault = options.fault,
+                        .fault_count = options.fault_count,
+                        .retry_after_seconds = options.retry_after_seconds})
 {}
 
-fake_openai_http::~fake_openai_http()
+fake_openai_http::api& fake_openai_http::scripted() const
 {
-    if (!impl_->thread.joinable())
-        return;
-    // Close everything on the I/O thread, then let run() return once the handlers have
-    // drained, so that no connection outlives the state it records into.
-    try {
-        net::post(impl_->ioc, [s = impl_.get()] {
-            s->state.stopping = true;
-            beast::error_code ignored;
-            s->acceptor.close(ignored);
-            for (const auto& weak : s->state.connections)
-                if (auto p = weak.lock())
-                    p->shutdown();
-            s->state.connections.clear();
-        });
-    } catch (...) {
-        // The orderly shutdown could not even be queued (no memory): stop hard instead.
-        try {
-            impl_->ioc.stop();
-        } catch (...) {
-        }
-    }
-    impl_->work.reset();
-    try {
-        impl_->thread.join();
-    } catch (...) {
-        // join() throws only for a thread that is not joinable or is this one: neither here.
-    }
-}
-
-status fake_openai_http::start()
-{
-    if (impl_->thread.joinable())
-        return make_error(errc::io_error, "fake_openai_http::start called twice");
-    auto& acceptor = impl_->acceptor;
-    const tcp::endpoint endpoint{net::ip::make_address_v4("127.0.0.1"), 0};
-    beast::error_code ec;
-    if (acceptor.open(endpoint.protocol(), ec) || acceptor.bind(endpoint, ec) ||
-        acceptor.listen(net::socket_base::max_listen_connections, ec))
-        return make_error(errc::io_error,
-                          "fake_openai_http cannot listen on 127.0.0.1: " + ec.message());
-    impl_->port = acceptor.local_endpoint(ec).port();
-    if (ec)
-        return make_error(errc::io_error, "fake_openai_http cannot read its port: " + ec.message());
-    impl_->do_accept();
-    impl_->thread = std::thread([s = impl_.get()] {
-        // Handlers catch what they can; this only keeps a stray exception from ending the
-        // thread (and with it every connection) silently.
-        for (;;) {
-            try {
-                s->ioc.run();
-                return;
-            } catch (...) {
-            }
-        }
-    });
-    return ok();
-}
-
-std::uint16_t fake_openai_http::port() const
-{
-    return impl_->port;
+    return static_cast<api&>(handler());
 }
 
 std::string fake_openai_http::base_url() const
 {
-    return "http://127.0.0.1:" + std::to_string(impl_->port) + "/v1";
+    return origin() + "/v1";
 }
 
-void fake_openai_http::set_fault(openai_http_fault f, int count)
+void fake_openai_http::set_reply_text(std::string text)
 {
-    const std::lock_guard lock(impl_->state.mutex);
-    impl_->state.fault = f;
-    impl_->state.fault_count = count;
+    auto& a = scripted();
+    const std::lock_guard lock(a.mutex);
+    a.reply_text = std::move(text);
 }
 
-std::vector<recorded_request> fake_openai_http::requests() const
+void fake_openai_http::queue_replies(std::vector<std::string> replies)
 {
-    const std::lock_guard lock(impl_->state.mutex);
-    return impl_->state.requests;
+    auto& a = scripted();
+    const std::lock_guard lock(a.mutex);
+    for (auto& r : replies)
+        a.queued.push_back(std::move(r));
 }
 
-int fake_openai_http::accepted_connections() const
+void fake_openai_http::set_tool_call(std::string name, std::string arguments)
 {
-    const std::lock_guard lock(impl_->state.mutex);
-    return impl_->state.accepted;
+    auto& a = scripted();
+    const std::lock_guard lock(a.mutex);
+    a.tool_call_name = std::move(name);
+    a.tool_call_arguments = std::move(arguments);
 }
 
-bool fake_openai_http::wait_until(
-    const std::function<bool(const std::vector<recorded_request>&)>& pred,
-    std::chrono::milliseconds timeout) const
+void fake_openai_http::set_transcript_text(std::string text)
 {
-    using clock = std::chrono::steady_clock;
-    const auto deadline = clock::now() + timeout;
-    auto& state = impl_->state;
-    std::unique_lock lock(state.mutex);
-    for (;;) {
-        const auto snapshot = state.requests;
-        const auto seen = snapshot.size();
-        // pred runs unlocked: it may call requests() or accepted_connections() itself.
-        lock.unlock();
-        if (pred(snapshot))
-            return true;
-        lock.lock();
-        const auto now = clock::now();
-        if (now >= deadline)
-            return false;
-        state.changed.wait_until(lock, std::min(deadline, now + std::chrono::milliseconds(50)),
-                                 [&] { return state.requests.size() != seen; });
-    }
+    auto& a = scripted();
+    const std::lock_guard lock(a.mutex);
+    a.transcript_text = std::move(text);
 }
 
 } // namespace donna::fakes

@@ -1,16 +1,13 @@
 // The OpenAI HTTP fake over real TCP on loopback, driven by a small Beast HTTP/1.1 client.
 #include "fake_openai_http.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
+#include "http_test_client.hpp"
+
+#include <boost/asio/error.hpp>
 #include <boost/beast/http.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <poll.h>
-#include <sys/socket.h>
 
-#include <cerrno>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -23,106 +20,8 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
-using tcp = net::ip::tcp;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
-
-constexpr auto generous = std::chrono::milliseconds(10s);
-
-// One answer as the client saw it: the head and body, each HTTP chunk of the body separately,
-// and how reading ended (success, or the error that cut it short).
-struct exchange_result {
-    beast::error_code ec;
-    http::response<http::string_body> response;
-    std::vector<std::string> chunks;
-};
-
-// A synchronous-looking client on one connection whose every wait has a deadline, so that a
-// broken fake fails a test instead of hanging it.
-class client {
-public:
-    explicit client(std::uint16_t port) : port_(port) {}
-
-    beast::error_code connect()
-    {
-        beast::error_code ec;
-        socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_), ec);
-        return ec;
-    }
-
-    exchange_result exchange(http::request<http::string_body> request,
-                             std::chrono::milliseconds timeout = generous)
-    {
-        exchange_result result;
-        request.prepare_payload();
-        http::write(socket_, request, result.ec);
-        if (result.ec)
-            return result;
-
-        // With chunk callbacks set the parser hands chunked bodies to us instead of the body:
-        // keep each chunk apart, and rebuild the whole body for the tests that only look at it.
-        std::string body;
-        // The parser keeps references to these, so they are declared before it.
-        auto on_header = [&](std::uint64_t size, std::string_view, beast::error_code&) {
-            if (size > 0)
-                result.chunks.emplace_back();
-        };
-        auto on_body = [&](std::uint64_t, std::string_view data,
-                           beast::error_code&) -> std::size_t {
-            result.chunks.back().append(data);
-            body.append(data);
-            return data.size();
-        };
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(std::uint64_t{1024} * 1024);
-        parser.on_chunk_header(on_header);
-        parser.on_chunk_body(on_body);
-        bool done = false;
-        http::async_read(socket_, buffer_, parser, [&](beast::error_code e, std::size_t) {
-            result.ec = e;
-            done = true;
-        });
-        if (!run(done, timeout)) {
-            beast::error_code ignored;
-            socket_.cancel(ignored);
-            run(done, generous); // lets the cancelled read finish before its state goes away
-            result.ec = net::error::timed_out;
-        }
-        result.response = parser.release();
-        if (!result.chunks.empty())
-            result.response.body() = body;
-        return result;
-    }
-
-    // Whether the server has closed this connection: the socket turns readable and a peek
-    // finds end of stream. Asked of the kernel directly: Asio's edge-triggered reactor may not
-    // report an end of stream it has already reported once.
-    bool closed_by_server()
-    {
-        pollfd watched{.fd = socket_.native_handle(), .events = POLLIN, .revents = 0};
-        if (::poll(&watched, 1, static_cast<int>(generous.count())) != 1)
-            return false;
-        char byte = 0;
-        const auto got = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-        return got == 0 || (got < 0 && errno == ECONNRESET);
-    }
-
-private:
-    bool run(const bool& done, std::chrono::milliseconds timeout)
-    {
-        ioc_.restart();
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (!done)
-            if (ioc_.run_one_until(deadline) == 0)
-                break;
-        return done;
-    }
-
-    std::uint16_t port_;
-    net::io_context ioc_;
-    tcp::socket socket_{ioc_};
-    beast::flat_buffer buffer_;
-};
 
 json chat_body(bool stream, bool include_usage = false)
 {
@@ -138,9 +37,10 @@ json chat_body(bool stream, bool include_usage = false)
 }
 
 http::request<http::string_body> post(const json& body,
-                                      const std::string& key = fake_openai_default_key())
+                                      const std::string& key = fake_openai_default_key(),
+                                      const std::string& target = "/v1/chat/completions")
 {
-    http::request<http::string_body> req{http::verb::post, "/v1/chat/completions", 11};
+    http::request<http::string_body> req{http::verb::post, target, 11};
     req.set(http::field::host, "127.0.0.1");
     req.set(http::field::content_type, "application/json");
     if (!key.empty())
@@ -162,7 +62,7 @@ std::vector<std::string> event_payloads(const std::vector<std::string>& chunks)
 }
 
 struct started_fake {
-    explicit started_fake(fake_openai_http_options options = {}) : fake(std::move(options))
+    explicit started_fake(const fake_openai_http_options& options = {}) : fake(options)
     {
         const auto started = fake.start();
         EXPECT_TRUE(started) << (started ? "" : started.error().message);
@@ -173,7 +73,7 @@ struct started_fake {
 TEST(FakeOpenAiHttp, RequestWithoutKeyIsRefusedWith401AndOpenAiErrorBody)
 {
     started_fake s;
-    client c(s.fake.port());
+    http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_body(false), ""));
     ASSERT_FALSE(r.ec) << r.ec.message();
@@ -189,7 +89,7 @@ TEST(FakeOpenAiHttp, RequestWithoutKeyIsRefusedWith401AndOpenAiErrorBody)
 TEST(FakeOpenAiHttp, WrongKeyIsRefusedWithInvalidApiKey)
 {
     started_fake s;
-    client c(s.fake.port());
+    http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_body(false), fake_openai_default_key() + "-wrong"));
     EXPECT_EQ(r.response.result(), http::status::unauthorized);
@@ -199,7 +99,7 @@ TEST(FakeOpenAiHttp, WrongKeyIsRefusedWithInvalidApiKey)
 TEST(FakeOpenAiHttp, MissingMessagesIsA400NamingTheParameter)
 {
     started_fake s;
-    client c(s.fake.port());
+    http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post({{"model", "gpt-4o"}}));
     ASSERT_FALSE(r.ec) << r.ec.message();
@@ -213,7 +113,7 @@ TEST(FakeOpenAiHttp, MissingMessagesIsA400NamingTheParameter)
 TEST(FakeOpenAiHttp, EmptyMessagesAndBadJsonAreRefusedWith400)
 {
     started_fake s;
-    client c(s.fake.port());
+    http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto empty = c.exchange(post({{"model", "gpt-4o"}, {"messages", json::array()}}));
     EXPECT_EQ(empty.response.result(), http::status::bad_request);
@@ -229,7 +129,7 @@ TEST(FakeOpenAiHttp, EmptyMessagesAndBadJsonAreRefusedWith400)
 TEST(FakeOpenAiHttp, NonStreamingRequestGetsAChatCompletionObject)
 {
     started_fake s({.reply_text = "Hello there, visitor."});
-    client c(s.fake.port());
+    http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_body(false)));
     ASSERT_FALSE(r.ec) << r.ec.message();
@@ -255,7 +155,7 @@ TEST(FakeOpenAiHttp, NonStreamingRequestGetsAChatCompletionObject)
 TEST(FakeOpenAiHttp, RequestsAreRecordedWithLowerCasedHeaders)
 {
     started_fake s;
-    client c(s.fake.port());
+    http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto body = chat_body(false);
     ASSERT_FALSE(c.exchange(post(body)).ec);
@@ -272,7 +172,7 @@ TEST(FakeOpenAiHttp, RequestsAreRecordedWithLowerCasedHeaders)
 TEST(FakeOpenAiHttp, StreamSendsChunksInOrderThatConcatenateToTheReplyAndEndsWithDone)
 {
     started_fake s({.reply_text = "Hello there, visitor."});
-    client c(s.fake.port());
+    http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_body(true)));
     ASSERT_FALSE(r.ec) << r.ec.message();
@@ -311,7 +211,7 @@ TEST(FakeOpenAiHttp, StreamSendsChunksInOrderThatConcatenateToTheReplyAndEndsWit
 TEST(FakeOpenAiHttp, StreamWithIncludeUsageEndsWithAUsageChunkWithEmptyChoices)
 {
     started_fake s({.reply_text = "Two words"});
-    client c(s.fake.port());
+    http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_body(true, true)));
     ASSERT_FALSE(r.ec) << r.ec.message();
@@ -332,7 +232,7 @@ TEST(FakeOpenAiHttp, RateLimitCarriesRetryAfterThenTheNextRequestSucceeds)
     started_fake s({.fault = openai_http_fault::status_429_with_retry_after,
                     .fault_count = 1,
                     .retry_after_seconds = 7});
-    client c(s.fake.port());
+    http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto limited = c.exchange(post(chat_body(false)));
     ASSERT_FALSE(limited.ec) << limited.ec.message();
@@ -348,7 +248,7 @@ TEST(FakeOpenAiHttp, RateLimitCarriesRetryAfterThenTheNextRequestSucceeds)
 TEST(FakeOpenAiHttp, ServerErrorIsAnsweredTheGivenNumberOfTimes)
 {
     started_fake s({.fault = openai_http_fault::status_500, .fault_count = 2});
-    client c(s.fake.port());
+    http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     EXPECT_EQ(c.exchange(post(chat_body(false))).response.result(),
               http::status::internal_server_error);
@@ -361,7 +261,7 @@ TEST(FakeOpenAiHttp, ServerErrorIsAnsweredTheGivenNumberOfTimes)
 TEST(FakeOpenAiHttp, ResetMidStreamEndsTheConnectionAfterKChunks)
 {
     started_fake s({.fault = openai_http_fault::reset_mid_stream, .fault_count = 2});
-    client c(s.fake.port());
+    http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_body(true)));
     EXPECT_EQ(r.ec, http::error::partial_message) << r.ec.message();
@@ -373,7 +273,7 @@ TEST(FakeOpenAiHttp, ResetMidStreamEndsTheConnectionAfterKChunks)
 TEST(FakeOpenAiHttp, StalledStreamSendsTheFirstChunkAndThenNothing)
 {
     started_fake s({.fault = openai_http_fault::stall_stream});
-    client c(s.fake.port());
+    http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     // Proving silence takes a wait; a short one keeps the test quick (a late byte would
     // only make it pass wrongly, never fail wrongly).
@@ -386,7 +286,7 @@ TEST(FakeOpenAiHttp, StalledStreamSendsTheFirstChunkAndThenNothing)
 TEST(FakeOpenAiHttp, TwoRequestsOnOneKeepAliveConnectionCountAsOneConnection)
 {
     started_fake s;
-    client c(s.fake.port());
+    http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto first = c.exchange(post(chat_body(true)));
     ASSERT_FALSE(first.ec) << first.ec.message();
@@ -398,7 +298,7 @@ TEST(FakeOpenAiHttp, TwoRequestsOnOneKeepAliveConnectionCountAsOneConnection)
     ASSERT_EQ(requests.size(), 2U);
     EXPECT_EQ(requests[1].connection, 1);
 
-    client other(s.fake.port());
+    http_test_client other(s.fake.port());
     ASSERT_FALSE(other.connect());
     ASSERT_FALSE(other.exchange(post(chat_body(false))).ec);
     EXPECT_EQ(s.fake.accepted_connections(), 2);
@@ -407,13 +307,435 @@ TEST(FakeOpenAiHttp, TwoRequestsOnOneKeepAliveConnectionCountAsOneConnection)
 TEST(FakeOpenAiHttp, UnknownPathIsA404InvalidUrl)
 {
     started_fake s;
-    client c(s.fake.port());
+    http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     auto req = post(chat_body(false));
     req.target("/v1/nothing");
     const auto r = c.exchange(req);
     EXPECT_EQ(r.response.result(), http::status::not_found);
     EXPECT_EQ(json::parse(r.response.body())["error"]["message"], "Invalid URL (POST /v1/nothing)");
+}
+
+// ---------------------------------------------------------------- chat: scripted replies
+
+json chat_with_tools(bool stream)
+{
+    const json parameters = {{"type", "object"}, {"properties", {{"city", {{"type", "string"}}}}}};
+    const json function = {{"name", "get_weather"}, {"parameters", parameters}};
+    auto body = chat_body(stream);
+    body["tools"] = json::array({{{"type", "function"}, {"function", function}}});
+    return body;
+}
+
+constexpr std::string_view weather_arguments = R"({"city":"Zürich","unit":"celsius"})";
+
+fake_openai_http_options with_weather_tool()
+{
+    return {.tool_call_name = "get_weather", .tool_call_arguments = std::string(weather_arguments)};
+}
+
+TEST(FakeOpenAiHttp, ScriptedToolCallIsTheReplyWhenTheRequestOffersThatFunction)
+{
+    started_fake s(with_weather_tool());
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(post(chat_with_tools(false)));
+    ASSERT_EQ(r.response.result(), http::status::ok);
+    const auto choice = json::parse(r.response.body())["choices"][0];
+    EXPECT_EQ(choice["finish_reason"], "tool_calls");
+    EXPECT_TRUE(choice["message"]["content"].is_null());
+    ASSERT_EQ(choice["message"]["tool_calls"].size(), 1U);
+    const auto& call = choice["message"]["tool_calls"][0];
+    EXPECT_TRUE(call["id"].get<std::string>().starts_with("call_"));
+    EXPECT_EQ(call["type"], "function");
+    EXPECT_EQ(call["function"]["name"], "get_weather");
+    EXPECT_EQ(call["function"]["arguments"], weather_arguments);
+}
+
+TEST(FakeOpenAiHttp, StreamedToolCallSendsItsIdentityOnceThenArgumentFragments)
+{
+    started_fake s(with_weather_tool());
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(post(chat_with_tools(true)));
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    const auto payloads = event_payloads(r.chunks);
+    ASSERT_GE(payloads.size(), 5U); // identity, 2-3 fragments, finish, [DONE]
+    EXPECT_EQ(payloads.back(), "[DONE]");
+
+    const auto first = json::parse(payloads[0])["choices"][0]["delta"];
+    EXPECT_EQ(first["role"], "assistant");
+    const auto& identity = first["tool_calls"][0];
+    EXPECT_EQ(identity["index"], 0);
+    EXPECT_TRUE(identity["id"].get<std::string>().starts_with("call_"));
+    EXPECT_EQ(identity["type"], "function");
+    EXPECT_EQ(identity["function"]["name"], "get_weather");
+    EXPECT_EQ(identity["function"]["arguments"], "");
+
+    std::string arguments;
+    std::size_t fragments = 0;
+    for (std::size_t i = 1; i + 2 < payloads.size(); ++i) {
+        const auto choice = json::parse(payloads[i])["choices"][0];
+        EXPECT_TRUE(choice["finish_reason"].is_null());
+        const auto& piece = choice["delta"]["tool_calls"][0];
+        EXPECT_EQ(piece["index"], 0);
+        EXPECT_FALSE(piece.contains("id")); // identity fields arrive once
+        EXPECT_FALSE(piece["function"].contains("name"));
+        arguments += piece["function"]["arguments"].get<std::string>();
+        ++fragments;
+    }
+    EXPECT_GE(fragments, 2U);
+    EXPECT_LE(fragments, 3U);
+    EXPECT_EQ(arguments, weather_arguments);
+    const auto last = json::parse(payloads[payloads.size() - 2])["choices"][0];
+    EXPECT_EQ(last["finish_reason"], "tool_calls");
+}
+
+TEST(FakeOpenAiHttp, ScriptedToolCallIsNotMadeWhenTheRequestDoesNotOfferTheFunction)
+{
+    started_fake s(with_weather_tool());
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(post(chat_body(false)));
+    const auto choice = json::parse(r.response.body())["choices"][0];
+    EXPECT_EQ(choice["finish_reason"], "stop");
+    EXPECT_EQ(choice["message"]["content"], "Hello from the fake.");
+    EXPECT_FALSE(choice["message"].contains("tool_calls"));
+}
+
+TEST(FakeOpenAiHttp, QueuedRepliesAnswerInOrderThenTheReplyTextReturns)
+{
+    started_fake s;
+    s.fake.queue_replies({"First.", "Second."});
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto content = [&] {
+        const auto r = c.exchange(post(chat_body(false)));
+        return json::parse(r.response.body())["choices"][0]["message"]["content"];
+    };
+    EXPECT_EQ(content(), "First.");
+    EXPECT_EQ(content(), "Second.");
+    EXPECT_EQ(content(), "Hello from the fake.");
+}
+
+TEST(FakeOpenAiHttp, SetReplyTextChangesTheRepliesFromThenOn)
+{
+    started_fake s;
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    s.fake.set_reply_text("Changed at run time.");
+    const auto r = c.exchange(post(chat_body(false)));
+    EXPECT_EQ(json::parse(r.response.body())["choices"][0]["message"]["content"],
+              "Changed at run time.");
+}
+
+// ---------------------------------------------------------------- moderation
+
+http::request<http::string_body> moderation(const json& body)
+{
+    return post(body, fake_openai_default_key(), "/v1/moderations");
+}
+
+TEST(FakeOpenAiHttp, ModerationAnswersOneResultPerInputWithAllThirteenCategories)
+{
+    started_fake s;
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(moderation({{"input", {"Good morning", "Book a table"}}}));
+    ASSERT_EQ(r.response.result(), http::status::ok);
+    EXPECT_EQ(r.response[http::field::content_type], "application/json");
+    const auto body = json::parse(r.response.body());
+    EXPECT_TRUE(body["id"].get<std::string>().starts_with("modr-"));
+    EXPECT_EQ(body["model"], "omni-moderation-latest");
+    ASSERT_EQ(body["results"].size(), 2U);
+    const std::vector<std::string> keys = {"harassment",
+                                           "harassment/threatening",
+                                           "hate",
+                                           "hate/threatening",
+                                           "illicit",
+                                           "illicit/violent",
+                                           "self-harm",
+                                           "self-harm/instructions",
+                                           "self-harm/intent",
+                                           "sexual",
+                                           "sexual/minors",
+                                           "violence",
+                                           "violence/graphic"};
+    for (const auto& result : body["results"]) {
+        EXPECT_EQ(result["flagged"], false);
+        ASSERT_EQ(result["categories"].size(), keys.size());
+        ASSERT_EQ(result["category_scores"].size(), keys.size());
+        for (const auto& key : keys) {
+            EXPECT_EQ(result["categories"][key], false) << key;
+            EXPECT_TRUE(result["category_scores"][key].is_number()) << key;
+            EXPECT_EQ(result["category_applied_input_types"][key], json::array({"text"})) << key;
+        }
+    }
+}
+
+TEST(FakeOpenAiHttp, ModerationFlagsAnInputContainingAFlaggedWordAsViolenceIgnoringCase)
+{
+    started_fake s;
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(moderation({{"input", "Plan the ATTACK at dawn"}}));
+    const auto result = json::parse(r.response.body())["results"][0];
+    EXPECT_EQ(result["flagged"], true);
+    EXPECT_EQ(result["categories"]["violence"], true);
+    EXPECT_GT(result["category_scores"]["violence"].get<double>(), 0.5);
+    EXPECT_EQ(result["categories"]["hate"], false);
+}
+
+TEST(FakeOpenAiHttp, ModerationEchoesTheGivenModelAndLegacyModelsHaveNoIllicitCategories)
+{
+    started_fake s;
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r =
+        c.exchange(moderation({{"input", "hello"}, {"model", "text-moderation-latest"}}));
+    const auto body = json::parse(r.response.body());
+    EXPECT_EQ(body["model"], "text-moderation-latest");
+    EXPECT_TRUE(body["results"][0]["categories"]["illicit"].is_null());
+    EXPECT_EQ(body["results"][0]["categories"]["violence"], false);
+}
+
+TEST(FakeOpenAiHttp, ModerationWithoutInputIsA400NamingInput)
+{
+    started_fake s;
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(moderation({{"model", "omni-moderation-latest"}}));
+    EXPECT_EQ(r.response.result(), http::status::bad_request);
+    const auto error = json::parse(r.response.body())["error"];
+    EXPECT_EQ(error["param"], "input");
+    EXPECT_EQ(error["code"], "missing_required_parameter");
+}
+
+TEST(FakeOpenAiHttp, ModerationWithANumberAsInputIsA400InvalidType)
+{
+    started_fake s;
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(moderation({{"input", 42}}));
+    EXPECT_EQ(r.response.result(), http::status::bad_request);
+    EXPECT_EQ(json::parse(r.response.body())["error"]["code"], "invalid_type");
+}
+
+// ---------------------------------------------------------------- transcription
+
+http::request<http::string_body> transcription(const std::vector<form_data::field>& fields)
+{
+    const form_data form;
+    http::request<http::string_body> req{http::verb::post, "/v1/audio/transcriptions", 11};
+    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::content_type, form.content_type());
+    req.set(http::field::authorization, "Bearer " + fake_openai_default_key());
+    req.body() = form.body(fields);
+    return req;
+}
+
+std::vector<form_data::field> whisper_fields(std::string audio, std::string format = "json")
+{
+    return {{.name = "file",
+             .data = std::move(audio),
+             .filename = "turn.wav",
+             .content_type = "audio/wav"},
+            {.name = "model", .data = "whisper-1"},
+            {.name = "language", .data = "en"},
+            {.name = "response_format", .data = std::move(format)},
+            {.name = "temperature", .data = "0"},
+            {.name = "prompt", .data = "DONNA, calendar"}};
+}
+
+TEST(FakeOpenAiHttp, TranscriptionAnswersTheScriptedTextAsJson)
+{
+    started_fake s({.transcript_text = "Book a table for two."});
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(transcription(whisper_fields(wav_bytes(16000, 1.5))));
+    ASSERT_EQ(r.response.result(), http::status::ok) << r.response.body();
+    EXPECT_EQ(r.response[http::field::content_type], "application/json");
+    EXPECT_EQ(json::parse(r.response.body()), json({{"text", "Book a table for two."}}));
+}
+
+TEST(FakeOpenAiHttp, TranscriptionWithTextFormatAnswersPlainText)
+{
+    started_fake s;
+    s.fake.set_transcript_text("Plain words.");
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(transcription(whisper_fields(wav_bytes(16000, 0.5), "text")));
+    ASSERT_EQ(r.response.result(), http::status::ok) << r.response.body();
+    EXPECT_TRUE(r.response[http::field::content_type].starts_with("text/plain"));
+    EXPECT_EQ(r.response.body(), "Plain words.\n");
+}
+
+TEST(FakeOpenAiHttp, TranscriptionRecordsEveryPartAndTheAudioBytes)
+{
+    started_fake s;
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto audio = wav_bytes(16000, 1.5);
+    ASSERT_FALSE(c.exchange(transcription(whisper_fields(audio))).ec);
+    const auto requests = s.fake.requests();
+    ASSERT_EQ(requests.size(), 1U);
+    const auto& r = requests[0];
+    ASSERT_EQ(r.parts.size(), 6U);
+    const auto* file = r.part("file");
+    ASSERT_NE(file, nullptr);
+    EXPECT_EQ(file->filename, "turn.wav");
+    EXPECT_EQ(file->content_type, "audio/wav");
+    EXPECT_EQ(file->data, audio);
+    // A RIFF/WAVE header whose data chunk holds 1.5 s of 16 kHz 16-bit mono.
+    EXPECT_TRUE(file->data.starts_with("RIFF"));
+    EXPECT_EQ(file->data.substr(8, 4), "WAVE");
+    EXPECT_EQ(file->data.size() - 44, 16000U * 2U * 3U / 2U);
+    EXPECT_EQ(r.part("model")->data, "whisper-1");
+    EXPECT_EQ(r.part("language")->data, "en");
+    EXPECT_EQ(r.part("response_format")->data, "json");
+    EXPECT_EQ(r.part("temperature")->data, "0");
+    EXPECT_EQ(r.part("prompt")->data, "DONNA, calendar");
+    EXPECT_TRUE(r.part("model")->filename.empty());
+}
+
+TEST(FakeOpenAiHttp, TranscriptionWithoutFileIsA400NamingFile)
+{
+    started_fake s;
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(transcription({{.name = "model", .data = "whisper-1"}}));
+    EXPECT_EQ(r.response.result(), http::status::bad_request);
+    EXPECT_EQ(json::parse(r.response.body())["error"]["param"], "file");
+}
+
+TEST(FakeOpenAiHttp, TranscriptionWithoutModelIsA400NamingModel)
+{
+    started_fake s;
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(
+        transcription({{.name = "file", .data = wav_bytes(16000, 0.2), .filename = "a.wav"}}));
+    EXPECT_EQ(r.response.result(), http::status::bad_request);
+    const auto error = json::parse(r.response.body())["error"];
+    EXPECT_EQ(error["param"], "model");
+    EXPECT_EQ(error["type"], "invalid_request_error");
+}
+
+TEST(FakeOpenAiHttp, TranscriptionOfAWavFileThatIsNoWavIsRefusedAsCorrupted)
+{
+    started_fake s;
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(transcription(whisper_fields(std::string(400, 'x'))));
+    EXPECT_EQ(r.response.result(), http::status::bad_request);
+    EXPECT_EQ(json::parse(r.response.body())["error"]["message"],
+              "Audio file might be corrupted or unsupported");
+}
+
+TEST(FakeOpenAiHttp, TranscriptionOfJsonIsRefusedForItsContentType)
+{
+    started_fake s;
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(
+        post({{"model", "whisper-1"}}, fake_openai_default_key(), "/v1/audio/transcriptions"));
+    EXPECT_EQ(r.response.result(), http::status::bad_request);
+    EXPECT_TRUE(json::parse(r.response.body())["error"]["message"].get<std::string>().starts_with(
+        "Invalid Content-Type header"));
+}
+
+// ---------------------------------------------------------------- faults on every endpoint
+
+TEST(FakeOpenAiHttp, ServerErrorFaultAppliesToModeration)
+{
+    started_fake s({.fault = openai_http_fault::status_500});
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(moderation({{"input", "hi"}}));
+    EXPECT_EQ(r.response.result(), http::status::internal_server_error);
+    EXPECT_EQ(json::parse(r.response.body())["error"]["type"], "server_error");
+}
+
+TEST(FakeOpenAiHttp, RateLimitFaultAppliesToTranscription)
+{
+    started_fake s(
+        {.fault = openai_http_fault::status_429_with_retry_after, .retry_after_seconds = 3});
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(transcription(whisper_fields(wav_bytes(16000, 0.2))));
+    EXPECT_EQ(r.response.result(), http::status::too_many_requests);
+    EXPECT_EQ(r.response["retry-after"], "3");
+}
+
+TEST(FakeOpenAiHttp, ResetFaultClosesANonStreamedModerationWithoutAnswer)
+{
+    started_fake s({.fault = openai_http_fault::reset_mid_stream});
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(moderation({{"input", "hi"}}));
+    EXPECT_TRUE(r.ec);
+    EXPECT_TRUE(c.closed_by_server());
+}
+
+// ---------------------------------------------------------------- TLS
+
+TEST(FakeOpenAiHttp, TlsBaseUrlIsHttps)
+{
+    started_fake s({.tls = true});
+    EXPECT_EQ(s.fake.base_url(), "https://127.0.0.1:" + std::to_string(s.fake.port()) + "/v1");
+}
+
+TEST(FakeOpenAiHttp, TlsCertificateVerifiesForTheLoopbackAddress)
+{
+    started_fake s({.tls = true});
+    http_test_client c(s.fake.port(), {.tls = true, .host = "127.0.0.1"});
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(post(chat_body(false)));
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.response.result(), http::status::ok);
+}
+
+TEST(FakeOpenAiHttp, TlsCertificateVerifiesForLocalhost)
+{
+    started_fake s({.tls = true});
+    http_test_client c(s.fake.port(), {.tls = true, .host = "localhost"});
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(post(chat_body(true)));
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(event_payloads(r.chunks).back(), "[DONE]");
+}
+
+TEST(FakeOpenAiHttp, TlsCertificateDoesNotVerifyForAnotherName)
+{
+    started_fake s({.tls = true});
+    http_test_client c(s.fake.port(), {.tls = true, .host = "api.openai.com"});
+    EXPECT_TRUE(c.connect());
+}
+
+TEST(FakeOpenAiHttp, TlsHandshakesCountOnePerConnectionHoweverManyRequests)
+{
+    started_fake s({.tls = true});
+    http_test_client c(s.fake.port(), {.tls = true});
+    ASSERT_FALSE(c.connect());
+    ASSERT_FALSE(c.exchange(post(chat_body(false))).ec);
+    ASSERT_FALSE(c.exchange(moderation({{"input", "hi"}})).ec);
+    EXPECT_EQ(s.fake.tls_handshakes(), 1);
+
+    http_test_client other(s.fake.port(), {.tls = true});
+    ASSERT_FALSE(other.connect());
+    ASSERT_FALSE(other.exchange(post(chat_body(false))).ec);
+    EXPECT_EQ(s.fake.tls_handshakes(), 2);
+    EXPECT_EQ(s.fake.accepted_connections(), 2);
+}
+
+TEST(FakeOpenAiHttp, PlainServerCountsNoTlsHandshakes)
+{
+    started_fake s;
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    ASSERT_FALSE(c.exchange(post(chat_body(false))).ec);
+    EXPECT_EQ(s.fake.tls_handshakes(), 0);
+    EXPECT_EQ(s.fake.base_url(), "http://127.0.0.1:" + std::to_string(s.fake.port()) + "/v1");
 }
 
 } // namespace

@@ -7,12 +7,12 @@
 // [fake_realtime_server]
 #include "fake_realtime_server.hpp"
 
+#include "loopback_server.hpp"
 #include "openai_error.hpp"
 
 #include "audio/base64.hpp"
 #include "audio/pcm16.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -82,7 +82,6 @@ struct shared_state {
     std::vector<recorded_connection> connections;
 
     // I/O thread only.
-    bool stopping = false;
     std::vector<std::weak_ptr<session>> sessions;
     std::mt19937_64 random{std::random_device{}()};
     std::uint64_t serial = 0;
@@ -193,30 +192,6 @@ bool contains_token(std::string_view list, std::string_view token)
         list.remove_prefix(comma + 1);
     }
     return false;
-}
-
-// "sk-fake-wrong-key-123" -> "sk-fake-*********-123", the way the API echoes a wrong key.
-std::string masked(std::string_view key)
-{
-    if (key.size() <= 12)
-        return std::string(key.size(), '*');
-    return std::string(key.substr(0, 8)) + std::string(key.size() - 12, '*') +
-           std::string(key.substr(key.size() - 4));
-}
-
-std::vector<std::string> split_words(const std::string& text)
-{
-    // Each piece carries its leading space, as the API's transcript deltas do.
-    std::vector<std::string> pieces;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        auto next = text.find(' ', start + 1);
-        if (next == std::string::npos)
-            next = text.size();
-        pieces.push_back(text.substr(start, next - start));
-        start = next;
-    }
-    return pieces;
 }
 
 std::vector<std::int16_t> default_tone()
@@ -335,19 +310,9 @@ private:
         else if (contains_token(protocols, "openai-insecure-api-key." + key))
             given = key; // the browser's way: the key rides in a subprotocol
         if (given.empty())
-            return api_error{.message =
-                                 "You didn't provide an API key. You need to provide your API "
-                                 "key in an Authorization header using Bearer auth (i.e. "
-                                 "Authorization: Bearer YOUR_KEY), or as the password field "
-                                 "(with blank username) if you're accessing the API from your "
-                                 "browser and are prompted for a username and password. You can "
-                                 "obtain an API key from "
-                                 "https://platform.openai.com/account/api-keys."};
+            return no_api_key();
         if (given != key || fault == realtime_fault::reject_unauthorized)
-            return api_error{.code = "invalid_api_key",
-                             .message = "Incorrect API key provided: " + masked(given) +
-                                        ". You can find your API key at "
-                                        "https://platform.openai.com/account/api-keys."};
+            return incorrect_api_key(given);
         return std::nullopt;
     }
 
@@ -1096,25 +1061,18 @@ private:
 struct fake_realtime_server::impl {
     explicit impl(fake_realtime_options options) : state(std::move(options)) {}
 
-    void do_accept()
+    void on_accept(tcp::socket socket)
     {
-        acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
-            if (ec == net::error::operation_aborted || state.stopping)
-                return;
-            if (!ec) {
-                auto s = std::make_shared<session>(std::move(socket), state);
-                std::erase_if(state.sessions, [](const auto& w) { return w.expired(); });
-                state.sessions.push_back(s);
-                s->run();
-            }
-            do_accept();
-        });
+        auto s = std::make_shared<session>(std::move(socket), state);
+        std::erase_if(state.sessions, [](const auto& w) { return w.expired(); });
+        state.sessions.push_back(s);
+        s->run();
     }
 
     template <class F>
     void for_each_session(F f)
     {
-        net::post(ioc, [this, f = std::move(f)] {
+        net::post(io.context(), [this, f = std::move(f)] {
             for (const auto& weak : state.sessions)
                 if (auto s = weak.lock())
                     f(*s);
@@ -1123,11 +1081,7 @@ struct fake_realtime_server::impl {
 
     // Declared first so that it outlives everything the I/O objects' handlers could touch.
     shared_state state;
-    net::io_context ioc{1};
-    tcp::acceptor acceptor{ioc};
-    net::executor_work_guard<net::io_context::executor_type> work = net::make_work_guard(ioc);
-    std::uint16_t port = 0;
-    std::thread thread;
+    loopback_server io;
 };
 
 fake_realtime_server::fake_realtime_server(fake_realtime_options options)
@@ -1141,73 +1095,29 @@ fake_realtime_server::fake_realtime_server(fake_realtime_options options)
 
 fake_realtime_server::~fake_realtime_server()
 {
-    if (!impl_->thread.joinable())
-        return;
-    // Close everything on the I/O thread, then let run() return once the handlers have
-    // drained, so that no session outlives the state it records into.
-    try {
-        net::post(impl_->ioc, [s = impl_.get()] {
-            s->state.stopping = true;
-            beast::error_code ignored;
-            s->acceptor.close(ignored);
-            for (const auto& weak : s->state.sessions)
-                if (auto p = weak.lock())
-                    p->shutdown();
-            s->state.sessions.clear();
-        });
-    } catch (...) {
-        // The orderly shutdown could not even be queued (no memory): stop hard instead.
-        try {
-            impl_->ioc.stop();
-        } catch (...) {
-        }
-    }
-    impl_->work.reset();
-    try {
-        impl_->thread.join();
-    } catch (...) {
-        // join() throws only for a thread that is not joinable or is this one: neither here.
-    }
+    impl_->io.stop([s = impl_.get()] {
+        for (const auto& weak : s->state.sessions)
+            if (auto p = weak.lock())
+                p->shutdown();
+        s->state.sessions.clear();
+    });
 }
 
 status fake_realtime_server::start()
 {
-    if (impl_->thread.joinable())
-        return make_error(errc::io_error, "fake_realtime_server::start called twice");
-    auto& acceptor = impl_->acceptor;
-    const tcp::endpoint endpoint{net::ip::make_address_v4("127.0.0.1"), 0};
-    beast::error_code ec;
-    if (acceptor.open(endpoint.protocol(), ec) || acceptor.bind(endpoint, ec) ||
-        acceptor.listen(net::socket_base::max_listen_connections, ec))
-        return make_error(errc::io_error,
-                          "fake_realtime_server cannot listen on 127.0.0.1: " + ec.message());
-    impl_->port = acceptor.local_endpoint(ec).port();
-    if (ec)
-        return make_error(errc::io_error,
-                          "fake_realtime_server cannot read its port: " + ec.message());
-    impl_->do_accept();
-    impl_->thread = std::thread([s = impl_.get()] {
-        // Handlers catch what they can; this only keeps a stray exception from ending the
-        // thread (and with it every session) silently.
-        for (;;) {
-            try {
-                s->ioc.run();
-                return;
-            } catch (...) {
-            }
-        }
+    return impl_->io.start("fake_realtime_server", [s = impl_.get()](tcp::socket socket) {
+        s->on_accept(std::move(socket));
     });
-    return ok();
 }
 
 std::uint16_t fake_realtime_server::port() const
 {
-    return impl_->port;
+    return impl_->io.port();
 }
 
 std::string fake_realtime_server::base_url() const
 {
-    return "http://127.0.0.1:" + std::to_string(impl_->port) + "/v1";
+    return "http://127.0.0.1:" + std::to_string(impl_->io.port()) + "/v1";
 }
 
 void fake_realtime_server::set_fault(realtime_fault f, int count)
@@ -1236,24 +1146,10 @@ bool fake_realtime_server::wait_until(
     const std::function<bool(const std::vector<recorded_connection>&)>& pred,
     std::chrono::milliseconds timeout) const
 {
-    using clock = std::chrono::steady_clock;
-    const auto deadline = clock::now() + timeout;
     auto& state = impl_->state;
-    std::unique_lock lock(state.mutex);
-    for (;;) {
-        const auto snapshot = state.connections;
-        const auto seen = state.version;
-        // pred runs unlocked: it may call connections() or upgrade_attempts() itself.
-        lock.unlock();
-        if (pred(snapshot))
-            return true;
-        lock.lock();
-        const auto now = clock::now();
-        if (now >= deadline)
-            return false;
-        state.changed.wait_until(lock, std::min(deadline, now + std::chrono::milliseconds(50)),
-                                 [&] { return state.version != seen; });
-    }
+    return wait_for_change(
+        state.mutex, state.changed, [&] { return state.connections; },
+        [&] { return state.version; }, pred, timeout);
 }
 
 void fake_realtime_server::send_to_all(const std::string& server_event_json)
