@@ -5,6 +5,7 @@
 
 #include "fake_openai_http.hpp"
 #include "metrics/metrics.hpp"
+#include "test_pki.hpp"
 #include "upstream/sse_parser.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -394,6 +395,53 @@ TEST_F(HttpClient, AnInvalidUrlIsRefusedBeforeAnyConnection)
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, errc::invalid_argument);
     EXPECT_EQ(fake.accepted_connections(), 0);
+}
+
+fakes::fake_openai_http_options tls_options()
+{
+    auto options = reply("Secure hello.");
+    options.tls = true;
+    return options;
+}
+
+TEST(HttpClientTls, VerifiesTheUpstreamAgainstATrustedCaAndReusesTheSession)
+{
+    fake_openai_http fake(tls_options());
+    ASSERT_TRUE(fake.start());
+    metrics_registry registry;
+    http_client client(registry, {.extra_ca_pem = test::shared_test_pki().ca_cert_pem,
+                                  .max_idle_per_host = 8,
+                                  .idle_timeout = std::chrono::seconds(50)});
+    client.configure("openai", fast_settings());
+    const std::string base = "https://localhost:" + std::to_string(fake.port()) + "/v1";
+    for (int i = 0; i < 3; ++i) {
+        const auto r = call(client, chat_request(base, false));
+        ASSERT_TRUE(r) << r.error().message;
+        EXPECT_EQ(r->status, 200U);
+    }
+    // One handshake for three requests: the TLS connection was kept alive and reused.
+    EXPECT_EQ(fake.tls_handshakes(), 1);
+    EXPECT_EQ(counter_value(registry, "donna_upstream_tls_handshakes_total{upstream=\"openai\"}"),
+              1);
+    // The request named the host the URL named (the name TLS verified).
+    EXPECT_EQ(fake.requests()[0].headers.at("host"), "localhost:" + std::to_string(fake.port()));
+}
+
+TEST(HttpClientTls, AnUntrustedCertificateIsAFailureNeverATrustedAnswer)
+{
+    fake_openai_http fake(tls_options());
+    ASSERT_TRUE(fake.start());
+    metrics_registry registry;
+    http_client client(registry); // the system store only: the test CA is not in it
+    auto settings = fast_settings();
+    settings.limits.retry.max_attempts = 1;
+    client.configure("openai", settings);
+    const auto r = call(client, chat_request(fake.base_url(), false));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, errc::upstream_unavailable);
+    EXPECT_NE(r.error().message.find("certificate verify failed"), std::string::npos)
+        << r.error().message;
+    EXPECT_TRUE(fake.requests().empty());
 }
 
 } // namespace
