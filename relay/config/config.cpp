@@ -41,6 +41,8 @@ constexpr std::array text_settings{
     text_setting{"DONNA_TOKEN_SECRET", &config::token_secret, text_kind::secret},
     text_setting{"DONNA_SITES_FILE", &config::sites_file, text_kind::plain},
     text_setting{"DONNA_PERSONAS_FILE", &config::personas_file, text_kind::plain},
+    text_setting{"DONNA_UPSTREAM_CA_FILE", &config::upstream_ca_file, text_kind::plain},
+    text_setting{"DONNA_PRICES_FILE", &config::prices_file, text_kind::plain},
     text_setting{"OPENAI_API_KEY", &config::openai_api_key, text_kind::secret},
     text_setting{"OPENAI_BASE_URL", &config::openai_base_url, text_kind::url},
     text_setting{"OPENAI_REALTIME_MODEL", &config::openai_realtime_model, text_kind::non_empty},
@@ -92,6 +94,15 @@ constexpr std::array int_settings{
                 120000},
     int_setting{"DONNA_UPSTREAM_CONNECT_ATTEMPTS", &config::upstream_connect_attempts, 1, 10},
     int_setting{"DONNA_UPSTREAM_BACKOFF_MS", &config::upstream_backoff_ms, 1, 60000},
+    int_setting{"DONNA_OPENAI_REQUESTS_PER_MINUTE", &config::openai_requests_per_minute, 0,
+                1000000},
+    int_setting{"DONNA_ELEVENLABS_REQUESTS_PER_MINUTE", &config::elevenlabs_requests_per_minute, 0,
+                1000000},
+    int_setting{"DONNA_GMAIL_REQUESTS_PER_100S", &config::gmail_requests_per_100s, 0, 1000000},
+    int_setting{"DONNA_CHAT_MESSAGES_PER_MINUTE", &config::chat_messages_per_minute, 1, 10000},
+    int_setting{"DONNA_CHAT_MAX_CHARACTERS", &config::chat_max_characters, 1, 100000},
+    int_setting{"DONNA_CHAT_HISTORY_TOKENS", &config::chat_history_tokens, 100, 1000000},
+    int_setting{"DONNA_CHAT_TIMEOUT_MS", &config::chat_timeout_ms, 1000, 600000},
     int_setting{"SMTP_PORT", &config::smtp_port, 1, 65535},
 };
 
@@ -293,6 +304,8 @@ std::vector<std::string> restart_required_changes(const config& running, const c
         changed.emplace_back("DONNA_TLS_CERT");
     if (running.tls_key_file != loaded.tls_key_file)
         changed.emplace_back("DONNA_TLS_KEY");
+    if (running.upstream_ca_file != loaded.upstream_ca_file)
+        changed.emplace_back("DONNA_UPSTREAM_CA_FILE");
     return changed;
 }
 

@@ -55,6 +55,17 @@ struct config {
     int upstream_connect_timeout_ms = 10000;              // DONNA_UPSTREAM_CONNECT_TIMEOUT_MS
     int upstream_connect_attempts = 4;                    // DONNA_UPSTREAM_CONNECT_ATTEMPTS
     int upstream_backoff_ms = 250;                        // DONNA_UPSTREAM_BACKOFF_MS: first wait
+    std::string upstream_ca_file; // DONNA_UPSTREAM_CA_FILE: PEM CAs trusted besides the system's
+    std::string prices_file;      // DONNA_PRICES_FILE: the price table for cost metrics
+
+    // --- upstream REST limits (the seed's defaults) and text chat ---
+    int openai_requests_per_minute = 60;      // DONNA_OPENAI_REQUESTS_PER_MINUTE
+    int elevenlabs_requests_per_minute = 100; // DONNA_ELEVENLABS_REQUESTS_PER_MINUTE
+    int gmail_requests_per_100s = 1000;       // DONNA_GMAIL_REQUESTS_PER_100S
+    int chat_messages_per_minute = 20;        // DONNA_CHAT_MESSAGES_PER_MINUTE (per visitor)
+    int chat_max_characters = 4000;           // DONNA_CHAT_MAX_CHARACTERS (one message)
+    int chat_history_tokens = 4000;           // DONNA_CHAT_HISTORY_TOKENS (kept per conversation)
+    int chat_timeout_ms = 30000;              // DONNA_CHAT_TIMEOUT_MS (a whole reply)
 
     // --- OpenAI ---
     std::string openai_api_key;                                // OPENAI_API_KEY

@@ -1,9 +1,12 @@
 // realtime_session.cpp: the proxy loop: accept, open the upstream, relay both ways with the
 // policy, the audio budget and the optional Opus bridges; close both sides together. DONNA's
-// own donna.persona event is handled here, before the policy (which refuses other donna.*).
+// own donna.persona and donna.chat.message events are handled here, before the policy (which
+// refuses other donna.*): a typed chat message goes to the text chat (chat/chat_service), its
+// reply streams back as donna.chat.delta events and one donna.chat.message.
 #include "realtime/realtime_session.hpp"
 
 #include "audio/opus_bridge.hpp"
+#include "chat/chat_service.hpp"
 #include "policy/client_policy.hpp"
 #include "protocol/donna_events.hpp"
 #include "protocol/realtime_events.hpp"
@@ -232,6 +235,8 @@ private:
         const auto type = peek_event_type(text);
         if (type && *type == donna_persona::type_name)
             return switch_persona(text);
+        if (type && *type == donna_chat_message::type_name)
+            return chat_message(text);
         auto decision = policy_->filter(text);
         if (!decision.error_event.empty()) {
             metrics_.error(error_code_of(decision.error_event)).inc();
@@ -267,6 +272,58 @@ private:
         grant_.persona = persona;
         services_->log().info("realtime", "persona switched to " + std::string(to_string(persona)));
         queue_to_client({serialize(donna_event(donna_persona{persona})), false});
+    }
+
+    // {"type":"donna.chat.message","id":"m1","role":"user","text":"..."}: one chat turn with
+    // the session's persona; the reply's id is "<id>-reply".
+    void chat_message(const std::string& text)
+    {
+        const auto event = parse_donna_event(text);
+        const auto* message = event ? std::get_if<donna_chat_message>(&*event) : nullptr;
+        if (!message || message->role != chat_role::user) {
+            const std::string code = event ? "invalid_request" : to_string(event.error().code);
+            metrics_.error(code).inc();
+            return send_error(code, event ? "donna.chat.message from a client must have role "
+                                            "\"user\""
+                                          : "donna.chat.message refused: " + event.error().message);
+        }
+        const std::string reply_id = message->id + "-reply";
+        std::weak_ptr<realtime_session> weak = this->shared_from_this();
+        const auto executor = ws_.get_executor();
+        chat_turn_events events;
+        events.on_delta = [weak, executor, reply_id](std::string_view delta) {
+            net::post(executor, [weak, reply_id, d = std::string(delta)]() mutable {
+                if (auto self = weak.lock())
+                    self->queue_to_client(
+                        {serialize(donna_event(donna_chat_delta{reply_id, std::move(d)})), false});
+            });
+        };
+        events.on_done = [weak, executor, reply_id](const chat_turn_outcome& outcome) {
+            net::post(executor, [weak, reply_id, outcome] {
+                auto self = weak.lock();
+                if (!self)
+                    return;
+                if (!outcome.error_code.empty())
+                    self->send_error(outcome.error_code, outcome.error_message);
+                if (outcome.error_code.empty() || outcome.fallback)
+                    self->queue_to_client({serialize(donna_event(donna_chat_message{
+                                               reply_id, chat_role::assistant, outcome.reply})),
+                                           false});
+            });
+        };
+        auto call = services_->chat().start_turn(
+            grant_.settings,
+            chat_turn_request{.conversation_id = grant_.claims.token_id,
+                              .visitor_key = grant_.claims.token_id,
+                              .persona = grant_.persona,
+                              .text = message->text},
+            std::move(events));
+        if (!call)
+            return;
+        // Finished calls ignore cancel(); keeping the last few bounds the list.
+        if (chat_calls_.size() >= 8)
+            chat_calls_.erase(chat_calls_.begin());
+        chat_calls_.push_back(std::move(call));
     }
 
     void refuse_persona(const error& e)
@@ -355,6 +412,9 @@ private:
     void end_session()
     {
         closing_ = true;
+        for (auto& call : chat_calls_)
+            call->cancel();
+        chat_calls_.clear();
         shutdown_timer_.cancel();
         if (upstream_) {
             upstream_->close();
@@ -430,6 +490,7 @@ private:
     std::optional<opus_input_bridge> opus_in_;
     std::optional<opus_output_bridge> opus_out_;
     std::shared_ptr<upstream_link> upstream_;
+    std::vector<std::shared_ptr<upstream_call>> chat_calls_; // cancelled if the visitor leaves
     beast::flat_buffer read_buffer_;
     std::deque<outgoing> queue_;
     std::size_t queued_bytes_ = 0;

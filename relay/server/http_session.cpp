@@ -2,6 +2,7 @@
 // One template for plain and TLS streams (as Beast's advanced_server_flex example does).
 #include "server/http_session.hpp"
 
+#include "api/chat_endpoint.hpp"
 #include "api/embed_endpoint.hpp"
 #include "api/readiness.hpp"
 #include "api/realtime_auth.hpp"
@@ -17,6 +18,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <chrono>
+#include <deque>
 #include <optional>
 #include <variant>
 
@@ -218,6 +220,12 @@ private:
             return send(text_response(req, http::status::method_not_allowed,
                                       "method not allowed: POST a JSON body to /v1/session\n"));
         }
+        if (path == "/v1/chat") {
+            if (req.method() != http::verb::post)
+                return send(text_response(req, http::status::method_not_allowed,
+                                          "method not allowed: POST a JSON body to /v1/chat\n"));
+            return chat(std::move(req));
+        }
         if (req.method() != http::verb::get && req.method() != http::verb::head)
             return send(text_response(req, http::status::method_not_allowed,
                                       "method not allowed: use GET or HEAD\n"));
@@ -237,6 +245,114 @@ private:
                 });
         }
         send(static_file(req, *services_));
+    }
+
+    // POST /v1/chat (api/chat_endpoint): one chat turn, answered whole or as server-sent
+    // events. The turn's callbacks come from the upstream client's thread and are posted to
+    // this connection's strand; the next request is read only after the answer is written.
+    void chat(request req)
+    {
+        const chat_http_context context{req[http::field::authorization], req[http::field::accept],
+                                        req[http::field::origin], self_origin(req), unix_now()};
+        auto prepared = prepare_chat_call(req.body(), context, *services_);
+        if (const auto* refusal = std::get_if<http_answer>(&prepared))
+            return send(from_answer(req, *refusal));
+        auto call = std::make_shared<chat_http_call>(std::move(std::get<chat_http_call>(prepared)));
+        chat_request_ = std::make_shared<request>(std::move(req));
+        const auto self = this->shared_from_this();
+        const auto on_strand = [self](auto&& f) {
+            net::post(self->stream_.get_executor(), std::forward<decltype(f)>(f));
+        };
+        chat_turn_events events;
+        if (call->stream)
+            events.on_delta = [on_strand, self, call](std::string_view delta) {
+                on_strand([self, text = chat_stream_delta(*call, delta)]() mutable {
+                    self->sse_write(std::move(text), false);
+                });
+            };
+        events.on_done = [on_strand, self, call](const chat_turn_outcome& outcome) {
+            on_strand([self, call, outcome] {
+                self->chat_call_.reset();
+                const bool refused = !outcome.error_code.empty() && !outcome.fallback;
+                if (!call->stream || (refused && !self->sse_started_))
+                    return self->send(
+                        from_answer(*self->chat_request_, chat_answer(*call, outcome)));
+                self->sse_write(chat_stream_ending(*call, outcome), true);
+            });
+        };
+        chat_call_ = services_->chat().start_turn(call->settings, call->turn, std::move(events));
+    }
+
+    // Server-sent events on a chunked response: the head once, then one chunk per write, then
+    // the last chunk, in order.
+    void sse_write(std::string text, bool last)
+    {
+        if (sse_failed_)
+            return;
+        sse_queue_.push_back(std::move(text));
+        sse_last_ = sse_last_ || last;
+        if (sse_writing_)
+            return;
+        if (!sse_started_) {
+            sse_started_ = true;
+            sse_writing_ = true;
+            sse_head_.emplace(http::status::ok, chat_request_->version());
+            common_headers(*sse_head_, *chat_request_);
+            sse_head_->set(http::field::content_type, "text/event-stream; charset=utf-8");
+            sse_head_->set(http::field::cache_control, "no-cache");
+            sse_head_->chunked(true);
+            sse_serializer_.emplace(*sse_head_);
+            return http::async_write_header(
+                stream_, *sse_serializer_,
+                [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                    self->sse_written(ec, false);
+                });
+        }
+        sse_next();
+    }
+
+    void sse_next()
+    {
+        if (!sse_queue_.empty()) {
+            sse_writing_ = true;
+            return net::async_write(
+                stream_, http::make_chunk(net::buffer(sse_queue_.front())),
+                [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                    self->sse_queue_.pop_front();
+                    self->sse_written(ec, false);
+                });
+        }
+        if (sse_last_) {
+            sse_writing_ = true;
+            return net::async_write(
+                stream_, http::make_chunk_last(),
+                [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                    self->sse_written(ec, true);
+                });
+        }
+    }
+
+    void sse_written(beast::error_code ec, bool ended)
+    {
+        sse_writing_ = false;
+        if (ec) {
+            // The caller went away: stop the upstream call too.
+            sse_failed_ = true;
+            if (chat_call_)
+                chat_call_->cancel();
+            chat_call_.reset();
+            return;
+        }
+        if (!ended)
+            return sse_next();
+        const bool keep_alive = chat_request_->keep_alive();
+        sse_started_ = sse_last_ = false;
+        sse_serializer_.reset();
+        sse_head_.reset();
+        chat_request_.reset();
+        if (!keep_alive)
+            return do_close();
+        do_read();
     }
 
     void upgrade(request req)
@@ -289,6 +405,13 @@ private:
     std::shared_ptr<services> services_;
     bool tls_;
     std::optional<http::request_parser<http::string_body>> parser_;
+    // POST /v1/chat in progress
+    std::shared_ptr<request> chat_request_;
+    std::shared_ptr<upstream_call> chat_call_;
+    std::optional<http::response<http::empty_body>> sse_head_;
+    std::optional<http::response_serializer<http::empty_body>> sse_serializer_;
+    std::deque<std::string> sse_queue_;
+    bool sse_started_ = false, sse_writing_ = false, sse_last_ = false, sse_failed_ = false;
 };
 
 // Peeks at the first bytes: a TLS ClientHello gets a handshake, anything else plain HTTP.

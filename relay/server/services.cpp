@@ -1,6 +1,8 @@
 // services.cpp: building and swapping the live settings; the demo voice on first use.
 #include "server/services.hpp"
 
+#include "chat/chat_service.hpp"
+#include "config/text_file.hpp"
 #include "demo/speech_synth.hpp"
 
 namespace donna::relay {
@@ -16,6 +18,56 @@ result<persona_catalog> load_personas(const config& cfg)
     if (!catalog)
         return make_error(catalog.error().code, "DONNA_PERSONAS_FILE: " + catalog.error().message);
     return catalog;
+}
+
+result<price_table> load_prices(const config& cfg)
+{
+    if (cfg.prices_file.empty())
+        return price_table::defaults();
+    auto table = price_table::from_file(cfg.prices_file);
+    if (!table)
+        return make_error(table.error().code, "DONNA_PRICES_FILE: " + table.error().message);
+    return table;
+}
+
+result<std::string> load_upstream_ca(const config& cfg)
+{
+    if (cfg.upstream_ca_file.empty())
+        return std::string();
+    auto pem = read_text_file(cfg.upstream_ca_file);
+    if (!pem)
+        return make_error(pem.error().code, "DONNA_UPSTREAM_CA_FILE: " + pem.error().message);
+    if (pem->find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+        return make_error(errc::invalid_argument,
+                          "DONNA_UPSTREAM_CA_FILE: " + cfg.upstream_ca_file +
+                              " holds no PEM certificate");
+    return pem;
+}
+
+// Per-upstream limits: the seed's request rates, and deadlines that fit each use.
+void configure_upstreams(http_client& client, const config& cfg)
+{
+    const auto per = [](int requests, std::chrono::seconds window) {
+        return rate_limit{requests, std::chrono::duration_cast<std::chrono::milliseconds>(window)};
+    };
+    upstream_settings openai;
+    openai.limit = per(cfg.openai_requests_per_minute, std::chrono::seconds(60));
+    openai.limits.connect_timeout = std::chrono::milliseconds(cfg.upstream_connect_timeout_ms);
+    openai.limits.total_timeout = std::chrono::milliseconds(cfg.chat_timeout_ms);
+    openai.limits.read_timeout =
+        std::min(openai.limits.total_timeout, std::chrono::milliseconds(std::chrono::seconds(20)));
+    openai.limits.retry.max_attempts = cfg.upstream_connect_attempts;
+    openai.limits.retry.base_delay = std::chrono::milliseconds(cfg.upstream_backoff_ms);
+    openai.limits.retry.max_total = openai.limits.total_timeout;
+    client.configure("openai", openai);
+
+    upstream_settings elevenlabs = openai;
+    elevenlabs.limit = per(cfg.elevenlabs_requests_per_minute, std::chrono::seconds(60));
+    client.configure("elevenlabs", elevenlabs);
+
+    upstream_settings gmail = openai;
+    gmail.limit = per(cfg.gmail_requests_per_100s, std::chrono::seconds(100));
+    client.configure("gmail", gmail);
 }
 
 result<token_signer> make_signer(const config& cfg)
@@ -35,22 +87,44 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log)
     auto personas = load_personas(cfg);
     if (!personas)
         return personas.error();
+    auto prices = load_prices(cfg);
+    if (!prices)
+        return prices.error();
     if (cfg.token_secret.empty())
         log.warn("relay", "DONNA_TOKEN_SECRET is not set: session tokens are signed with a "
                           "random key and end with this process");
     log.set_secrets(cfg.secrets());
-    return std::make_shared<services>(std::move(cfg), std::move(*signer), std::move(*personas),
-                                      log);
+    auto ca = load_upstream_ca(cfg);
+    if (!ca)
+        return ca.error();
+    auto created = std::make_shared<services>(std::move(cfg), std::move(*signer),
+                                              std::move(*personas), std::move(*prices), log);
+    created->upstreams_ = std::make_unique<http_client>(
+        created->registry_, http_client_options{.extra_ca_pem = *ca,
+                                                .max_idle_per_host = 8,
+                                                .idle_timeout = std::chrono::seconds(50)});
+    const auto& live = created->settings()->cfg;
+    configure_upstreams(*created->upstreams_, live);
+    created->chat_ = std::make_unique<chat_service>(*created->upstreams_, created->usage_,
+                                                    created->registry_, log, live);
+    return created;
 }
 
-services::services(config cfg, token_signer signer, persona_catalog personas, logger& log)
-    : log_(log), metrics_(registry_), files_(cfg.web_root)
+services::services(config cfg, token_signer signer, persona_catalog personas, price_table prices,
+                   logger& log)
+    : log_(log), metrics_(registry_), files_(cfg.web_root), usage_(registry_, std::move(prices))
 {
     settings_.store(std::make_shared<const live_settings>(
         live_settings{std::move(cfg), std::move(signer), std::move(personas), 1}));
 }
 
-services::~services() = default;
+// The chat's calls refer to the client and to the chat service: the client stops its thread
+// (dropping calls in flight) before either goes.
+services::~services()
+{
+    upstreams_.reset();
+    chat_.reset();
+}
 
 status services::reload(config cfg)
 {
@@ -63,7 +137,15 @@ status services::reload(config cfg)
     auto personas = load_personas(cfg);
     if (!personas)
         return personas.error();
+    auto prices = load_prices(cfg);
+    if (!prices)
+        return prices.error();
     log_.set_secrets(cfg.secrets());
+    usage_.set_prices(std::move(*prices));
+    if (upstreams_)
+        configure_upstreams(*upstreams_, cfg);
+    if (chat_)
+        chat_->apply(cfg);
     settings_.store(std::make_shared<const live_settings>(live_settings{
         std::move(cfg), std::move(*signer), std::move(*personas), current->generation + 1}));
     metrics_.reloads_total.inc();

@@ -18,6 +18,8 @@
 #include "server/relay_metrics.hpp"
 #include "server/session_registry.hpp"
 #include "server/static_cache.hpp"
+#include "upstream/http_client.hpp"
+#include "upstream/usage_meter.hpp"
 
 #include <atomic>
 #include <memory>
@@ -25,6 +27,7 @@
 namespace donna::relay {
 
 class speech_synth;
+class chat_service;
 
 // One consistent generation of settings: the config and what is derived from it.
 struct live_settings {
@@ -49,11 +52,17 @@ public:
     relay_metrics& metrics() { return metrics_; }
     static_cache& files() { return files_; }
     session_registry& sessions() { return sessions_; }
+    // The HTTP client every REST upstream goes through, its usage and cost meter, and the
+    // text chat built on them.
+    http_client& upstreams() { return *upstreams_; }
+    usage_meter& usage() { return usage_; }
+    chat_service& chat() { return *chat_; }
     // espeak-ng for demo mode, created on first use (nullptr with the reason logged when
     // the library cannot start).
     speech_synth* synth();
 
-    services(config cfg, token_signer signer, persona_catalog personas, logger& log);
+    services(config cfg, token_signer signer, persona_catalog personas, price_table prices,
+             logger& log);
     ~services();
     services(const services&) = delete;
     services& operator=(const services&) = delete;
@@ -65,6 +74,9 @@ private:
     relay_metrics metrics_;
     static_cache files_;
     session_registry sessions_;
+    usage_meter usage_;
+    std::unique_ptr<http_client> upstreams_;
+    std::unique_ptr<chat_service> chat_; // uses upstreams_: destroyed first (see ~services)
     std::mutex synth_mutex_;
     std::unique_ptr<speech_synth> synth_;
     bool synth_failed_ = false;

@@ -268,10 +268,11 @@ TEST_F(RealtimeProxy, UnknownPersonaIsAnErrorEventAndTheSessionGoesOn)
     EXPECT_EQ(fake_events()[1]["type"], "input_audio_buffer.clear");
 }
 
+// donna.persona and donna.chat.message are the client's; the relay's own events are not.
 TEST_F(RealtimeProxy, OtherDonnaEventsAreStillRefused)
 {
     auto ws = open();
-    ws.send(R"({"type":"donna.chat.message","id":"m1","role":"user","text":"hi"})");
+    ws.send(R"({"type":"donna.status","state":"connected"})");
     const auto error = ws.read_until_type("error");
     ASSERT_TRUE(error);
     EXPECT_EQ(error->json()["error"]["code"], "donna_event_not_allowed");

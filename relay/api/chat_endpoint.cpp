@@ -1,0 +1,149 @@
+// chat_endpoint.cpp: POST /v1/chat's parsing, authorisation and answer shapes.
+#include "api/chat_endpoint.hpp"
+
+#include "server/services.hpp"
+
+#include <nlohmann/json.hpp>
+#include <sodium.h>
+
+#include <array>
+
+namespace donna::relay {
+namespace {
+
+using json = nlohmann::json;
+
+std::string new_message_id()
+{
+    std::array<unsigned char, 12> random{};
+    randombytes_buf(random.data(), random.size());
+    std::array<char, 2 * 12 + 1> hex{};
+    sodium_bin2hex(hex.data(), hex.size(), random.data(), random.size());
+    return "msg_" + std::string(hex.data());
+}
+
+std::string_view bearer(std::string_view authorization)
+{
+    constexpr std::string_view prefix = "Bearer ";
+    if (authorization.size() > prefix.size() && authorization.substr(0, prefix.size()) == prefix)
+        return authorization.substr(prefix.size());
+    return {};
+}
+
+json message_event(const chat_http_call& call, const chat_turn_outcome& outcome)
+{
+    json m = donna_chat_message{call.message_id, chat_role::assistant, outcome.reply}.to_json();
+    m["persona"] = std::string(to_string(call.turn.persona));
+    m["fallback"] = outcome.fallback;
+    if (outcome.completion.prompt_tokens > 0 || outcome.completion.completion_tokens > 0)
+        m["usage"] = {{"prompt_tokens", outcome.completion.prompt_tokens},
+                      {"completion_tokens", outcome.completion.completion_tokens}};
+    return m;
+}
+
+std::string dump(const json& j)
+{
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+} // namespace
+
+std::variant<chat_http_call, http_answer>
+prepare_chat_call(std::string_view body, const chat_http_context& context, services& services)
+{
+    const auto refuse = [&](int status, std::string_view code, std::string_view message) {
+        services.metrics().error(code).inc();
+        return json_error(status, code, message);
+    };
+    chat_http_call call;
+    call.settings = services.settings();
+    const auto& settings = *call.settings;
+
+    const auto token = bearer(context.authorization);
+    if (token.empty())
+        return refuse(401, "missing_session_token",
+                      "present a session token from POST /v1/session as 'Authorization: Bearer "
+                      "<token>'");
+    auto claims = settings.signer.verify(token, context.now_unix);
+    if (!claims)
+        return refuse(401,
+                      claims.error().code == errc::token_expired ? "session_token_expired"
+                                                                 : "invalid_session_token",
+                      claims.error().message);
+    const site* s = settings.cfg.sites.find(claims->site);
+    if (s == nullptr)
+        return refuse(403, "unknown_site",
+                      "the token's site \"" + claims->site + "\" is no longer configured");
+    if (!context.origin.empty() &&
+        !settings.cfg.sites.origin_allowed(*s, context.origin, context.self_origin))
+        return refuse(403, "origin_not_allowed",
+                      std::string(context.origin) + " may not use site \"" + s->id + "\"");
+
+    const auto doc = json::parse(body, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object())
+        return refuse(400, "invalid_json", "the body must be a JSON object");
+    const auto message = doc.find("message");
+    if (message == doc.end())
+        return refuse(400, "missing_field", "\"message\" is required: the visitor's text");
+    if (!message->is_string())
+        return refuse(400, "wrong_type", "\"message\" must be a string");
+    auto persona = persona_from_string(claims->persona);
+    if (const auto p = doc.find("persona"); p != doc.end()) {
+        if (!p->is_string())
+            return refuse(400, "wrong_type", "\"persona\" must be a string");
+        persona = persona_from_string(p->get<std::string>());
+        if (!persona)
+            return refuse(400, "unknown_persona",
+                          "\"persona\" must be one of general, sales, marketing, receptionist, "
+                          "secretary");
+    }
+    if (!persona)
+        return refuse(401, "invalid_session_token", "the token names an unknown persona");
+    bool stream = context.accept.find("text/event-stream") != std::string_view::npos;
+    if (const auto st = doc.find("stream"); st != doc.end()) {
+        if (!st->is_boolean())
+            return refuse(400, "wrong_type", "\"stream\" must be true or false");
+        stream = st->get<bool>();
+    }
+    call.turn = chat_turn_request{.conversation_id = claims->token_id,
+                                  .visitor_key = claims->token_id,
+                                  .persona = *persona,
+                                  .text = message->get<std::string>()};
+    call.message_id = new_message_id();
+    call.stream = stream;
+    return call;
+}
+
+http_answer chat_answer(const chat_http_call& call, const chat_turn_outcome& outcome)
+{
+    if (!outcome.error_code.empty() && !outcome.fallback)
+        return json_error(outcome.http_status, outcome.error_code, outcome.error_message);
+    auto m = message_event(call, outcome);
+    if (outcome.fallback)
+        m["error"] = {{"code", outcome.error_code}, {"message", outcome.error_message}};
+    http_answer answer;
+    answer.body = dump(m);
+    return answer;
+}
+
+std::string sse_data(std::string_view json_text)
+{
+    return "data: " + std::string(json_text) + "\n\n";
+}
+
+std::string chat_stream_delta(const chat_http_call& call, std::string_view delta)
+{
+    return sse_data(dump(donna_chat_delta{call.message_id, std::string(delta)}.to_json()));
+}
+
+std::string chat_stream_ending(const chat_http_call& call, const chat_turn_outcome& outcome)
+{
+    std::string out;
+    if (!outcome.error_code.empty())
+        out += sse_data(dump(donna_error{outcome.error_code, outcome.error_message, {}}.to_json()));
+    if (outcome.fallback || outcome.error_code.empty())
+        out += sse_data(dump(message_event(call, outcome)));
+    return out;
+}
+
+} // namespace donna::relay

@@ -1,0 +1,44 @@
+// chat_history.hpp: one conversation's turns as sent to chat completions, bounded by an
+// estimate of tokens so that a long conversation neither grows without limit nor overflows
+// the model's context: the oldest turns go first, the newest is always kept.
+//
+//   chat_history history(4000);
+//   history.add(chat_role::user, "Do you open on Sundays?");
+//   for (const auto& turn : history.turns()) messages.push_back({role, turn.text});
+#pragma once
+
+#include "protocol/donna_events.hpp"
+
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <string_view>
+
+namespace donna::relay {
+
+// OpenAI's rule of thumb (about 4 characters of English per token) plus the 4 tokens of
+// framing each message costs; an estimate for budgeting, not a bill (usage comes from the
+// API's own counts).
+std::size_t estimate_tokens(std::string_view text);
+
+struct chat_turn {
+    chat_role role = chat_role::user;
+    std::string text;
+};
+
+class chat_history {
+public:
+    explicit chat_history(std::size_t max_tokens) : max_tokens_(max_tokens) {}
+
+    void add(chat_role role, std::string text);
+    const std::deque<chat_turn>& turns() const { return turns_; }
+    std::size_t tokens() const { return tokens_; }
+    std::size_t max_tokens() const { return max_tokens_; }
+
+private:
+    std::size_t max_tokens_;
+    std::size_t tokens_ = 0;
+    std::deque<chat_turn> turns_;
+};
+
+} // namespace donna::relay

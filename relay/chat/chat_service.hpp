@@ -1,0 +1,101 @@
+// chat_service.hpp: DONNA's text chat (the seed's api/donna_logic.php): one visitor message in,
+// the persona's reply streamed back token by token from OpenAI chat completions. Shared by
+// POST /v1/chat and the donna.chat.message event on the WebSocket.
+//
+//   auto call = services.chat().start_turn(settings, {.conversation_id = claims.token_id,
+//                                                     .visitor_key = claims.token_id,
+//                                                     .persona = persona, .text = text},
+//       {.on_delta = [](std::string_view d) { ... },       // as the tokens arrive
+//        .on_done = [](const chat_turn_outcome& o) { ... }});  // exactly once
+//
+// Callbacks run on the upstream client's I/O thread: post to your strand. Whatever happens,
+// on_done comes: a broken, slow or refusing upstream gives the persona's fallback reply with
+// an error code (never a hang: the call has a total deadline, DONNA_CHAT_TIMEOUT_MS); a
+// message the relay refuses (empty, too long, over the visitor's rate) gives an error with
+// no reply. History per conversation is kept in memory, bounded by tokens.
+#pragma once
+
+#include "chat/chat_completion.hpp"
+#include "chat/chat_history.hpp"
+#include "protocol/donna_events.hpp"
+#include "upstream/http_client.hpp"
+#include "upstream/rate_limiter.hpp"
+
+#include <chrono>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace donna::relay {
+
+struct live_settings;
+struct config;
+class usage_meter;
+class metrics_registry;
+class logger;
+
+struct chat_turn_request {
+    std::string conversation_id; // whose history (a session token's id)
+    std::string visitor_key;     // whose rate limit
+    donna::persona persona = donna::persona::general;
+    std::string text;
+};
+
+struct chat_turn_outcome {
+    std::string reply;                 // the whole reply (the persona's fallback when it failed)
+    bool fallback = false;             // the reply is the fallback, not the model's
+    std::string error_code;            // "" on success; else a wire code (docs/relay.md)
+    std::string error_message;         // for people
+    int http_status = 200;             // what POST /v1/chat answers when nothing was streamed yet
+    chat_completion_result completion; // model, usage, finish reason, tool calls
+};
+
+struct chat_turn_events {
+    std::function<void(std::string_view delta)> on_delta;
+    std::function<void(const chat_turn_outcome& outcome)> on_done;
+};
+
+class chat_service {
+public:
+    chat_service(http_client& client, usage_meter& usage, metrics_registry& registry, logger& log,
+                 const config& cfg);
+
+    // Limits from the configuration (at start and on reload).
+    void apply(const config& cfg);
+
+    // Returns the upstream call (to cancel when the visitor goes away), or nullptr when the
+    // turn ended at once (refused or not configured: on_done has already run).
+    std::shared_ptr<upstream_call> start_turn(std::shared_ptr<const live_settings> settings,
+                                              chat_turn_request request, chat_turn_events events);
+
+    // A copy of a conversation's history (tests, and the memory work that follows).
+    chat_history history(const std::string& conversation_id) const;
+
+private:
+    void remember(const std::string& conversation_id, chat_role role, std::string text);
+    chat_history snapshot(const std::string& conversation_id) const;
+    void count(std::string_view outcome);
+
+    http_client& client_;
+    usage_meter& usage_;
+    metrics_registry& registry_;
+    logger& log_;
+    rate_limiter visitor_limiter_;
+
+    mutable std::mutex mutex_;
+    std::size_t history_tokens_;
+    std::size_t max_conversations_ = 10000;
+    // Least recently used first, so the oldest conversation is forgotten when over the bound.
+    std::list<std::string> lru_;
+    struct conversation {
+        chat_history history;
+        std::list<std::string>::iterator lru_position;
+    };
+    std::unordered_map<std::string, conversation> conversations_;
+};
+
+} // namespace donna::relay

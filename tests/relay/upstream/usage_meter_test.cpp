@@ -1,0 +1,98 @@
+// Usage and cost metrics from the price table (relay/upstream/usage_meter).
+#include "upstream/usage_meter.hpp"
+
+#include "metrics/metrics.hpp"
+
+#include <gtest/gtest.h>
+
+namespace donna::relay {
+namespace {
+
+double value_of(const metrics_registry& registry, const std::string& series)
+{
+    const auto text = registry.render();
+    const auto at = text.find("\n" + series + " ");
+    return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
+}
+
+TEST(UsageMeter, PricesTokensFromTheTable)
+{
+    metrics_registry registry;
+    usage_meter meter(registry, price_table::defaults());
+    meter.tokens("openai", "gpt-4o", 1000000, 100000); // $2.50 + $1.00
+    EXPECT_DOUBLE_EQ(
+        value_of(registry,
+                 R"(donna_upstream_cost_dollars_total{model="gpt-4o",upstream="openai"})"),
+        3.5);
+    EXPECT_EQ(
+        value_of(
+            registry,
+            R"(donna_upstream_usage_total{model="gpt-4o",unit="input_tokens",upstream="openai"})"),
+        1000000);
+    EXPECT_EQ(
+        value_of(
+            registry,
+            R"(donna_upstream_usage_total{model="gpt-4o",unit="output_tokens",upstream="openai"})"),
+        100000);
+}
+
+TEST(UsageMeter, PricesCharactersAndAudioMinutes)
+{
+    metrics_registry registry;
+    usage_meter meter(registry, price_table::defaults());
+    meter.characters("elevenlabs", "eleven_multilingual_v2", 2000); // 2 x $0.30
+    meter.audio_seconds("openai", "whisper-1", 90);                 // 1.5 min x $0.006
+    EXPECT_NEAR(
+        value_of(
+            registry,
+            R"(donna_upstream_cost_dollars_total{model="eleven_multilingual_v2",upstream="elevenlabs"})"),
+        0.6, 1e-12);
+    EXPECT_NEAR(
+        value_of(registry,
+                 R"(donna_upstream_cost_dollars_total{model="whisper-1",upstream="openai"})"),
+        0.009, 1e-12);
+}
+
+TEST(UsageMeter, AnUnpricedModelIsCountedAndNamed)
+{
+    metrics_registry registry;
+    usage_meter meter(registry, price_table::defaults());
+    meter.tokens("openai", "gpt-9-experimental", 10, 10);
+    EXPECT_EQ(
+        value_of(registry,
+                 R"(donna_upstream_unpriced_total{model="gpt-9-experimental",upstream="openai"})"),
+        1);
+    EXPECT_EQ(
+        value_of(
+            registry,
+            R"(donna_upstream_cost_dollars_total{model="gpt-9-experimental",upstream="openai"})"),
+        0);
+}
+
+TEST(UsageMeter, APricesFileOverridesAndAddsModels)
+{
+    const auto table = price_table::from_json(
+        R"({"prices":{"gpt-4o":{"input_per_million_tokens":1},"my-model":{"per_audio_minute":0.5}}})");
+    ASSERT_TRUE(table) << table.error().message;
+    ASSERT_NE(table->find("gpt-4o"), nullptr);
+    EXPECT_DOUBLE_EQ(table->find("gpt-4o")->input_per_million_tokens, 1);
+    EXPECT_DOUBLE_EQ(table->find("gpt-4o")->output_per_million_tokens, 10); // kept
+    ASSERT_NE(table->find("my-model"), nullptr);
+    EXPECT_NE(table->find("whisper-1"), nullptr); // defaults stay
+}
+
+TEST(UsageMeter, APricesFileWithMistakesIsRefusedNamingModelAndField)
+{
+    const auto unknown = price_table::from_json(R"({"prices":{"gpt-4o":{"per_token":1}}})");
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().message, "prices.gpt-4o.per_token is not a known price");
+    const auto negative =
+        price_table::from_json(R"({"prices":{"gpt-4o":{"per_audio_minute":-1}}})");
+    ASSERT_FALSE(negative);
+    EXPECT_NE(negative.error().message.find("prices.gpt-4o.per_audio_minute"), std::string::npos);
+    EXPECT_FALSE(price_table::from_json("[]"));
+    EXPECT_FALSE(price_table::from_json(R"({"price":{}})"));
+}
+
+} // namespace
+} // namespace donna::relay
