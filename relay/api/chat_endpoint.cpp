@@ -108,7 +108,8 @@ prepare_chat_call(std::string_view body, const chat_http_context& context, servi
     call.turn = chat_turn_request{.conversation_id = claims->token_id,
                                   .visitor_key = claims->token_id,
                                   .persona = *persona,
-                                  .text = message->get<std::string>()};
+                                  .text = message->get<std::string>(),
+                                  .site = claims->site};
     call.message_id = new_message_id();
     call.stream = stream;
     return call;

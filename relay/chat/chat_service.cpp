@@ -2,6 +2,7 @@
 // fallback, the history and the usage of one chat turn.
 #include "chat/chat_service.hpp"
 
+#include "chat/moderation.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
 #include "server/services.hpp"
@@ -22,6 +23,11 @@ std::string code_for_status(unsigned status)
     return "upstream_error";
 }
 
+// What a visitor hears when moderation flags their message.
+constexpr const char* refusal_reply =
+    "I'm sorry, but I can't help with that. If there is something else you need, I'm happy to "
+    "help.";
+
 std::string code_for_error(const error& e)
 {
     switch (e.code) {
@@ -34,19 +40,47 @@ std::string code_for_error(const error& e)
     }
 }
 
-// One turn in flight: the stream's parser and decoder, and the end reached once.
-struct turn_state {
+} // namespace
+
+// One turn in flight: the stream's parser and decoder, the end reached once, and the
+// upstream call now running (moderation, then the completion), which cancel() stops.
+struct chat_turn_state final : upstream_call {
     std::shared_ptr<const live_settings> settings;
     chat_turn_request request;
     chat_turn_events events;
     sse_parser parser;
     chat_stream_decoder decoder;
-    std::shared_ptr<upstream_call> call;
     std::string failure_code, failure_message;
-    bool finished = false;
-};
+    bool finished = false; // I/O thread only
 
-} // namespace
+    void cancel() override
+    {
+        std::shared_ptr<upstream_call> running;
+        {
+            const std::lock_guard lock(mutex);
+            cancelled = true;
+            running = std::move(current);
+        }
+        if (running)
+            running->cancel();
+    }
+    // Starts the next call unless the turn was cancelled meanwhile.
+    void run(const std::function<std::shared_ptr<upstream_call>()>& start)
+    {
+        const std::lock_guard lock(mutex);
+        if (!cancelled)
+            current = start();
+    }
+    void done()
+    {
+        const std::lock_guard lock(mutex);
+        current.reset();
+    }
+
+    std::mutex mutex;
+    bool cancelled = false;
+    std::shared_ptr<upstream_call> current;
+};
 
 chat_service::chat_service(http_client& client, usage_meter& usage, metrics_registry& registry,
                            logger& log, const config& cfg)
@@ -55,12 +89,14 @@ chat_service::chat_service(http_client& client, usage_meter& usage, metrics_regi
       registry_(registry),
       log_(log),
       visitor_limiter_({cfg.chat_messages_per_minute, std::chrono::seconds(60)}),
+      guard_(std::chrono::seconds(cfg.moderation_cooldown_seconds)),
       history_tokens_(static_cast<std::size_t>(cfg.chat_history_tokens))
 {}
 
 void chat_service::apply(const config& cfg)
 {
     visitor_limiter_.set_limit({cfg.chat_messages_per_minute, std::chrono::seconds(60)});
+    guard_.set_cooldown(std::chrono::seconds(cfg.moderation_cooldown_seconds));
     const std::lock_guard lock(mutex_);
     history_tokens_ = static_cast<std::size_t>(cfg.chat_history_tokens);
 }
@@ -133,13 +169,98 @@ chat_service::start_turn(std::shared_ptr<const live_settings> settings, chat_tur
                       "too many messages: at most " + visitor_limiter_.describe() +
                           " per visitor; try again in " +
                           std::to_string((wait->count() + 999) / 1000) + " s");
+    if (auto refusal = guard_.check(request.visitor_key, request.text))
+        return refuse(refusal->status, refusal->code, refusal->message);
     if (cfg.openai_api_key.empty())
         return refuse(503, "upstream_not_configured",
                       "text chat is off: OPENAI_API_KEY is not set on the relay");
 
-    const auto& persona = settings->personas.get(request.persona);
-    remember(request.conversation_id, chat_role::user, request.text);
-    const auto history = snapshot(request.conversation_id);
+    auto state = std::make_shared<chat_turn_state>();
+    state->settings = std::move(settings);
+    state->request = std::move(request);
+    state->events = std::move(events);
+    if (cfg.moderation)
+        moderate(state);
+    else
+        complete(state);
+    return state;
+}
+
+// The visitor's message through OpenAI's moderation first. Flagged: a polite refusal instead
+// of a reply, an audit line, and the visitor throttled. Moderation unreachable: the chat goes
+// on (the chat model has its own safety) and the failure is counted and logged.
+void chat_service::moderate(const std::shared_ptr<chat_turn_state>& state)
+{
+    const auto& cfg = state->settings->cfg;
+    upstream_request req{.method = "POST",
+                         .url = cfg.openai_base_url + "/moderations",
+                         .headers = {{"Authorization", "Bearer " + cfg.openai_api_key},
+                                     {"Content-Type", "application/json"}},
+                         .body =
+                             moderation_request_body(cfg.moderation_model, state->request.text)};
+    state->run([&] {
+        return client_.request(
+            "openai", std::move(req), [this, state](result<upstream_response> r) {
+                state->done();
+                if (r && r->ok()) {
+                    if (auto verdict = parse_moderation(r->body); verdict && verdict->flagged)
+                        return refuse_flagged(state, *verdict);
+                    else if (!verdict)
+                        moderation_unavailable(verdict.error().message);
+                } else {
+                    moderation_unavailable(r ? "HTTP " + std::to_string(r->status)
+                                             : r.error().message);
+                }
+                complete(state);
+            });
+    });
+}
+
+void chat_service::moderation_unavailable(const std::string& why)
+{
+    registry_
+        .get_counter("donna_moderation_total", "Moderation checks by verdict",
+                     {{"verdict", "unavailable"}})
+        .inc();
+    log_.warn("chat", "moderation unavailable, message allowed: " + log_.redact(why));
+}
+
+void chat_service::refuse_flagged(const std::shared_ptr<chat_turn_state>& state,
+                                  const moderation_verdict& verdict)
+{
+    std::string categories;
+    for (const auto& c : verdict.categories)
+        categories += (categories.empty() ? "" : ", ") + c;
+    guard_.flag(state->request.visitor_key);
+    registry_
+        .get_counter("donna_moderation_total", "Moderation checks by verdict",
+                     {{"verdict", "flagged"}})
+        .inc();
+    count("flagged");
+    // The audit line names the visitor's session and the categories, never the text itself.
+    log_.warn("audit", "message flagged by moderation: site " + state->request.site +
+                           ", conversation " + state->request.conversation_id.substr(0, 8) +
+                           ", categories " + (categories.empty() ? "unspecified" : categories));
+    chat_turn_outcome outcome;
+    outcome.reply = refusal_reply;
+    outcome.fallback = true;
+    outcome.error_code = "content_flagged";
+    outcome.error_message = "the message was flagged by moderation (" +
+                            (categories.empty() ? std::string("unspecified") : categories) +
+                            "); messages are paused for a while";
+    state->finished = true;
+    auto done = std::move(state->events.on_done);
+    state->events = {};
+    if (done)
+        done(outcome);
+}
+
+void chat_service::complete(const std::shared_ptr<chat_turn_state>& state)
+{
+    const auto& cfg = state->settings->cfg;
+    const auto& persona = state->settings->personas.get(state->request.persona);
+    remember(state->request.conversation_id, chat_role::user, state->request.text);
+    const auto history = snapshot(state->request.conversation_id);
 
     upstream_request req{.method = "POST",
                          .url = cfg.openai_base_url + "/chat/completions",
@@ -147,12 +268,6 @@ chat_service::start_turn(std::shared_ptr<const live_settings> settings, chat_tur
                                      {"Content-Type", "application/json"},
                                      {"Accept", "text/event-stream"}},
                          .body = chat_request_body(persona, history, {true, ""})};
-
-    auto state = std::make_shared<turn_state>();
-    state->settings = settings;
-    state->request = std::move(request);
-    state->events = std::move(events);
-
     // Ends the turn once: the model's reply, or the persona's fallback with the error.
     auto finish = [this, state](unsigned status) {
         if (state->finished)
@@ -193,58 +308,58 @@ chat_service::start_turn(std::shared_ptr<const live_settings> settings, chat_tur
                           static_cast<double>(outcome.completion.completion_tokens));
         auto done = std::move(state->events.on_done);
         state->events = {};
-        state->call.reset();
+        state->done();
         if (done)
             done(outcome);
     };
 
-    state->call = client_.stream(
-        "openai", std::move(req),
-        stream_callbacks{.on_head = [](const upstream_response&) {},
-                         .on_data =
-                             [state, finish](std::string_view bytes) {
-                                 if (state->finished)
-                                     return;
-                                 const auto fed =
-                                     state->parser.feed(bytes, [&](const sse_event& e) {
-                                         if (!state->failure_code.empty() || state->decoder.done())
-                                             return;
-                                         auto delta = state->decoder.on_event(e);
-                                         if (!delta) {
-                                             state->failure_code = "upstream_error";
-                                             state->failure_message = delta.error().message;
-                                         } else if (!delta->empty() && state->events.on_delta) {
-                                             state->events.on_delta(*delta);
-                                         }
-                                     });
-                                 if (!fed) {
-                                     state->failure_code = "upstream_error";
-                                     state->failure_message = fed.error().message;
-                                 }
-                                 if (!state->failure_code.empty()) {
-                                     if (state->call)
-                                         state->call->cancel();
-                                     finish(502);
-                                 }
-                             },
-                         .on_done =
-                             [state, finish](result<upstream_response> r) {
-                                 if (!r) {
-                                     state->failure_code = code_for_error(r.error());
-                                     state->failure_message = r.error().message;
-                                     return finish(0);
-                                 }
-                                 if (!r->ok()) {
-                                     state->failure_code = code_for_status(r->status);
-                                     const auto why = openai_error_message(r->body);
-                                     state->failure_message = "OpenAI answered HTTP " +
-                                                              std::to_string(r->status) +
-                                                              (why.empty() ? "" : ": " + why);
-                                     return finish(r->status);
-                                 }
-                                 finish(r->status);
-                             }});
-    return state->call;
+    state->run([&] {
+        return client_.stream(
+            "openai", std::move(req),
+            stream_callbacks{
+                .on_head = [](const upstream_response&) {},
+                .on_data =
+                    [state, finish](std::string_view bytes) {
+                        if (state->finished)
+                            return;
+                        const auto fed = state->parser.feed(bytes, [&](const sse_event& e) {
+                            if (!state->failure_code.empty() || state->decoder.done())
+                                return;
+                            auto delta = state->decoder.on_event(e);
+                            if (!delta) {
+                                state->failure_code = "upstream_error";
+                                state->failure_message = delta.error().message;
+                            } else if (!delta->empty() && state->events.on_delta) {
+                                state->events.on_delta(*delta);
+                            }
+                        });
+                        if (!fed) {
+                            state->failure_code = "upstream_error";
+                            state->failure_message = fed.error().message;
+                        }
+                        if (!state->failure_code.empty()) {
+                            state->cancel();
+                            finish(502);
+                        }
+                    },
+                .on_done =
+                    [state, finish](result<upstream_response> r) {
+                        if (!r) {
+                            state->failure_code = code_for_error(r.error());
+                            state->failure_message = r.error().message;
+                            return finish(0);
+                        }
+                        if (!r->ok()) {
+                            state->failure_code = code_for_status(r->status);
+                            const auto why = openai_error_message(r->body);
+                            state->failure_message = "OpenAI answered HTTP " +
+                                                     std::to_string(r->status) +
+                                                     (why.empty() ? "" : ": " + why);
+                            return finish(r->status);
+                        }
+                        finish(r->status);
+                    }});
+    });
 }
 
 } // namespace donna::relay

@@ -8,6 +8,11 @@
 //       {.on_delta = [](std::string_view d) { ... },       // as the tokens arrive
 //        .on_done = [](const chat_turn_outcome& o) { ... }});  // exactly once
 //
+// Before the completion, the message passes the local checks (length, the visitor's rate,
+// repeats, a throttle after a flag: chat/abuse_guard) and, unless DONNA_MODERATION=0, OpenAI's
+// moderation: a flagged message gets a polite refusal (code content_flagged), an audit log
+// line, and the visitor is throttled for DONNA_MODERATION_COOLDOWN_SECONDS.
+//
 // Callbacks run on the upstream client's I/O thread: post to your strand. Whatever happens,
 // on_done comes: a broken, slow or refusing upstream gives the persona's fallback reply with
 // an error code (never a hang: the call has a total deadline, DONNA_CHAT_TIMEOUT_MS); a
@@ -15,6 +20,7 @@
 // no reply. History per conversation is kept in memory, bounded by tokens.
 #pragma once
 
+#include "chat/abuse_guard.hpp"
 #include "chat/chat_completion.hpp"
 #include "chat/chat_history.hpp"
 #include "protocol/donna_events.hpp"
@@ -33,6 +39,8 @@
 namespace donna::relay {
 
 struct live_settings;
+struct chat_turn_state;
+struct moderation_verdict;
 struct config;
 class usage_meter;
 class metrics_registry;
@@ -43,6 +51,7 @@ struct chat_turn_request {
     std::string visitor_key;     // whose rate limit
     donna::persona persona = donna::persona::general;
     std::string text;
+    std::string site; // for the audit log
 };
 
 struct chat_turn_outcome {
@@ -76,6 +85,11 @@ public:
     chat_history history(const std::string& conversation_id) const;
 
 private:
+    void moderate(const std::shared_ptr<chat_turn_state>& state);
+    void moderation_unavailable(const std::string& why);
+    void refuse_flagged(const std::shared_ptr<chat_turn_state>& state,
+                        const moderation_verdict& verdict);
+    void complete(const std::shared_ptr<chat_turn_state>& state);
     void remember(const std::string& conversation_id, chat_role role, std::string text);
     chat_history snapshot(const std::string& conversation_id) const;
     void count(std::string_view outcome);
@@ -85,6 +99,7 @@ private:
     metrics_registry& registry_;
     logger& log_;
     rate_limiter visitor_limiter_;
+    abuse_guard guard_;
 
     mutable std::mutex mutex_;
     std::size_t history_tokens_;

@@ -43,6 +43,7 @@ constexpr std::array text_settings{
     text_setting{"DONNA_PERSONAS_FILE", &config::personas_file, text_kind::plain},
     text_setting{"DONNA_UPSTREAM_CA_FILE", &config::upstream_ca_file, text_kind::plain},
     text_setting{"DONNA_PRICES_FILE", &config::prices_file, text_kind::plain},
+    text_setting{"DONNA_MODERATION_MODEL", &config::moderation_model, text_kind::non_empty},
     text_setting{"OPENAI_API_KEY", &config::openai_api_key, text_kind::secret},
     text_setting{"OPENAI_BASE_URL", &config::openai_base_url, text_kind::url},
     text_setting{"OPENAI_REALTIME_MODEL", &config::openai_realtime_model, text_kind::non_empty},
@@ -103,6 +104,8 @@ constexpr std::array int_settings{
     int_setting{"DONNA_CHAT_MAX_CHARACTERS", &config::chat_max_characters, 1, 100000},
     int_setting{"DONNA_CHAT_HISTORY_TOKENS", &config::chat_history_tokens, 100, 1000000},
     int_setting{"DONNA_CHAT_TIMEOUT_MS", &config::chat_timeout_ms, 1000, 600000},
+    int_setting{"DONNA_MODERATION_COOLDOWN_SECONDS", &config::moderation_cooldown_seconds, 0,
+                86400},
     int_setting{"SMTP_PORT", &config::smtp_port, 1, 65535},
 };
 
@@ -283,6 +286,12 @@ result<config> load_config(const environment& env)
         if (!demo)
             return demo.error();
         c.demo = *demo;
+    }
+    if (auto v = env("DONNA_MODERATION")) {
+        auto moderation = parse_flag("DONNA_MODERATION", *v);
+        if (!moderation)
+            return moderation.error();
+        c.moderation = *moderation;
     }
     if (auto s = validate(c); !s)
         return s.error();

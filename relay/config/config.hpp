@@ -66,6 +66,9 @@ struct config {
     int chat_max_characters = 4000;           // DONNA_CHAT_MAX_CHARACTERS (one message)
     int chat_history_tokens = 4000;           // DONNA_CHAT_HISTORY_TOKENS (kept per conversation)
     int chat_timeout_ms = 30000;              // DONNA_CHAT_TIMEOUT_MS (a whole reply)
+    bool moderation = true;                   // DONNA_MODERATION=0 turns moderation off
+    std::string moderation_model = "omni-moderation-latest"; // DONNA_MODERATION_MODEL
+    int moderation_cooldown_seconds = 60; // DONNA_MODERATION_COOLDOWN_SECONDS (after a flag)
 
     // --- OpenAI ---
     std::string openai_api_key;                                // OPENAI_API_KEY

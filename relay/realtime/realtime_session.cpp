@@ -316,7 +316,8 @@ private:
             chat_turn_request{.conversation_id = grant_.claims.token_id,
                               .visitor_key = grant_.claims.token_id,
                               .persona = grant_.persona,
-                              .text = message->text},
+                              .text = message->text,
+                              .site = grant_.claims.site},
             std::move(events));
         if (!call)
             return;

@@ -39,6 +39,7 @@ config chat_config(const fake_openai_http& fake)
     c.openai_api_key = fakes::fake_openai_default_key();
     c.openai_base_url = fake.base_url();
     c.upstream_connect_attempts = 2;
+    c.moderation = false; // the Moderation tests below turn it on
     return c;
 }
 
@@ -279,6 +280,85 @@ TEST_F(Chat, UsageAndCostAppearOnMetrics)
         metric(relay, R"(donna_upstream_cost_dollars_total{model="gpt-4o",upstream="openai"})"), 0);
     EXPECT_EQ(metric(relay, R"(donna_upstream_requests_total{outcome="ok",upstream="openai"})"), 1);
     EXPECT_EQ(metric(relay, R"(donna_chat_turns_total{outcome="ok"})"), 1);
+}
+
+config moderated_config(const fake_openai_http& fake)
+{
+    auto c = chat_config(fake);
+    c.moderation = true;
+    return c;
+}
+
+TEST_F(Chat, ModerationChecksTheMessageBeforeTheChatSeesIt)
+{
+    relay_harness relay(moderated_config(fake));
+    const auto r = relay.request("POST", "/v1/chat", R"({"message":"When do you open?"})",
+                                 bearer(relay.session_token("demo")));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["text"], "We open at nine on weekdays.");
+    const auto requests = fake.requests();
+    ASSERT_EQ(requests.size(), 2U);
+    EXPECT_EQ(requests[0].target, "/v1/moderations");
+    const auto sent = json::parse(requests[0].body);
+    EXPECT_EQ(sent["input"], "When do you open?");
+    EXPECT_EQ(sent["model"], "omni-moderation-latest");
+    EXPECT_EQ(requests[1].target, "/v1/chat/completions");
+}
+
+TEST_F(Chat, AFlaggedMessageGetsAPoliteRefusalIsAuditedAndThrottlesTheVisitor)
+{
+    std::ostringstream log;
+    relay_harness relay(moderated_config(fake), &log);
+    const auto token = relay.session_token("demo");
+    const auto r =
+        relay.request("POST", "/v1/chat", R"({"message":"I will attack you"})", bearer(token));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto answer = r.json();
+    EXPECT_EQ(answer["fallback"], true);
+    EXPECT_EQ(answer["error"]["code"], "content_flagged");
+    EXPECT_NE(answer["error"]["message"].get<std::string>().find("violence"), std::string::npos);
+    EXPECT_NE(answer["text"].get<std::string>().find("I can't help with that"), std::string::npos);
+    // Only moderation saw it: the chat model never did.
+    ASSERT_EQ(fake.requests().size(), 1U);
+    EXPECT_EQ(fake.requests()[0].target, "/v1/moderations");
+    // The audit line names the site and the categories, not the words.
+    EXPECT_NE(log.str().find("audit"), std::string::npos);
+    EXPECT_NE(log.str().find("categories violence"), std::string::npos);
+    EXPECT_EQ(log.str().find("attack you"), std::string::npos);
+    // Throttled: even a harmless message is refused for the cooldown.
+    const auto next = relay.request("POST", "/v1/chat", R"({"message":"Hello"})", bearer(token));
+    EXPECT_EQ(next.status, 429);
+    EXPECT_EQ(next.json()["error"]["code"], "throttled");
+    EXPECT_EQ(fake.requests().size(), 1U);
+    EXPECT_EQ(metric(relay, R"(donna_moderation_total{verdict="flagged"})"), 1);
+}
+
+TEST_F(Chat, TheSameMessageOverAndOverIsRefused)
+{
+    relay_harness relay(chat_config(fake));
+    const auto token = relay.session_token("demo");
+    ASSERT_EQ(relay.request("POST", "/v1/chat", R"({"message":"Hello"})", bearer(token)).status,
+              200);
+    ASSERT_EQ(relay.request("POST", "/v1/chat", R"({"message":"  hello "})", bearer(token)).status,
+              200);
+    const auto third = relay.request("POST", "/v1/chat", R"({"message":"HELLO"})", bearer(token));
+    EXPECT_EQ(third.status, 429);
+    EXPECT_EQ(third.json()["error"]["code"], "repeated_message");
+    EXPECT_EQ(
+        relay.request("POST", "/v1/chat", R"({"message":"Something else"})", bearer(token)).status,
+        200);
+    EXPECT_EQ(fake.requests().size(), 3U);
+}
+
+TEST_F(Chat, AnUnreachableModerationDoesNotSilenceTheChat)
+{
+    fake.set_fault(openai_http_fault::status_500, 2); // both moderation attempts fail
+    relay_harness relay(moderated_config(fake));
+    const auto r = relay.request("POST", "/v1/chat", R"({"message":"Hi"})",
+                                 bearer(relay.session_token("demo")));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["fallback"], false);
+    EXPECT_EQ(metric(relay, R"(donna_moderation_total{verdict="unavailable"})"), 1);
 }
 
 // The WebSocket path: the realtime fake serves the session and answers the chat request with
