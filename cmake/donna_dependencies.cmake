@@ -5,7 +5,7 @@
 #   donna::benchmark  Google Benchmark
 #   GTest::gtest_main GoogleTest
 #   donna::imgui      Dear ImGui 1.86 + GLFW/OpenGL3 backends (WASM tree only)
-#   donna::boost donna::ssl donna::sodium donna::zlib donna::espeak   (native tree only, for the relay)
+#   donna::boost donna::ssl donna::sodium donna::zlib donna::espeak donna::sqlite (native only)
 # Natively these are Debian's -dev packages. In the WASM tree find_package sees none of
 # them, so they are compiled here from Debian's source packages, unpacked by
 # scripts/setup.sh into third_party/src (git-ignored), with our compiler flags.
@@ -32,6 +32,7 @@ if(NOT EMSCRIPTEN)
   pkg_check_modules(OPUS REQUIRED IMPORTED_TARGET opus)
   pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
   pkg_check_modules(ESPEAK REQUIRED IMPORTED_TARGET espeak-ng)
+  pkg_check_modules(SQLITE REQUIRED IMPORTED_TARGET sqlite3)
   target_link_libraries(donna_json INTERFACE nlohmann_json::nlohmann_json)
   target_link_libraries(donna_opus INTERFACE PkgConfig::OPUS)
   target_link_libraries(donna_benchmark INTERFACE benchmark::benchmark)
@@ -51,6 +52,9 @@ if(NOT EMSCRIPTEN)
   add_library(donna_espeak INTERFACE)
   add_library(donna::espeak ALIAS donna_espeak)
   target_link_libraries(donna_espeak INTERFACE PkgConfig::ESPEAK)
+  add_library(donna_sqlite INTERFACE)
+  add_library(donna::sqlite ALIAS donna_sqlite)
+  target_link_libraries(donna_sqlite INTERFACE PkgConfig::SQLITE)
   return()
 endif()
 

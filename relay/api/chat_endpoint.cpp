@@ -1,6 +1,7 @@
 // chat_endpoint.cpp: POST /v1/chat's parsing, authorisation and answer shapes.
 #include "api/chat_endpoint.hpp"
 
+#include "api/session_auth.hpp"
 #include "server/services.hpp"
 
 #include <nlohmann/json.hpp>
@@ -20,14 +21,6 @@ std::string new_message_id()
     std::array<char, 2 * 12 + 1> hex{};
     sodium_bin2hex(hex.data(), hex.size(), random.data(), random.size());
     return "msg_" + std::string(hex.data());
-}
-
-std::string_view bearer(std::string_view authorization)
-{
-    constexpr std::string_view prefix = "Bearer ";
-    if (authorization.size() > prefix.size() && authorization.substr(0, prefix.size()) == prefix)
-        return authorization.substr(prefix.size());
-    return {};
 }
 
 json message_event(const chat_http_call& call, const chat_turn_outcome& outcome)
@@ -59,25 +52,13 @@ prepare_chat_call(std::string_view body, const chat_http_context& context, servi
     call.settings = services.settings();
     const auto& settings = *call.settings;
 
-    const auto token = bearer(context.authorization);
-    if (token.empty())
-        return refuse(401, "missing_session_token",
-                      "present a session token from POST /v1/session as 'Authorization: Bearer "
-                      "<token>'");
-    auto claims = settings.signer.verify(token, context.now_unix);
-    if (!claims)
-        return refuse(401,
-                      claims.error().code == errc::token_expired ? "session_token_expired"
-                                                                 : "invalid_session_token",
-                      claims.error().message);
-    const site* s = settings.cfg.sites.find(claims->site);
-    if (s == nullptr)
-        return refuse(403, "unknown_site",
-                      "the token's site \"" + claims->site + "\" is no longer configured");
-    if (!context.origin.empty() &&
-        !settings.cfg.sites.origin_allowed(*s, context.origin, context.self_origin))
-        return refuse(403, "origin_not_allowed",
-                      std::string(context.origin) + " may not use site \"" + s->id + "\"");
+    auto who = authenticate_session(context.authorization, settings, context.origin,
+                                    context.self_origin, context.now_unix);
+    if (auto* refusal = std::get_if<http_answer>(&who)) {
+        services.metrics().error(refusal->code).inc();
+        return std::move(*refusal);
+    }
+    const auto* claims = &std::get<session_claims>(who);
 
     const auto doc = json::parse(body, nullptr, false);
     if (doc.is_discarded() || !doc.is_object())
@@ -109,7 +90,8 @@ prepare_chat_call(std::string_view body, const chat_http_context& context, servi
                                   .visitor_key = claims->token_id,
                                   .persona = *persona,
                                   .text = message->get<std::string>(),
-                                  .site = claims->site};
+                                  .site = claims->site,
+                                  .user_id = claims->user_id};
     call.message_id = new_message_id();
     call.stream = stream;
     return call;

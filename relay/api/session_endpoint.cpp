@@ -1,6 +1,8 @@
 // session_endpoint.cpp: validation order: body, site, origin, persona; then sign.
 #include "api/session_endpoint.hpp"
 
+#include "api/session_auth.hpp"
+
 #include "server/services.hpp"
 
 #include <nlohmann/json.hpp>
@@ -31,10 +33,12 @@ http_answer issue_session_token(std::string_view body, const session_request_con
     const site* s = settings.cfg.sites.find(site_id);
     if (s == nullptr)
         return json_error(404, "unknown_site", "no site \"" + site_id + "\" is configured");
-    if (context.origin.empty())
+    const bool admin = is_admin(context.authorization, settings);
+    if (context.origin.empty() && !admin)
         return json_error(403, "origin_required",
                           "an Origin header is required (session tokens are for browsers)");
-    if (!settings.cfg.sites.origin_allowed(*s, context.origin, context.self_origin))
+    if (!context.origin.empty() &&
+        !settings.cfg.sites.origin_allowed(*s, context.origin, context.self_origin))
         return json_error(403, "origin_not_allowed",
                           std::string(context.origin) + " may not use site \"" + site_id + "\"");
 
@@ -53,6 +57,17 @@ http_answer issue_session_token(std::string_view body, const session_request_con
     }
 
     session_claims claims;
+    if (const auto u = request.find("user_id"); u != request.end() && !u->is_null()) {
+        if (!admin)
+            return json_error(403, "admin_token_required",
+                              "a token for a signed-in user (\"user_id\") is issued only to "
+                              "the business's server, with Authorization: Bearer "
+                              "<DONNA_ADMIN_TOKEN>");
+        if (!u->is_string() || u->get<std::string>().empty() || u->get<std::string>().size() > 128)
+            return json_error(400, "invalid_argument",
+                              "\"user_id\" must be a string of 1 to 128 characters");
+        claims.user_id = u->get<std::string>();
+    }
     claims.site = s->id;
     claims.persona = std::string(to_string(persona));
     claims.issued_at = context.now_unix;

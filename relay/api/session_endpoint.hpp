@@ -10,6 +10,10 @@
 //   -> 400 invalid_json / missing_field / unknown_persona, 403 origin_required /
 //      origin_not_allowed, 404 unknown_site: OpenAI-style error body
 //
+// A business's own server may ask for a signed-in user's token: {"site":"acme","user_id":"u7"}
+// with `Authorization: Bearer <DONNA_ADMIN_TOKEN>` (403 admin_token_required without it);
+// the user id then unlocks /v1/memory and memories in the chat's prompt.
+//
 // CORS: the answer carries Access-Control-Allow-Origin for an allowed origin only; OPTIONS
 // preflights are answered for origins that some site allows.
 #pragma once
@@ -27,6 +31,7 @@ struct session_request_context {
     std::string_view origin;      // the Origin header ("" when absent)
     std::string_view self_origin; // this relay's own origin, e.g. "http://127.0.0.1:8080"
     std::int64_t now_unix = 0;
+    std::string_view authorization = {}; // "Bearer <DONNA_ADMIN_TOKEN>" to name a user_id
 };
 
 http_answer issue_session_token(std::string_view body, const session_request_context& context,

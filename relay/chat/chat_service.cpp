@@ -6,6 +6,7 @@
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
 #include "server/services.hpp"
+#include "store/memory_store.hpp"
 #include "upstream/usage_meter.hpp"
 
 namespace donna::relay {
@@ -83,11 +84,13 @@ struct chat_turn_state final : upstream_call {
 };
 
 chat_service::chat_service(http_client& client, usage_meter& usage, metrics_registry& registry,
-                           logger& log, const config& cfg)
+                           logger& log, const config& cfg, memory_store* memories, database* db)
     : client_(client),
       usage_(usage),
       registry_(registry),
       log_(log),
+      memories_(memories),
+      db_(db),
       visitor_limiter_({cfg.chat_messages_per_minute, std::chrono::seconds(60)}),
       guard_(std::chrono::seconds(cfg.moderation_cooldown_seconds)),
       history_tokens_(static_cast<std::size_t>(cfg.chat_history_tokens))
@@ -238,9 +241,19 @@ void chat_service::refuse_flagged(const std::shared_ptr<chat_turn_state>& state,
         .inc();
     count("flagged");
     // The audit line names the visitor's session and the categories, never the text itself.
-    log_.warn("audit", "message flagged by moderation: site " + state->request.site +
-                           ", conversation " + state->request.conversation_id.substr(0, 8) +
-                           ", categories " + (categories.empty() ? "unspecified" : categories));
+    const std::string audit_detail = "message flagged by moderation: categories " +
+                                     (categories.empty() ? std::string("unspecified") : categories);
+    log_.warn("audit", "site " + state->request.site + ", conversation " +
+                           state->request.conversation_id.substr(0, 8) + ": " + audit_detail);
+    if (db_) {
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+        if (auto written = audit(*db_, now, "moderation", state->request.site,
+                                 state->request.conversation_id, audit_detail);
+            !written)
+            log_.error("audit", "cannot write the audit log: " + written.error().message);
+    }
     chat_turn_outcome outcome;
     outcome.reply = refusal_reply;
     outcome.fallback = true;
@@ -255,6 +268,15 @@ void chat_service::refuse_flagged(const std::shared_ptr<chat_turn_state>& state,
         done(outcome);
 }
 
+// What DONNA remembers of an authenticated user, within DONNA_MEMORY_PROMPT_TOKENS.
+std::string chat_service::remembered(const chat_turn_state& state)
+{
+    if (!memories_ || state.request.user_id.empty())
+        return {};
+    return memories_->prompt(state.request.site, state.request.user_id,
+                             static_cast<std::size_t>(state.settings->cfg.memory_prompt_tokens));
+}
+
 void chat_service::complete(const std::shared_ptr<chat_turn_state>& state)
 {
     const auto& cfg = state->settings->cfg;
@@ -267,7 +289,7 @@ void chat_service::complete(const std::shared_ptr<chat_turn_state>& state)
                          .headers = {{"Authorization", "Bearer " + cfg.openai_api_key},
                                      {"Content-Type", "application/json"},
                                      {"Accept", "text/event-stream"}},
-                         .body = chat_request_body(persona, history, {true, ""})};
+                         .body = chat_request_body(persona, history, {true, remembered(*state)})};
     // Ends the turn once: the model's reply, or the persona's fallback with the error.
     auto finish = [this, state](unsigned status) {
         if (state->finished)

@@ -45,13 +45,16 @@ struct config;
 class usage_meter;
 class metrics_registry;
 class logger;
+class memory_store;
+class database;
 
 struct chat_turn_request {
     std::string conversation_id; // whose history (a session token's id)
     std::string visitor_key;     // whose rate limit
     donna::persona persona = donna::persona::general;
     std::string text;
-    std::string site; // for the audit log
+    std::string site;    // for the audit log and memories
+    std::string user_id; // an authenticated user (memories in the prompt), "" for a visitor
 };
 
 struct chat_turn_outcome {
@@ -70,8 +73,9 @@ struct chat_turn_events {
 
 class chat_service {
 public:
+    // memories and db may be null (no memory in prompts, audit lines only in the log).
     chat_service(http_client& client, usage_meter& usage, metrics_registry& registry, logger& log,
-                 const config& cfg);
+                 const config& cfg, memory_store* memories = nullptr, database* db = nullptr);
 
     // Limits from the configuration (at start and on reload).
     void apply(const config& cfg);
@@ -90,6 +94,7 @@ private:
     void refuse_flagged(const std::shared_ptr<chat_turn_state>& state,
                         const moderation_verdict& verdict);
     void complete(const std::shared_ptr<chat_turn_state>& state);
+    std::string remembered(const chat_turn_state& state);
     void remember(const std::string& conversation_id, chat_role role, std::string text);
     chat_history snapshot(const std::string& conversation_id) const;
     void count(std::string_view outcome);
@@ -98,6 +103,8 @@ private:
     usage_meter& usage_;
     metrics_registry& registry_;
     logger& log_;
+    memory_store* memories_;
+    database* db_;
     rate_limiter visitor_limiter_;
     abuse_guard guard_;
 

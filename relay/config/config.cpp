@@ -44,6 +44,8 @@ constexpr std::array text_settings{
     text_setting{"DONNA_UPSTREAM_CA_FILE", &config::upstream_ca_file, text_kind::plain},
     text_setting{"DONNA_PRICES_FILE", &config::prices_file, text_kind::plain},
     text_setting{"DONNA_MODERATION_MODEL", &config::moderation_model, text_kind::non_empty},
+    text_setting{"DONNA_DATABASE", &config::database, text_kind::non_empty},
+    text_setting{"DONNA_ADMIN_TOKEN", &config::admin_token, text_kind::secret},
     text_setting{"OPENAI_API_KEY", &config::openai_api_key, text_kind::secret},
     text_setting{"OPENAI_BASE_URL", &config::openai_base_url, text_kind::url},
     text_setting{"OPENAI_REALTIME_MODEL", &config::openai_realtime_model, text_kind::non_empty},
@@ -104,6 +106,7 @@ constexpr std::array int_settings{
     int_setting{"DONNA_CHAT_MAX_CHARACTERS", &config::chat_max_characters, 1, 100000},
     int_setting{"DONNA_CHAT_HISTORY_TOKENS", &config::chat_history_tokens, 100, 1000000},
     int_setting{"DONNA_CHAT_TIMEOUT_MS", &config::chat_timeout_ms, 1000, 600000},
+    int_setting{"DONNA_MEMORY_PROMPT_TOKENS", &config::memory_prompt_tokens, 0, 100000},
     int_setting{"DONNA_MODERATION_COOLDOWN_SECONDS", &config::moderation_cooldown_seconds, 0,
                 86400},
     int_setting{"SMTP_PORT", &config::smtp_port, 1, 65535},
@@ -313,6 +316,8 @@ std::vector<std::string> restart_required_changes(const config& running, const c
         changed.emplace_back("DONNA_TLS_CERT");
     if (running.tls_key_file != loaded.tls_key_file)
         changed.emplace_back("DONNA_TLS_KEY");
+    if (running.database != loaded.database)
+        changed.emplace_back("DONNA_DATABASE");
     if (running.upstream_ca_file != loaded.upstream_ca_file)
         changed.emplace_back("DONNA_UPSTREAM_CA_FILE");
     return changed;

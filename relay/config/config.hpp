@@ -57,6 +57,9 @@ struct config {
     int upstream_backoff_ms = 250;                        // DONNA_UPSTREAM_BACKOFF_MS: first wait
     std::string upstream_ca_file; // DONNA_UPSTREAM_CA_FILE: PEM CAs trusted besides the system's
     std::string prices_file;      // DONNA_PRICES_FILE: the price table for cost metrics
+    std::string database = "donna.db"; // DONNA_DATABASE: SQLite file (":memory:" for none)
+    std::string admin_token;           // DONNA_ADMIN_TOKEN: staff and server-to-server calls
+    int memory_prompt_tokens = 500;    // DONNA_MEMORY_PROMPT_TOKENS: memories in a prompt
 
     // --- upstream REST limits (the seed's defaults) and text chat ---
     int openai_requests_per_minute = 60;      // DONNA_OPENAI_REQUESTS_PER_MINUTE

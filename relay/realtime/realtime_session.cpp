@@ -317,7 +317,8 @@ private:
                               .visitor_key = grant_.claims.token_id,
                               .persona = grant_.persona,
                               .text = message->text,
-                              .site = grant_.claims.site},
+                              .site = grant_.claims.site,
+                              .user_id = grant_.claims.user_id},
             std::move(events));
         if (!call)
             return;

@@ -4,6 +4,7 @@
 
 #include "api/chat_endpoint.hpp"
 #include "api/embed_endpoint.hpp"
+#include "api/memory_endpoint.hpp"
 #include "api/readiness.hpp"
 #include "api/realtime_auth.hpp"
 #include "api/session_endpoint.hpp"
@@ -205,7 +206,8 @@ private:
         }
         if (path == "/v1/session") {
             const auto own_origin = self_origin(req);
-            const session_request_context context{req[http::field::origin], own_origin, unix_now()};
+            const session_request_context context{req[http::field::origin], own_origin, unix_now(),
+                                                  req[http::field::authorization]};
             const auto settings = services_->settings();
             if (req.method() == http::verb::post) {
                 auto answer = issue_session_token(req.body(), context, *settings);
@@ -219,6 +221,13 @@ private:
                 return send(from_answer(req, session_preflight(context, *settings)));
             return send(text_response(req, http::status::method_not_allowed,
                                       "method not allowed: POST a JSON body to /v1/session\n"));
+        }
+        if (path == "/v1/memory" || path.starts_with("/v1/memory/")) {
+            const auto own_origin = self_origin(req);
+            return send(from_answer(
+                req, memory_request({req.method_string(), path, req[http::field::authorization],
+                                     req[http::field::origin], own_origin, req.body(), unix_now()},
+                                    *services_)));
         }
         if (path == "/v1/chat") {
             if (req.method() != http::verb::post)
@@ -252,8 +261,9 @@ private:
     // this connection's strand; the next request is read only after the answer is written.
     void chat(request req)
     {
+        const auto own_origin = self_origin(req); // the context only views it
         const chat_http_context context{req[http::field::authorization], req[http::field::accept],
-                                        req[http::field::origin], self_origin(req), unix_now()};
+                                        req[http::field::origin], own_origin, unix_now()};
         auto prepared = prepare_chat_call(req.body(), context, *services_);
         if (const auto* refusal = std::get_if<http_answer>(&prepared))
             return send(from_answer(req, *refusal));

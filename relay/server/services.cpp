@@ -97,16 +97,22 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log)
     auto ca = load_upstream_ca(cfg);
     if (!ca)
         return ca.error();
+    auto db = database::open(cfg.database);
+    if (!db)
+        return db.error();
     auto created = std::make_shared<services>(std::move(cfg), std::move(*signer),
                                               std::move(*personas), std::move(*prices), log);
     created->upstreams_ = std::make_unique<http_client>(
         created->registry_, http_client_options{.extra_ca_pem = *ca,
                                                 .max_idle_per_host = 8,
                                                 .idle_timeout = std::chrono::seconds(50)});
+    created->db_ = std::move(*db);
+    created->memories_ = std::make_unique<memory_store>(*created->db_);
     const auto& live = created->settings()->cfg;
     configure_upstreams(*created->upstreams_, live);
-    created->chat_ = std::make_unique<chat_service>(*created->upstreams_, created->usage_,
-                                                    created->registry_, log, live);
+    created->chat_ =
+        std::make_unique<chat_service>(*created->upstreams_, created->usage_, created->registry_,
+                                       log, live, created->memories_.get(), created->db_.get());
     return created;
 }
 
@@ -124,6 +130,8 @@ services::~services()
 {
     upstreams_.reset();
     chat_.reset();
+    memories_.reset();
+    db_.reset();
 }
 
 status services::reload(config cfg)

@@ -18,6 +18,8 @@
 #include "server/relay_metrics.hpp"
 #include "server/session_registry.hpp"
 #include "server/static_cache.hpp"
+#include "store/database.hpp"
+#include "store/memory_store.hpp"
 #include "upstream/http_client.hpp"
 #include "upstream/usage_meter.hpp"
 
@@ -57,6 +59,9 @@ public:
     http_client& upstreams() { return *upstreams_; }
     usage_meter& usage() { return usage_; }
     chat_service& chat() { return *chat_; }
+    // The SQLite database (DONNA_DATABASE) and what is kept in it.
+    database& db() { return *db_; }
+    memory_store& memories() { return *memories_; }
     // espeak-ng for demo mode, created on first use (nullptr with the reason logged when
     // the library cannot start).
     speech_synth* synth();
@@ -75,6 +80,8 @@ private:
     static_cache files_;
     session_registry sessions_;
     usage_meter usage_;
+    std::unique_ptr<database> db_;
+    std::unique_ptr<memory_store> memories_;
     std::unique_ptr<http_client> upstreams_;
     std::unique_ptr<chat_service> chat_; // uses upstreams_: destroyed first (see ~services)
     std::mutex synth_mutex_;

@@ -693,11 +693,13 @@ private:
         close_connection();
     }
 
+    // Closes the socket; the connection object lives as long as the call, since an operation
+    // cancelled by the close still completes later and touches its stream and buffer.
     void close_connection()
     {
         if (conn_) {
             conn_->close();
-            conn_.reset();
+            retired_.push_back(std::move(conn_));
         }
     }
 
@@ -712,6 +714,7 @@ private:
     net::steady_timer deadline_;
     net::steady_timer retry_timer_;
     std::unique_ptr<connection> conn_;
+    std::vector<std::unique_ptr<connection>> retired_; // closed, maybe with handlers pending
     std::optional<http::request<http::string_body>> request_;
     std::optional<http::response_parser<http::buffer_body>> parser_;
     std::array<char, 16384> read_buffer_{};

@@ -38,6 +38,7 @@ result<price_table> price_table::from_json(std::string_view json_text)
         return make_error(errc::missing_field, "the prices file needs a \"prices\" object");
     auto table = defaults();
     for (const auto& [model, fields] : prices->items()) {
+        const std::string where = "prices." + model;
         if (!fields.is_object())
             return make_error(errc::wrong_type, "prices." + model + " must be an object");
         model_price p = table.find(model) ? *table.find(model) : model_price{};
@@ -49,10 +50,10 @@ result<price_table> price_table::from_json(std::string_view json_text)
                                                                    : nullptr;
             if (target == nullptr)
                 return make_error(errc::invalid_argument,
-                                  "prices." + model + "." + name + " is not a known price");
+                                  where + "." + name + " is not a known price");
             if (!value.is_number() || value.get<double>() < 0)
-                return make_error(errc::out_of_range, "prices." + model + "." + name +
-                                                          " must be a number of dollars >= 0");
+                return make_error(errc::out_of_range,
+                                  where + "." + name + " must be a number of dollars >= 0");
             *target = value.get<double>();
         }
         table.prices_[model] = p;

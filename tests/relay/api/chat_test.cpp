@@ -4,6 +4,7 @@
 #include "fake_realtime_server.hpp"
 #include "persona/persona_catalog.hpp"
 #include "relay_harness.hpp"
+#include "server/services.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -324,6 +325,12 @@ TEST_F(Chat, AFlaggedMessageGetsAPoliteRefusalIsAuditedAndThrottlesTheVisitor)
     // The audit line names the site and the categories, not the words.
     EXPECT_NE(log.str().find("audit"), std::string::npos);
     EXPECT_NE(log.str().find("categories violence"), std::string::npos);
+    const auto audited = relay.svc().db().query("SELECT category, site, detail FROM audit_log");
+    ASSERT_TRUE(audited);
+    ASSERT_EQ(audited->size(), 1U);
+    EXPECT_EQ(text_of((*audited)[0][0]), "moderation");
+    EXPECT_EQ(text_of((*audited)[0][1]), "demo");
+    EXPECT_EQ(text_of((*audited)[0][2]).find("attack"), std::string::npos);
     EXPECT_EQ(log.str().find("attack you"), std::string::npos);
     // Throttled: even a harmless message is refused for the cooldown.
     const auto next = relay.request("POST", "/v1/chat", R"({"message":"Hello"})", bearer(token));

@@ -216,6 +216,7 @@ config test_config()
     c.upstream_connect_timeout_ms = 1500;
     c.upstream_backoff_ms = 20;
     c.shutdown_grace_ms = 2000;
+    c.database = ":memory:";
     return c;
 }
 

@@ -373,7 +373,7 @@ TEST_F(HttpClient, ACancelledCallRunsNoCallback)
                                 {.on_head = [&](const upstream_response&) {},
                                  .on_data = [&](std::string_view) {},
                                  .on_done =
-                                     [&](result<upstream_response>) {
+                                     [&](const result<upstream_response>&) {
                                          ++callbacks;
                                      }});
     ASSERT_TRUE(fake.wait_until([](const auto& r) { return r.size() == 1; }));

@@ -86,6 +86,7 @@ TEST(RateLimiter, ConcurrentCallersNeverGetMoreThanTheLimit)
     rate_limiter limiter({.requests = 1000, .window = 3600s});
     std::atomic<int> allowed{0};
     std::vector<std::thread> threads;
+    threads.reserve(4);
     for (int t = 0; t < 4; ++t)
         threads.emplace_back([&] {
             for (int i = 0; i < 500; ++i)

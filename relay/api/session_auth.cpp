@@ -1,0 +1,51 @@
+// session_auth.cpp: bearer session tokens and the admin token.
+#include "api/session_auth.hpp"
+
+#include "server/services.hpp"
+
+#include <sodium.h>
+
+namespace donna::relay {
+
+std::string_view bearer_token(std::string_view authorization)
+{
+    constexpr std::string_view prefix = "Bearer ";
+    if (authorization.size() > prefix.size() && authorization.substr(0, prefix.size()) == prefix)
+        return authorization.substr(prefix.size());
+    return {};
+}
+
+std::variant<session_claims, http_answer>
+authenticate_session(std::string_view authorization, const live_settings& settings,
+                     std::string_view origin, std::string_view self_origin, std::int64_t now_unix)
+{
+    const auto token = bearer_token(authorization);
+    if (token.empty())
+        return json_error(401, "missing_session_token",
+                          "present a session token from POST /v1/session as 'Authorization: "
+                          "Bearer <token>'");
+    auto claims = settings.signer.verify(token, now_unix);
+    if (!claims)
+        return json_error(401,
+                          claims.error().code == errc::token_expired ? "session_token_expired"
+                                                                     : "invalid_session_token",
+                          claims.error().message);
+    const site* s = settings.cfg.sites.find(claims->site);
+    if (s == nullptr)
+        return json_error(403, "unknown_site",
+                          "the token's site \"" + claims->site + "\" is no longer configured");
+    if (!origin.empty() && !settings.cfg.sites.origin_allowed(*s, origin, self_origin))
+        return json_error(403, "origin_not_allowed",
+                          std::string(origin) + " may not use site \"" + s->id + "\"");
+    return std::move(*claims);
+}
+
+bool is_admin(std::string_view authorization, const live_settings& settings)
+{
+    const auto& expected = settings.cfg.admin_token;
+    const auto presented = bearer_token(authorization);
+    return !expected.empty() && presented.size() == expected.size() &&
+           sodium_memcmp(presented.data(), expected.data(), expected.size()) == 0;
+}
+
+} // namespace donna::relay

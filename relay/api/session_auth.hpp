@@ -1,0 +1,34 @@
+// session_auth.hpp: checking the session token an HTTP API call presents as
+// `Authorization: Bearer <token>` (POST /v1/chat, /v1/memory): genuine, not expired, its site
+// still configured, and, from a browser, called from one of the site's origins.
+//
+//   auto who = authenticate_session(req.authorization, settings, origin, self_origin, now);
+//   if (auto* refusal = std::get_if<http_answer>(&who)) return *refusal;   // 401 / 403
+//   const session_claims& claims = std::get<session_claims>(who);
+#pragma once
+
+#include "api/http_answer.hpp"
+#include "auth/session_token.hpp"
+
+#include <cstdint>
+#include <string_view>
+#include <variant>
+
+namespace donna::relay {
+
+struct live_settings;
+
+// Refusals: 401 missing_session_token / invalid_session_token / session_token_expired,
+// 403 unknown_site / origin_not_allowed.
+std::variant<session_claims, http_answer>
+authenticate_session(std::string_view authorization, const live_settings& settings,
+                     std::string_view origin, std::string_view self_origin, std::int64_t now_unix);
+
+// "Bearer <token>" -> "<token>"; "" when the header has another form.
+std::string_view bearer_token(std::string_view authorization);
+
+// True when `authorization` is "Bearer <DONNA_ADMIN_TOKEN>" and an admin token is configured
+// (compared in constant time).
+bool is_admin(std::string_view authorization, const live_settings& settings);
+
+} // namespace donna::relay

@@ -1,0 +1,190 @@
+// database.cpp: opening, the schema, and statements with bound parameters.
+#include "store/database.hpp"
+
+#include <sqlite3.h>
+
+namespace donna::relay {
+namespace {
+
+// Each statement is idempotent, so opening an existing database is safe.
+constexpr const char* schema = R"sql(
+CREATE TABLE IF NOT EXISTS audit_log (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,            -- unix seconds
+    category TEXT NOT NULL,         -- "moderation", "memory", ...
+    site TEXT NOT NULL DEFAULT '',
+    subject TEXT NOT NULL DEFAULT '', -- a user or conversation id, never a secret
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS memories (
+    id INTEGER PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('fact', 'preference')),
+    text TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS memories_by_user ON memories(site, user_id, id);
+)sql";
+
+error sqlite_error(sqlite3* db, const std::string& what)
+{
+    return make_error(errc::io_error, what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+class statement {
+public:
+    statement(sqlite3* db, const std::string& sql) : db_(db)
+    {
+        ok_ = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr) ==
+              SQLITE_OK;
+    }
+    ~statement() { sqlite3_finalize(stmt_); }
+    statement(const statement&) = delete;
+    statement& operator=(const statement&) = delete;
+
+    status bind(const std::vector<sql_value>& params)
+    {
+        if (!ok_)
+            return sqlite_error(db_, "preparing a statement failed");
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const int index = static_cast<int>(i + 1);
+            int rc = SQLITE_OK;
+            if (const auto* n = std::get_if<std::int64_t>(&params[i]))
+                rc = sqlite3_bind_int64(stmt_, index, *n);
+            else if (const auto* d = std::get_if<double>(&params[i]))
+                rc = sqlite3_bind_double(stmt_, index, *d);
+            else if (const auto* s = std::get_if<std::string>(&params[i]))
+                rc = sqlite3_bind_text(stmt_, index, s->data(), static_cast<int>(s->size()),
+                                       SQLITE_TRANSIENT);
+            else
+                rc = sqlite3_bind_null(stmt_, index);
+            if (rc != SQLITE_OK)
+                return sqlite_error(db_, "binding a parameter failed");
+        }
+        return ok();
+    }
+
+    sqlite3_stmt* get() { return stmt_; }
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+    bool ok_ = false;
+};
+
+} // namespace
+
+database::database(sqlite3* handle, std::string path) : db_(handle), path_(std::move(path))
+{}
+
+database::~database()
+{
+    sqlite3_close(db_);
+}
+
+result<std::unique_ptr<database>> database::open(const std::string& path)
+{
+    sqlite3* handle = nullptr;
+    const int rc = sqlite3_open_v2(
+        path.c_str(), &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+        nullptr);
+    if (rc != SQLITE_OK) {
+        auto e = sqlite_error(handle, "DONNA_DATABASE: cannot open " + path);
+        sqlite3_close(handle);
+        return e;
+    }
+    auto db = std::make_unique<database>(handle, path);
+    sqlite3_busy_timeout(handle, 5000);
+    char* message = nullptr;
+    const std::string setup = std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                                          "PRAGMA foreign_keys=ON;") +
+                              schema;
+    if (sqlite3_exec(handle, setup.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+        std::string why = message ? message : "unknown error";
+        sqlite3_free(message);
+        return make_error(errc::io_error, "DONNA_DATABASE: " + path + ": " + why);
+    }
+    return db;
+}
+
+result<std::int64_t> database::run(const std::string& sql, const std::vector<sql_value>& params)
+{
+    const std::lock_guard lock(mutex_);
+    statement s(db_, sql);
+    if (auto bound = s.bind(params); !bound)
+        return bound.error();
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return sqlite_error(db_, "a database write failed");
+    return static_cast<std::int64_t>(sqlite3_changes(db_));
+}
+
+result<std::vector<sql_row>> database::query(const std::string& sql,
+                                             const std::vector<sql_value>& params)
+{
+    const std::lock_guard lock(mutex_);
+    statement s(db_, sql);
+    if (auto bound = s.bind(params); !bound)
+        return bound.error();
+    std::vector<sql_row> rows;
+    for (;;) {
+        const int rc = sqlite3_step(s.get());
+        if (rc == SQLITE_DONE)
+            break;
+        if (rc != SQLITE_ROW)
+            return sqlite_error(db_, "a database read failed");
+        const int columns = sqlite3_column_count(s.get());
+        sql_row row;
+        for (int c = 0; c < columns; ++c) {
+            switch (sqlite3_column_type(s.get(), c)) {
+            case SQLITE_INTEGER:
+                row.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(s.get(), c)));
+                break;
+            case SQLITE_FLOAT:
+                row.emplace_back(sqlite3_column_double(s.get(), c));
+                break;
+            case SQLITE_NULL:
+                row.emplace_back(nullptr);
+                break;
+            default: {
+                const auto* text = sqlite3_column_text(s.get(), c);
+                const int size = sqlite3_column_bytes(s.get(), c);
+                row.emplace_back(std::string(reinterpret_cast<const char*>(text),
+                                             static_cast<std::size_t>(size)));
+            }
+            }
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+result<std::int64_t> database::insert(const std::string& sql, const std::vector<sql_value>& params)
+{
+    const std::lock_guard lock(mutex_);
+    statement s(db_, sql);
+    if (auto bound = s.bind(params); !bound)
+        return bound.error();
+    if (sqlite3_step(s.get()) != SQLITE_DONE)
+        return sqlite_error(db_, "a database write failed");
+    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+std::string text_of(const sql_value& v)
+{
+    if (const auto* s = std::get_if<std::string>(&v))
+        return *s;
+    if (const auto* n = std::get_if<std::int64_t>(&v))
+        return std::to_string(*n);
+    return {};
+}
+
+std::int64_t integer_of(const sql_value& v)
+{
+    if (const auto* n = std::get_if<std::int64_t>(&v))
+        return *n;
+    return 0;
+}
+
+} // namespace donna::relay

@@ -1,0 +1,57 @@
+// database.hpp: the relay's one SQLite database (DONNA_DATABASE, default ./donna.db): an
+// embedded file in WAL mode, so readers never wait for the writer and a crash loses no
+// committed row. One connection behind a mutex: the relay's writes are small and rare next to
+// its network work, and SQLite serialises writers anyway.
+//
+//   auto db = database::open("donna.db");            // creates the tables it needs
+//   db->run("INSERT INTO audit_log(at, category, site, detail) VALUES (?,?,?,?)",
+//           {now, "moderation", "acme", "categories violence"});
+//   auto rows = db->query("SELECT id, text FROM memories WHERE user_id = ?", {user});
+#pragma once
+
+#include "core/error.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <variant>
+#include <vector>
+
+struct sqlite3;
+
+namespace donna::relay {
+
+using sql_value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
+using sql_row = std::vector<sql_value>;
+
+class database {
+public:
+    // ":memory:" for a private in-memory database (tests). Errors name the path.
+    static result<std::unique_ptr<database>> open(const std::string& path);
+    ~database();
+    database(const database&) = delete;
+    database& operator=(const database&) = delete;
+
+    // One statement with its parameters bound in order; the number of rows it changed.
+    result<std::int64_t> run(const std::string& sql, const std::vector<sql_value>& params = {});
+    // One statement's result rows.
+    result<std::vector<sql_row>> query(const std::string& sql,
+                                       const std::vector<sql_value>& params = {});
+    // An INSERT; the new row's id (read under the same lock, so it is this row's).
+    result<std::int64_t> insert(const std::string& sql, const std::vector<sql_value>& params);
+    const std::string& path() const { return path_; }
+
+    explicit database(sqlite3* handle, std::string path);
+
+private:
+    std::mutex mutex_;
+    sqlite3* db_;
+    std::string path_;
+};
+
+// Helpers for reading rows.
+std::string text_of(const sql_value& v);
+std::int64_t integer_of(const sql_value& v);
+
+} // namespace donna::relay
