@@ -43,17 +43,19 @@ result<price_table> price_table::from_json(std::string_view json_text)
             return make_error(errc::wrong_type, "prices." + model + " must be an object");
         model_price p = table.find(model) ? *table.find(model) : model_price{};
         for (const auto& [name, value] : fields.items()) {
+            // "prices.<model>.<field>": where an error message points.
+            std::string field = where;
+            field += '.';
+            field += name;
             double* target = name == "input_per_million_tokens"    ? &p.input_per_million_tokens
                              : name == "output_per_million_tokens" ? &p.output_per_million_tokens
                              : name == "per_thousand_characters"   ? &p.per_thousand_characters
                              : name == "per_audio_minute"          ? &p.per_audio_minute
                                                                    : nullptr;
             if (target == nullptr)
-                return make_error(errc::invalid_argument,
-                                  where + "." + name + " is not a known price");
+                return make_error(errc::invalid_argument, field + " is not a known price");
             if (!value.is_number() || value.get<double>() < 0)
-                return make_error(errc::out_of_range,
-                                  where + "." + name + " must be a number of dollars >= 0");
+                return make_error(errc::out_of_range, field + " must be a number of dollars >= 0");
             *target = value.get<double>();
         }
         table.prices_[model] = p;
