@@ -1,6 +1,8 @@
 // realtime_auth.cpp: token, origin, limits, options, in that order.
 #include "api/realtime_auth.hpp"
 
+#include "api/session_auth.hpp"
+
 #include "server/services.hpp"
 
 #include <boost/url/parse.hpp>
@@ -73,24 +75,16 @@ authorize_realtime(const upgrade_request& request, services& services, std::int6
         return refuse(401, "missing_session_token",
                       "present a session token from POST /v1/session as 'Authorization: Bearer "
                       "<token>' or the subprotocol openai-insecure-api-key.<token>");
-    auto claims = settings.signer.verify(token, now_unix);
-    if (!claims)
-        return refuse(401,
-                      claims.error().code == errc::token_expired ? "session_token_expired"
-                                                                 : "invalid_session_token",
-                      claims.error().message);
-    grant.claims = std::move(*claims);
-
-    const site* s = settings.cfg.sites.find(grant.claims.site);
-    if (s == nullptr)
-        return refuse(403, "unknown_site",
-                      "the token's site \"" + grant.claims.site + "\" is no longer configured");
     // Browsers always send Origin on a WebSocket upgrade; a token carried to another site's
     // page must not work there.
-    if (!request.origin.empty() &&
-        !settings.cfg.sites.origin_allowed(*s, request.origin, request.self_origin))
-        return refuse(403, "origin_not_allowed",
-                      std::string(request.origin) + " may not use site \"" + s->id + "\"");
+    auto who =
+        authenticate_session_token(token, settings, request.origin, request.self_origin, now_unix);
+    if (auto* refusal = std::get_if<http_answer>(&who)) {
+        metrics.error(refusal->code).inc();
+        return std::move(*refusal);
+    }
+    grant.claims = std::move(std::get<session_claims>(who));
+    const site* s = settings.cfg.sites.find(grant.claims.site);
     const auto persona = persona_from_string(grant.claims.persona);
     if (!persona)
         return refuse(401, "invalid_session_token", "the token names an unknown persona");

@@ -24,6 +24,15 @@ authenticate_session(std::string_view authorization, const live_settings& settin
         return json_error(401, "missing_session_token",
                           "present a session token from POST /v1/session as 'Authorization: "
                           "Bearer <token>'");
+    return authenticate_session_token(token, settings, origin, self_origin, now_unix);
+}
+
+std::variant<session_claims, http_answer> authenticate_session_token(std::string_view token,
+                                                                     const live_settings& settings,
+                                                                     std::string_view origin,
+                                                                     std::string_view self_origin,
+                                                                     std::int64_t now_unix)
+{
     auto claims = settings.signer.verify(token, now_unix);
     if (!claims)
         return json_error(401,

@@ -24,6 +24,14 @@ std::variant<session_claims, http_answer>
 authenticate_session(std::string_view authorization, const live_settings& settings,
                      std::string_view origin, std::string_view self_origin, std::int64_t now_unix);
 
+// The same checks on a token already taken from wherever it came (WS /v1/realtime also
+// accepts it as a subprotocol); no 401 missing_session_token.
+std::variant<session_claims, http_answer> authenticate_session_token(std::string_view token,
+                                                                     const live_settings& settings,
+                                                                     std::string_view origin,
+                                                                     std::string_view self_origin,
+                                                                     std::int64_t now_unix);
+
 // "Bearer <token>" -> "<token>"; "" when the header has another form.
 std::string_view bearer_token(std::string_view authorization);
 
