@@ -9,6 +9,8 @@
 #include "store/memory_store.hpp"
 #include "upstream/usage_meter.hpp"
 
+#include <algorithm>
+
 namespace donna::relay {
 namespace {
 
@@ -163,10 +165,14 @@ chat_service::start_turn(std::shared_ptr<const live_settings> settings, chat_tur
     };
     if (request.text.find_first_not_of(" \t\r\n") == std::string::npos)
         return refuse(400, "empty_message", "the message is empty: type something to send");
-    if (request.text.size() > static_cast<std::size_t>(cfg.chat_max_characters))
+    // Characters as a person counts them: UTF-8 continuation bytes do not start one.
+    const auto characters = static_cast<std::size_t>(
+        std::count_if(request.text.begin(), request.text.end(),
+                      [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
+    if (characters > static_cast<std::size_t>(cfg.chat_max_characters))
         return refuse(413, "message_too_long",
-                      "the message has " + std::to_string(request.text.size()) +
-                          " bytes; the limit is " + std::to_string(cfg.chat_max_characters));
+                      "the message has " + std::to_string(characters) +
+                          " characters; the limit is " + std::to_string(cfg.chat_max_characters));
     if (const auto wait = visitor_limiter_.try_acquire(request.visitor_key))
         return refuse(429, "rate_limited",
                       "too many messages: at most " + visitor_limiter_.describe() +

@@ -76,8 +76,19 @@ result<price_table> price_table::from_file(const std::string& path)
 
 const model_price* price_table::find(std::string_view model) const
 {
-    const auto it = prices_.find(model);
-    return it == prices_.end() ? nullptr : &it->second;
+    if (const auto it = prices_.find(model); it != prices_.end())
+        return &it->second;
+    // OpenAI answers with a dated snapshot ("gpt-4o-2024-08-06") of the model asked for: the
+    // longest table name that the answer extends with "-..." prices it.
+    const model_price* best = nullptr;
+    std::size_t best_length = 0;
+    for (const auto& [name, price] : prices_)
+        if (model.size() > name.size() + 1 && model.substr(0, name.size()) == name &&
+            model[name.size()] == '-' && name.size() > best_length) {
+            best = &price;
+            best_length = name.size();
+        }
+    return best;
 }
 
 usage_meter::usage_meter(metrics_registry& registry, price_table prices)

@@ -41,6 +41,8 @@ public:
     static result<price_table> from_json(std::string_view json_text);
     static result<price_table> from_file(const std::string& path);
 
+    // The model's price; a dated snapshot name ("gpt-4o-2024-08-06") falls back to its base
+    // model's ("gpt-4o"). nullptr when neither is in the table.
     const model_price* find(std::string_view model) const;
 
 private:

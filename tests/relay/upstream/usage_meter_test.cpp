@@ -53,6 +53,16 @@ TEST(UsageMeter, PricesCharactersAndAudioMinutes)
         0.009, 1e-12);
 }
 
+TEST(UsageMeter, ADatedSnapshotIsPricedAsItsBaseModel)
+{
+    const auto table = price_table::defaults();
+    ASSERT_NE(table.find("gpt-4o-2024-08-06"), nullptr);
+    EXPECT_DOUBLE_EQ(table.find("gpt-4o-2024-08-06")->input_per_million_tokens, 2.5);
+    // The longest matching name wins: gpt-4o-mini's snapshot is not priced as gpt-4o.
+    EXPECT_DOUBLE_EQ(table.find("gpt-4o-mini-2024-07-18")->input_per_million_tokens, 0.15);
+    EXPECT_EQ(table.find("gpt-4ox"), nullptr);
+}
+
 TEST(UsageMeter, AnUnpricedModelIsCountedAndNamed)
 {
     metrics_registry registry;
