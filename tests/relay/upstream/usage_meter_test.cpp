@@ -104,5 +104,26 @@ TEST(UsageMeter, APricesFileWithMistakesIsRefusedNamingModelAndField)
     EXPECT_FALSE(price_table::from_json(R"({"price":{}})"));
 }
 
+// docs/prices.example.json is documented as the built-in table: keep the two equal.
+TEST(UsageMeter, TheExamplePricesFileIsTheBuiltInTable)
+{
+    const auto file = price_table::from_file(DONNA_SOURCE_DIR "/docs/prices.example.json");
+    ASSERT_TRUE(file) << file.error().message;
+    const auto defaults = price_table::defaults();
+    for (const char* model :
+         {"gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "whisper-1", "gpt-4o-transcribe",
+          "gpt-4o-mini-transcribe", "omni-moderation-latest", "eleven_multilingual_v2", "eleven_v3",
+          "eleven_flash_v2_5", "eleven_flash_v2"}) {
+        const auto* a = file->find(model);
+        const auto* b = defaults.find(model);
+        ASSERT_NE(a, nullptr) << model;
+        ASSERT_NE(b, nullptr) << model;
+        EXPECT_DOUBLE_EQ(a->input_per_million_tokens, b->input_per_million_tokens) << model;
+        EXPECT_DOUBLE_EQ(a->output_per_million_tokens, b->output_per_million_tokens) << model;
+        EXPECT_DOUBLE_EQ(a->per_thousand_characters, b->per_thousand_characters) << model;
+        EXPECT_DOUBLE_EQ(a->per_audio_minute, b->per_audio_minute) << model;
+    }
+}
+
 } // namespace
 } // namespace donna::relay
