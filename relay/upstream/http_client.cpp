@@ -735,9 +735,11 @@ private:
 // ---------------------------------------------------------------- [http_client]
 
 http_client::http_client(metrics_registry& registry, http_client_options options)
-    : impl_(std::make_unique<impl>(registry, std::move(options)))
+    : impl_(std::make_shared<impl>(registry, std::move(options)))
 {
-    impl_->thread = std::thread([i = impl_.get()] { i->io.run(); });
+    // The thread shares ownership: if the client is destroyed from one of its own callbacks
+    // (the last owner let go there), the thread ends the impl after that callback returns.
+    impl_->thread = std::thread([i = impl_] { i->io.run(); });
 }
 
 // Stops the thread first; then the pool closes its sockets and the io_context, destroyed
@@ -746,6 +748,10 @@ http_client::~http_client()
 {
     impl_->work.reset();
     impl_->io.stop();
+    if (impl_->thread.get_id() == std::this_thread::get_id()) {
+        impl_->thread.detach(); // joining itself would throw; run() returns after this handler
+        return;
+    }
     if (impl_->thread.joinable())
         impl_->thread.join();
     impl_->pool.close_all();

@@ -124,7 +124,7 @@ public:
     struct impl;
 
 private:
-    std::unique_ptr<impl> impl_;
+    std::shared_ptr<impl> impl_;
 };
 
 } // namespace donna::relay
