@@ -2,12 +2,10 @@
 #include "api/chat_endpoint.hpp"
 
 #include "api/session_auth.hpp"
+#include "auth/random_id.hpp"
 #include "server/services.hpp"
 
 #include <nlohmann/json.hpp>
-#include <sodium.h>
-
-#include <array>
 
 namespace donna::relay {
 namespace {
@@ -16,11 +14,7 @@ using json = nlohmann::json;
 
 std::string new_message_id()
 {
-    std::array<unsigned char, 12> random{};
-    randombytes_buf(random.data(), random.size());
-    std::array<char, 2 * 12 + 1> hex{};
-    sodium_bin2hex(hex.data(), hex.size(), random.data(), random.size());
-    return "msg_" + std::string(hex.data());
+    return "msg_" + random_hex(12);
 }
 
 json message_event(const chat_http_call& call, const chat_turn_outcome& outcome)

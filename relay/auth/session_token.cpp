@@ -1,6 +1,8 @@
 // session_token.cpp: issuing and verifying "dt1." session tokens with libsodium.
 #include "auth/session_token.hpp"
 
+#include "auth/random_id.hpp"
+
 #include "protocol/json_fields.hpp"
 
 #include <nlohmann/json.hpp>
@@ -62,16 +64,6 @@ std::optional<std::vector<unsigned char>> base64url_decode(std::string_view text
     return bytes;
 }
 
-std::string random_token_id()
-{
-    std::array<unsigned char, 16> bytes{};
-    randombytes_buf(bytes.data(), bytes.size());
-    std::string hex(bytes.size() * 2 + 1, '\0');
-    sodium_bin2hex(hex.data(), hex.size(), bytes.data(), bytes.size());
-    hex.pop_back();
-    return hex;
-}
-
 error unauthorized(std::string message)
 {
     return make_error(errc::unauthorized, "session token " + std::move(message));
@@ -110,7 +102,7 @@ std::string token_signer::issue(session_claims claims) const
 {
     ensure_sodium();
     if (claims.token_id.empty())
-        claims.token_id = random_token_id();
+        claims.token_id = random_hex(16);
     const std::string json =
         dump_json(write_struct(nlohmann::json::object(), claims, claim_fields));
 

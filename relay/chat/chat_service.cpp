@@ -5,6 +5,7 @@
 #include "chat/moderation.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
+#include "server/relay_metrics.hpp"
 #include "server/services.hpp"
 #include "store/memory_store.hpp"
 #include "upstream/usage_meter.hpp"
@@ -85,11 +86,11 @@ struct chat_turn_state final : upstream_call {
     std::shared_ptr<upstream_call> current;
 };
 
-chat_service::chat_service(http_client& client, usage_meter& usage, metrics_registry& registry,
+chat_service::chat_service(http_client& client, usage_meter& usage, relay_metrics& metrics,
                            logger& log, const config& cfg, memory_store* memories, database* db)
     : client_(client),
       usage_(usage),
-      registry_(registry),
+      metrics_(metrics),
       log_(log),
       memories_(memories),
       db_(db),
@@ -108,7 +109,7 @@ void chat_service::apply(const config& cfg)
 
 void chat_service::count(std::string_view outcome)
 {
-    registry_
+    metrics_.registry
         .get_counter("donna_chat_turns_total", "Chat turns by outcome",
                      {{"outcome", std::string(outcome)}})
         .inc();
@@ -153,8 +154,7 @@ chat_service::start_turn(std::shared_ptr<const live_settings> settings, chat_tur
     const auto& cfg = settings->cfg;
     const auto refuse = [&](int status, std::string code, std::string message) {
         count(code);
-        registry_.get_counter("donna_errors_total", "Errors and refusals by code", {{"code", code}})
-            .inc();
+        metrics_.error(code).inc();
         chat_turn_outcome outcome;
         outcome.error_code = std::move(code);
         outcome.error_message = std::move(message);
@@ -227,7 +227,7 @@ void chat_service::moderate(const std::shared_ptr<chat_turn_state>& state)
 
 void chat_service::moderation_unavailable(const std::string& why)
 {
-    registry_
+    metrics_.registry
         .get_counter("donna_moderation_total", "Moderation checks by verdict",
                      {{"verdict", "unavailable"}})
         .inc();
@@ -241,7 +241,7 @@ void chat_service::refuse_flagged(const std::shared_ptr<chat_turn_state>& state,
     for (const auto& c : verdict.categories)
         categories += (categories.empty() ? "" : ", ") + c;
     guard_.flag(state->request.visitor_key);
-    registry_
+    metrics_.registry
         .get_counter("donna_moderation_total", "Moderation checks by verdict",
                      {{"verdict", "flagged"}})
         .inc();
@@ -297,7 +297,7 @@ void chat_service::complete(const std::shared_ptr<chat_turn_state>& state)
                                      {"Accept", "text/event-stream"}},
                          .body = chat_request_body(persona, history, {true, remembered(*state)})};
     // Ends the turn once: the model's reply, or the persona's fallback with the error.
-    auto finish = [this, state](unsigned status) {
+    auto finish = [this, state] {
         if (state->finished)
             return;
         state->finished = true;
@@ -317,14 +317,8 @@ void chat_service::complete(const std::shared_ptr<chat_turn_state>& state)
             outcome.fallback = true;
             outcome.error_code = state->failure_code;
             outcome.error_message = log_.redact(state->failure_message);
-            outcome.http_status = status >= 400 ? 502 : 503;
-            if (state->failure_code == "upstream_timeout")
-                outcome.http_status = 504;
             count("fallback");
-            registry_
-                .get_counter("donna_errors_total", "Errors and refusals by code",
-                             {{"code", state->failure_code}})
-                .inc();
+            metrics_.error(state->failure_code).inc();
             log_.warn("chat",
                       "fallback reply (" + state->failure_code + "): " + outcome.error_message);
         }
@@ -367,7 +361,7 @@ void chat_service::complete(const std::shared_ptr<chat_turn_state>& state)
                         }
                         if (!state->failure_code.empty()) {
                             state->cancel();
-                            finish(502);
+                            finish();
                         }
                     },
                 .on_done =
@@ -375,7 +369,7 @@ void chat_service::complete(const std::shared_ptr<chat_turn_state>& state)
                         if (!r) {
                             state->failure_code = code_for_error(r.error());
                             state->failure_message = r.error().message;
-                            return finish(0);
+                            return finish();
                         }
                         if (!r->ok()) {
                             state->failure_code = code_for_status(r->status);
@@ -383,9 +377,9 @@ void chat_service::complete(const std::shared_ptr<chat_turn_state>& state)
                             state->failure_message = "OpenAI answered HTTP " +
                                                      std::to_string(r->status) +
                                                      (why.empty() ? "" : ": " + why);
-                            return finish(r->status);
+                            return finish();
                         }
-                        finish(r->status);
+                        finish();
                     }});
     });
 }

@@ -43,7 +43,7 @@ struct chat_turn_state;
 struct moderation_verdict;
 struct config;
 class usage_meter;
-class metrics_registry;
+struct relay_metrics;
 class logger;
 class memory_store;
 class database;
@@ -62,7 +62,7 @@ struct chat_turn_outcome {
     bool fallback = false;             // the reply is the fallback, not the model's
     std::string error_code;            // "" on success; else a wire code (docs/relay.md)
     std::string error_message;         // for people
-    int http_status = 200;             // what POST /v1/chat answers when nothing was streamed yet
+    int http_status = 200;             // a refusal's status for POST /v1/chat (400, 413, 429, 503)
     chat_completion_result completion; // model, usage, finish reason, tool calls
 };
 
@@ -74,7 +74,7 @@ struct chat_turn_events {
 class chat_service {
 public:
     // memories and db may be null (no memory in prompts, audit lines only in the log).
-    chat_service(http_client& client, usage_meter& usage, metrics_registry& registry, logger& log,
+    chat_service(http_client& client, usage_meter& usage, relay_metrics& metrics, logger& log,
                  const config& cfg, memory_store* memories = nullptr, database* db = nullptr);
 
     // Limits from the configuration (at start and on reload).
@@ -101,7 +101,7 @@ private:
 
     http_client& client_;
     usage_meter& usage_;
-    metrics_registry& registry_;
+    relay_metrics& metrics_;
     logger& log_;
     memory_store* memories_;
     database* db_;

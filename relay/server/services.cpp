@@ -111,7 +111,7 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log)
     const auto& live = created->settings()->cfg;
     configure_upstreams(*created->upstreams_, live);
     created->chat_ =
-        std::make_unique<chat_service>(*created->upstreams_, created->usage_, created->registry_,
+        std::make_unique<chat_service>(*created->upstreams_, created->usage_, created->metrics_,
                                        log, live, created->memories_.get(), created->db_.get());
     return created;
 }

@@ -22,7 +22,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <future>
 #include <map>
 #include <mutex>
@@ -34,15 +33,8 @@ namespace donna::relay {
 
 std::string upstream_response::header(std::string_view name) const
 {
-    const auto same = [name](const std::string& candidate) {
-        return candidate.size() == name.size() &&
-               std::equal(candidate.begin(), candidate.end(), name.begin(), [](char a, char b) {
-                   return std::tolower(static_cast<unsigned char>(a)) ==
-                          std::tolower(static_cast<unsigned char>(b));
-               });
-    };
     for (const auto& [key, value] : headers)
-        if (same(key))
+        if (boost::beast::iequals(key, name))
             return value;
     return {};
 }
@@ -321,24 +313,25 @@ private:
         limits_ = up_.settings.limits; // read here: configure() writes it on this thread
         auto parsed = parse_endpoint(req_.url);
         if (!parsed)
-            return fail("invalid_request", parsed.error());
+            return finish_error("invalid_request", parsed.error());
         endpoint_ = std::move(*parsed);
         if (const auto wait = up_.limiter.try_acquire("")) {
-            return fail("rate_limited",
-                        make_error(errc::rate_limited,
-                                   up_.metrics.upstream + ": the relay's limit of " +
-                                       up_.limiter.describe() + " is reached; retry in " +
-                                       std::to_string((wait->count() + 999) / 1000) + " s"));
+            return finish_error("rate_limited",
+                                make_error(errc::rate_limited,
+                                           up_.metrics.upstream + ": the relay's limit of " +
+                                               up_.limiter.describe() + " is reached; retry in " +
+                                               std::to_string((wait->count() + 999) / 1000) +
+                                               " s"));
         }
         if (!up_.breaker.allow(clock_type::now())) {
             const auto left = std::chrono::duration_cast<std::chrono::seconds>(
                 up_.breaker.retry_at() - clock_type::now());
-            return fail("circuit_open",
-                        make_error(errc::upstream_unavailable,
-                                   up_.metrics.upstream +
-                                       " is failing; the relay pauses calls to it for " +
-                                       std::to_string(std::max<long long>(left.count(), 1)) +
-                                       " s more (circuit breaker open)"));
+            return finish_error(
+                "circuit_open",
+                make_error(errc::upstream_unavailable,
+                           up_.metrics.upstream + " is failing; the relay pauses calls to it for " +
+                               std::to_string(std::max<long long>(left.count(), 1)) +
+                               " s more (circuit breaker open)"));
         }
         deadline_.expires_after(limits_.total_timeout);
         deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -348,8 +341,7 @@ private:
                           make_error(errc::upstream_timeout,
                                      self->up_.metrics.upstream + " did not answer within " +
                                          std::to_string(self->limits_.total_timeout.count()) +
-                                         " ms"),
-                          true);
+                                         " ms"));
         });
         attempt();
     }
@@ -539,8 +531,7 @@ private:
                                    make_error(errc::payload_too_large,
                                               up_.metrics.upstream + " answered with more than " +
                                                   std::to_string(limits_.max_body_bytes) +
-                                                  " bytes"),
-                                   true);
+                                                  " bytes"));
             }
         }
         if (ec)
@@ -644,17 +635,15 @@ private:
         });
     }
 
-    // Deadline passed or the body grew too large: stop whatever is in flight.
-    void give_up(std::string_view outcome, error e, bool breaker_failure)
+    // Deadline passed or the body grew too large: a failure of the upstream; stop whatever is
+    // in flight.
+    void give_up(std::string_view outcome, error e)
     {
-        if (breaker_failure)
-            up_.breaker.record_failure(clock_type::now());
+        up_.breaker.record_failure(clock_type::now());
         finish_error(outcome, std::move(e));
     }
 
     // --- completion ---
-
-    void fail(std::string_view outcome, error e) { finish_error(outcome, std::move(e)); }
 
     void finish_error(std::string_view outcome, error e)
     {

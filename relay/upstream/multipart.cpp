@@ -2,9 +2,7 @@
 // percent-encoded, as browsers do (the HTML standard's multipart/form-data encoding).
 #include "upstream/multipart.hpp"
 
-#include <sodium.h>
-
-#include <array>
+#include "auth/random_id.hpp"
 
 namespace donna::relay {
 namespace {
@@ -27,15 +25,8 @@ std::string quoted(std::string_view text)
 
 } // namespace
 
-multipart_form::multipart_form()
-{
-    // 24 random bytes as hex: a boundary no part can contain by chance.
-    std::array<unsigned char, 24> random{};
-    randombytes_buf(random.data(), random.size());
-    std::array<char, 2 * 24 + 1> hex{};
-    sodium_bin2hex(hex.data(), hex.size(), random.data(), random.size());
-    boundary_ = "donna-" + std::string(hex.data());
-}
+multipart_form::multipart_form() : boundary_("donna-" + random_hex(24))
+{}
 
 void multipart_form::begin_part(std::string_view disposition, std::string_view content_type)
 {
