@@ -1,10 +1,11 @@
 // report.mjs: turns the native and WASM Google Benchmark JSON outputs into BENCHMARKS.md, and
 // the browser client's figures (bench/client_bench.mjs) into its own section when given.
-//   node bench/report.mjs native.json wasm.json [client.json]
+// The relay's chat benchmark (bench/chat_relay_bench.cpp) gets a section of its own too.
+//   node bench/report.mjs native.json wasm.json [client.json] [chat.json]
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
-const [nativeFile, wasmFile, clientFile] = process.argv.slice(2);
+const [nativeFile, wasmFile, clientFile, chatFile] = process.argv.slice(2);
 const load = (f) => JSON.parse(readFileSync(f, 'utf8'));
 const native = load(nativeFile);
 const wasm = load(wasmFile);
@@ -58,6 +59,7 @@ if (pipeline !== undefined) {
   lines.push('');
 }
 if (clientFile) lines.push(...clientSection(load(clientFile)));
+if (chatFile) lines.push(...chatSection(load(chatFile)));
 process.stdout.write(lines.join('\n'));
 
 // The "Browser client (Chromium)" section: bundle size, first frame, capture CPU, one verdict each.
@@ -132,6 +134,39 @@ function clientSection(c) {
   out.push(`Capture CPU: ${cap.capturePercentOfCore.toFixed(2)}% of one core ` +
            `(${meets(cap.capturePercentOfCore < t.capturePercentOfCore)} the ${t.capturePercentOfCore}% target)` +
            (cap.batchMs ? `; at the median batch time ${(cap.batchMs.median / 20 * 100).toFixed(2)}%.` : '.'));
+  out.push('');
+  return out;
+}
+
+// The "Relay chat path" section: time to first token and per-token overhead, relayed vs
+// direct to the fake upstream, and TLS handshakes per 100 requests with the relay's pool.
+function chatSection(c) {
+  const ms = (v) => `${v.toFixed(2)} ms`;
+  const us = (v) => `${v.toFixed(0)} us`;
+  const out = [];
+  out.push('');
+  out.push('## Relay chat path (POST /v1/chat)');
+  out.push('');
+  out.push('Written by `bench/chat_relay_bench`: the fake OpenAI API on loopback streams a reply of ' +
+           `${c.words} words, one per SSE chunk, ${c.chunk_interval_ms} ms apart (a model's pace); ` +
+           `${c.turns} turns one after another on one keep-alive connection, moderation off. ` +
+           'Baseline: the same client reading the fake\'s /v1/chat/completions stream directly. ' +
+           'Word latency: from the fake handing the chunk to its socket (it records when) to the ' +
+           'client reading it.');
+  out.push('');
+  out.push('| measure | direct to the fake (baseline) | through the relay | relay adds |');
+  out.push('|---|---|---|---|');
+  const f = (a, b, fmt) => `| ${fmt(a.median)} (p90 ${fmt(a.p90)}) | ${fmt(b.median)} (p90 ${fmt(b.p90)}) | ${fmt(b.median - a.median)} |`;
+  out.push(`| time to first word (median) ${f(c.direct_first_word_ms, c.relayed_first_word_ms, ms)}`);
+  out.push(`| latency per streamed word (median) ${f(c.direct_word_latency_us, c.relayed_word_latency_us, us)}`);
+  out.push('');
+  out.push(`Relay overhead per streamed token: ${us(c.relay_overhead_per_token_us)} (median word latency, relayed minus direct).`);
+  out.push('');
+  const t = c.tls;
+  out.push(`Connection reuse over HTTPS: ${t.requests} chat turns through the relay made ` +
+           `${t.relay_handshakes} TLS handshake(s) on ${t.relay_connections} connection(s) with the upstream; ` +
+           `${t.requests} requests that each open their own connection (the baseline, measured the same way) made ` +
+           `${t.direct_new_connection_handshakes}.`);
   out.push('');
   return out;
 }

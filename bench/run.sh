@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks natively and as WASM under node, in one go, then the browser client's
-# (bundle size, first frame, capture CPU in Chromium against a demo relay), and writes the
-# figures into BENCHMARKS.md. Build first (scripts/build.sh native wasm).
+# (bundle size, first frame, capture CPU in Chromium against a demo relay), then the relay's
+# chat path against the fake OpenAI API, and writes the figures into BENCHMARKS.md. Build first (scripts/build.sh native wasm).
 #   bench/run.sh            # about a minute and a half
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,12 +13,14 @@ out="$root/build/bench-results"
 mkdir -p "$out"
 native="$root/build/native/bench/frame_pipeline_bench"
 wasm="$root/build/wasm/bench/frame_pipeline_bench.js"
-for f in "$native" "$wasm" "$root/build/native/relay/donna-relay" "$root/build/wasm/site/donna.wasm"; do
+chat="$root/build/native/bench/chat_relay_bench"
+for f in "$native" "$wasm" "$chat" "$root/build/native/relay/donna-relay" "$root/build/wasm/site/donna.wasm"; do
   [ -f "$f" ] || { echo "missing $f: run scripts/build.sh native wasm first" >&2; exit 1; }
 done
 args=(--benchmark_min_time=1 --benchmark_repetitions=5 --benchmark_report_aggregates_only=true)
 "$native" "${args[@]}" --benchmark_out="$out/native.json" --benchmark_out_format=json
 node "$wasm" "${args[@]}" --benchmark_out="$out/wasm.json" --benchmark_out_format=json
 node bench/client_bench.mjs "$out/client.json"
-node bench/report.mjs "$out/native.json" "$out/wasm.json" "$out/client.json" > BENCHMARKS.md
+"$chat" "$out/chat.json" 50 50 5
+node bench/report.mjs "$out/native.json" "$out/wasm.json" "$out/client.json" "$out/chat.json" > BENCHMARKS.md
 cat BENCHMARKS.md

@@ -25,6 +25,18 @@ json message_event(const chat_http_call& call, const chat_turn_outcome& outcome)
     if (outcome.completion.prompt_tokens > 0 || outcome.completion.completion_tokens > 0)
         m["usage"] = {{"prompt_tokens", outcome.completion.prompt_tokens},
                       {"completion_tokens", outcome.completion.completion_tokens}};
+    if (!outcome.actions.empty()) {
+        json actions = json::array();
+        for (const auto& a : outcome.actions) {
+            json action = {{"name", a.name},
+                           {"status", a.status},
+                           {"id", a.id > 0 ? json(a.id) : json(nullptr)}};
+            if (!a.error.empty())
+                action["error"] = a.error;
+            actions.push_back(std::move(action));
+        }
+        m["actions"] = std::move(actions);
+    }
     return m;
 }
 

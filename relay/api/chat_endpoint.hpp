@@ -5,7 +5,10 @@
 //   {"message":"Do you open on Sundays?","persona":"receptionist","stream":true}
 //   -> stream false/absent: 200 {"type":"donna.chat.message","id":"msg_...","role":"assistant",
 //                               "text":"...","persona":"receptionist","fallback":false,
-//                               "usage":{"prompt_tokens":..,"completion_tokens":..}}
+//                               "usage":{"prompt_tokens":..,"completion_tokens":..},
+//                               "actions":[{"name":"take_message","status":"recorded","id":7}]}
+//      ("actions" only when the model called tools: status recorded / queued with the row's
+//       id, or invalid / refused / failed with "id":null and an "error")
 //      (a failed upstream: 200 with the persona's fallback text, "fallback":true and an
 //       "error":{"code","message"} member)
 //   -> stream true (or Accept: text/event-stream): 200 text/event-stream, one

@@ -2,6 +2,8 @@
 // non-throwing API only (the relay shares inline functions with the exception-free shared/).
 #include "chat/chat_completion.hpp"
 
+#include "chat/chat_tools.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace donna::relay {
@@ -62,6 +64,25 @@ void merge_tool_calls(const json& calls, std::vector<chat_tool_call>& into)
     }
 }
 
+// Each round: the assistant message that made the calls, then one tool message per call
+// (the API refuses a tool message whose id no preceding assistant message called).
+void add_tool_rounds(const std::vector<chat_tool_round>& rounds, json& messages)
+{
+    for (const auto& round : rounds) {
+        json calls = json::array();
+        for (const auto& call : round.calls)
+            calls.push_back({{"id", call.id},
+                             {"type", "function"},
+                             {"function", {{"name", call.name}, {"arguments", call.arguments}}}});
+        messages.push_back({{"role", "assistant"},
+                            {"content", round.text.empty() ? json(nullptr) : json(round.text)},
+                            {"tool_calls", std::move(calls)}});
+        for (const auto& call : round.calls)
+            messages.push_back(
+                {{"role", "tool"}, {"tool_call_id", call.id}, {"content", call.result}});
+    }
+}
+
 } // namespace
 
 std::string chat_request_body(const persona_profile& persona, const chat_history& history,
@@ -72,8 +93,11 @@ std::string chat_request_body(const persona_profile& persona, const chat_history
     if (!options.extra_system.empty())
         system += "\n\n" + options.extra_system;
     messages.push_back({{"role", "system"}, {"content", system}});
-    for (const auto& turn : history.turns())
+    for (const auto& turn : history.turns()) {
+        add_tool_rounds(turn.tool_rounds, messages);
         messages.push_back({{"role", std::string(to_string(turn.role))}, {"content", turn.text}});
+    }
+    add_tool_rounds(options.pending, messages);
     json body = {{"model", persona.chat_model},
                  {"messages", std::move(messages)},
                  {"temperature", persona.temperature},
@@ -81,6 +105,10 @@ std::string chat_request_body(const persona_profile& persona, const chat_history
                  {"stream", options.stream}};
     if (options.stream)
         body["stream_options"] = {{"include_usage", true}};
+    if (options.offer_tools) {
+        body["tools"] = chat_tools_json();
+        body["tool_choice"] = options.tools_final ? "none" : "auto";
+    }
     return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -2,7 +2,8 @@
 // free of I/O: the request body from a persona and a history, and a decoder for the streamed
 // answer (server-sent chat.completion.chunk events, ../shared/API-NOTES.md section 9).
 //
-//   auto body = chat_request_body(persona, history, {.stream = true});
+//   auto body = chat_request_body(persona, history, {.stream = true, .extra_system = "",
+//                                 .offer_tools = true, .tools_final = false, .pending = {}});
 //   chat_stream_decoder decoder;
 //   sse.feed(bytes, [&](const sse_event& e) {
 //       auto step = decoder.on_event(e);         // an error event, a broken chunk: an error
@@ -25,10 +26,17 @@ namespace donna::relay {
 struct chat_request_options {
     bool stream = true;
     std::string extra_system; // e.g. what DONNA remembers of an authenticated user ("" = none)
+    bool offer_tools = false; // the actions' `tools` (chat/chat_tools)
+    bool tools_final = false; // with offer_tools: "tool_choice":"none", the model must answer
+    // This turn's tool rounds so far, sent after the history (each: the assistant message with
+    // its tool_calls, then one "tool" message per call).
+    std::vector<chat_tool_round> pending = {};
 };
 
-// {"model", "messages": [system, ...history], "temperature", "max_tokens", "stream",
-//  "stream_options": {"include_usage": true}} with the persona's settings.
+// {"model", "messages": [system, ...history, ...pending], "temperature", "max_tokens",
+//  "stream", "stream_options": {"include_usage": true}, "tools"?, "tool_choice"?} with the
+// persona's settings. A history turn with tool rounds becomes the same messages as pending
+// ones, before the turn's text.
 std::string chat_request_body(const persona_profile& persona, const chat_history& history,
                               const chat_request_options& options);
 

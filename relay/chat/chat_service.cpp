@@ -1,5 +1,5 @@
-// chat_service.cpp: validation, the visitor's rate limit, the streamed completion, the
-// fallback, the history and the usage of one chat turn.
+// chat_service.cpp: validation, the visitor's rate limit, the streamed completion and its
+// rounds of tool calls, the fallback, the history and the usage of one chat turn.
 #include "chat/chat_service.hpp"
 
 #include "chat/moderation.hpp"
@@ -7,55 +7,47 @@
 #include "metrics/metrics.hpp"
 #include "server/relay_metrics.hpp"
 #include "server/services.hpp"
+#include "store/action_store.hpp"
 #include "store/memory_store.hpp"
+#include "upstream/upstream_errors.hpp"
 #include "upstream/usage_meter.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace donna::relay {
 namespace {
-
-// The error code a failed call gets on the wire (docs/relay.md lists them).
-std::string code_for_status(unsigned status)
-{
-    if (status == 401 || status == 403)
-        return "upstream_unauthorized";
-    if (status == 429)
-        return "upstream_rate_limited";
-    if (status == 400 || status == 404 || status == 422)
-        return "upstream_rejected";
-    return "upstream_error";
-}
 
 // What a visitor hears when moderation flags their message.
 constexpr const char* refusal_reply =
     "I'm sorry, but I can't help with that. If there is something else you need, I'm happy to "
     "help.";
 
-std::string code_for_error(const error& e)
-{
-    switch (e.code) {
-    case errc::upstream_timeout:
-        return "upstream_timeout";
-    case errc::rate_limited:
-        return "rate_limited";
-    default:
-        return "upstream_unavailable";
-    }
-}
-
 } // namespace
 
 // One turn in flight: the stream's parser and decoder, the end reached once, and the
-// upstream call now running (moderation, then the completion), which cancel() stops.
+// upstream call now running (moderation, then the completion, then one more completion per
+// round of tool calls), which cancel() stops.
 struct chat_turn_state final : upstream_call {
     std::shared_ptr<const live_settings> settings;
     chat_turn_request request;
     chat_turn_events events;
-    sse_parser parser;
+    sse_parser parser; // the current round's stream
     chat_stream_decoder decoder;
     std::string failure_code, failure_message;
     bool finished = false; // I/O thread only
+
+    // Taken once for every round of the turn, so that the rounds agree.
+    std::optional<chat_history> history;
+    std::string extra_system;
+    // The tool rounds so far (sent after the history), what they did, and the text streamed
+    // before the current round.
+    std::size_t round = 0;
+    std::vector<chat_tool_round> rounds;
+    std::vector<chat_action_taken> actions;
+    std::size_t calls = 0;
+    std::string earlier_text;
+    long prompt_tokens = 0, completion_tokens = 0; // every round's
 
     void cancel() override
     {
@@ -97,7 +89,12 @@ chat_service::chat_service(http_client& client, usage_meter& usage, relay_metric
       visitor_limiter_({cfg.chat_messages_per_minute, std::chrono::seconds(60)}),
       guard_(std::chrono::seconds(cfg.moderation_cooldown_seconds)),
       history_tokens_(static_cast<std::size_t>(cfg.chat_history_tokens))
-{}
+{
+    if (db_ != nullptr)
+        actions_ = std::make_unique<action_store>(*db_);
+}
+
+chat_service::~chat_service() = default;
 
 void chat_service::apply(const config& cfg)
 {
@@ -127,7 +124,8 @@ chat_history chat_service::history(const std::string& conversation_id) const
     return snapshot(conversation_id);
 }
 
-void chat_service::remember(const std::string& conversation_id, chat_role role, std::string text)
+void chat_service::remember(const std::string& conversation_id, chat_role role, std::string text,
+                            std::vector<chat_tool_round> tool_rounds)
 {
     const std::lock_guard lock(mutex_);
     auto it = conversations_.find(conversation_id);
@@ -144,7 +142,7 @@ void chat_service::remember(const std::string& conversation_id, chat_role role, 
     } else {
         lru_.splice(lru_.end(), lru_, it->second.lru_position);
     }
-    it->second.history.add(role, std::move(text));
+    it->second.history.add(role, std::move(text), std::move(tool_rounds));
 }
 
 std::shared_ptr<upstream_call>
@@ -285,54 +283,39 @@ std::string chat_service::remembered(const chat_turn_state& state)
 
 void chat_service::complete(const std::shared_ptr<chat_turn_state>& state)
 {
+    remember(state->request.conversation_id, chat_role::user, state->request.text);
+    state->history = snapshot(state->request.conversation_id);
+    state->extra_system = remembered(*state);
+    start_round(state);
+}
+
+bool chat_service::tools_enabled(const config& cfg) const
+{
+    return cfg.chat_tools && db_ != nullptr;
+}
+
+// One streamed completion: the first, or the next after a round of tool calls (it sends the
+// calls and their results; the model's answer streams to the visitor as usual).
+void chat_service::start_round(const std::shared_ptr<chat_turn_state>& state)
+{
     const auto& cfg = state->settings->cfg;
     const auto& persona = state->settings->personas.get(state->request.persona);
-    remember(state->request.conversation_id, chat_role::user, state->request.text);
-    const auto history = snapshot(state->request.conversation_id);
-
+    chat_request_options options;
+    options.stream = true;
+    options.extra_system = state->extra_system;
+    options.offer_tools = tools_enabled(cfg);
+    // The bound on rounds is reached: the model must answer in text now.
+    options.tools_final = state->rounds.size() >= max_tool_rounds;
+    options.pending = state->rounds;
     upstream_request req{.method = "POST",
                          .url = cfg.openai_base_url + "/chat/completions",
                          .headers = {{"Authorization", "Bearer " + cfg.openai_api_key},
                                      {"Content-Type", "application/json"},
                                      {"Accept", "text/event-stream"}},
-                         .body = chat_request_body(persona, history, {true, remembered(*state)})};
-    // Ends the turn once: the model's reply, or the persona's fallback with the error.
-    auto finish = [this, state] {
-        if (state->finished)
-            return;
-        state->finished = true;
-        const auto& p = state->settings->personas.get(state->request.persona);
-        chat_turn_outcome outcome;
-        outcome.completion = state->decoder.result_so_far();
-        if (state->failure_code.empty() && !state->decoder.done()) {
-            state->failure_code = "upstream_closed";
-            state->failure_message = "the chat stream ended before it was complete";
-        }
-        if (state->failure_code.empty()) {
-            outcome.reply = outcome.completion.text;
-            count("ok");
-            remember(state->request.conversation_id, chat_role::assistant, outcome.reply);
-        } else {
-            outcome.reply = p.fallback_reply;
-            outcome.fallback = true;
-            outcome.error_code = state->failure_code;
-            outcome.error_message = log_.redact(state->failure_message);
-            count("fallback");
-            metrics_.error(state->failure_code).inc();
-            log_.warn("chat",
-                      "fallback reply (" + state->failure_code + "): " + outcome.error_message);
-        }
-        if (outcome.completion.prompt_tokens > 0 || outcome.completion.completion_tokens > 0)
-            usage_.tokens("openai",
-                          outcome.completion.model.empty() ? p.chat_model
-                                                           : outcome.completion.model,
-                          static_cast<double>(outcome.completion.prompt_tokens),
-                          static_cast<double>(outcome.completion.completion_tokens));
-        auto done = std::move(state->events.on_done);
-        state->events = {};
-        state->done();
-        if (done)
-            done(outcome);
+                         .body = chat_request_body(persona, *state->history, options)};
+    auto finish = [this, state, this_round = state->round] {
+        if (!state->finished && state->round == this_round)
+            finish_round(state);
     };
 
     state->run([&] {
@@ -367,12 +350,12 @@ void chat_service::complete(const std::shared_ptr<chat_turn_state>& state)
                 .on_done =
                     [state, finish](result<upstream_response> r) {
                         if (!r) {
-                            state->failure_code = code_for_error(r.error());
+                            state->failure_code = upstream_error_code(r.error());
                             state->failure_message = r.error().message;
                             return finish();
                         }
                         if (!r->ok()) {
-                            state->failure_code = code_for_status(r->status);
+                            state->failure_code = upstream_status_code(r->status);
                             const auto why = openai_error_message(r->body);
                             state->failure_message = "OpenAI answered HTTP " +
                                                      std::to_string(r->status) +
@@ -382,6 +365,98 @@ void chat_service::complete(const std::shared_ptr<chat_turn_state>& state)
                         finish();
                     }});
     });
+}
+
+// The model's calls of one round, each validated and carried out (chat/chat_actions) or
+// refused past max_tool_calls_per_turn; their results go to the model in the next round.
+void chat_service::run_tools(chat_turn_state& state, const chat_completion_result& completion)
+{
+    const chat_action_context context{state.request.site, state.request.conversation_id,
+                                      std::chrono::duration_cast<std::chrono::seconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count()};
+    chat_tool_round round;
+    round.text = completion.text;
+    for (const auto& call : completion.tool_calls) {
+        auto done = state.calls < max_tool_calls_per_turn
+                        ? execute_tool_call(call, context, actions_.get(), metrics_, log_)
+                        : refuse_tool_call(call,
+                                           "at most " + std::to_string(max_tool_calls_per_turn) +
+                                               " actions are carried out per message",
+                                           context, metrics_, log_);
+        ++state.calls;
+        round.calls.push_back(std::move(done.exchange));
+        state.actions.push_back(std::move(done.taken));
+    }
+    state.rounds.push_back(std::move(round));
+}
+
+// Ends a round: a round that called tools (within max_tool_rounds) runs them and starts the
+// next; otherwise the turn ends once, with the model's reply or the persona's fallback.
+void chat_service::finish_round(const std::shared_ptr<chat_turn_state>& state)
+{
+    const auto& p = state->settings->personas.get(state->request.persona);
+    const auto completion = state->decoder.result_so_far();
+    state->prompt_tokens += completion.prompt_tokens;
+    state->completion_tokens += completion.completion_tokens;
+    if (completion.prompt_tokens > 0 || completion.completion_tokens > 0)
+        usage_.tokens("openai", completion.model.empty() ? p.chat_model : completion.model,
+                      static_cast<double>(completion.prompt_tokens),
+                      static_cast<double>(completion.completion_tokens));
+    if (state->failure_code.empty() && !state->decoder.done()) {
+        state->failure_code = "upstream_closed";
+        state->failure_message = "the chat stream ended before it was complete";
+    }
+    const bool tools = tools_enabled(state->settings->cfg);
+    if (state->failure_code.empty() && !completion.tool_calls.empty()) {
+        if (tools && state->rounds.size() < max_tool_rounds) {
+            run_tools(*state, completion);
+            state->earlier_text += completion.text;
+            ++state->round;
+            state->parser = sse_parser();
+            state->decoder = chat_stream_decoder();
+            state->done();
+            return start_round(state);
+        }
+        // Calls past the bound (or never offered) are not carried out; text, if any, stands.
+        if (completion.text.empty()) {
+            state->failure_code = tools ? "tool_rounds_exceeded" : "upstream_error";
+            state->failure_message = tools ? "the model still called tools after " +
+                                                 std::to_string(max_tool_rounds) + " rounds of them"
+                                           : "the model called a tool, but none was offered";
+        }
+    }
+
+    state->finished = true;
+    chat_turn_outcome outcome;
+    outcome.completion = completion;
+    outcome.completion.prompt_tokens = state->prompt_tokens;
+    outcome.completion.completion_tokens = state->completion_tokens;
+    outcome.actions = state->actions;
+    if (state->failure_code.empty()) {
+        outcome.reply = state->earlier_text + completion.text;
+        count("ok");
+        remember(state->request.conversation_id, chat_role::assistant, completion.text,
+                 std::move(state->rounds));
+    } else {
+        outcome.reply = p.fallback_reply;
+        outcome.fallback = true;
+        outcome.error_code = state->failure_code;
+        outcome.error_message = log_.redact(state->failure_message);
+        count("fallback");
+        metrics_.error(state->failure_code).inc();
+        log_.warn("chat", "fallback reply (" + state->failure_code + "): " + outcome.error_message);
+        // Actions already carried out stay in the history with their results, so the model
+        // does not take them again next turn.
+        if (!state->rounds.empty())
+            remember(state->request.conversation_id, chat_role::assistant, outcome.reply,
+                     std::move(state->rounds));
+    }
+    auto done = std::move(state->events.on_done);
+    state->events = {};
+    state->done();
+    if (done)
+        done(outcome);
 }
 
 } // namespace donna::relay

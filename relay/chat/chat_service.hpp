@@ -18,9 +18,17 @@
 // an error code (never a hang: the call has a total deadline, DONNA_CHAT_TIMEOUT_MS); a
 // message the relay refuses (empty, too long, over the visitor's rate) gives an error with
 // no reply. History per conversation is kept in memory, bounded by tokens.
+//
+// Actions (unless DONNA_CHAT_TOOLS=0): the completion offers the tools of chat/chat_tools. When
+// the model calls some, each call is validated and carried out (chat/chat_actions: stored for
+// the staff or queued in the outbox; an invalid one is not executed and its result tells the
+// model why), then a second streamed completion carries the calls and their results, and its
+// text streams to the caller like any reply. At most max_tool_rounds such rounds per turn (the
+// last request says "tool_choice":"none"); the outcome lists what was done (actions).
 #pragma once
 
 #include "chat/abuse_guard.hpp"
+#include "chat/chat_actions.hpp"
 #include "chat/chat_completion.hpp"
 #include "chat/chat_history.hpp"
 #include "protocol/donna_events.hpp"
@@ -35,6 +43,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace donna::relay {
 
@@ -47,6 +56,7 @@ struct relay_metrics;
 class logger;
 class memory_store;
 class database;
+class action_store;
 
 struct chat_turn_request {
     std::string conversation_id; // whose history (a session token's id)
@@ -63,7 +73,8 @@ struct chat_turn_outcome {
     std::string error_code;            // "" on success; else a wire code (docs/relay.md)
     std::string error_message;         // for people
     int http_status = 200;             // a refusal's status for POST /v1/chat (400, 413, 429, 503)
-    chat_completion_result completion; // model, usage, finish reason, tool calls
+    chat_completion_result completion; // the last round's; usage summed over the rounds
+    std::vector<chat_action_taken> actions; // the tool calls of the turn, in order
 };
 
 struct chat_turn_events {
@@ -76,6 +87,9 @@ public:
     // memories and db may be null (no memory in prompts, audit lines only in the log).
     chat_service(http_client& client, usage_meter& usage, relay_metrics& metrics, logger& log,
                  const config& cfg, memory_store* memories = nullptr, database* db = nullptr);
+    ~chat_service();
+    chat_service(const chat_service&) = delete;
+    chat_service& operator=(const chat_service&) = delete;
 
     // Limits from the configuration (at start and on reload).
     void apply(const config& cfg);
@@ -94,8 +108,13 @@ private:
     void refuse_flagged(const std::shared_ptr<chat_turn_state>& state,
                         const moderation_verdict& verdict);
     void complete(const std::shared_ptr<chat_turn_state>& state);
+    void start_round(const std::shared_ptr<chat_turn_state>& state);
+    void finish_round(const std::shared_ptr<chat_turn_state>& state);
+    void run_tools(chat_turn_state& state, const chat_completion_result& completion);
+    bool tools_enabled(const config& cfg) const;
     std::string remembered(const chat_turn_state& state);
-    void remember(const std::string& conversation_id, chat_role role, std::string text);
+    void remember(const std::string& conversation_id, chat_role role, std::string text,
+                  std::vector<chat_tool_round> tool_rounds = {});
     chat_history snapshot(const std::string& conversation_id) const;
     void count(std::string_view outcome);
 
@@ -105,6 +124,7 @@ private:
     logger& log_;
     memory_store* memories_;
     database* db_;
+    std::unique_ptr<action_store> actions_; // over db_ (none without a database: no tools)
     rate_limiter visitor_limiter_;
     abuse_guard guard_;
 

@@ -53,6 +53,8 @@ constexpr std::array text_settings{
     text_setting{"ELEVENLABS_BASE_URL", &config::elevenlabs_base_url, text_kind::url},
     text_setting{"DEFAULT_VOICE_ID", &config::default_voice_id, text_kind::non_empty},
     text_setting{"VOICE_MODEL", &config::voice_model, text_kind::non_empty},
+    text_setting{"DONNA_TRANSCRIPTION_MODEL", &config::transcription_model, text_kind::non_empty},
+    text_setting{"DONNA_TRANSCRIPTION_LANGUAGE", &config::transcription_language, text_kind::plain},
     text_setting{"GMAIL_CLIENT_ID", &config::gmail_client_id, text_kind::plain},
     text_setting{"GMAIL_CLIENT_SECRET", &config::gmail_client_secret, text_kind::secret},
     text_setting{"GMAIL_REFRESH_TOKEN", &config::gmail_refresh_token, text_kind::secret},
@@ -109,6 +111,11 @@ constexpr std::array int_settings{
     int_setting{"DONNA_MEMORY_PROMPT_TOKENS", &config::memory_prompt_tokens, 0, 100000},
     int_setting{"DONNA_MODERATION_COOLDOWN_SECONDS", &config::moderation_cooldown_seconds, 0,
                 86400},
+    int_setting{"DONNA_SPEECH_MAX_CHARACTERS", &config::speech_max_characters, 1, 100000},
+    int_setting{"DONNA_SPEECH_REQUESTS_PER_MINUTE", &config::speech_requests_per_minute, 1, 10000},
+    int_setting{"DONNA_VOICES_CACHE_SECONDS", &config::voices_cache_seconds, 0, 86400},
+    int_setting{"DONNA_VOICE_UPLOAD_MAX_BYTES", &config::voice_upload_max_bytes, 1024, 104857600},
+    int_setting{"DONNA_VOICE_CHAT_MAX_SECONDS", &config::voice_chat_max_seconds, 1, 600},
     int_setting{"SMTP_PORT", &config::smtp_port, 1, 65535},
 };
 
@@ -295,6 +302,12 @@ result<config> load_config(const environment& env)
         if (!moderation)
             return moderation.error();
         c.moderation = *moderation;
+    }
+    if (auto v = env("DONNA_CHAT_TOOLS")) {
+        auto tools = parse_flag("DONNA_CHAT_TOOLS", *v);
+        if (!tools)
+            return tools.error();
+        c.chat_tools = *tools;
     }
     if (auto s = validate(c); !s)
         return s.error();

@@ -72,6 +72,7 @@ struct config {
     bool moderation = true;                   // DONNA_MODERATION=0 turns moderation off
     std::string moderation_model = "omni-moderation-latest"; // DONNA_MODERATION_MODEL
     int moderation_cooldown_seconds = 60; // DONNA_MODERATION_COOLDOWN_SECONDS (after a flag)
+    bool chat_tools = true; // DONNA_CHAT_TOOLS=0: no actions (take_message, send_email, ...)
 
     // --- OpenAI ---
     std::string openai_api_key;                                // OPENAI_API_KEY
@@ -83,6 +84,15 @@ struct config {
     std::string elevenlabs_base_url = "https://api.elevenlabs.io"; // ELEVENLABS_BASE_URL
     std::string default_voice_id = "XcXEQzuLXRU9RcfWzEJt";         // DEFAULT_VOICE_ID
     std::string voice_model = "eleven_multilingual_v2";            // VOICE_MODEL
+    int speech_max_characters = 2500;      // DONNA_SPEECH_MAX_CHARACTERS (one POST /v1/speech)
+    int speech_requests_per_minute = 20;   // DONNA_SPEECH_REQUESTS_PER_MINUTE (per visitor)
+    int voices_cache_seconds = 300;        // DONNA_VOICES_CACHE_SECONDS (GET /v1/voices)
+    int voice_upload_max_bytes = 10485760; // DONNA_VOICE_UPLOAD_MAX_BYTES (cloning samples)
+
+    // --- Whisper voice chat (POST /v1/voice-chat) ---
+    std::string transcription_model = "whisper-1"; // DONNA_TRANSCRIPTION_MODEL
+    std::string transcription_language = "en";     // DONNA_TRANSCRIPTION_LANGUAGE ("" = detect)
+    int voice_chat_max_seconds = 60;               // DONNA_VOICE_CHAT_MAX_SECONDS (one turn)
 
     // --- Google (OAuth2, Gmail, Drive) ---
     std::string gmail_client_id, gmail_client_secret;    // GMAIL_CLIENT_ID / _SECRET

@@ -160,6 +160,9 @@ private:
             return attempt_failed(
                 ec == beast::error::timeout ? "upstream_timeout" : "upstream_unavailable",
                 "cannot connect to " + endpoint_.host_header + ": " + ec.message(), true);
+        // Audio appends are small frequent writes: no waiting for delayed ACKs (Nagle).
+        beast::error_code ignored;
+        beast::get_lowest_layer(*ws_).socket().set_option(tcp::no_delay(true), ignored);
         if constexpr (std::is_same_v<Next, beast::tcp_stream>) {
             upgrade();
         } else {

@@ -5,12 +5,16 @@
 #include "api/chat_endpoint.hpp"
 #include "api/embed_endpoint.hpp"
 #include "api/memory_endpoint.hpp"
+#include "api/messages_endpoint.hpp"
 #include "api/readiness.hpp"
 #include "api/realtime_auth.hpp"
 #include "api/session_endpoint.hpp"
+#include "api/speech_endpoint.hpp"
+#include "api/voice_chat_endpoint.hpp"
 #include "realtime/realtime_session.hpp"
 #include "server/services.hpp"
 #include "server/static_files.hpp"
+#include "voice/speech_service.hpp"
 
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -35,6 +39,18 @@ using request = http::request<http::string_body>;
 
 constexpr std::size_t request_body_limit = std::size_t{64} * 1024;
 constexpr auto idle_timeout = std::chrono::seconds(30);
+// Uploads (a recorded voice-chat turn, voice samples) may take longer than a small request.
+constexpr auto upload_timeout = std::chrono::seconds(120);
+
+// The body limit of a request: DONNA_VOICE_UPLOAD_MAX_BYTES for the two upload routes, 64 KiB
+// for everything else (decided from the head, before the body is read).
+std::size_t body_limit_for(std::string_view target, const config& cfg)
+{
+    const auto path = target.substr(0, target.find('?'));
+    if (path == "/v1/voice-chat" || path == "/v1/voices")
+        return static_cast<std::size_t>(cfg.voice_upload_max_bytes);
+    return request_body_limit;
+}
 
 std::int64_t unix_now()
 {
@@ -158,8 +174,27 @@ private:
     void do_read()
     {
         parser_.emplace();
-        parser_->body_limit(request_body_limit);
+        // The route's own limit is known only from the head, and the parser checks a
+        // Content-Length as soon as the head ends: let the largest through until then.
+        parser_->body_limit(
+            std::max(request_body_limit,
+                     static_cast<std::size_t>(services_->settings()->cfg.voice_upload_max_bytes)));
         beast::get_lowest_layer(stream_).expires_after(idle_timeout);
+        http::async_read_header(
+            stream_, buffer_, *parser_,
+            beast::bind_front_handler(&http_session::on_header, this->shared_from_this()));
+    }
+
+    void on_header(beast::error_code ec, std::size_t bytes)
+    {
+        if (ec)
+            return on_read(ec, bytes);
+        body_limit_ = body_limit_for(parser_->get().target(), services_->settings()->cfg);
+        if (const auto length = parser_->content_length(); length && *length > body_limit_)
+            return on_read(http::error::body_limit, bytes);
+        parser_->body_limit(body_limit_);
+        if (body_limit_ > request_body_limit)
+            beast::get_lowest_layer(stream_).expires_after(upload_timeout);
         http::async_read(
             stream_, buffer_, *parser_,
             beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
@@ -173,8 +208,9 @@ private:
             services_->metrics().error("payload_too_large").inc();
             request req;
             req.keep_alive(false);
-            return send(
-                text_response(req, http::status::payload_too_large, "request body over 64 KiB\n"));
+            return send(text_response(req, http::status::payload_too_large,
+                                      "request body over the limit of " +
+                                          std::to_string(body_limit_) + " bytes\n"));
         }
         if (ec)
             return; // timeout, reset or malformed request: the connection just closes
@@ -229,6 +265,31 @@ private:
                                      req[http::field::origin], own_origin, req.body(), unix_now()},
                                     *services_)));
         }
+        if (path == "/v1/messages")
+            return send(from_answer(req, messages_request({req.method_string(), target,
+                                                           req[http::field::authorization]},
+                                                          *services_)));
+        if (path == "/v1/speech") {
+            if (req.method() != http::verb::post)
+                return send(text_response(req, http::status::method_not_allowed,
+                                          "method not allowed: POST a JSON body to /v1/speech\n"));
+            return speech(std::move(req));
+        }
+        if (path == "/v1/voices") {
+            if (req.method() == http::verb::get)
+                return voices(std::move(req));
+            if (req.method() == http::verb::post)
+                return add_voice(std::move(req));
+            return send(text_response(req, http::status::method_not_allowed,
+                                      "method not allowed: GET or POST /v1/voices\n"));
+        }
+        if (path == "/v1/voice-chat") {
+            if (req.method() != http::verb::post)
+                return send(text_response(req, http::status::method_not_allowed,
+                                          "method not allowed: POST a recording to "
+                                          "/v1/voice-chat\n"));
+            return voice_chat(std::move(req));
+        }
         if (path == "/v1/chat") {
             if (req.method() != http::verb::post)
                 return send(text_response(req, http::status::method_not_allowed,
@@ -268,7 +329,8 @@ private:
         if (const auto* refusal = std::get_if<http_answer>(&prepared))
             return send(from_answer(req, *refusal));
         auto call = std::make_shared<chat_http_call>(std::move(std::get<chat_http_call>(prepared)));
-        chat_request_ = std::make_shared<request>(std::move(req));
+        stream_request_ = std::make_shared<request>(std::move(req));
+        stream_head_ = event_stream_head();
         const auto self = this->shared_from_this();
         const auto on_strand = [self](auto&& f) {
             net::post(self->stream_.get_executor(), std::forward<decltype(f)>(f));
@@ -282,15 +344,159 @@ private:
             };
         events.on_done = [on_strand, self, call](const chat_turn_outcome& outcome) {
             on_strand([self, call, outcome] {
-                self->chat_call_.reset();
+                self->upstream_call_.reset();
                 const bool refused = !outcome.error_code.empty() && !outcome.fallback;
                 if (!call->stream || (refused && !self->sse_started_))
-                    return self->send(
-                        from_answer(*self->chat_request_, chat_answer(*call, outcome)));
+                    return self->send_streamed_answer(chat_answer(*call, outcome));
                 self->sse_write(chat_stream_ending(*call, outcome), true);
             });
         };
-        chat_call_ = services_->chat().start_turn(call->settings, call->turn, std::move(events));
+        upstream_call_ =
+            services_->chat().start_turn(call->settings, call->turn, std::move(events));
+    }
+
+    static http_answer event_stream_head()
+    {
+        http_answer head;
+        head.content_type = "text/event-stream; charset=utf-8";
+        head.headers = {{"Cache-Control", "no-cache"}};
+        return head;
+    }
+
+    // The whole answer of a request that was to stream but ends before it began.
+    void send_streamed_answer(const http_answer& answer)
+    {
+        auto req = std::move(stream_request_);
+        send(from_answer(*req, answer));
+    }
+
+    // POST /v1/speech (api/speech_endpoint): ElevenLabs' audio relayed chunk by chunk.
+    void speech(request req)
+    {
+        const auto own_origin = self_origin(req);
+        const voice_http_context context{req[http::field::authorization], req[http::field::origin],
+                                         own_origin, req[http::field::content_type], unix_now()};
+        auto prepared = prepare_speech_call(req.body(), context, *services_);
+        if (const auto* refusal = std::get_if<http_answer>(&prepared))
+            return send(from_answer(req, *refusal));
+        auto call =
+            std::make_shared<speech_http_call>(std::move(std::get<speech_http_call>(prepared)));
+        stream_request_ = std::make_shared<request>(std::move(req));
+        stream_head_ = speech_stream_head(*call);
+        const auto self = this->shared_from_this();
+        speech_events events;
+        events.on_audio = [self](std::string_view bytes) {
+            net::post(self->stream_.get_executor(), [self, audio = std::string(bytes)]() mutable {
+                self->sse_write(std::move(audio), false);
+            });
+        };
+        events.on_done = [self](const speech_outcome& outcome) {
+            net::post(self->stream_.get_executor(), [self, outcome] {
+                self->upstream_call_.reset();
+                if (outcome.error_code.empty())
+                    return self->sse_write({}, true);
+                if (!self->sse_started_)
+                    return self->send_streamed_answer(speech_refusal(outcome));
+                self->sse_abort(); // cut short: the caller must not take it for complete
+            });
+        };
+        upstream_call_ = services_->speech().speak(call->settings, call->request, call->visitor_key,
+                                                   std::move(events));
+    }
+
+    // GET /v1/voices: the cached voice list.
+    void voices(request req)
+    {
+        const auto own_origin = self_origin(req);
+        const voice_http_context context{req[http::field::authorization], req[http::field::origin],
+                                         own_origin, req[http::field::content_type], unix_now()};
+        auto authorized = authorize_voice_list(context, *services_);
+        if (const auto* refusal = std::get_if<http_answer>(&authorized))
+            return send(from_answer(req, *refusal));
+        auto settings = std::get<std::shared_ptr<const live_settings>>(authorized);
+        auto shared_req = std::make_shared<request>(std::move(req));
+        const auto self = this->shared_from_this();
+        services_->speech().voices(
+            settings, [self, shared_req, settings](const voice_answer& answer) {
+                net::post(self->stream_.get_executor(), [self, shared_req, settings, answer] {
+                    self->send(from_answer(*shared_req, voice_list_answer(answer, *settings)));
+                });
+            });
+    }
+
+    // POST /v1/voices (admin): a cloned voice from the uploaded samples.
+    void add_voice(request req)
+    {
+        const auto own_origin = self_origin(req);
+        const voice_http_context context{req[http::field::authorization], req[http::field::origin],
+                                         own_origin, req[http::field::content_type], unix_now()};
+        auto authorized = authorize_add_voice(context, req.body().size(), *services_);
+        if (const auto* refusal = std::get_if<http_answer>(&authorized))
+            return send(from_answer(req, *refusal));
+        auto settings = std::get<std::shared_ptr<const live_settings>>(authorized);
+        std::string content_type(req[http::field::content_type]);
+        std::string body = std::move(req.body());
+        auto shared_req = std::make_shared<request>(std::move(req));
+        const auto self = this->shared_from_this();
+        services_->speech().add_voice(
+            settings, std::move(content_type), std::move(body),
+            [self, shared_req](const voice_answer& answer) {
+                net::post(self->stream_.get_executor(), [self, shared_req, answer] {
+                    self->send(from_answer(*shared_req,
+                                           add_voice_answer(answer, *self->services_, unix_now())));
+                });
+            });
+    }
+
+    // POST /v1/voice-chat (api/voice_chat_endpoint): transcript, reply and speech as
+    // server-sent events.
+    void voice_chat(request req)
+    {
+        const auto own_origin = self_origin(req);
+        const voice_chat_http_context context{req.target(),
+                                              req[http::field::authorization],
+                                              req[http::field::content_type],
+                                              req[http::field::origin],
+                                              own_origin,
+                                              unix_now()};
+        auto prepared = prepare_voice_chat_call(req.body(), context, *services_);
+        if (const auto* refusal = std::get_if<http_answer>(&prepared))
+            return send(from_answer(req, *refusal));
+        auto call = std::make_shared<voice_chat_http_call>(
+            std::move(std::get<voice_chat_http_call>(prepared)));
+        req.body().clear(); // the recording is converted: do not hold it for the whole turn
+        stream_request_ = std::make_shared<request>(std::move(req));
+        stream_head_ = event_stream_head();
+        const auto self = this->shared_from_this();
+        const auto write = [self](std::string text) {
+            net::post(self->stream_.get_executor(), [self, text = std::move(text)]() mutable {
+                self->sse_write(std::move(text), false);
+            });
+        };
+        voice_chat_events events;
+        events.on_transcript = [write, call](std::string_view text) {
+            write(voice_chat_transcript_event(*call, text));
+        };
+        events.on_delta = [write, call](std::string_view delta) {
+            write(voice_chat_delta_event(*call, delta));
+        };
+        events.on_reply = [write, call](const chat_turn_outcome& reply) {
+            if (reply.error_code.empty() || reply.fallback)
+                write(voice_chat_reply_event(*call, reply));
+        };
+        events.on_audio = [write, call](std::string_view pcm) {
+            write(voice_chat_audio_event(*call, pcm));
+        };
+        events.on_done = [self, call](const voice_chat_outcome& outcome) {
+            net::post(self->stream_.get_executor(), [self, call, outcome] {
+                self->upstream_call_.reset();
+                if (!outcome.error_code.empty() && !self->sse_started_ && self->sse_queue_.empty())
+                    return self->send_streamed_answer(voice_chat_refusal(outcome));
+                self->sse_write(voice_chat_ending(*call, outcome), true);
+            });
+        };
+        upstream_call_ = services_->voice_chat().start(call->settings, std::move(call->request),
+                                                       std::move(events));
     }
 
     // Server-sent events on a chunked response: the head once, then one chunk per write, then
@@ -306,10 +512,11 @@ private:
         if (!sse_started_) {
             sse_started_ = true;
             sse_writing_ = true;
-            sse_head_.emplace(http::status::ok, chat_request_->version());
-            common_headers(*sse_head_, *chat_request_);
-            sse_head_->set(http::field::content_type, "text/event-stream; charset=utf-8");
-            sse_head_->set(http::field::cache_control, "no-cache");
+            sse_head_.emplace(http::status::ok, stream_request_->version());
+            common_headers(*sse_head_, *stream_request_);
+            sse_head_->set(http::field::content_type, stream_head_.content_type);
+            for (const auto& [name, value] : stream_head_.headers)
+                sse_head_->set(name, value);
             sse_head_->chunked(true);
             sse_serializer_.emplace(*sse_head_);
             return http::async_write_header(
@@ -321,9 +528,22 @@ private:
         sse_next();
     }
 
+    // Ends a started stream without its last chunk, once what is queued is written: the
+    // caller sees a truncated body, never a short one that looks whole.
+    void sse_abort()
+    {
+        sse_aborted_ = true;
+        if (!sse_writing_)
+            sse_next();
+    }
+
     void sse_next()
     {
-        if (!sse_queue_.empty()) {
+        if (!sse_queue_.empty() && sse_queue_.front().empty() && !sse_last_) {
+            sse_queue_.pop_front(); // nothing to write (an empty chunk would end the body)
+            return sse_next();
+        }
+        if (!sse_queue_.empty() && !sse_queue_.front().empty()) {
             sse_writing_ = true;
             return net::async_write(
                 stream_, http::make_chunk(net::buffer(sse_queue_.front())),
@@ -331,6 +551,13 @@ private:
                     self->sse_queue_.pop_front();
                     self->sse_written(ec, false);
                 });
+        }
+        if (!sse_queue_.empty())
+            sse_queue_.pop_front(); // an empty final write: only the last chunk follows
+        if (sse_aborted_) {
+            sse_failed_ = true;
+            beast::get_lowest_layer(stream_).close();
+            return;
         }
         if (sse_last_) {
             sse_writing_ = true;
@@ -348,18 +575,18 @@ private:
         if (ec) {
             // The caller went away: stop the upstream call too.
             sse_failed_ = true;
-            if (chat_call_)
-                chat_call_->cancel();
-            chat_call_.reset();
+            if (upstream_call_)
+                upstream_call_->cancel();
+            upstream_call_.reset();
             return;
         }
         if (!ended)
             return sse_next();
-        const bool keep_alive = chat_request_->keep_alive();
+        const bool keep_alive = stream_request_->keep_alive();
         sse_started_ = sse_last_ = false;
         sse_serializer_.reset();
         sse_head_.reset();
-        chat_request_.reset();
+        stream_request_.reset();
         if (!keep_alive)
             return do_close();
         do_read();
@@ -415,13 +642,17 @@ private:
     std::shared_ptr<services> services_;
     bool tls_;
     std::optional<http::request_parser<http::string_body>> parser_;
-    // POST /v1/chat in progress
-    std::shared_ptr<request> chat_request_;
-    std::shared_ptr<upstream_call> chat_call_;
+    std::size_t body_limit_ = request_body_limit; // of the request being read
+    // A streamed answer in progress (POST /v1/chat, /v1/speech, /v1/voice-chat): its request,
+    // the upstream call to stop if the caller goes away, and its head's type and headers.
+    std::shared_ptr<request> stream_request_;
+    std::shared_ptr<upstream_call> upstream_call_;
+    http_answer stream_head_;
     std::optional<http::response<http::empty_body>> sse_head_;
     std::optional<http::response_serializer<http::empty_body>> sse_serializer_;
     std::deque<std::string> sse_queue_;
-    bool sse_started_ = false, sse_writing_ = false, sse_last_ = false, sse_failed_ = false;
+    bool sse_started_ = false, sse_writing_ = false, sse_last_ = false, sse_failed_ = false,
+         sse_aborted_ = false;
 };
 
 // Peeks at the first bytes: a TLS ClientHello gets a handshake, anything else plain HTTP.

@@ -30,8 +30,14 @@ struct server::impl {
                               [this](boost::system::error_code ec, tcp::socket socket) {
                                   if (ec == net::error::operation_aborted || !acceptor.is_open())
                                       return;
-                                  if (!ec)
+                                  if (!ec) {
+                                      // Streamed answers (chat deltas, audio) are many small
+                                      // writes: Nagle's algorithm would hold each behind the
+                                      // peer's delayed ACK (up to 40 ms on Linux).
+                                      boost::system::error_code ignored;
+                                      socket.set_option(tcp::no_delay(true), ignored);
                                       run_connection(std::move(socket), svc, tls);
+                                  }
                                   do_accept();
                               });
     }

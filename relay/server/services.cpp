@@ -4,6 +4,8 @@
 #include "chat/chat_service.hpp"
 #include "config/text_file.hpp"
 #include "demo/speech_synth.hpp"
+#include "voice/speech_service.hpp"
+#include "voice/voice_chat_service.hpp"
 
 namespace donna::relay {
 namespace {
@@ -113,6 +115,11 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log)
     created->chat_ =
         std::make_unique<chat_service>(*created->upstreams_, created->usage_, created->metrics_,
                                        log, live, created->memories_.get(), created->db_.get());
+    created->speech_ = std::make_unique<speech_service>(*created->upstreams_, created->usage_,
+                                                        created->metrics_, log, live);
+    created->voice_chat_ = std::make_unique<voice_chat_service>(
+        *created->upstreams_, *created->chat_, *created->speech_, created->usage_,
+        created->metrics_, log);
     return created;
 }
 
@@ -129,6 +136,8 @@ services::services(config cfg, token_signer signer, persona_catalog personas, pr
 services::~services()
 {
     upstreams_.reset();
+    voice_chat_.reset();
+    speech_.reset();
     chat_.reset();
     memories_.reset();
     db_.reset();
@@ -154,6 +163,8 @@ status services::reload(config cfg)
         configure_upstreams(*upstreams_, cfg);
     if (chat_)
         chat_->apply(cfg);
+    if (speech_)
+        speech_->apply(cfg);
     settings_.store(std::make_shared<const live_settings>(live_settings{
         std::move(cfg), std::move(*signer), std::move(*personas), current->generation + 1}));
     metrics_.reloads_total.inc();

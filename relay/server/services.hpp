@@ -30,6 +30,8 @@ namespace donna::relay {
 
 class speech_synth;
 class chat_service;
+class speech_service;
+class voice_chat_service;
 
 // One consistent generation of settings: the config and what is derived from it.
 struct live_settings {
@@ -59,6 +61,9 @@ public:
     http_client& upstreams() { return *upstreams_; }
     usage_meter& usage() { return usage_; }
     chat_service& chat() { return *chat_; }
+    // DONNA's voice through ElevenLabs, and the Whisper voice chat (transcribe, chat, speak).
+    speech_service& speech() { return *speech_; }
+    voice_chat_service& voice_chat() { return *voice_chat_; }
     // The SQLite database (DONNA_DATABASE) and what is kept in it.
     database& db() { return *db_; }
     memory_store& memories() { return *memories_; }
@@ -84,6 +89,8 @@ private:
     std::unique_ptr<memory_store> memories_;
     std::unique_ptr<http_client> upstreams_;
     std::unique_ptr<chat_service> chat_; // uses upstreams_: destroyed first (see ~services)
+    std::unique_ptr<speech_service> speech_;
+    std::unique_ptr<voice_chat_service> voice_chat_; // uses chat_ and speech_
     std::mutex synth_mutex_;
     std::unique_ptr<speech_synth> synth_;
     bool synth_failed_ = false;

@@ -25,6 +25,30 @@ CREATE TABLE IF NOT EXISTS memories (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS memories_by_user ON memories(site, user_id, id);
+-- The chat's actions (store/action_store): messages and callback requests for the staff ...
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('take_message', 'request_callback')),
+    conversation TEXT NOT NULL DEFAULT '', -- the session token's id, never the token
+    fields TEXT NOT NULL,                  -- the validated arguments, a JSON object
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_by_site ON messages(site, id);
+-- ... and emails and text messages waiting for their sender (SMTP, Telnyx).
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    conversation TEXT NOT NULL DEFAULT '',
+    recipient TEXT NOT NULL,               -- an email address or an E.164 number
+    payload TEXT NOT NULL,                 -- JSON: {"subject","body"} or {"body"}
+    status TEXT NOT NULL DEFAULT 'queued', -- 'queued' until a sender takes it
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_by_site ON outbox(site, id);
+CREATE INDEX IF NOT EXISTS outbox_by_status ON outbox(status, id);
 )sql";
 
 error sqlite_error(sqlite3* db, const std::string& what)

@@ -397,6 +397,8 @@ private:
                                   "cannot connect to " + endpoint_.host_header + ": " +
                                       ec.message(),
                                   ec == beast::error::timeout);
+        beast::error_code ignored; // requests are one write, but TLS handshakes are several
+        conn_->tcp().socket().set_option(net::ip::tcp::no_delay(true), ignored);
         up_.metrics.connections_opened.inc();
         if (!conn_->tls)
             return write_request();

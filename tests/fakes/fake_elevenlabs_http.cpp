@@ -468,7 +468,8 @@ fake_elevenlabs_http::fake_elevenlabs_http(const fake_elevenlabs_http_options& o
                         .tls = options.tls,
                         .fault = options.fault,
                         .fault_count = options.fault_count,
-                        .retry_after_seconds = options.retry_after_seconds})
+                        .retry_after_seconds = options.retry_after_seconds,
+                        .chunk_interval = std::chrono::milliseconds(0)})
 {}
 
 std::string fake_elevenlabs_http::base_url() const

@@ -240,6 +240,7 @@ struct shared_state {
     int accepted = 0;
     int handshakes = 0;
     std::vector<recorded_request> requests;
+    std::vector<std::chrono::steady_clock::time_point> chunk_times;
     std::mt19937_64 random{std::random_device{}()};
     std::uint64_t serial = 0;
 
@@ -277,7 +278,10 @@ class connection : public connection_base, public std::enable_shared_from_this<c
 public:
     template <class... Args>
     connection(shared_state& state, int number, Args&&... args)
-        : stream_(std::forward<Args>(args)...), state_(state), number_(number)
+        : stream_(std::forward<Args>(args)...),
+          state_(state),
+          number_(number),
+          pace_(stream_.get_executor())
     {}
 
     void run() override
@@ -447,6 +451,22 @@ private:
                              });
             return;
         }
+        const auto interval = state_.options.chunk_interval;
+        if (index == 0 || interval.count() <= 0)
+            return send_chunk(index);
+        pace_.expires_after(interval);
+        pace_.async_wait([self = this->shared_from_this(), index](beast::error_code ec) {
+            if (!ec)
+                self->send_chunk(index);
+        });
+    }
+
+    void send_chunk(std::size_t index)
+    {
+        {
+            const std::lock_guard lock(state_.mutex);
+            state_.chunk_times.push_back(std::chrono::steady_clock::now());
+        }
         net::async_write(
             stream_, http::make_chunk(net::buffer(chunks_[index])),
             [self = this->shared_from_this(), index](beast::error_code ec, std::size_t) {
@@ -489,6 +509,7 @@ private:
     std::shared_ptr<http::response<http::empty_body>> stream_head_;
     std::optional<http::response_serializer<http::empty_body>> serializer_;
     std::array<char, 1024> stall_buffer_{};
+    net::steady_timer pace_; // between streamed chunks (options.chunk_interval)
 };
 
 } // namespace
@@ -508,6 +529,8 @@ struct fake_http_server::impl {
             number = ++state.accepted;
         }
         state.changed.notify_all();
+        boost::system::error_code ignored; // a streamed chunk goes out at once (no Nagle)
+        socket.set_option(tcp::no_delay(true), ignored);
         std::shared_ptr<connection_base> c;
         if (tls)
             c = std::make_shared<connection<ssl::stream<tcp::socket>>>(state, number,
@@ -592,6 +615,12 @@ int fake_http_server::accepted_connections() const
 {
     const std::lock_guard lock(impl_->state.mutex);
     return impl_->state.accepted;
+}
+
+std::vector<std::chrono::steady_clock::time_point> fake_http_server::chunk_times() const
+{
+    const std::lock_guard lock(impl_->state.mutex);
+    return impl_->state.chunk_times;
 }
 
 int fake_http_server::tls_handshakes() const

@@ -103,6 +103,8 @@ struct http_server_options {
     http_fault fault = http_fault::none;
     int fault_count = 1;
     int retry_after_seconds = 1;
+    // A pause before each streamed chunk but the first, as a model's tokens come (0: none).
+    std::chrono::milliseconds chunk_interval = std::chrono::milliseconds(0);
 };
 
 class fake_http_server {
@@ -127,6 +129,9 @@ public:
     int accepted_connections() const;
     // TLS handshakes completed so far (0 without tls).
     int tls_handshakes() const;
+    // When each streamed chunk was handed to the socket, in order, over all streams so far
+    // (benchmarks compare these with when the chunk reached a client).
+    std::vector<std::chrono::steady_clock::time_point> chunk_times() const;
 
     // Waits until pred(a snapshot of requests()) is true, re-checking whenever a request
     // arrives (and at least every 50 ms); false if `timeout` passes first.

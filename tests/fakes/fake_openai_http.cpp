@@ -80,6 +80,8 @@ struct chat_request {
     bool include_usage = false;
     std::int64_t prompt_tokens = 0;
     std::vector<std::string> functions; // the names `tools` offers
+    bool answers_tools = false;         // the last message is a "tool" message
+    bool tool_choice_none = false;      // "tool_choice":"none": the model may not call tools
 };
 
 // What the assistant answers: text, or a call of one function.
@@ -125,6 +127,63 @@ std::optional<api_error> check_message(const json& message, std::size_t index, s
     return std::nullopt;
 }
 
+// The API's pairing rule: each "tool" message answers a call of the assistant message just
+// before it (only other tool messages between them), and every call of such an assistant
+// message is answered before anything else comes.
+std::optional<api_error> check_tool_pairing(const json& messages)
+{
+    std::vector<std::string> open; // the calls still unanswered
+    bool after_calls = false;      // inside the tool messages that follow an assistant's calls
+    const auto role_param = [](std::size_t i) {
+        return "messages.[" + std::to_string(i) + "].role";
+    };
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        const auto& m = messages[i];
+        const auto role = m.value("role", "");
+        if (role == "tool") {
+            const auto id = m.find("tool_call_id");
+            if (id == m.end() || !id->is_string())
+                return api_error{.message = "Missing parameter 'tool_call_id': messages with role "
+                                            "'tool' must have a 'tool_call_id'.",
+                                 .param = "messages.[" + std::to_string(i) + "].tool_call_id"};
+            const auto it = std::ranges::find(open, id->get<std::string>());
+            if (!after_calls || it == open.end())
+                return api_error{.message = "Invalid parameter: messages with role 'tool' must be "
+                                            "a response to a preceeding message with "
+                                            "'tool_calls'.",
+                                 .param = role_param(i)};
+            open.erase(it);
+            continue;
+        }
+        if (!open.empty()) {
+            std::string ids;
+            for (const auto& id : open)
+                ids += (ids.empty() ? "" : ", ") + id;
+            return api_error{.message = "An assistant message with 'tool_calls' must be followed "
+                                        "by tool messages responding to each 'tool_call_id'. The "
+                                        "following tool_call_ids did not have response "
+                                        "messages: " +
+                                        ids,
+                             .param = role_param(i)};
+        }
+        after_calls = false;
+        if (const auto calls = m.find("tool_calls");
+            role == "assistant" && calls != m.end() && calls->is_array()) {
+            after_calls = true;
+            for (const auto& call : *calls)
+                if (call.is_object() && call.contains("id") && call["id"].is_string())
+                    open.push_back(call["id"].get<std::string>());
+        }
+    }
+    if (!open.empty())
+        return api_error{.message = "An assistant message with 'tool_calls' must be followed by "
+                                    "tool messages responding to each 'tool_call_id'. The "
+                                    "following tool_call_ids did not have response messages: " +
+                                    open.front(),
+                         .param = role_param(messages.size() - 1)};
+    return std::nullopt;
+}
+
 std::optional<api_error> parse_chat(const std::string& body, chat_request& out)
 {
     const json request = json::parse(body, nullptr, false);
@@ -149,6 +208,11 @@ std::optional<api_error> parse_chat(const std::string& body, chat_request& out)
     for (std::size_t i = 0; i < messages->size(); ++i)
         if (auto bad = check_message((*messages)[i], i, out.prompt_tokens))
             return bad;
+    if (auto bad = check_tool_pairing(*messages))
+        return bad;
+    out.answers_tools = messages->back().value("role", "") == "tool";
+    if (const auto choice = request.find("tool_choice"); choice != request.end())
+        out.tool_choice_none = choice->is_string() && choice->get<std::string>() == "none";
 
     if (const auto stream = request.find("stream"); stream != request.end() && !stream->is_null()) {
         if (!stream->is_boolean())
@@ -546,12 +610,13 @@ struct fake_openai_http::api : http_handler {
         return std::nullopt;
     }
 
-    // The scripted reply to a request that offers `functions`.
-    reply next_reply(const std::vector<std::string>& functions)
+    // The scripted reply to a request that offers `functions`. A request whose last message
+    // answers the calls gets text, as a model that has its results goes on to answer.
+    reply next_reply(const std::vector<std::string>& functions, bool answers_tools)
     {
         reply r;
         const std::lock_guard lock(mutex);
-        if (!tool_call_name.empty() &&
+        if (!answers_tools && !tool_call_name.empty() &&
             std::ranges::find(functions, tool_call_name) != functions.end()) {
             r.tool_name = tool_call_name;
             r.tool_arguments = tool_call_arguments;
@@ -571,7 +636,7 @@ struct fake_openai_http::api : http_handler {
         if (auto bad = parse_chat(request.body, chat))
             return refusal(400, *bad);
         const auto id = server->make_id("chatcmpl-");
-        const auto r = next_reply(chat.functions);
+        const auto r = next_reply(chat.functions, chat.answers_tools || chat.tool_choice_none);
         if (!chat.stream)
             return json_answer(completion_object(chat, id, r));
         auto a = head(200, "text/event-stream; charset=utf-8");
@@ -638,7 +703,8 @@ fake_openai_http::fake_openai_http(const fake_openai_http_options& options)
                         .tls = options.tls,
                         .fault = options.fault,
                         .fault_count = options.fault_count,
-                        .retry_after_seconds = options.retry_after_seconds})
+                        .retry_after_seconds = options.retry_after_seconds,
+                        .chunk_interval = options.chunk_interval})
 {}
 
 fake_openai_http::api& fake_openai_http::scripted() const

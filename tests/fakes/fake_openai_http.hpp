@@ -25,7 +25,14 @@
 //   `content: null` and one `tool_calls` entry {id "call_...", type "function", function
 //   {name, arguments}}, finish_reason "tool_calls". Streamed, the first delta carries the role
 //   and the call's identity (index 0, id, type, name) with empty arguments, the arguments
-//   follow in up to three fragments (index 0 only), then finish_reason "tool_calls".
+//   follow in up to three fragments (index 0 only), then finish_reason "tool_calls". A request
+//   whose last message is a "tool" message (the calls' results), or that says
+//   "tool_choice":"none", gets text instead (the queued or scripted reply), as a model answers
+//   once it has its results. Messages must pair as the API requires: each "tool" message needs
+//   a tool_call_id that a call of the assistant message just before it (other tool messages
+//   aside) made, and every such call needs its tool message before anything else comes; else
+//   a 400 in the API's words ("messages with role 'tool' must be a response to a preceeding
+//   message with 'tool_calls'", sic).
 //   POST /v1/moderations: {input: string | string[] | [{type:"text", text}], model?}; one
 //   result per input with all 13 categories, their scores and applied input types. Whether
 //   an input is flagged is scripted: it is when it contains one of `flagged_words` (ignoring
@@ -78,6 +85,8 @@ struct fake_openai_http_options {
     // Moderation flags (as violence) any input containing one of these, ignoring case.
     std::vector<std::string> flagged_words = {"attack"};
     std::string transcript_text = "What is on my calendar today?"; // every transcription's text
+    // A pause between streamed chunks, as a model's tokens come (0: all at once).
+    std::chrono::milliseconds chunk_interval = std::chrono::milliseconds(0);
 };
 
 class fake_openai_http : public fake_http_server {

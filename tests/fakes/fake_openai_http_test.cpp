@@ -403,6 +403,84 @@ TEST(FakeOpenAiHttp, ScriptedToolCallIsNotMadeWhenTheRequestDoesNotOfferTheFunct
     EXPECT_FALSE(choice["message"].contains("tool_calls"));
 }
 
+// The second round of a tool call: the assistant's call, then the tool's result.
+json answering_call(const std::string& call_id, const std::string& answered_id)
+{
+    auto body = chat_with_tools(false);
+    body["messages"].push_back(
+        {{"role", "assistant"},
+         {"content", nullptr},
+         {"tool_calls",
+          json::array({{{"id", call_id},
+                        {"type", "function"},
+                        {"function", {{"name", "get_weather"}, {"arguments", "{}"}}}}})}});
+    body["messages"].push_back(
+        {{"role", "tool"}, {"tool_call_id", answered_id}, {"content", R"({"temp":21})"}});
+    return body;
+}
+
+TEST(FakeOpenAiHttp, AToolResultAnsweringTheCallGetsTheScriptedTextNotTheCallAgain)
+{
+    started_fake s(with_weather_tool());
+    s.fake.set_reply_text("It is 21 degrees.");
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(post(answering_call("call_abc", "call_abc")));
+    ASSERT_EQ(r.response.result(), http::status::ok) << r.response.body();
+    const auto choice = json::parse(r.response.body())["choices"][0];
+    EXPECT_EQ(choice["finish_reason"], "stop");
+    EXPECT_EQ(choice["message"]["content"], "It is 21 degrees.");
+    EXPECT_FALSE(choice["message"].contains("tool_calls"));
+}
+
+TEST(FakeOpenAiHttp, AToolResultWhoseIdNoPrecedingCallMadeIsRefusedWith400)
+{
+    started_fake s(with_weather_tool());
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    const auto r = c.exchange(post(answering_call("call_abc", "call_other")));
+    ASSERT_EQ(r.response.result(), http::status::bad_request);
+    const auto error = json::parse(r.response.body())["error"];
+    EXPECT_EQ(error["type"], "invalid_request_error");
+    EXPECT_EQ(error["param"], "messages.[3].role");
+    EXPECT_NE(error["message"].get<std::string>().find(
+                  "messages with role 'tool' must be a response to a preceeding message with "
+                  "'tool_calls'"),
+              std::string::npos);
+
+    auto without_call = chat_with_tools(false); // a tool result with no call at all
+    without_call["messages"].push_back(
+        {{"role", "tool"}, {"tool_call_id", "call_abc"}, {"content", "{}"}});
+    EXPECT_EQ(c.exchange(post(without_call)).response.result(), http::status::bad_request);
+}
+
+TEST(FakeOpenAiHttp, ACallWithoutItsToolResultIsRefusedWith400NamingTheCall)
+{
+    started_fake s(with_weather_tool());
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    auto body = answering_call("call_abc", "call_abc");
+    body["messages"].erase(body["messages"].size() - 1); // drop the tool result
+    body["messages"].push_back({{"role", "user"}, {"content", "And tomorrow?"}});
+    const auto r = c.exchange(post(body));
+    ASSERT_EQ(r.response.result(), http::status::bad_request);
+    const auto message = json::parse(r.response.body())["error"]["message"].get<std::string>();
+    EXPECT_NE(message.find("must be followed by tool messages"), std::string::npos);
+    EXPECT_NE(message.find("call_abc"), std::string::npos);
+}
+
+TEST(FakeOpenAiHttp, ToolChoiceNoneGetsTextEvenWhenTheScriptedFunctionIsOffered)
+{
+    started_fake s(with_weather_tool());
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    auto body = chat_with_tools(false);
+    body["tool_choice"] = "none";
+    const auto choice = json::parse(c.exchange(post(body)).response.body())["choices"][0];
+    EXPECT_EQ(choice["finish_reason"], "stop");
+    EXPECT_EQ(choice["message"]["content"], "Hello from the fake.");
+}
+
 TEST(FakeOpenAiHttp, QueuedRepliesAnswerInOrderThenTheReplyTextReturns)
 {
     started_fake s;

@@ -1,20 +1,15 @@
-// wav_file.hpp: reads the 16-bit PCM WAV files the test fixtures generate (espeak-ng + sox),
-// mono or the first channel of several, as float samples in [-1, 1).
+// wav_file.hpp: reads the WAV files the test fixtures generate (espeak-ng + sox) as mono float
+// samples in [-1, 1), through shared/audio/wav.
 #pragma once
 
+#include "audio/wav.hpp"
 #include "core/error.hpp"
 
 #include <string>
-#include <vector>
 
 namespace donna::test {
 
-struct wav_audio {
-    int sample_rate = 0;
-    std::vector<float> samples;
-
-    double seconds() const { return static_cast<double>(samples.size()) / sample_rate; }
-};
+using donna::wav_audio;
 
 result<wav_audio> read_wav(const std::string& path);
 

@@ -15,6 +15,15 @@ sse_event data(std::string text)
     return {"", std::move(text), ""};
 }
 
+chat_request_options options(bool stream, std::string extra_system)
+{
+    return {.stream = stream,
+            .extra_system = std::move(extra_system),
+            .offer_tools = false,
+            .tools_final = false,
+            .pending = {}};
+}
+
 TEST(ChatCompletion, RequestCarriesThePersonasModelTemperatureLimitAndPrompt)
 {
     const auto catalog = persona_catalog::defaults();
@@ -23,7 +32,7 @@ TEST(ChatCompletion, RequestCarriesThePersonasModelTemperatureLimitAndPrompt)
     history.add(chat_role::user, "Hello");
     history.add(chat_role::assistant, "Hi! How can I help?");
     history.add(chat_role::user, "Are you open?");
-    const auto body = json::parse(chat_request_body(receptionist, history, {true, ""}));
+    const auto body = json::parse(chat_request_body(receptionist, history, options(true, "")));
     EXPECT_EQ(body["model"], "gpt-4o");
     EXPECT_DOUBLE_EQ(body["temperature"].get<double>(), 0.6);
     EXPECT_EQ(body["max_tokens"], receptionist.max_tokens);
@@ -41,11 +50,78 @@ TEST(ChatCompletion, ExtraSystemTextFollowsThePersonaPrompt)
     const auto catalog = persona_catalog::defaults();
     chat_history history(1000);
     history.add(chat_role::user, "Hi");
-    const auto body = json::parse(
-        chat_request_body(catalog.get(persona::sales), history, {false, "The user is Ana."}));
+    const auto body = json::parse(chat_request_body(catalog.get(persona::sales), history,
+                                                    options(false, "The user is Ana.")));
     EXPECT_FALSE(body.contains("stream_options"));
     const auto system = body["messages"][0]["content"].get<std::string>();
     EXPECT_EQ(system.substr(system.size() - 16), "The user is Ana.");
+}
+
+TEST(ChatCompletion, WithoutToolsTheRequestHasNoToolsOrToolChoice)
+{
+    chat_history history(1000);
+    history.add(chat_role::user, "Hi");
+    const auto body = json::parse(chat_request_body(
+        persona_catalog::defaults().get(persona::general), history, options(true, "")));
+    EXPECT_FALSE(body.contains("tools"));
+    EXPECT_FALSE(body.contains("tool_choice"));
+}
+
+// A turn's tool rounds: the assistant message with its calls, one tool message per call, then
+// the turn's text; pending rounds (this turn's) come after the history.
+TEST(ChatCompletion, ToolRoundsBecomeTheCallsThenTheirResultsInOrder)
+{
+    chat_history history(4000);
+    history.add(chat_role::user, "Take a message");
+    history.add(chat_role::assistant, "Done.",
+                {{.text = "",
+                  .calls = {{.id = "call_1",
+                             .name = "take_message",
+                             .arguments = R"({"name":"Ana","message":"Hi"})",
+                             .result = R"({"status":"recorded","id":1})"}}}});
+    history.add(chat_role::user, "Text me too");
+    auto o = options(true, "");
+    o.offer_tools = true;
+    o.tools_final = true;
+    o.pending = {{.text = "Sure.",
+                  .calls = {{.id = "call_2",
+                             .name = "send_sms",
+                             .arguments = R"({"to":"+15550100199","body":"Hi"})",
+                             .result = R"({"status":"queued","id":4})"}}}};
+    const auto body = json::parse(
+        chat_request_body(persona_catalog::defaults().get(persona::general), history, o));
+    const auto& m = body["messages"];
+    ASSERT_EQ(m.size(), 8U); // system, user, call, result, text, user, call, result
+    EXPECT_EQ(m[2]["role"], "assistant");
+    EXPECT_TRUE(m[2]["content"].is_null());
+    EXPECT_EQ(m[2]["tool_calls"][0]["id"], "call_1");
+    EXPECT_EQ(m[2]["tool_calls"][0]["type"], "function");
+    EXPECT_EQ(m[2]["tool_calls"][0]["function"]["name"], "take_message");
+    EXPECT_EQ(m[2]["tool_calls"][0]["function"]["arguments"], R"({"name":"Ana","message":"Hi"})");
+    EXPECT_EQ(m[3], json({{"role", "tool"},
+                          {"tool_call_id", "call_1"},
+                          {"content", R"({"status":"recorded","id":1})"}}));
+    EXPECT_EQ(m[4]["content"], "Done.");
+    EXPECT_EQ(m[5]["content"], "Text me too");
+    EXPECT_EQ(m[6]["content"], "Sure.");
+    EXPECT_EQ(m[6]["tool_calls"][0]["function"]["name"], "send_sms");
+    EXPECT_EQ(m[7]["tool_call_id"], "call_2");
+    EXPECT_EQ(body["tools"].size(), 4U);
+    EXPECT_EQ(body["tool_choice"], "none");
+}
+
+TEST(ChatHistory, ATurnsToolRoundsCountTowardsTheBudgetAndLeaveWithIt)
+{
+    chat_history history(60);
+    history.add(chat_role::user, "Take a message");
+    const std::string long_result(200, 'x');
+    history.add(chat_role::assistant, "Done.",
+                {{.text = "",
+                  .calls = {{.id = "c", .name = "n", .arguments = "{}", .result = long_result}}}});
+    // The budget keeps the newest turn whole, calls and results included.
+    ASSERT_EQ(history.turns().size(), 1U);
+    EXPECT_EQ(history.turns().front().tool_rounds.size(), 1U);
+    EXPECT_GT(history.tokens(), estimate_tokens(long_result));
 }
 
 TEST(ChatCompletion, StreamDecoderJoinsDeltasAndReadsUsageAndFinishReason)

@@ -281,13 +281,15 @@ http_result http_request(std::uint16_t port, const std::string& method, const st
         req.set(name, value);
     if (!body.empty()) {
         req.body() = body;
-        req.set(http::field::content_type, "application/json");
+        if (req.find(http::field::content_type) == req.end())
+            req.set(http::field::content_type, "application/json");
     }
     req.prepare_payload();
     http::response_parser<http::string_body> parser;
     parser.skip(method == "HEAD");
     parser.body_limit(64U << 20U);
     beast::flat_buffer buffer;
+    bool truncated = false;
     const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), port);
     if (tls) {
         beast::ssl_stream<beast::tcp_stream> stream(ioc, client_context());
@@ -300,9 +302,15 @@ http_result http_request(std::uint16_t port, const std::string& method, const st
         beast::tcp_stream stream(ioc);
         stream.connect(endpoint);
         http::write(stream, req);
-        http::read(stream, buffer, parser);
+        beast::error_code ec;
+        http::read(stream, buffer, parser, ec);
+        if (ec == http::error::partial_message)
+            truncated = true; // the server cut the body short: the test looks at it
+        else if (ec)
+            throw beast::system_error(ec);
     }
     http_result result;
+    result.complete = !truncated;
     auto res = parser.release();
     result.status = static_cast<int>(res.result_int());
     for (const auto& field : res) {

@@ -33,6 +33,7 @@ struct http_result {
     int status = 0;
     std::map<std::string, std::string> headers; // lower-case names
     std::string body;
+    bool complete = true; // false when the server ended the body early (plain HTTP only)
     nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 

@@ -1,0 +1,143 @@
+// messages_endpoint.cpp: GET /v1/messages: the admin check, the query, the two listings.
+#include "api/messages_endpoint.hpp"
+
+#include "api/session_auth.hpp"
+#include "protocol/json_fields.hpp"
+#include "server/services.hpp"
+#include "store/action_store.hpp"
+
+#include <boost/url/parse.hpp>
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <variant>
+
+namespace donna::relay {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::size_t default_limit = 100;
+constexpr std::size_t max_site_chars = 128;
+
+http_answer json_answer(const json& body)
+{
+    return {200,
+            body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n",
+            "application/json",
+            {{"Cache-Control", "no-store"}},
+            ""};
+}
+
+// A column that holds JSON text, as JSON (a row written by hand that is not JSON stays text
+// rather than breaking the listing).
+json stored_json(const std::string& text)
+{
+    auto parsed = json::parse(text, nullptr, false);
+    return parsed.is_discarded() ? json(text) : parsed;
+}
+
+json message_json(const staff_message& m)
+{
+    return {{"id", m.id},
+            {"site", m.site},
+            {"kind", m.kind},
+            {"conversation", m.conversation},
+            {"fields", stored_json(m.fields)},
+            {"created_at", m.created_at}};
+}
+
+json outbox_json(const outbox_item& o)
+{
+    return {{"id", o.id},
+            {"site", o.site},
+            {"channel", o.channel},
+            {"conversation", o.conversation},
+            {"recipient", o.recipient},
+            {"payload", stored_json(o.payload)},
+            {"status", o.status},
+            {"attempts", o.attempts},
+            {"created_at", o.created_at}};
+}
+
+struct listing_query {
+    std::string site;
+    std::size_t limit = default_limit;
+};
+
+// The query's site and limit, or the refusal's message.
+std::variant<listing_query, std::string> parse_query(std::string_view target)
+{
+    const auto url = boost::urls::parse_origin_form(target);
+    if (!url)
+        return std::string("the request target is not a valid URL");
+    listing_query q;
+    for (const auto& param : url->params()) {
+        if (param.key == "site") {
+            if (param.value.size() > max_site_chars)
+                return "\"site\" is over " + std::to_string(max_site_chars) + " characters";
+            q.site = param.value;
+        } else if (param.key == "limit") {
+            std::size_t n = 0;
+            const auto& v = param.value;
+            const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+            if (ec != std::errc{} || end != v.data() + v.size() || n < 1 ||
+                n > action_store::max_list)
+                return "\"limit\" must be a whole number from 1 to " +
+                       std::to_string(action_store::max_list) + ", got " + quoted_excerpt(v, 20);
+            q.limit = n;
+        } else {
+            return "unknown query parameter " + quoted_excerpt(param.key, 40) +
+                   "; use site and limit";
+        }
+    }
+    return q;
+}
+
+} // namespace
+
+http_answer messages_request(const messages_http_request& request, services& services)
+{
+    const auto refuse = [&](http_answer answer) {
+        services.metrics().error(answer.code).inc();
+        return answer;
+    };
+    const auto settings = services.settings();
+    if (bearer_token(request.authorization).empty()) {
+        auto answer = json_error(401, "missing_admin_token",
+                                 "staff listings need 'Authorization: Bearer <DONNA_ADMIN_TOKEN>'");
+        answer.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return refuse(std::move(answer));
+    }
+    if (!is_admin(request.authorization, *settings))
+        return refuse(json_error(403, "admin_token_required",
+                                 settings->cfg.admin_token.empty()
+                                     ? "DONNA_ADMIN_TOKEN is not set on the relay: staff "
+                                       "listings are off"
+                                     : "the bearer token is not the relay's admin token"));
+    if (request.method != "GET" && request.method != "HEAD")
+        return refuse(json_error(405, "method_not_allowed", "use GET on /v1/messages"));
+    auto query = parse_query(request.target);
+    if (auto* bad = std::get_if<std::string>(&query))
+        return refuse(json_error(400, "invalid_request", *bad));
+    const auto& q = std::get<listing_query>(query);
+
+    action_store actions(services.db());
+    auto messages = actions.list_messages(q.site, q.limit);
+    auto outbox = actions.list_outbox(q.site, q.limit);
+    if (!messages || !outbox) {
+        services.log().error("messages", "storage: " + (!messages ? messages.error().message
+                                                                  : outbox.error().message));
+        return refuse(json_error(500, "storage_error",
+                                 "the relay could not read its database; try again later"));
+    }
+    json message_list = json::array();
+    for (const auto& m : *messages)
+        message_list.push_back(message_json(m));
+    json outbox_list = json::array();
+    for (const auto& o : *outbox)
+        outbox_list.push_back(outbox_json(o));
+    return json_answer({{"messages", std::move(message_list)}, {"outbox", std::move(outbox_list)}});
+}
+
+} // namespace donna::relay

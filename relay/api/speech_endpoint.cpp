@@ -1,0 +1,149 @@
+// speech_endpoint.cpp: /v1/speech and /v1/voices' parsing, authorisation and answers.
+#include "api/speech_endpoint.hpp"
+
+#include "api/session_auth.hpp"
+#include "server/services.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace donna::relay {
+namespace {
+
+using json = nlohmann::json;
+
+http_answer json_answer(int status, std::string body)
+{
+    return {status, std::move(body), "application/json", {{"Cache-Control", "no-store"}}, ""};
+}
+
+bool is_multipart(std::string_view content_type)
+{
+    constexpr std::string_view prefix = "multipart/form-data";
+    if (content_type.size() < prefix.size())
+        return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(content_type[i])) != prefix[i])
+            return false;
+    return content_type.find("boundary=") != std::string_view::npos;
+}
+
+} // namespace
+
+std::variant<speech_http_call, http_answer>
+prepare_speech_call(std::string_view body, const voice_http_context& context, services& services)
+{
+    const auto refuse = [&](int status, std::string_view code, std::string_view message) {
+        services.metrics().error(code).inc();
+        return json_error(status, code, message);
+    };
+    speech_http_call call;
+    call.settings = services.settings();
+    auto who = authenticate_session(context.authorization, *call.settings, context.origin,
+                                    context.self_origin, context.now_unix);
+    if (auto* refusal = std::get_if<http_answer>(&who)) {
+        services.metrics().error(refusal->code).inc();
+        return std::move(*refusal);
+    }
+    call.visitor_key = std::get<session_claims>(who).token_id;
+
+    const auto doc = json::parse(body, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object())
+        return refuse(400, "invalid_json",
+                      "the body must be a JSON object like {\"text\":\"...\"}");
+    const auto text = doc.find("text");
+    if (text == doc.end())
+        return refuse(400, "missing_field", "\"text\" is required: what DONNA should say");
+    if (!text->is_string())
+        return refuse(400, "wrong_type", "\"text\" must be a string");
+    call.request.text = text->get<std::string>();
+    for (const auto& [name, target] : {std::pair{"voice_id", &call.request.voice_id},
+                                       std::pair{"output_format", &call.request.output_format}}) {
+        const auto it = doc.find(name);
+        if (it == doc.end())
+            continue;
+        if (!it->is_string())
+            return refuse(400, "wrong_type", "\"" + std::string(name) + "\" must be a string");
+        *target = it->get<std::string>();
+    }
+    return call;
+}
+
+std::variant<std::shared_ptr<const live_settings>, http_answer>
+authorize_voice_list(const voice_http_context& context, services& services)
+{
+    auto settings = services.settings();
+    if (is_admin(context.authorization, *settings))
+        return settings;
+    auto who = authenticate_session(context.authorization, *settings, context.origin,
+                                    context.self_origin, context.now_unix);
+    if (auto* refusal = std::get_if<http_answer>(&who)) {
+        services.metrics().error(refusal->code).inc();
+        return std::move(*refusal);
+    }
+    return settings;
+}
+
+std::variant<std::shared_ptr<const live_settings>, http_answer>
+authorize_add_voice(const voice_http_context& context, std::size_t body_size, services& services)
+{
+    auto settings = services.settings();
+    const auto refuse = [&](int status, std::string_view code, std::string_view message) {
+        services.metrics().error(code).inc();
+        return json_error(status, code, message);
+    };
+    if (settings->cfg.admin_token.empty())
+        return refuse(403, "admin_required",
+                      "voice cloning is for staff: DONNA_ADMIN_TOKEN is not set on the relay");
+    if (!is_admin(context.authorization, *settings))
+        return refuse(context.authorization.empty() ? 401 : 403, "admin_required",
+                      "voice cloning needs Authorization: Bearer <DONNA_ADMIN_TOKEN>");
+    if (!is_multipart(context.content_type))
+        return refuse(415, "unsupported_media_type",
+                      "send multipart/form-data with name and one or more files (audio samples)");
+    if (body_size == 0)
+        return refuse(400, "missing_field", "the upload is empty: name and files are required");
+    return settings;
+}
+
+http_answer speech_stream_head(const speech_http_call& call)
+{
+    http_answer head;
+    head.content_type = speech_content_type(call.request.output_format);
+    head.headers = {{"Cache-Control", "no-store"},
+                    {"X-Donna-Audio-Format", call.request.output_format}};
+    return head;
+}
+
+http_answer speech_refusal(const speech_outcome& outcome)
+{
+    return json_error(outcome.http_status, outcome.error_code, outcome.error_message);
+}
+
+http_answer voice_list_answer(const voice_answer& answer, const live_settings& settings)
+{
+    if (!answer.error_code.empty())
+        return json_error(answer.http_status, answer.error_code, answer.error_message);
+    auto doc = json::parse(answer.json, nullptr, false);
+    if (doc.is_object())
+        doc["default_voice_id"] = settings.cfg.default_voice_id;
+    return json_answer(200, doc.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+}
+
+http_answer add_voice_answer(const voice_answer& answer, services& services, std::int64_t now_unix)
+{
+    if (!answer.error_code.empty())
+        return json_error(answer.http_status, answer.error_code, answer.error_message);
+    const auto doc = json::parse(answer.json, nullptr, false);
+    const auto id = doc.is_object() && doc.contains("voice_id") && doc["voice_id"].is_string()
+                        ? doc["voice_id"].get<std::string>()
+                        : std::string();
+    if (id.empty())
+        return json_error(502, "upstream_error",
+                          "ElevenLabs accepted the voice but its answer has no voice_id");
+    if (auto written = audit(services.db(), now_unix, "voice", "", id, "voice cloned by staff");
+        !written)
+        services.log().error("audit", "cannot write the audit log: " + written.error().message);
+    return json_answer(200, answer.json);
+}
+
+} // namespace donna::relay

@@ -1,0 +1,65 @@
+// chat_actions.hpp: carrying out the tool calls of DONNA's text chat. Each call is checked
+// against its tool's schema (chat/chat_tools); a valid take_message or request_callback is
+// stored for the staff, a valid send_email or send_sms is queued in the outbox
+// (store/action_store); an invalid one is not executed. Every call is counted in
+// donna_chat_actions_total{action,outcome} and logged without personal data (the tool, the
+// outcome, the row id, the site and the start of the conversation id; for an invalid call the
+// rule it broke, which never quotes a value). The tool message's content tells the model what
+// happened, so it can confirm to the visitor or ask again.
+//
+//   auto done = execute_tool_call(call, {.site = "acme", .conversation = token_id,
+//                                        .now_unix = now}, &store, metrics, log);
+//   round.calls.push_back(done.exchange);   // for the next request (the tool message)
+//   outcome.actions.push_back(done.taken);  // for the caller: {"name","status","id"}
+#pragma once
+
+#include "chat/chat_completion.hpp"
+#include "chat/chat_history.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace donna::relay {
+
+class action_store;
+struct relay_metrics;
+class logger;
+
+// Calls carried out in one chat turn at most; the model's calls beyond it are refused (one
+// visitor message must not fill the outbox).
+inline constexpr std::size_t max_tool_calls_per_turn = 4;
+// Completions that may call tools in one chat turn; the one after the last such round is told
+// "tool_choice":"none", so a turn costs at most max_tool_rounds + 1 completions.
+inline constexpr std::size_t max_tool_rounds = 2;
+
+// What became of one call, for the caller.
+struct chat_action_taken {
+    std::string name;    // the tool ("unknown" for a name that is none of the four)
+    std::string status;  // "recorded", "queued", "invalid", "refused", "failed"
+    std::int64_t id = 0; // the messages or outbox row; 0 when nothing was stored
+    std::string error;   // why it was not carried out ("" when it was)
+};
+
+struct chat_action_context {
+    std::string site;
+    std::string conversation; // the session token's id
+    std::int64_t now_unix = 0;
+};
+
+struct executed_tool_call {
+    chat_tool_exchange exchange; // the call and its result (the tool message's content)
+    chat_action_taken taken;
+};
+
+// Validates and carries out one call. `store` null: no database, the call fails (counted).
+executed_tool_call execute_tool_call(const chat_tool_call& call, const chat_action_context& context,
+                                     action_store* store, relay_metrics& metrics, logger& log);
+
+// A call that is not carried out for the turn's sake (status "refused": over
+// max_tool_calls_per_turn), with `why` as its result.
+executed_tool_call refuse_tool_call(const chat_tool_call& call, const std::string& why,
+                                    const chat_action_context& context, relay_metrics& metrics,
+                                    logger& log);
+
+} // namespace donna::relay

@@ -1,0 +1,72 @@
+// action_store.cpp: staff messages and the outbox in SQLite.
+#include "store/action_store.hpp"
+
+#include <algorithm>
+
+namespace donna::relay {
+namespace {
+
+std::int64_t bounded(std::size_t limit)
+{
+    return static_cast<std::int64_t>(std::clamp<std::size_t>(limit, 1, action_store::max_list));
+}
+
+} // namespace
+
+result<std::int64_t> action_store::record_message(const staff_message& message)
+{
+    if (message.kind != "take_message" && message.kind != "request_callback")
+        return make_error(errc::invalid_argument,
+                          "a staff message's kind is take_message or request_callback");
+    return db_.insert(
+        "INSERT INTO messages(site, kind, conversation, fields, created_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        {message.site, message.kind, message.conversation, message.fields, message.created_at});
+}
+
+result<std::int64_t> action_store::enqueue(const outbox_item& item)
+{
+    if (item.channel != "email" && item.channel != "sms")
+        return make_error(errc::invalid_argument, "an outbox item's channel is email or sms");
+    // A new item is always queued with no attempts: the senders own those columns.
+    return db_.insert("INSERT INTO outbox(site, channel, conversation, recipient, payload, "
+                      "status, attempts, created_at) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?)",
+                      {item.site, item.channel, item.conversation, item.recipient, item.payload,
+                       item.created_at});
+}
+
+result<std::vector<staff_message>> action_store::list_messages(const std::string& site,
+                                                               std::size_t limit)
+{
+    // `? = ''` keeps one statement for both cases, with every value bound.
+    auto rows = db_.query("SELECT id, site, kind, conversation, fields, created_at FROM messages "
+                          "WHERE (? = '' OR site = ?) ORDER BY id DESC LIMIT ?",
+                          {site, site, bounded(limit)});
+    if (!rows)
+        return rows.error();
+    std::vector<staff_message> out;
+    out.reserve(rows->size());
+    for (const auto& r : *rows)
+        out.push_back({integer_of(r[0]), text_of(r[1]), text_of(r[2]), text_of(r[3]), text_of(r[4]),
+                       integer_of(r[5])});
+    return out;
+}
+
+result<std::vector<outbox_item>> action_store::list_outbox(const std::string& site,
+                                                           std::size_t limit)
+{
+    auto rows = db_.query("SELECT id, site, channel, conversation, recipient, payload, status, "
+                          "attempts, created_at FROM outbox WHERE (? = '' OR site = ?) "
+                          "ORDER BY id DESC LIMIT ?",
+                          {site, site, bounded(limit)});
+    if (!rows)
+        return rows.error();
+    std::vector<outbox_item> out;
+    out.reserve(rows->size());
+    for (const auto& r : *rows)
+        out.push_back({integer_of(r[0]), text_of(r[1]), text_of(r[2]), text_of(r[3]), text_of(r[4]),
+                       text_of(r[5]), text_of(r[6]), integer_of(r[7]), integer_of(r[8])});
+    return out;
+}
+
+} // namespace donna::relay

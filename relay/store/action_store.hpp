@@ -1,0 +1,66 @@
+// action_store.hpp: what the chat's actions leave behind in the relay's SQLite database:
+// messages and callback requests for the business's staff (the `messages` table, listed by
+// GET /v1/messages), and emails and text messages waiting to be sent (the `outbox` table,
+// status 'queued', for the SMTP and Telnyx senders that follow: durable, never silently
+// dropped). The tables are created by store/database's schema. Parameterised SQL only.
+//
+//   action_store actions(db);
+//   staff_message m;                       // site, kind, conversation, fields (JSON), created_at
+//   m.site = "acme"; m.kind = "take_message"; m.fields = R"({"name":"Ana","message":"Hi"})";
+//   auto id = actions.record_message(m);   // the new row's id
+//   outbox_item o;                         // channel "email" | "sms", recipient, payload (JSON)
+//   o.site = "acme"; o.channel = "sms"; o.recipient = "+15550100199"; o.payload = R"({"body":"Hi"})";
+//   auto queued = actions.enqueue(o);      // always status 'queued', 0 attempts
+//   auto newest = actions.list_messages("acme", 50);   // "" for every site
+#pragma once
+
+#include "core/error.hpp"
+#include "store/database.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace donna::relay {
+
+struct staff_message {
+    std::int64_t id = 0;
+    std::string site;
+    std::string kind;            // "take_message" | "request_callback"
+    std::string conversation;    // the session token's id the visitor chatted with
+    std::string fields;          // the validated arguments, a JSON object's text
+    std::int64_t created_at = 0; // unix seconds
+};
+
+struct outbox_item {
+    std::int64_t id = 0;
+    std::string site;
+    std::string channel; // "email" | "sms"
+    std::string conversation;
+    std::string recipient; // an email address or an E.164 phone number
+    std::string payload;   // JSON text: {"subject","body"} for email, {"body"} for sms
+    std::string status = "queued";
+    std::int64_t attempts = 0;
+    std::int64_t created_at = 0;
+};
+
+class action_store {
+public:
+    static constexpr std::size_t max_list = 500; // rows one listing returns at most
+
+    explicit action_store(database& db) : db_(db) {}
+
+    // The new row's id. Errors: invalid_argument (an unknown kind or channel), io_error.
+    result<std::int64_t> record_message(const staff_message& message);
+    result<std::int64_t> enqueue(const outbox_item& item);
+
+    // Newest first, at most min(limit, max_list); site "" lists every site.
+    result<std::vector<staff_message>> list_messages(const std::string& site, std::size_t limit);
+    result<std::vector<outbox_item>> list_outbox(const std::string& site, std::size_t limit);
+
+private:
+    database& db_;
+};
+
+} // namespace donna::relay
