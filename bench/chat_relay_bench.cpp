@@ -111,9 +111,7 @@ donna::relay::config relay_config(const std::string& base_url)
     return c;
 }
 
-} // namespace
-
-int main(int argc, char** argv)
+int run(int argc, char** argv)
 {
     if (argc < 2) {
         std::cerr << "usage: chat_relay_bench <out.json> [turns=50] [words=50] [ms=5]\n";
@@ -239,4 +237,16 @@ int main(int argc, char** argv)
     std::ofstream(argv[1]) << json << "\n";
     std::cout << json << "\n";
     return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "chat_relay_bench: " << e.what() << '\n';
+        return 1;
+    }
 }
