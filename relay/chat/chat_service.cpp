@@ -9,6 +9,7 @@
 #include "server/services.hpp"
 #include "store/action_store.hpp"
 #include "store/memory_store.hpp"
+#include "upstream/call_chain.hpp"
 #include "upstream/upstream_errors.hpp"
 #include "upstream/usage_meter.hpp"
 
@@ -26,9 +27,9 @@ constexpr const char* refusal_reply =
 } // namespace
 
 // One turn in flight: the stream's parser and decoder, the end reached once, and the
-// upstream call now running (moderation, then the completion, then one more completion per
+// chain of upstream calls (moderation, then the completion, then one more completion per
 // round of tool calls), which cancel() stops.
-struct chat_turn_state final : upstream_call {
+struct chat_turn_state final : call_chain {
     std::shared_ptr<const live_settings> settings;
     chat_turn_request request;
     chat_turn_events events;
@@ -48,34 +49,6 @@ struct chat_turn_state final : upstream_call {
     std::size_t calls = 0;
     std::string earlier_text;
     long prompt_tokens = 0, completion_tokens = 0; // every round's
-
-    void cancel() override
-    {
-        std::shared_ptr<upstream_call> running;
-        {
-            const std::lock_guard lock(mutex);
-            cancelled = true;
-            running = std::move(current);
-        }
-        if (running)
-            running->cancel();
-    }
-    // Starts the next call unless the turn was cancelled meanwhile.
-    void run(const std::function<std::shared_ptr<upstream_call>()>& start)
-    {
-        const std::lock_guard lock(mutex);
-        if (!cancelled)
-            current = start();
-    }
-    void done()
-    {
-        const std::lock_guard lock(mutex);
-        current.reset();
-    }
-
-    std::mutex mutex;
-    bool cancelled = false;
-    std::shared_ptr<upstream_call> current;
 };
 
 chat_service::chat_service(http_client& client, usage_meter& usage, relay_metrics& metrics,

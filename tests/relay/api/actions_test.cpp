@@ -24,30 +24,6 @@ using json = nlohmann::json;
 const std::string admin = "admin-token-for-tests-0123456789";
 constexpr const char* second_round_text = "Thank you, I have passed that on.";
 
-std::map<std::string, std::string> bearer(const std::string& token)
-{
-    return {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
-}
-
-// The JSON data of every server-sent event in a body.
-std::vector<json> sse_events(const std::string& body)
-{
-    std::vector<json> events;
-    std::istringstream in(body);
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("data: ", 0) == 0)
-            events.push_back(json::parse(line.substr(6), nullptr, false));
-    return events;
-}
-
-double metric(relay_harness& relay, const std::string& series)
-{
-    const auto text = relay.request("GET", "/metrics").body;
-    const auto at = text.find("\n" + series + " ");
-    return at == std::string::npos ? 0 : std::stod(text.substr(at + series.size() + 2));
-}
-
 // The messages of the chat completions request number `n` the fake received.
 json sent_messages(const fake_openai_http& fake, std::size_t n)
 {
@@ -154,8 +130,8 @@ TEST_F(Actions, ATakeMessageCallIsStoredListedForStaffAndTheVisitorGetsTheSecond
     EXPECT_GT(stored["created_at"].get<std::int64_t>(), 0);
     EXPECT_EQ(stored["fields"], json::parse(arguments));
     EXPECT_TRUE(listing["outbox"].empty());
-    EXPECT_EQ(
-        metric(relay, R"(donna_chat_actions_total{action="take_message",outcome="recorded"})"), 1);
+    EXPECT_EQ(relay.metric(R"(donna_chat_actions_total{action="take_message",outcome="recorded"})"),
+              1);
 }
 
 TEST_F(Actions, ARequestCallbackCallIsStoredAsACallbackForTheStaff)
@@ -236,8 +212,8 @@ void expect_not_executed(relay_harness& relay, const fake_openai_http& fake, con
     const auto listing = relay.request("GET", "/v1/messages", "", bearer(admin)).json();
     EXPECT_TRUE(listing["messages"].empty());
     EXPECT_TRUE(listing["outbox"].empty());
-    EXPECT_EQ(
-        metric(relay, "donna_chat_actions_total{action=\"" + tool + "\",outcome=\"invalid\"}"), 1);
+    EXPECT_EQ(relay.metric("donna_chat_actions_total{action=\"" + tool + "\",outcome=\"invalid\"}"),
+              1);
 }
 
 TEST_F(Actions, ABadPhoneNumberIsNotExecutedAndTheModelIsToldToAskForE164)
@@ -456,7 +432,7 @@ TEST_F(Actions, AModelThatKeepsCallingToolsIsStoppedAfterTwoRoundsWithAFallback)
     EXPECT_EQ(messages[4]["tool_calls"][0]["id"], "call_2");
     EXPECT_EQ(messages[5]["tool_call_id"], "call_2");
     EXPECT_EQ(staff_listing(relay)["messages"].size(), 2U);
-    EXPECT_EQ(metric(relay, R"(donna_errors_total{code="tool_rounds_exceeded"})"), 1);
+    EXPECT_EQ(relay.metric(R"(donna_errors_total{code="tool_rounds_exceeded"})"), 1);
 }
 
 TEST_F(Actions, LogLinesAboutActionsCarryNoPersonalData)
@@ -493,8 +469,8 @@ TEST_F(Actions, MessagesWithoutATokenIs401AndWithAnotherTokenIs403)
     const auto visitor =
         relay.request("GET", "/v1/messages", "", bearer(relay.session_token("demo")));
     EXPECT_EQ(visitor.status, 403);
-    EXPECT_EQ(metric(relay, R"(donna_errors_total{code="admin_token_required"})"), 2);
-    EXPECT_EQ(metric(relay, R"(donna_errors_total{code="missing_admin_token"})"), 1);
+    EXPECT_EQ(relay.metric(R"(donna_errors_total{code="admin_token_required"})"), 2);
+    EXPECT_EQ(relay.metric(R"(donna_errors_total{code="missing_admin_token"})"), 1);
 }
 
 TEST_F(Actions, MessagesAreRefusedWhenNoAdminTokenIsConfigured)

@@ -44,30 +44,6 @@ config chat_config(const fake_openai_http& fake)
     return c;
 }
 
-std::map<std::string, std::string> bearer(const std::string& token)
-{
-    return {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
-}
-
-// The JSON data of every server-sent event in a body.
-std::vector<json> sse_events(const std::string& body)
-{
-    std::vector<json> events;
-    std::istringstream in(body);
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("data: ", 0) == 0)
-            events.push_back(json::parse(line.substr(6), nullptr, false));
-    return events;
-}
-
-double metric(relay_harness& relay, const std::string& series)
-{
-    const auto text = relay.request("GET", "/metrics").body;
-    const auto at = text.find("\n" + series + " ");
-    return at == std::string::npos ? 0 : std::stod(text.substr(at + series.size() + 2));
-}
-
 class Chat : public ::testing::Test {
 protected:
     void SetUp() override { ASSERT_TRUE(fake.start()); }
@@ -179,7 +155,7 @@ TEST_F(Chat, ABrokenUpstreamGivesThePersonasFallbackWithAnError)
     EXPECT_NE(events[0]["message"].get<std::string>().find("HTTP 500"), std::string::npos);
     EXPECT_EQ(events[1]["type"], "donna.chat.message");
     EXPECT_EQ(events[1]["text"], persona.fallback_reply);
-    EXPECT_EQ(metric(relay, R"(donna_chat_turns_total{outcome="fallback"})"), 2);
+    EXPECT_EQ(relay.metric(R"(donna_chat_turns_total{outcome="fallback"})"), 2);
 }
 
 TEST_F(Chat, AStalledUpstreamEndsInTheFallbackNotAHang)
@@ -219,7 +195,7 @@ TEST_F(Chat, TheVisitorsRateLimitRefusesWith429)
             .request("POST", "/v1/chat", R"({"message":"Hi"})", bearer(relay.session_token("demo")))
             .status,
         200);
-    EXPECT_EQ(metric(relay, R"(donna_errors_total{code="rate_limited"})"), 1);
+    EXPECT_EQ(relay.metric(R"(donna_errors_total{code="rate_limited"})"), 1);
 }
 
 TEST_F(Chat, BadRequestsGetClearErrorsAndNeverReachTheUpstream)
@@ -273,14 +249,13 @@ TEST_F(Chat, UsageAndCostAppearOnMetrics)
             .status,
         200);
     EXPECT_GT(
-        metric(
-            relay,
+        relay.metric(
             R"(donna_upstream_usage_total{model="gpt-4o",unit="input_tokens",upstream="openai"})"),
         0);
     EXPECT_GT(
-        metric(relay, R"(donna_upstream_cost_dollars_total{model="gpt-4o",upstream="openai"})"), 0);
-    EXPECT_EQ(metric(relay, R"(donna_upstream_requests_total{outcome="ok",upstream="openai"})"), 1);
-    EXPECT_EQ(metric(relay, R"(donna_chat_turns_total{outcome="ok"})"), 1);
+        relay.metric(R"(donna_upstream_cost_dollars_total{model="gpt-4o",upstream="openai"})"), 0);
+    EXPECT_EQ(relay.metric(R"(donna_upstream_requests_total{outcome="ok",upstream="openai"})"), 1);
+    EXPECT_EQ(relay.metric(R"(donna_chat_turns_total{outcome="ok"})"), 1);
 }
 
 config moderated_config(const fake_openai_http& fake)
@@ -337,7 +312,7 @@ TEST_F(Chat, AFlaggedMessageGetsAPoliteRefusalIsAuditedAndThrottlesTheVisitor)
     EXPECT_EQ(next.status, 429);
     EXPECT_EQ(next.json()["error"]["code"], "throttled");
     EXPECT_EQ(fake.requests().size(), 1U);
-    EXPECT_EQ(metric(relay, R"(donna_moderation_total{verdict="flagged"})"), 1);
+    EXPECT_EQ(relay.metric(R"(donna_moderation_total{verdict="flagged"})"), 1);
 }
 
 TEST_F(Chat, TheSameMessageOverAndOverIsRefused)
@@ -365,7 +340,7 @@ TEST_F(Chat, AnUnreachableModerationDoesNotSilenceTheChat)
                                  bearer(relay.session_token("demo")));
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.json()["fallback"], false);
-    EXPECT_EQ(metric(relay, R"(donna_moderation_total{verdict="unavailable"})"), 1);
+    EXPECT_EQ(relay.metric(R"(donna_moderation_total{verdict="unavailable"})"), 1);
 }
 
 // The WebSocket path: the realtime fake serves the session and answers the chat request with

@@ -30,11 +30,6 @@ std::string user_token(relay_harness& relay, const std::string& user)
     return r.json()["token"].get<std::string>();
 }
 
-std::map<std::string, std::string> bearer(const std::string& token)
-{
-    return {{"Authorization", "Bearer " + token}};
-}
-
 TEST(Memory, AUserAddsListsAndErasesTheirMemories)
 {
     relay_harness relay(memory_config());

@@ -30,18 +30,6 @@ config speech_config(const fake_elevenlabs_http& fake)
     return c;
 }
 
-std::map<std::string, std::string> bearer(const std::string& token)
-{
-    return {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
-}
-
-double metric(relay_harness& relay, const std::string& series)
-{
-    const auto text = relay.request("GET", "/metrics").body;
-    const auto at = text.find("\n" + series + " ");
-    return at == std::string::npos ? 0 : std::stod(text.substr(at + series.size() + 2));
-}
-
 // The loudest sample of little-endian PCM16 bytes, as a fraction of full scale.
 double peak(const std::string& pcm)
 {
@@ -91,11 +79,10 @@ TEST_F(Speech, PostStreamsElevenLabsPcmFromTheDefaultVoiceWithTheSeedsSettings)
         EXPECT_EQ(value.find(fakes::fake_elevenlabs_default_key()), std::string::npos) << name;
 
     EXPECT_EQ(
-        metric(
-            relay,
+        relay.metric(
             R"(donna_upstream_usage_total{model="eleven_multilingual_v2",unit="characters",upstream="elevenlabs"})"),
         11);
-    EXPECT_EQ(metric(relay, R"(donna_speech_requests_total{operation="speak",outcome="ok"})"), 1);
+    EXPECT_EQ(relay.metric(R"(donna_speech_requests_total{operation="speak",outcome="ok"})"), 1);
 }
 
 TEST_F(Speech, AChosenVoiceAndMp3FormatAreRelayedAsAudioMpeg)
@@ -134,7 +121,7 @@ TEST_F(Speech, BadRequestsAreRefusedBeforeElevenLabsIsCalled)
     const auto anonymous = relay.request("POST", "/v1/speech", R"({"text":"Hi"})");
     EXPECT_EQ(anonymous.status, 401);
     EXPECT_TRUE(fake.requests().empty());
-    EXPECT_EQ(metric(relay, R"(donna_errors_total{code="text_too_long"})"), 1);
+    EXPECT_EQ(relay.metric(R"(donna_errors_total{code="text_too_long"})"), 1);
 }
 
 TEST_F(Speech, AnUnknownVoiceIsA404VoiceNotFoundWithElevenLabsMessage)

@@ -15,7 +15,6 @@
 #include <array>
 #include <cmath>
 #include <numbers>
-#include <sstream>
 
 namespace donna::relay::test {
 namespace {
@@ -35,17 +34,6 @@ std::string wav_upload(int rate, double seconds)
 {
     const auto bytes = encode_wav(tone(rate, seconds), rate);
     return {bytes.begin(), bytes.end()};
-}
-
-std::vector<json> sse_events(const std::string& body)
-{
-    std::vector<json> events;
-    std::istringstream in(body);
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("data: ", 0) == 0)
-            events.push_back(json::parse(line.substr(6), nullptr, false));
-    return events;
 }
 
 class VoiceChat : public ::testing::Test {

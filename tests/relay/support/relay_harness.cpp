@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <stdexcept>
 
 namespace donna::relay::test {
@@ -400,6 +401,29 @@ http_result relay_harness::refused_upgrade(const ws_options& options)
     result.status = ec ? static_cast<int>(response.result_int()) : 101;
     result.body = response.body();
     return result;
+}
+
+double relay_harness::metric(const std::string& series)
+{
+    const auto text = request("GET", "/metrics").body;
+    const auto at = text.find("\n" + series + " ");
+    return at == std::string::npos ? 0 : std::stod(text.substr(at + series.size() + 2));
+}
+
+std::map<std::string, std::string> bearer(const std::string& token)
+{
+    return {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+}
+
+std::vector<nlohmann::json> sse_events(const std::string& body)
+{
+    std::vector<nlohmann::json> events;
+    std::istringstream in(body);
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("data: ", 0) == 0)
+            events.push_back(nlohmann::json::parse(line.substr(6), nullptr, false));
+    return events;
 }
 
 } // namespace donna::relay::test

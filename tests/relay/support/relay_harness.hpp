@@ -104,6 +104,8 @@ public:
     // The upgrade; on refusal, the HTTP answer instead.
     ws_client open_realtime(const ws_options& options);
     http_result refused_upgrade(const ws_options& options);
+    // The value of one series (`name{labels}`, labels sorted) in GET /metrics; 0 when absent.
+    double metric(const std::string& series);
 
 private:
     std::unique_ptr<logger> log_;
@@ -115,6 +117,11 @@ private:
 http_result http_request(std::uint16_t port, const std::string& method, const std::string& target,
                          const std::string& body = "",
                          const std::map<std::string, std::string>& headers = {}, bool tls = false);
+
+// Authorization: Bearer <token>, with Content-Type: application/json for the bodies.
+std::map<std::string, std::string> bearer(const std::string& token);
+// The JSON data of every server-sent event in a body (unparseable data as a discarded value).
+std::vector<nlohmann::json> sse_events(const std::string& body);
 
 // A config for tests: port 0, a web root that exists, short timeouts and back-off.
 config test_config();
