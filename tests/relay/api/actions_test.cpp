@@ -359,10 +359,14 @@ TEST_F(Actions, TheNextTurnCarriesTheCallAndItsResultInTheHistory)
     EXPECT_EQ(messages[5]["content"], "Thanks!");
 }
 
-// A model that calls take_message in every answer, whatever tool_choice says: not OpenAI's
-// behaviour (the faithful fake answers text), but what the relay's bound on rounds is for.
-class always_calling_model : public fakes::http_handler {
+// A model scripted past what the faithful fake does: every answer calls take_message
+// `parallel` times at once, whatever tool_choice says (what the relay's bounds on rounds and
+// calls are for), or, with fail_after_first, every answer after the first is a 500.
+class tool_calling_model : public fakes::http_handler {
 public:
+    explicit tool_calling_model(int parallel = 1, bool fail_after_first = false)
+        : parallel_(parallel), fail_after_first_(fail_after_first)
+    {}
     std::optional<fakes::http_answer> admit(const fakes::recorded_request&) override
     {
         return std::nullopt;
@@ -371,16 +375,22 @@ public:
     fakes::http_answer server_error() override { return {.status = 500}; }
     fakes::http_answer answer(const fakes::recorded_request&) override
     {
-        const auto id = "call_" + std::to_string(++calls_);
-        const json call = {
-            {"index", 0},
-            {"id", id},
-            {"type", "function"},
-            {"function",
-             {{"name", "take_message"}, {"arguments", R"({"name":"Ana","message":"Again"})"}}}};
+        if (answers_++ > 0 && fail_after_first_)
+            return {.status = 500,
+                    .headers = {{"content-type", "application/json"}},
+                    .body = R"({"error":{"message":"The server had an error while processing )"
+                            R"(your request.","type":"server_error","param":null,"code":null}})"};
+        json calls = json::array();
+        for (int i = 0; i < parallel_; ++i)
+            calls.push_back({{"index", i},
+                             {"id", "call_" + std::to_string(++calls_)},
+                             {"type", "function"},
+                             {"function",
+                              {{"name", "take_message"},
+                               {"arguments", R"({"name":"Ana","message":"Again"})"}}}});
         const json first = {{"choices",
                              {{{"index", 0},
-                               {"delta", {{"role", "assistant"}, {"tool_calls", {call}}}},
+                               {"delta", {{"role", "assistant"}, {"tool_calls", calls}}},
                                {"finish_reason", nullptr}}}}};
         const json last = {
             {"choices",
@@ -394,21 +404,36 @@ public:
     }
 
 private:
-    std::atomic<int> calls_{0};
+    int parallel_;
+    bool fail_after_first_;
+    std::atomic<int> answers_{0}, calls_{0};
+};
+
+// The relay pointed at a tool_calling_model instead of the fake OpenAI API.
+struct relay_with_model {
+    fakes::fake_http_server model;
+    relay_harness relay;
+    relay_with_model(std::unique_ptr<tool_calling_model> handler, config cfg)
+        : model(std::move(handler), {.name = "model",
+                                     .tls = false,
+                                     .fault = fakes::http_fault::none,
+                                     .fault_count = 1,
+                                     .retry_after_seconds = 1}),
+          relay(pointed_at(model, std::move(cfg)))
+    {}
+    static config pointed_at(fakes::fake_http_server& m, config cfg)
+    {
+        EXPECT_TRUE(m.start());
+        cfg.openai_base_url = m.origin() + "/v1";
+        return cfg;
+    }
 };
 
 TEST_F(Actions, AModelThatKeepsCallingToolsIsStoppedAfterTwoRoundsWithAFallback)
 {
-    fakes::fake_http_server model(std::make_unique<always_calling_model>(),
-                                  {.name = "model",
-                                   .tls = false,
-                                   .fault = fakes::http_fault::none,
-                                   .fault_count = 1,
-                                   .retry_after_seconds = 1});
-    ASSERT_TRUE(model.start());
-    auto cfg = actions_config();
-    cfg.openai_base_url = model.origin() + "/v1";
-    relay_harness relay(cfg);
+    relay_with_model setup(std::make_unique<tool_calling_model>(), actions_config());
+    auto& relay = setup.relay;
+    auto& model = setup.model;
     const auto r = relay.request("POST", "/v1/chat", R"({"message":"Leave a message"})",
                                  bearer(relay.session_token("demo")));
     ASSERT_EQ(r.status, 200) << r.body;
@@ -433,6 +458,57 @@ TEST_F(Actions, AModelThatKeepsCallingToolsIsStoppedAfterTwoRoundsWithAFallback)
     EXPECT_EQ(messages[5]["tool_call_id"], "call_2");
     EXPECT_EQ(staff_listing(relay)["messages"].size(), 2U);
     EXPECT_EQ(relay.metric(R"(donna_errors_total{code="tool_rounds_exceeded"})"), 1);
+}
+
+TEST_F(Actions, CallsPastFourInOneTurnAreRefusedAndTheModelIsToldWhy)
+{
+    relay_with_model setup(std::make_unique<tool_calling_model>(5), actions_config());
+    auto& relay = setup.relay;
+    const auto r = relay.request("POST", "/v1/chat", R"({"message":"Five messages, please"})",
+                                 bearer(relay.session_token("demo")));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto answer = r.json();
+    // This model calls five again in its second round: those six past the fourth are refused.
+    ASSERT_EQ(answer["actions"].size(), 10U);
+    for (std::size_t i = 0; i < 10; ++i)
+        EXPECT_EQ(answer["actions"][i]["status"], i < 4 ? "recorded" : "refused") << i;
+    EXPECT_EQ(staff_listing(relay)["messages"].size(), 4U);
+
+    // The second request answers all five calls; the fifth's result says why it was refused.
+    const auto requests = setup.model.requests();
+    ASSERT_GE(requests.size(), 2U);
+    const auto messages = json::parse(requests[1].body)["messages"];
+    ASSERT_EQ(messages.size(), 8U); // system, user, the calls, five results
+    ASSERT_EQ(messages[2]["tool_calls"].size(), 5U);
+    EXPECT_EQ(messages[7]["tool_call_id"], "call_5");
+    EXPECT_NE(messages[7]["content"].get<std::string>().find("at most 4"), std::string::npos)
+        << messages[7];
+    EXPECT_EQ(messages[3]["tool_call_id"], "call_1");
+}
+
+TEST_F(Actions, ASecondRoundThatFailsKeepsTheActionsTakenAndGivesTheFallback)
+{
+    relay_with_model setup(std::make_unique<tool_calling_model>(1, true), actions_config());
+    auto& relay = setup.relay;
+    const auto token = relay.session_token("demo");
+    const auto r =
+        relay.request("POST", "/v1/chat", R"({"message":"Leave a message"})", bearer(token));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto answer = r.json();
+    EXPECT_EQ(answer["fallback"], true);
+    EXPECT_FALSE(answer["error"]["code"].get<std::string>().empty());
+    ASSERT_EQ(answer["actions"].size(), 1U); // taken before the failure, and reported
+    EXPECT_EQ(answer["actions"][0]["status"], "recorded");
+    EXPECT_EQ(staff_listing(relay)["messages"].size(), 1U);
+    EXPECT_EQ(relay.metric(R"(donna_chat_turns_total{outcome="fallback"})"), 1);
+
+    // The call and its result stay in the history, so the next turn does not take it again.
+    relay.request("POST", "/v1/chat", R"({"message":"Did it work?"})", bearer(token));
+    const auto messages = json::parse(setup.model.requests().back().body)["messages"];
+    ASSERT_EQ(messages.size(), 6U) << messages; // system, user, call, result, fallback, user
+    EXPECT_EQ(messages[2]["tool_calls"][0]["id"], "call_1");
+    EXPECT_EQ(messages[3]["tool_call_id"], "call_1");
+    EXPECT_EQ(messages[5]["content"], "Did it work?");
 }
 
 TEST_F(Actions, LogLinesAboutActionsCarryNoPersonalData)
