@@ -3,6 +3,7 @@
 
 #include "api/session_auth.hpp"
 #include "auth/random_id.hpp"
+#include "chat/chat_reply_event.hpp"
 #include "server/services.hpp"
 
 #include <nlohmann/json.hpp>
@@ -19,25 +20,7 @@ std::string new_message_id()
 
 json message_event(const chat_http_call& call, const chat_turn_outcome& outcome)
 {
-    json m = donna_chat_message{call.message_id, chat_role::assistant, outcome.reply}.to_json();
-    m["persona"] = std::string(to_string(call.turn.persona));
-    m["fallback"] = outcome.fallback;
-    if (outcome.completion.prompt_tokens > 0 || outcome.completion.completion_tokens > 0)
-        m["usage"] = {{"prompt_tokens", outcome.completion.prompt_tokens},
-                      {"completion_tokens", outcome.completion.completion_tokens}};
-    if (!outcome.actions.empty()) {
-        json actions = json::array();
-        for (const auto& a : outcome.actions) {
-            json action = {{"name", a.name},
-                           {"status", a.status},
-                           {"id", a.id > 0 ? json(a.id) : json(nullptr)}};
-            if (!a.error.empty())
-                action["error"] = a.error;
-            actions.push_back(std::move(action));
-        }
-        m["actions"] = std::move(actions);
-    }
-    return m;
+    return chat_reply_event(call.message_id, call.turn.persona, outcome);
 }
 
 std::string dump(const json& j)

@@ -5,6 +5,7 @@
 #include "api/session_auth.hpp"
 #include "audio/base64.hpp"
 #include "auth/random_id.hpp"
+#include "chat/chat_reply_event.hpp"
 #include "server/services.hpp"
 #include "voice/elevenlabs_api.hpp"
 
@@ -94,10 +95,7 @@ std::string voice_chat_delta_event(const voice_chat_http_call& call, std::string
 
 std::string voice_chat_reply_event(const voice_chat_http_call& call, const chat_turn_outcome& reply)
 {
-    auto m = donna_chat_message{reply_id(call), chat_role::assistant, reply.reply}.to_json();
-    m["persona"] = std::string(to_string(call.request.turn.persona));
-    m["fallback"] = reply.fallback;
-    return event(m);
+    return event(chat_reply_event(reply_id(call), call.request.turn.persona, reply));
 }
 
 std::string voice_chat_audio_event(const voice_chat_http_call& call, std::string_view pcm)

@@ -6,6 +6,7 @@
 #include "realtime/realtime_session.hpp"
 
 #include "audio/opus_bridge.hpp"
+#include "chat/chat_reply_event.hpp"
 #include "chat/chat_service.hpp"
 #include "policy/client_policy.hpp"
 #include "protocol/donna_events.hpp"
@@ -298,17 +299,19 @@ private:
                         {serialize(donna_event(donna_chat_delta{reply_id, std::move(d)})), false});
             });
         };
-        events.on_done = [weak, executor, reply_id](const chat_turn_outcome& outcome) {
-            net::post(executor, [weak, reply_id, outcome] {
+        events.on_done = [weak, executor, reply_id,
+                          persona = grant_.persona](const chat_turn_outcome& outcome) {
+            net::post(executor, [weak, reply_id, persona, outcome] {
                 auto self = weak.lock();
                 if (!self)
                     return;
                 if (!outcome.error_code.empty())
                     self->send_error(outcome.error_code, outcome.error_message);
                 if (outcome.error_code.empty() || outcome.fallback)
-                    self->queue_to_client({serialize(donna_event(donna_chat_message{
-                                               reply_id, chat_role::assistant, outcome.reply})),
-                                           false});
+                    self->queue_to_client(
+                        {chat_reply_event(reply_id, persona, outcome)
+                             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                         false});
             });
         };
         auto call = services_->chat().start_turn(

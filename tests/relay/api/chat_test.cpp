@@ -360,6 +360,9 @@ TEST(ChatOverWebSocket, ATypedMessageGetsTheFallbackAndAnErrorWhenTheUpstreamRef
     EXPECT_EQ(message["id"], "m1-reply");
     EXPECT_EQ(message["role"], "assistant");
     EXPECT_EQ(message["text"], default_persona(persona::general).fallback_reply);
+    // The same reply event as POST /v1/chat's (chat/chat_reply_event), extras and all.
+    EXPECT_EQ(message["persona"], "general");
+    EXPECT_EQ(message["fallback"], true);
     bool error_first = false;
     for (const auto& m : seen)
         if (m.type() == "error" && m.json()["error"]["code"] == "upstream_rejected")
