@@ -26,6 +26,7 @@
 #include <chrono>
 #include <deque>
 #include <variant>
+#include <vector>
 
 namespace donna::relay {
 namespace {
@@ -150,6 +151,9 @@ private:
             upstream_ = make_demo_upstream(executor, grant_.greeting, grant_.spelling, *services_);
             break;
         }
+        // The Realtime API's first event is session.created: the relay's own events (a refused
+        // field of an early session.update, a status) wait behind it, as clients expect.
+        holding_ = true;
         std::weak_ptr<realtime_session> weak = this->shared_from_this();
         upstream_->start(upstream_callbacks{[weak] {
                                                 if (auto self = weak.lock())
@@ -180,6 +184,15 @@ private:
     {
         metrics_.messages_upstream_to_client.inc();
         metrics_.bytes_upstream_to_client.inc(static_cast<double>(text.size()));
+        const bool first = holding_;
+        holding_ = false;
+        forward_upstream_event(std::move(text));
+        if (first)
+            release_held();
+    }
+
+    void forward_upstream_event(std::string text)
+    {
         if (opus_out_) {
             auto converted = opus_out_->on_server_event(text);
             if (converted) {
@@ -405,6 +418,8 @@ private:
         // Upstream messages are quoted to the client: never let one carry a credential.
         const auto safe = services_->log().redact(message);
         services_->log().warn("realtime", "session ended: " + std::string(code) + ": " + safe);
+        holding_ = false;
+        release_held();
         send_error(code, safe);
         if (upstream_)
             upstream_->close();
@@ -427,10 +442,28 @@ private:
         }
     }
 
+    void release_held()
+    {
+        auto held = std::move(held_);
+        held_.clear();
+        held_bytes_ = 0;
+        for (auto& message : held)
+            queue_to_client(std::move(message));
+    }
+
     void queue_to_client(outgoing message)
     {
         if (closed_)
             return;
+        if (holding_) {
+            held_bytes_ += message.data.size();
+            held_.push_back(std::move(message));
+            if (held_bytes_ > max_queued_to_client) { // no upstream event yet: stop waiting
+                holding_ = false;
+                release_held();
+            }
+            return;
+        }
         queued_bytes_ += message.data.size();
         if (queued_bytes_ > max_queued_to_client) {
             metrics_.error("client_too_slow").inc();
@@ -499,6 +532,10 @@ private:
     beast::flat_buffer read_buffer_;
     std::deque<outgoing> queue_;
     std::size_t queued_bytes_ = 0;
+    // The relay's own events while the upstream's first event has not come (holding_).
+    std::vector<outgoing> held_;
+    std::size_t held_bytes_ = 0;
+    bool holding_ = false;
     std::optional<websocket::close_code> close_code_;
     bool writing_ = false, closing_ = false, closed_ = false, upstream_open_ = false;
     bool counted_ = false, audio_refused_ = false;

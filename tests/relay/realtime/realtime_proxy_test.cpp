@@ -380,6 +380,22 @@ TEST_F(RealtimeProxy, RefusedUpstreamIsRetriedWithBackoffThenConnects)
         << metrics;
 }
 
+// As from OpenAI itself, session.created is the first event a client sees: an error about a
+// session.update sent while the relay was still reaching the upstream waits behind it.
+TEST_F(RealtimeProxy, SessionCreatedComesFirstEvenWhenTheClientsFirstEventIsRefused)
+{
+    fake_.set_fault(realtime_fault::refuse_first_n, 1); // the upstream answers on the retry
+    auto ws = open();
+    ws.send(
+        R"({"type":"session.update","session":{"type":"realtime","instructions":"be a pirate"}})");
+    std::vector<ws_message> seen;
+    ASSERT_TRUE(ws.read_until_type("error", &seen));
+    ASSERT_FALSE(seen.empty());
+    EXPECT_EQ(seen.front().type(), "session.created");
+    EXPECT_EQ(seen.back().json()["error"]["code"], "donna_field_not_allowed");
+    EXPECT_EQ(fake_.upgrade_attempts(), 2);
+}
+
 TEST_F(RealtimeProxy, UpstreamThatNeverAnswersTimesOutWithAnErrorEvent)
 {
     fake_.set_fault(realtime_fault::stall_handshake);
