@@ -165,10 +165,11 @@ async function firstFrame(browser, url) {
 
 // The fake microphone plays the speech WAV (looped); LISTEN_SECONDS of it are measured once
 // the microphone is on. Counters are read at both ends of the window, so start-up is excluded.
-async function captureCpu(browser, url, browserPid, relayPid) {
+// pacing=0 is the baseline: the UI drawn at every display refresh, as before the frame pacer.
+async function captureCpu(browser, url, browserPid, relayPid, pacing = true) {
   const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
-  await page.goto(`${url}?mic=1`);
+  await page.goto(`${url}?mic=1${pacing ? '' : '&pacing=0'}`);
   await waitReady(page);
   const micOn = await page.waitForFunction(
     () => (window.donnaEvents || []).find((e) => e.type === 'microphone' && e.state === 'on') || null,
@@ -188,7 +189,10 @@ async function captureCpu(browser, url, browserPid, relayPid) {
     };
   });
   const read = () => page.evaluate(() => ({ cpuMs: window.donnaStats.captureCpuMs,
-                                            calls: window.donnaStats.captureCalls, at: performance.now() }));
+                                            calls: window.donnaStats.captureCalls,
+                                            framesDrawn: window.donnaStats.framesDrawn || 0,
+                                            framesSkipped: window.donnaStats.framesSkipped || 0,
+                                            at: performance.now() }));
   const before = await read();
   const chromiumBefore = treeCpuSeconds(browserPid);
   const relayBefore = treeCpuSeconds(relayPid);
@@ -213,6 +217,8 @@ async function captureCpu(browser, url, browserPid, relayPid) {
     msPerBatch: calls ? cpuMs / calls : null,
     batchMs: percentiles(batchMs),
     capturePercentOfCore: (cpuMs / pageWallMs) * 100,
+    framesDrawnPerSecond: ((after.framesDrawn - before.framesDrawn) / pageWallMs) * 1000,
+    refreshesPerSecond: ((after.framesDrawn + after.framesSkipped - before.framesDrawn - before.framesSkipped) / pageWallMs) * 1000,
     chromiumPercentOfCore: ((chromiumAfter - chromiumBefore) / wallSeconds) * 100,
     relayPercentOfCore: ((relayAfter - relayBefore) / wallSeconds) * 100,
     eventTypes: [...new Set(events)],
@@ -236,6 +242,7 @@ try {
   });
   const browserPid = chromiumPid(relay.pid);
   const frames = await firstFrame(browser, url);
+  const unpaced = await captureCpu(browser, url, browserPid, relay.pid, false);
   const capture = await captureCpu(browser, url, browserPid, relay.pid);
   const result = {
     machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}`,
@@ -246,6 +253,7 @@ try {
     bundle,
     firstFrameMs: frames,
     capture: { listenSeconds: LISTEN_SECONDS, ...capture },
+    captureUnpaced: { listenSeconds: LISTEN_SECONDS, ...unpaced },
     targets: { bundleGzipBytes: 600000, firstFrameMs: 500, capturePercentOfCore: 3 },
   };
   writeFileSync(outFile, JSON.stringify(result, null, 2) + '\n');

@@ -116,24 +116,35 @@ function clientSection(c) {
            'once the microphone is on. Capture path: main-thread wall time in `web/bridge.js` onCapture ' +
            '(copy into WASM, resample, turn detector, Opus encode, send) per 20 ms batch, by performance.now(), ' +
            'so it includes any time the thread was preempted (the median per batch is the least affected). Chromium total: utime + stime of all its processes ' +
-           'from /proc, which includes SwiftShader software rendering of the 60 fps UI. ' +
+           'from /proc, which includes SwiftShader software rendering of the UI (drawn at the frame pacer\'s listening rate, ' +
+           '`wasm/client/frame_pacer.hpp`, of the display\'s refreshes). ' +
            `Target: capture path under ${t.capturePercentOfCore}% of one core.`);
   out.push('');
-  out.push('| measure | value |');
-  out.push('|---|---|');
-  out.push(`| batches in ${(cap.wallMs / 1000).toFixed(1)} s | ${cap.batches} |`);
-  out.push(`| capture path per batch, mean | ${cap.msPerBatch.toFixed(2)} ms |`);
+  // The baseline (pacing=0: the UI drawn at every refresh) beside the paced client, same run.
+  const base = c.captureUnpaced;
+  const cols = base ? [base, cap] : [cap];
+  const row = (name, f) => out.push(`| ${name} | ${cols.map(f).join(' | ')} |`);
+  out.push(base ? '| measure | every refresh drawn (baseline, pacing=0) | paced (the client as shipped) |'
+                : '| measure | value |');
+  out.push(base ? '|---|---|---|' : '|---|---|');
+  row('batches measured', (x) => `${x.batches} in ${(x.wallMs / 1000).toFixed(1)} s`);
+  row('capture path per batch, mean', (x) => `${x.msPerBatch.toFixed(2)} ms`);
   if (cap.batchMs) {
-    out.push(`| capture path per batch, median / 95th percentile / max | ` +
-             `${cap.batchMs.median.toFixed(2)} / ${cap.batchMs.p95.toFixed(2)} / ${cap.batchMs.max.toFixed(2)} ms |`);
+    row('capture path per batch, median / 95th percentile / max', (x) => x.batchMs
+      ? `${x.batchMs.median.toFixed(2)} / ${x.batchMs.p95.toFixed(2)} / ${x.batchMs.max.toFixed(2)} ms` : 'n/a');
   }
-  out.push(`| capture path, % of one core | ${cap.capturePercentOfCore.toFixed(2)}% |`);
-  out.push(`| Chromium, all processes (incl. software rendering), % of one core | ${cap.chromiumPercentOfCore.toFixed(0)}% |`);
-  out.push(`| relay, % of one core | ${cap.relayPercentOfCore.toFixed(2)}% |`);
+  row('capture path, % of one core', (x) => `${x.capturePercentOfCore.toFixed(2)}%`);
+  row('Chromium, all processes (incl. software rendering), % of one core', (x) => `${x.chromiumPercentOfCore.toFixed(0)}%`);
+  row('relay, % of one core', (x) => `${x.relayPercentOfCore.toFixed(2)}%`);
+  if (cap.framesDrawnPerSecond !== undefined) {
+    row('UI frames drawn per second / display refreshes per second', (x) =>
+      `${x.framesDrawnPerSecond.toFixed(1)} / ${x.refreshesPerSecond.toFixed(1)}`);
+  }
   out.push('');
   out.push(`Capture CPU: ${cap.capturePercentOfCore.toFixed(2)}% of one core ` +
            `(${meets(cap.capturePercentOfCore < t.capturePercentOfCore)} the ${t.capturePercentOfCore}% target)` +
-           (cap.batchMs ? `; at the median batch time ${(cap.batchMs.median / 20 * 100).toFixed(2)}%.` : '.'));
+           (cap.batchMs ? `; at the median batch time ${(cap.batchMs.median / 20 * 100).toFixed(2)}%.` : '.') +
+           (base ? ` Baseline without the frame pacer: ${base.capturePercentOfCore.toFixed(2)}%.` : ''));
   out.push('');
   return out;
 }

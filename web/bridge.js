@@ -4,7 +4,8 @@
 //
 // Page options (URL parameters of index.html or /embed): persona=<name>,
 // mode=push_to_talk|hands_free, mic=1 (turn the microphone on at start; it otherwise waits
-// for the visitor's click). The same options at run time: window.donna.setOption('mic', '0').
+// for the visitor's click), pacing=0 (draw at every display refresh; read by the module
+// itself, wasm/platform/browser.cpp). The same options at run time: window.donna.setOption('mic', '0').
 //
 // What the client reports (link state, speech_started/stopped, barge_in, truncate, errors) is
 // dispatched as a 'donna:event' CustomEvent on window and kept in window.donnaEvents, for host

@@ -2,6 +2,8 @@
 // exercised end to end in tests/browser). Server events are real Realtime event texts.
 #include "client/voice_client.hpp"
 
+#include "client/frame_pacer.hpp"
+
 #include "audio/opus_codec.hpp"
 #include "protocol/audio_frame.hpp"
 #include "wav_file.hpp"
@@ -184,6 +186,24 @@ TEST(VoiceClient, HandsFreeStreamsOpusFramesOnlyOnceConnected)
     ASSERT_TRUE(frame);
     EXPECT_EQ(frame->header.kind, audio_frame_kind::opus_input);
     EXPECT_EQ(client.sent_samples(), io.sent_binary.size() * 480);
+}
+
+// What the frame pacer reads of the client (wasm/client/frame_pacer): a live microphone
+// listens, and connecting or starting the microphone changes what the UI shows.
+TEST(VoiceClient, TheUiLookFollowsTheLinkAndTheMicrophone)
+{
+    recording_io io;
+    voice_client client(io);
+    const auto idle = look_of(client);
+    EXPECT_EQ(activity_of(client), ui_activity::idle);
+    connect(client);
+    const auto connected = look_of(client);
+    EXPECT_NE(connected, idle);
+    EXPECT_EQ(connected.link, link_state::connected);
+    client.microphone(true);
+    client.on_microphone_started(48000);
+    EXPECT_EQ(look_of(client).mic, mic_state::on);
+    EXPECT_EQ(activity_of(client), ui_activity::listening);
 }
 
 TEST(VoiceClient, PushToTalkReleaseCommitsAndAsksForAResponse)

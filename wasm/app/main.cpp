@@ -3,6 +3,7 @@
 // the ImGui context, the voice_client with its browser_io, and the app_state the UI draws;
 // then tells web/bridge.js the module is ready (it applies the page's options and connects).
 #include "app/app_state.hpp"
+#include "client/frame_pacer.hpp"
 #include "client/voice_client.hpp"
 #include "platform/browser.hpp"
 #include "platform/browser_io.hpp"
@@ -34,6 +35,27 @@ void on_glfw_error(int code, const char* description)
     std::fprintf(stderr, "GLFW error %d: %s\n", code, description);
 }
 
+// The visitor's input wakes the pacer. Installed before Dear ImGui's own callbacks, which
+// call these after theirs (ImGui_ImplGlfw chains to the callbacks it found).
+donna::client::frame_pacer pacer;
+
+void woken()
+{
+    pacer.input(glfwGetTime());
+}
+
+void watch_input(GLFWwindow* window)
+{
+    glfwSetCursorPosCallback(window, [](GLFWwindow*, double, double) { woken(); });
+    glfwSetMouseButtonCallback(window, [](GLFWwindow*, int, int, int) { woken(); });
+    glfwSetScrollCallback(window, [](GLFWwindow*, double, double) { woken(); });
+    glfwSetKeyCallback(window, [](GLFWwindow*, int, int, int, int) { woken(); });
+    glfwSetCharCallback(window, [](GLFWwindow*, unsigned int) { woken(); });
+    glfwSetWindowFocusCallback(window, [](GLFWwindow*, int) { woken(); });
+    glfwSetCursorEnterCallback(window, [](GLFWwindow*, int) { woken(); });
+    glfwSetWindowSizeCallback(window, [](GLFWwindow*, int, int) { woken(); });
+}
+
 } // namespace
 
 int main()
@@ -62,6 +84,9 @@ int main()
     // Tab moves between the controls, Enter or Space presses the focused one.
     io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
     ImGui::StyleColorsDark();
+    pacer =
+        donna::client::frame_pacer({.every_refresh = donna::platform::page_wants_every_refresh()});
+    watch_input(window);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init(glsl_version);
 
@@ -80,6 +105,10 @@ int main()
     auto frame = [&] {
         glfwPollEvents();
         donna::platform::fit_window_to_page(window);
+        // Most refreshes draw nothing new: skip them (the page keeps the last frame).
+        if (!pacer.due(glfwGetTime(), donna::client::look_of(parts.client),
+                       donna::client::activity_of(parts.client)))
+            return true;
 
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
@@ -96,6 +125,8 @@ int main()
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
         glfwSwapBuffers(window);
+        donna::platform::report_frames(static_cast<double>(pacer.drawn()),
+                                       static_cast<double>(pacer.skipped()));
 
         if (frames_drawn < frames_before_ready) {
             if (++frames_drawn == 1)

@@ -9,6 +9,14 @@ EM_JS(int, donna_js_page_width, (), { return window.innerWidth | 0; });
 EM_JS(int, donna_js_page_height, (), { return window.innerHeight | 0; });
 EM_JS(void, donna_js_mark_first_frame, (), { window.donnaFirstFrameMs = performance.now(); });
 EM_JS(void, donna_js_mark_ready, (), { document.body.dataset.donnaReady = "1"; });
+EM_JS(int, donna_js_wants_every_refresh, (), {
+    return new URLSearchParams(location.search).get("pacing") === "0" ? 1 : 0;
+});
+EM_JS(void, donna_js_report_frames, (double drawn, double skipped), {
+    var stats = window.donnaStats || (window.donnaStats = {});
+    stats.framesDrawn = drawn;
+    stats.framesSkipped = skipped;
+});
 EM_JS(void, donna_js_module_ready, (), { window.donnaBridge.moduleReady(Module); });
 EM_JS(void, donna_js_show_failure, (const char* message), {
     var text = UTF8ToString(message);
@@ -44,6 +52,16 @@ void mark_first_frame()
 void mark_page_ready()
 {
     donna_js_mark_ready();
+}
+
+bool page_wants_every_refresh()
+{
+    return donna_js_wants_every_refresh() != 0;
+}
+
+void report_frames(double drawn, double skipped)
+{
+    donna_js_report_frames(drawn, skipped);
 }
 
 void announce_module_ready()

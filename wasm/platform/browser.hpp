@@ -29,6 +29,13 @@ void mark_first_frame();
 // Sets document.body.dataset.donnaReady = "1": the first frames are on screen.
 void mark_page_ready();
 
+// The page option pacing=0 (a URL parameter): draw at every display refresh, unpaced.
+bool page_wants_every_refresh();
+
+// Sets window.donnaStats.framesDrawn / framesSkipped (the frame pacer's counts; the
+// benchmark reads them).
+void report_frames(double drawn, double skipped);
+
 // Tells web/bridge.js that the module's exports are callable (window.donnaBridge.moduleReady()).
 void announce_module_ready();
 
