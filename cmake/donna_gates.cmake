@@ -17,4 +17,4 @@ foreach(tree IN LISTS DONNA_INCLUDE_TREES)
 endforeach()
 add_test(NAME clang_tidy
          COMMAND bash "${PROJECT_SOURCE_DIR}/scripts/check_tidy.sh" "${PROJECT_BINARY_DIR}" ${wasm_tree})
-set_tests_properties(clang_tidy PROPERTIES TIMEOUT 1200)
+set_tests_properties(clang_tidy PROPERTIES TIMEOUT 2700)

@@ -24,8 +24,12 @@
 
 #include <chrono>
 #include <deque>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <utility>
 #include <variant>
+#include <vector>
 
 namespace donna::relay {
 namespace {
@@ -149,6 +153,33 @@ http::message_generator embed_file(const request& req, services& s)
         return text_response(req, http::status::not_found,
                              "index.html is missing from the relay's web root (DONNA_WEB_ROOT)\n");
     return file_response(req, file, std::get<embed_page>(embed).content_security_policy);
+}
+
+// A connection's hold on itself while an upstream call's callbacks may still reach it (see
+// http_session::own_for_upstream).
+struct upstream_owner {
+    std::mutex mutex;
+    std::shared_ptr<void> session; // the http_session; empty once let go
+};
+
+// The holds of every connection waiting on an upstream call, by the services they use.
+struct upstream_waits {
+    std::mutex mutex;
+    std::vector<std::pair<const services*, std::weak_ptr<upstream_owner>>> owners;
+};
+
+upstream_waits& all_upstream_waits()
+{
+    static upstream_waits waits;
+    return waits;
+}
+
+void register_upstream_wait(const services& svc, const std::shared_ptr<upstream_owner>& owner)
+{
+    auto& waits = all_upstream_waits();
+    const std::lock_guard lock(waits.mutex);
+    std::erase_if(waits.owners, [](const auto& entry) { return entry.second.expired(); });
+    waits.owners.emplace_back(&svc, owner);
 }
 
 template <class Stream>
@@ -317,6 +348,47 @@ private:
         send(static_file(req, *services_));
     }
 
+    // An upstream call's callbacks run on the upstream client's thread, which releases them
+    // when it is done with the call, possibly after this connection's io_context is gone (the
+    // relay shutting down): the session's last reference must not be dropped there. So the
+    // callbacks reach the session through this owner and move each reference into a handler
+    // posted to the strand; the call's last callback, and cancelling, empty it.
+    std::shared_ptr<upstream_owner> own_for_upstream()
+    {
+        upstream_owner_ = std::make_shared<upstream_owner>();
+        upstream_owner_->session = this->shared_from_this();
+        register_upstream_wait(*services_, upstream_owner_);
+        return upstream_owner_;
+    }
+
+    // Runs f(session) on the strand while `owner` holds the session; `last` empties it.
+    template <class F>
+    static void on_strand(const std::shared_ptr<upstream_owner>& owner, bool last, F&& f)
+    {
+        // Posted under the owner's lock: release_upstream_waits() then waits for the post to
+        // finish, so the server's io_context cannot go while it is being posted to.
+        const std::lock_guard lock(owner->mutex);
+        auto session = std::static_pointer_cast<http_session>(last ? std::move(owner->session)
+                                                                   : owner->session);
+        if (!session)
+            return;
+        auto executor = session->stream_.get_executor();
+        net::post(executor,
+                  [session = std::move(session), f = std::forward<F>(f)]() mutable { f(session); });
+    }
+
+    void cancel_upstream_call()
+    {
+        if (upstream_call_)
+            upstream_call_->cancel();
+        upstream_call_.reset();
+        if (upstream_owner_) {
+            std::shared_ptr<void> self; // dropped here, on the strand
+            const std::lock_guard lock(upstream_owner_->mutex);
+            self = std::move(upstream_owner_->session);
+        }
+    }
+
     // POST /v1/chat (api/chat_endpoint): one chat turn, answered whole or as server-sent
     // events. The turn's callbacks come from the upstream client's thread and are posted to
     // this connection's strand; the next request is read only after the answer is written.
@@ -331,19 +403,17 @@ private:
         auto call = std::make_shared<chat_http_call>(std::move(std::get<chat_http_call>(prepared)));
         stream_request_ = std::make_shared<request>(std::move(req));
         stream_head_ = event_stream_head();
-        const auto self = this->shared_from_this();
-        const auto on_strand = [self](auto&& f) {
-            net::post(self->stream_.get_executor(), std::forward<decltype(f)>(f));
-        };
+        const auto owner = own_for_upstream();
         chat_turn_events events;
         if (call->stream)
-            events.on_delta = [on_strand, self, call](std::string_view delta) {
-                on_strand([self, text = chat_stream_delta(*call, delta)]() mutable {
-                    self->sse_write(std::move(text), false);
-                });
+            events.on_delta = [owner, call](std::string_view delta) {
+                on_strand(owner, false,
+                          [text = chat_stream_delta(*call, delta)](const auto& self) mutable {
+                              self->sse_write(std::move(text), false);
+                          });
             };
-        events.on_done = [on_strand, self, call](const chat_turn_outcome& outcome) {
-            on_strand([self, call, outcome] {
+        events.on_done = [owner, call](const chat_turn_outcome& outcome) {
+            on_strand(owner, true, [call, outcome](const auto& self) {
                 self->upstream_call_.reset();
                 const bool refused = !outcome.error_code.empty() && !outcome.fallback;
                 if (!call->stream || (refused && !self->sse_started_))
@@ -383,15 +453,15 @@ private:
             std::make_shared<speech_http_call>(std::move(std::get<speech_http_call>(prepared)));
         stream_request_ = std::make_shared<request>(std::move(req));
         stream_head_ = speech_stream_head(*call);
-        const auto self = this->shared_from_this();
+        const auto owner = own_for_upstream();
         speech_events events;
-        events.on_audio = [self](std::string_view bytes) {
-            net::post(self->stream_.get_executor(), [self, audio = std::string(bytes)]() mutable {
+        events.on_audio = [owner](std::string_view bytes) {
+            on_strand(owner, false, [audio = std::string(bytes)](const auto& self) mutable {
                 self->sse_write(std::move(audio), false);
             });
         };
-        events.on_done = [self](const speech_outcome& outcome) {
-            net::post(self->stream_.get_executor(), [self, outcome] {
+        events.on_done = [owner](const speech_outcome& outcome) {
+            on_strand(owner, true, [outcome](const auto& self) {
                 self->upstream_call_.reset();
                 if (outcome.error_code.empty())
                     return self->sse_write({}, true);
@@ -467,9 +537,9 @@ private:
         req.body().clear(); // the recording is converted: do not hold it for the whole turn
         stream_request_ = std::make_shared<request>(std::move(req));
         stream_head_ = event_stream_head();
-        const auto self = this->shared_from_this();
-        const auto write = [self](std::string text) {
-            net::post(self->stream_.get_executor(), [self, text = std::move(text)]() mutable {
+        const auto owner = own_for_upstream();
+        const auto write = [owner](std::string text) {
+            on_strand(owner, false, [text = std::move(text)](const auto& self) mutable {
                 self->sse_write(std::move(text), false);
             });
         };
@@ -487,8 +557,8 @@ private:
         events.on_audio = [write, call](std::string_view pcm) {
             write(voice_chat_audio_event(*call, pcm));
         };
-        events.on_done = [self, call](const voice_chat_outcome& outcome) {
-            net::post(self->stream_.get_executor(), [self, call, outcome] {
+        events.on_done = [owner, call](const voice_chat_outcome& outcome) {
+            on_strand(owner, true, [call, outcome](const auto& self) {
                 self->upstream_call_.reset();
                 if (!outcome.error_code.empty() && !self->sse_started_ && self->sse_queue_.empty())
                     return self->send_streamed_answer(voice_chat_refusal(outcome));
@@ -575,9 +645,7 @@ private:
         if (ec) {
             // The caller went away: stop the upstream call too.
             sse_failed_ = true;
-            if (upstream_call_)
-                upstream_call_->cancel();
-            upstream_call_.reset();
+            cancel_upstream_call();
             return;
         }
         if (!ended)
@@ -647,6 +715,7 @@ private:
     // the upstream call to stop if the caller goes away, and its head's type and headers.
     std::shared_ptr<request> stream_request_;
     std::shared_ptr<upstream_call> upstream_call_;
+    std::shared_ptr<upstream_owner> upstream_owner_;
     http_answer stream_head_;
     std::optional<http::response<http::empty_body>> sse_head_;
     std::optional<http::response_serializer<http::empty_body>> sse_serializer_;
@@ -715,6 +784,24 @@ void run_connection(tcp::socket socket, std::shared_ptr<services> services,
                     std::shared_ptr<ssl::context> tls)
 {
     std::make_shared<detect_session>(std::move(socket), std::move(services), std::move(tls))->run();
+}
+
+void release_upstream_waits(const services& svc)
+{
+    std::vector<std::shared_ptr<void>> sessions; // let go outside the registry's lock
+    auto& waits = all_upstream_waits();
+    {
+        const std::lock_guard lock(waits.mutex);
+        for (auto& [owner_services, weak] : waits.owners) {
+            if (owner_services != &svc)
+                continue;
+            if (auto owner = weak.lock()) {
+                const std::lock_guard owner_lock(owner->mutex);
+                sessions.push_back(std::move(owner->session));
+            }
+        }
+        std::erase_if(waits.owners, [&](const auto& entry) { return entry.first == &svc; });
+    }
 }
 
 } // namespace donna::relay

@@ -86,6 +86,8 @@ server::~server()
     try {
         stop();
         wait();
+        // Before the io_context goes: upstream calls still running must not reach it.
+        release_upstream_waits(*impl_->svc);
     } catch (...) {
     }
 }
