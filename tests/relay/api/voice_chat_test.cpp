@@ -2,32 +2,24 @@
 // /v1/voice-chat, transcribed by the fake OpenAI API, answered by its chat completions and
 // spoken by the fake ElevenLabs API, all streamed back as server-sent events.
 #include "audio/base64.hpp"
-#include "audio/opus_codec.hpp"
 #include "audio/wav.hpp"
 #include "fake_elevenlabs_http.hpp"
 #include "fake_openai_http.hpp"
-#include "protocol/audio_frame.hpp"
 #include "relay_harness.hpp"
+#include "voice_upload_body.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
-#include <array>
-#include <cmath>
-#include <numbers>
 
 namespace donna::relay::test {
 namespace {
 
 using json = nlohmann::json;
 
+// A 300 Hz tone at 0.3 of full scale.
 std::vector<float> tone(int rate, double seconds)
 {
-    std::vector<float> s(static_cast<std::size_t>(rate * seconds));
-    for (std::size_t i = 0; i < s.size(); ++i)
-        s[i] = 0.3F * static_cast<float>(
-                          std::sin(2 * std::numbers::pi * 300 * static_cast<double>(i) / rate));
-    return s;
+    return test::tone(rate, seconds, 300, 0.3F);
 }
 
 std::string wav_upload(int rate, double seconds)
@@ -147,23 +139,8 @@ TEST_F(VoiceChat, ARecordedTurnStreamsTranscriptReplyAndSpeechInThatOrder)
 
 TEST_F(VoiceChat, TheClientsOpusFramesAreDecodedForWhisper)
 {
-    auto encoder = opus_encoder::create({.sample_rate = 24000});
-    ASSERT_TRUE(encoder);
-    const auto audio = tone(24000, 0.8);
-    std::string body;
-    std::array<std::uint8_t, opus_max_packet> packet{};
-    std::vector<std::uint8_t> frame;
-    std::uint16_t sequence = 0;
-    for (std::size_t at = 0; at + 480 <= audio.size(); at += 480, ++sequence) {
-        const auto size = encoder->encode(std::span(audio).subspan(at, 480), packet);
-        ASSERT_TRUE(size);
-        ASSERT_TRUE(encode_audio_frame(
-            {audio_frame_kind::opus_input, sequence, static_cast<std::uint32_t>(at)},
-            std::span(packet).first(*size), frame));
-        body.push_back(static_cast<char>(frame.size() >> 8));
-        body.push_back(static_cast<char>(frame.size() & 0xFF));
-        body.append(frame.begin(), frame.end());
-    }
+    const auto body = test::opus_frames_upload(tone(24000, 0.8));
+    ASSERT_FALSE(body.empty());
     relay_harness relay(voice_config());
     const auto token = relay.session_token("demo");
     const auto r = relay.request("POST", "/v1/voice-chat", body,

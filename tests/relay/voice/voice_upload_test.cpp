@@ -1,29 +1,20 @@
 // voice/voice_upload and voice/transcription: a recorded turn -> the WAV and request Whisper gets.
 #include "voice/voice_upload.hpp"
 
-#include "audio/opus_codec.hpp"
+#include "voice_upload_body.hpp"
+
 #include "audio/wav.hpp"
 #include "config/config.hpp"
-#include "protocol/audio_frame.hpp"
 #include "voice/transcription.hpp"
 
 #include <gtest/gtest.h>
 
-#include <array>
 #include <cmath>
-#include <numbers>
 
 namespace donna::relay {
 namespace {
 
-std::vector<float> tone(int rate, double seconds, double hz = 440)
-{
-    std::vector<float> s(static_cast<std::size_t>(rate * seconds));
-    for (std::size_t i = 0; i < s.size(); ++i)
-        s[i] = 0.4F * static_cast<float>(
-                          std::sin(2 * std::numbers::pi * hz * static_cast<double>(i) / rate));
-    return s;
-}
+using test::tone;
 
 std::string as_string(const std::vector<std::uint8_t>& bytes)
 {
@@ -38,34 +29,9 @@ wav_audio decoded(const std::string& wav)
     return audio ? *audio : wav_audio{};
 }
 
-// The client's upload format: each frame preceded by its 16-bit big-endian length.
-void append_frame(std::string& body, const std::vector<std::uint8_t>& frame)
-{
-    body.push_back(static_cast<char>(frame.size() >> 8));
-    body.push_back(static_cast<char>(frame.size() & 0xFF));
-    body.append(frame.begin(), frame.end());
-}
-
 std::string opus_upload(double seconds, std::uint16_t skip_sequence = 0xFFFF)
 {
-    auto encoder = opus_encoder::create({.sample_rate = 24000});
-    EXPECT_TRUE(encoder);
-    const auto audio = tone(24000, seconds);
-    std::string body;
-    std::array<std::uint8_t, opus_max_packet> packet{};
-    std::vector<std::uint8_t> frame;
-    std::uint16_t sequence = 0;
-    for (std::size_t at = 0; at + 480 <= audio.size(); at += 480, ++sequence) {
-        const auto size = encoder->encode(std::span(audio).subspan(at, 480), packet);
-        EXPECT_TRUE(size);
-        if (sequence == skip_sequence)
-            continue; // lost on the way
-        EXPECT_TRUE(encode_audio_frame(
-            {audio_frame_kind::opus_input, sequence, static_cast<std::uint32_t>(at)},
-            std::span(packet).first(*size), frame));
-        append_frame(body, frame);
-    }
-    return body;
+    return test::opus_frames_upload(test::tone(24000, seconds), skip_sequence);
 }
 
 TEST(VoiceUpload, A44kStereoWavBecomes16kMonoOfTheSameDuration)
