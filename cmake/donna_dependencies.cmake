@@ -4,7 +4,7 @@
 #   donna::opus       libopus 1.3.1
 #   donna::benchmark  Google Benchmark
 #   GTest::gtest_main GoogleTest
-#   donna::imgui      Dear ImGui 1.86 + GLFW/OpenGL3 backends (WASM tree only)
+#   donna::imgui      Dear ImGui 1.86 + its GLFW backend (WASM tree only)
 #   donna::boost donna::ssl donna::sodium donna::zlib donna::espeak donna::sqlite (native only)
 # Natively these are Debian's -dev packages. In the WASM tree find_package sees none of
 # them, so they are compiled here from Debian's source packages, unpacked by
@@ -119,13 +119,14 @@ target_include_directories(benchmark_wasm SYSTEM PUBLIC "${tp}/benchmark/include
 target_compile_options(benchmark_wasm PRIVATE -w)
 target_link_libraries(donna_benchmark INTERFACE benchmark_wasm)
 
-# Dear ImGui 1.86 core + GLFW and OpenGL3 backends on Emscripten's built-in GLFW/WebGL2.
+# Dear ImGui 1.86 core + its GLFW backend on Emscripten's built-in GLFW. The renderer is the
+# client's own (wasm/platform/imgui_renderer: no GL state read back per frame).
 add_library(imgui_wasm STATIC EXCLUDE_FROM_ALL
   "${tp}/imgui/imgui.cpp" "${tp}/imgui/imgui_draw.cpp" "${tp}/imgui/imgui_tables.cpp"
   "${tp}/imgui/imgui_widgets.cpp"
-  "${tp}/imgui/backends/imgui_impl_glfw.cpp" "${tp}/imgui/backends/imgui_impl_opengl3.cpp")
+  "${tp}/imgui/backends/imgui_impl_glfw.cpp")
 target_include_directories(imgui_wasm SYSTEM PUBLIC "${tp}/imgui" "${tp}/imgui/backends")
-target_compile_definitions(imgui_wasm PUBLIC IMGUI_IMPL_OPENGL_ES3 IMGUI_DISABLE_FILE_FUNCTIONS)
+target_compile_definitions(imgui_wasm PUBLIC IMGUI_DISABLE_FILE_FUNCTIONS)
 target_compile_options(imgui_wasm PRIVATE -w)
 target_link_options(imgui_wasm INTERFACE -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2)
 add_library(donna::imgui ALIAS imgui_wasm)

@@ -1,5 +1,5 @@
 // main.cpp: the browser client's entry point: a GLFW window on the page's #canvas, Dear ImGui
-// on WebGL2 (GLSL "#version 300 es"), and one UI frame per display refresh. Owns the window,
+// on WebGL2 (platform/imgui_renderer), and one UI frame per display refresh. Owns the window,
 // the ImGui context, the voice_client with its browser_io, and the app_state the UI draws;
 // then tells web/bridge.js the module is ready (it applies the page's options and connects).
 #include "app/app_state.hpp"
@@ -7,6 +7,7 @@
 #include "client/voice_client.hpp"
 #include "platform/browser.hpp"
 #include "platform/browser_io.hpp"
+#include "platform/imgui_renderer.hpp"
 #include "platform/main_loop.hpp"
 #include "platform/page_exports.hpp"
 #include "ui/main_window.hpp"
@@ -15,14 +16,14 @@
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
-#include <imgui_impl_opengl3.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
+#include <utility>
 
 namespace {
 
-constexpr const char* glsl_version = "#version 300 es";
 // Frames drawn before the page is told the client is ready (tests wait for it).
 constexpr int frames_before_ready = 3;
 // Headless browsers under virtual time can give two frames the same timestamp, and ImGui
@@ -68,6 +69,10 @@ int main()
     glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+    // An opaque, flat UI: no alpha, depth or stencil buffers behind the canvas.
+    glfwWindowHint(GLFW_ALPHA_BITS, 0);
+    glfwWindowHint(GLFW_DEPTH_BITS, 0);
+    glfwWindowHint(GLFW_STENCIL_BITS, 0);
     const donna::platform::page_size page = donna::platform::current_page_size();
     GLFWwindow* window = glfwCreateWindow(std::max(page.width, 1), std::max(page.height, 1),
                                           "DONNA", nullptr, nullptr);
@@ -88,7 +93,12 @@ int main()
         donna::client::frame_pacer({.every_refresh = donna::platform::page_wants_every_refresh()});
     watch_input(window);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
-    ImGui_ImplOpenGL3_Init(glsl_version);
+    auto created = donna::platform::imgui_renderer::create();
+    if (!created) {
+        donna::platform::show_page_failure(created.error().message.c_str());
+        return 1;
+    }
+    std::unique_ptr<donna::platform::imgui_renderer> renderer = std::move(*created);
 
     // The client and its io refer to each other (io is built first and only stores the
     // reference). Static: JavaScript callbacks hold their addresses for the page's lifetime.
@@ -110,7 +120,6 @@ int main()
                        donna::client::activity_of(parts.client)))
             return true;
 
-        ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
         io.DeltaTime = std::max(io.DeltaTime, min_delta_time);
         ImGui::NewFrame();
@@ -123,7 +132,7 @@ int main()
         glViewport(0, 0, width, height);
         glClearColor(clear_color.x, clear_color.y, clear_color.z, clear_color.w);
         glClear(GL_COLOR_BUFFER_BIT);
-        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        renderer->render(*ImGui::GetDrawData());
         glfwSwapBuffers(window);
         donna::platform::report_frames(static_cast<double>(pacer.drawn()),
                                        static_cast<double>(pacer.skipped()));
@@ -139,7 +148,7 @@ int main()
     donna::platform::run_main_loop(frame);
 
     // Reached only where the loop can end (never in the browser).
-    ImGui_ImplOpenGL3_Shutdown();
+    renderer.reset();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
     glfwDestroyWindow(window);
