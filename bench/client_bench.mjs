@@ -3,9 +3,10 @@
 //   - bundle size: raw and gzip -9 bytes of every file the client page loads, and of the widget;
 //   - time from navigation to the first drawn frame (window.donnaFirstFrameMs), cold (a new
 //     browser context per run) and warm (reloads in one context);
-//   - main-thread time in the WASM capture path per 20 ms batch (window.donnaStats, measured in
-//     web/bridge.js) while the fake microphone plays speech, plus Chromium's and the relay's
-//     whole process CPU over the same window for context.
+//   - main-thread time in the WASM capture path per 20 ms batch while the fake microphone plays
+//     speech: wall time (window.donnaStats, measured in web/bridge.js) and CPU time (the batch
+//     handler's thread time in Chromium's trace), plus Chromium's and the relay's whole
+//     process CPU over the same window for context.
 //
 //   node bench/client_bench.mjs <out.json>    environment: DONNA_BENCH_AUDIO (speech WAV, 48 kHz)
 // bench/run.sh runs it and bench/report.mjs renders the JSON into BENCHMARKS.md.
@@ -193,6 +194,10 @@ async function captureCpu(browser, url, browserPid, relayPid, pacing = true) {
                                             framesDrawn: window.donnaStats.framesDrawn || 0,
                                             framesSkipped: window.donnaStats.framesSkipped || 0,
                                             at: performance.now() }));
+  // Chromium's trace records each capture batch's handler with its thread time (tdur: CPU
+  // time of the main thread, from the kernel's per-thread clock), which preemption does not
+  // inflate the way it does the wall time above.
+  await browser.startTracing(page, { categories: ['devtools.timeline'] });
   const before = await read();
   const chromiumBefore = treeCpuSeconds(browserPid);
   const relayBefore = treeCpuSeconds(relayPid);
@@ -202,6 +207,7 @@ async function captureCpu(browser, url, browserPid, relayPid, pacing = true) {
   const chromiumAfter = treeCpuSeconds(browserPid);
   const relayAfter = treeCpuSeconds(relayPid);
   const wallSeconds = Number(process.hrtime.bigint() - wallStarted) / 1e9;
+  const handlerCpu = captureHandlerCpu(JSON.parse((await browser.stopTracing()).toString()));
   const batchMs = await page.evaluate(() => window.donnaBenchBatchMs.slice());
   const events = await page.evaluate(() => window.donnaEvents.map((e) => e.type + (e.state ? `:${e.state}` : '')));
   await context.close();
@@ -217,11 +223,39 @@ async function captureCpu(browser, url, browserPid, relayPid, pacing = true) {
     msPerBatch: calls ? cpuMs / calls : null,
     batchMs: percentiles(batchMs),
     capturePercentOfCore: (cpuMs / pageWallMs) * 100,
+    // The handler around the bridge's call (audio.js onCaptureBatch), by thread time.
+    cpuTimeBatches: handlerCpu.count,
+    cpuTimeMsPerBatch: handlerCpu.cpuMs / handlerCpu.count,
+    cpuTimeWallMsPerBatch: handlerCpu.wallMs / handlerCpu.count,
+    cpuTimePercentOfCore: (handlerCpu.cpuMs / handlerCpu.spanMs) * 100,
     framesDrawnPerSecond: ((after.framesDrawn - before.framesDrawn) / pageWallMs) * 1000,
     refreshesPerSecond: ((after.framesDrawn + after.framesSkipped - before.framesDrawn - before.framesSkipped) / pageWallMs) * 1000,
     chromiumPercentOfCore: ((chromiumAfter - chromiumBefore) / wallSeconds) * 100,
     relayPercentOfCore: ((relayAfter - relayBefore) / wallSeconds) * 100,
     eventTypes: [...new Set(events)],
+  };
+}
+
+// Sums the main thread's CPU time (tdur) and wall time (dur) of every capture batch handler
+// (web/audio.js onCaptureBatch) in a devtools.timeline trace, over the span the trace covers.
+function captureHandlerCpu(trace) {
+  const events = trace.traceEvents || trace;
+  const calls = events.filter((e) => e.ph === 'X' && e.name === 'FunctionCall' &&
+    e.args?.data?.functionName === 'onCaptureBatch' && /\/audio\.js$/.test(e.args.data.url || ''));
+  if (calls.length === 0) throw new Error('the trace holds no capture batch (audio.js onCaptureBatch)');
+  if (calls.some((e) => e.tdur === undefined)) throw new Error('the trace has no thread times (tdur)');
+  let first = Infinity;
+  let last = -Infinity;
+  for (const e of events) {
+    if (!(e.ts > 0)) continue;
+    first = Math.min(first, e.ts);
+    last = Math.max(last, e.ts + (e.dur || 0));
+  }
+  return {
+    count: calls.length,
+    cpuMs: calls.reduce((sum, e) => sum + e.tdur, 0) / 1000,
+    wallMs: calls.reduce((sum, e) => sum + e.dur, 0) / 1000,
+    spanMs: (last - first) / 1000,
   };
 }
 
@@ -259,6 +293,7 @@ try {
   writeFileSync(outFile, JSON.stringify(result, null, 2) + '\n');
   console.log(JSON.stringify({ bundleGzip: bundle.page.total.gzip, firstFrame: { cold: frames.cold.median, warm: frames.warm.median },
                                capture: { msPerBatch: capture.msPerBatch, percent: capture.capturePercentOfCore,
+                                          cpuMsPerBatch: capture.cpuTimeMsPerBatch, cpuPercent: capture.cpuTimePercentOfCore,
                                           chromium: capture.chromiumPercentOfCore } }));
 } finally {
   if (browser) await browser.close();

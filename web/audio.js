@@ -152,13 +152,15 @@
         channelInterpretation: 'speakers',
         processorOptions: { batchSize: Math.round(context.sampleRate / 50) }
       });
-      node.port.onmessage = (event) => {
+      // Named: bench/client_bench.mjs finds this handler's CPU time in Chromium's trace by it.
+      const onCaptureBatch = (event) => {
         if (node !== this._captureNode) return; // a batch still in flight from a stopped capture
         const samples = event.data;
         stats.capturedSamples += samples.length;
         stats.captureBatches += 1;
         this.onCapture(samples);
       };
+      node.port.onmessage = onCaptureBatch;
       source.connect(node);
       stream.getAudioTracks().forEach((track) => {
         track.addEventListener('ended', () => {

@@ -47,6 +47,10 @@ result<opus_encoder> opus_encoder::create(const opus_encoder_config& config)
     if (config.complexity < 0 || config.complexity > 10)
         return make_error(errc::invalid_argument, "Opus complexity must be 0..10, got " +
                                                       std::to_string(config.complexity));
+    if (config.frame_ms != 10 && config.frame_ms != 20 && config.frame_ms != 40 &&
+        config.frame_ms != 60)
+        return make_error(errc::invalid_argument, "Opus frames must be 10, 20, 40 or 60 ms, got " +
+                                                      std::to_string(config.frame_ms));
     int rc = OPUS_OK;
     const int application = config.application == opus_application::voip ? OPUS_APPLICATION_VOIP
                                                                          : OPUS_APPLICATION_AUDIO;
@@ -55,6 +59,7 @@ result<opus_encoder> opus_encoder::create(const opus_encoder_config& config)
     if (rc != OPUS_OK || !enc.state_)
         return opus_failure("opus_encoder_create", rc);
     enc.sample_rate_ = config.sample_rate;
+    enc.frame_ms_ = config.frame_ms;
     OpusEncoder* e = enc.state_.get();
     if ((rc = opus_encoder_ctl(e, OPUS_SET_BITRATE(config.bitrate))) != OPUS_OK)
         return opus_failure("OPUS_SET_BITRATE", rc);
@@ -72,8 +77,9 @@ result<std::size_t> opus_encoder::encode(std::span<const float> frame,
 {
     if (frame.size() != frame_size())
         return make_error(errc::invalid_argument,
-                          "Opus frame must be " + std::to_string(frame_size()) +
-                              " samples (20 ms), got " + std::to_string(frame.size()));
+                          "Opus frame must be " + std::to_string(frame_size()) + " samples (" +
+                              std::to_string(frame_ms_) + " ms), got " +
+                              std::to_string(frame.size()));
     if (packet.empty())
         return make_error(errc::invalid_argument, "Opus packet buffer is empty");
     const auto capacity = static_cast<opus_int32>(std::min(packet.size(), opus_max_packet));

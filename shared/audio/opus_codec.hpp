@@ -33,20 +33,27 @@ struct opus_encoder_config {
     // little audible loss on speech: it keeps capture + encode inside 0.5 ms per frame.
     int complexity = 5;
     opus_application application = opus_application::voip;
+    // Duration of one packet: 10, 20, 40 or 60 ms. Longer packets mean fewer messages for
+    // the same audio, at the price of that much more delay before the first one is ready.
+    int frame_ms = 20;
 };
 
 class opus_encoder {
 public:
     static result<opus_encoder> create(const opus_encoder_config& config);
 
-    // Encodes exactly one 20 ms frame (sample_rate / 50 samples) into `packet`, which
-    // needs room for opus_max_packet bytes to be safe; returns the packet size.
+    // Encodes exactly one frame (frame_size() samples: frame_ms of audio) into `packet`,
+    // which needs room for opus_max_packet bytes to be safe; returns the packet size.
     result<std::size_t> encode(std::span<const float> frame, std::span<std::uint8_t> packet);
 
     // Samples of look-ahead the decoder output lags the input by (for alignment).
     int lookahead() const noexcept;
     int sample_rate() const noexcept { return sample_rate_; }
-    std::size_t frame_size() const noexcept { return static_cast<std::size_t>(sample_rate_ / 50); }
+    std::size_t frame_size() const noexcept
+    {
+        return static_cast<std::size_t>(sample_rate_ / 1000) * static_cast<std::size_t>(frame_ms_);
+    }
+    int frame_ms() const noexcept { return frame_ms_; }
 
 private:
     struct deleter {
@@ -54,6 +61,7 @@ private:
     };
     std::unique_ptr<OpusEncoder, deleter> state_;
     int sample_rate_ = 0;
+    int frame_ms_ = 20;
 };
 
 class opus_decoder {

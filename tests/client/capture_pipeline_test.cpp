@@ -18,6 +18,9 @@ namespace donna::client {
 namespace {
 
 constexpr std::size_t batch = 960; // 20 ms at 48 kHz, as the capture worklet posts
+// One Opus frame (40 ms) and one PCM16 frame (20 ms) at 24 kHz.
+constexpr std::size_t opus_frame = 960;
+constexpr std::size_t pcm16_frame = 480;
 
 struct run_result {
     uplink_messages out;
@@ -48,7 +51,7 @@ double rms(std::span<const float> s)
     return s.empty() ? 0 : std::sqrt(sum / static_cast<double>(s.size()));
 }
 
-TEST(CapturePipeline, SpeechBecomesOneOpusFramePer20msThatDecodesBackToSpeechAt24k)
+TEST(CapturePipeline, SpeechBecomesOneOpusFramePer40msThatDecodesBackToSpeechAt24k)
 {
     auto wav = test::read_wav(test::audio_path("turn_48000.wav"));
     ASSERT_TRUE(wav) << wav.error().message;
@@ -56,7 +59,7 @@ TEST(CapturePipeline, SpeechBecomesOneOpusFramePer20msThatDecodesBackToSpeechAt2
     ASSERT_TRUE(capture) << capture.error().message;
     const auto r = feed(*capture, wav->samples, true);
 
-    const std::size_t expected_frames = wav->samples.size() / 2 / 480;
+    const std::size_t expected_frames = wav->samples.size() / 2 / opus_frame;
     EXPECT_NEAR(static_cast<double>(r.out.binary.size()), static_cast<double>(expected_frames),
                 1.0);
     EXPECT_TRUE(r.out.text.empty());
@@ -75,7 +78,7 @@ TEST(CapturePipeline, SpeechBecomesOneOpusFramePer20msThatDecodesBackToSpeechAt2
         ASSERT_TRUE(n);
         decoded.insert(decoded.end(), pcm.begin(), pcm.begin() + static_cast<std::ptrdiff_t>(*n));
     }
-    EXPECT_EQ(decoded.size(), r.out.binary.size() * 480);
+    EXPECT_EQ(decoded.size(), r.out.binary.size() * opus_frame);
     EXPECT_EQ(capture->sent_samples(), decoded.size());
     // The middle of the file is speech (1.5 s of padding on each side): it must not come out
     // as silence, and the padding must not come out as speech.
@@ -133,14 +136,14 @@ TEST(CapturePipeline, Pcm16ModeSends100msAppendsHoldingEverySample)
     }
     EXPECT_EQ(samples, capture->sent_samples());
     // Every input sample is represented: 48 kHz in, half as many out, padded to 20 ms.
-    EXPECT_GE(samples + 480, wav->samples.size() / 2);
+    EXPECT_GE(samples + pcm16_frame, wav->samples.size() / 2);
 }
 
 TEST(CapturePipeline, FinishPadsThePartialFrameSoNoSpokenSampleIsLost)
 {
     auto capture = capture_pipeline::create(48000, {});
     ASSERT_TRUE(capture);
-    std::vector<float> tone(1500); // 31.25 ms at 48 kHz: one whole 20 ms frame and a part
+    std::vector<float> tone(3000); // 62.5 ms at 48 kHz: one whole 40 ms frame and a part
     for (std::size_t i = 0; i < tone.size(); ++i)
         tone[i] = 0.3f * static_cast<float>(std::sin(0.05 * static_cast<double>(i)));
     uplink_messages out;
@@ -149,7 +152,23 @@ TEST(CapturePipeline, FinishPadsThePartialFrameSoNoSpokenSampleIsLost)
     const auto before = out.binary.size();
     capture->finish(out);
     EXPECT_EQ(out.binary.size(), before + 1);
-    EXPECT_EQ(capture->sent_samples() % 480, 0u);
+    EXPECT_EQ(capture->sent_samples(), 2 * opus_frame);
+}
+
+TEST(CapturePipeline, SwitchingToPcm16GathersTwentyMillisecondFramesInto100msAppends)
+{
+    auto wav = test::read_wav(test::audio_path("speech_48000.wav"));
+    ASSERT_TRUE(wav);
+    auto capture = capture_pipeline::create(48000, {});
+    ASSERT_TRUE(capture);
+    capture->set_format(uplink_format::pcm16); // the relay asked for PCM16 at session start
+    auto r = feed(*capture, wav->samples, true);
+    EXPECT_TRUE(r.out.binary.empty());
+    ASSERT_GE(r.out.text.size(), 2u);
+    const auto first = nlohmann::json::parse(r.out.text.front());
+    const auto bytes = base64_decode(first["audio"].get<std::string>());
+    ASSERT_TRUE(bytes);
+    EXPECT_EQ(bytes->size(), 4800u); // 100 ms, not a multiple of 40 ms
 }
 
 TEST(CapturePipeline, UnsupportedInputRateIsAClearError)

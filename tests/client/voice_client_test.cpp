@@ -185,7 +185,7 @@ TEST(VoiceClient, HandsFreeStreamsOpusFramesOnlyOnceConnected)
     const auto frame = decode_audio_frame(io.sent_binary.front());
     ASSERT_TRUE(frame);
     EXPECT_EQ(frame->header.kind, audio_frame_kind::opus_input);
-    EXPECT_EQ(client.sent_samples(), io.sent_binary.size() * 480);
+    EXPECT_EQ(client.sent_samples(), io.sent_binary.size() * 960); // 40 ms frames at 24 kHz
 }
 
 // What the frame pacer reads of the client (wasm/client/frame_pacer): a live microphone
@@ -222,7 +222,7 @@ TEST(VoiceClient, PushToTalkReleaseCommitsAndAsksForAResponse)
     for (std::size_t at = 0; at + 960 <= 48000; at += 960)
         client.on_capture(std::span(wav->samples).subspan(at, 960));
     client.push_to_talk(false);
-    EXPECT_EQ(io.sent_binary.size(), 50u); // 1 s of 20 ms frames
+    EXPECT_EQ(io.sent_binary.size(), 25u); // 1 s of 40 ms frames
     const auto types = io.sent_types();
     ASSERT_GE(types.size(), 2u);
     EXPECT_EQ(types[types.size() - 2], "input_audio_buffer.commit");

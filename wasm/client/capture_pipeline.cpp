@@ -13,6 +13,13 @@ namespace {
 // PCM16 appends of 100 ms: 6.5 KB events, the size the Realtime API's own examples use;
 // 20 ms appends would multiply the JSON overhead by five.
 constexpr std::size_t pcm16_append_samples = capture_pipeline::wire_rate / 10;
+
+std::size_t frame_samples_for(uplink_format format)
+{
+    return frame_samples(capture_pipeline::wire_rate, format == uplink_format::opus
+                                                          ? capture_pipeline::opus_frame_ms
+                                                          : capture_pipeline::pcm16_frame_ms);
+}
 } // namespace
 
 result<capture_pipeline> capture_pipeline::create(int input_rate, const turn_config& turn,
@@ -24,7 +31,7 @@ result<capture_pipeline> capture_pipeline::create(int input_rate, const turn_con
     auto d = turn_detector::create(wire_rate, turn);
     if (!d)
         return d.error();
-    auto e = opus_encoder::create({.sample_rate = wire_rate});
+    auto e = opus_encoder::create({.sample_rate = wire_rate, .frame_ms = opus_frame_ms});
     if (!e)
         return e.error();
     return capture_pipeline(input_rate, std::move(*r), *d, std::move(*e), format);
@@ -37,7 +44,7 @@ capture_pipeline::capture_pipeline(int input_rate, resampler r, const turn_detec
       detector_(d),
       encoder_(std::move(e)),
       format_(format),
-      framer_(frame_samples(wire_rate)),
+      framer_(frame_samples_for(format)),
       packet_(opus_max_packet)
 {
     wire_.reserve(frame_samples(wire_rate) * 6);
@@ -107,6 +114,7 @@ void capture_pipeline::set_format(uplink_format format)
         return;
     pcm16_pending_.clear();
     format_ = format;
+    framer_ = framer(frame_samples_for(format)); // a partial frame of the old format is dropped
 }
 
 void capture_pipeline::restart()

@@ -1,7 +1,7 @@
 // capture_pipeline.hpp: the microphone's path inside the client. Float samples at the
 // AudioContext's rate come in (20 ms batches from the capture worklet); out go the turn
 // detector's events and, while the client is sending, the audio for the relay at the
-// Realtime API's 24 kHz: one binary Opus frame per 20 ms (shared/protocol/audio_frame), or
+// Realtime API's 24 kHz: one binary Opus frame per 40 ms (shared/protocol/audio_frame), or
 // base64 PCM16 input_audio_buffer.append events of 100 ms when the relay asks for PCM16.
 //
 //   auto capture = capture_pipeline::create(48000, settings);
@@ -11,7 +11,13 @@
 //
 // The detector runs on the 24 kHz stream, so its sample positions are the positions of the
 // audio the server receives. Opus complexity 5 (see shared/audio/opus_codec.hpp): about
-// 0.2 ms per frame in WASM.
+// 0.2 ms per 20 ms of audio in WASM.
+//
+// Why 40 ms Opus packets (the relay takes 10 to 120 ms): in Chromium each WebSocket message
+// costs the main thread about 0.3 ms on a slow machine, as much as encoding the audio in it;
+// 40 ms packets halve the messages for 20 ms more delay before the server hears a sound,
+// which its turn detection (hundreds of milliseconds of silence) does not notice. Barge-in
+// does not wait for it: the client's own detector sees every batch at once.
 #pragma once
 
 #include "audio/framer.hpp"
@@ -43,11 +49,14 @@ struct uplink_messages {
 class capture_pipeline {
 public:
     static constexpr int wire_rate = 24000;
+    static constexpr int opus_frame_ms = 40;
+    // PCM16 is gathered 20 ms at a time into its 100 ms appends.
+    static constexpr int pcm16_frame_ms = 20;
 
     static result<capture_pipeline> create(int input_rate, const turn_config& turn,
                                            uplink_format format = uplink_format::opus);
 
-    // Consumes one batch of microphone samples. With `sending`, complete 20 ms frames (or
+    // Consumes one batch of microphone samples. With `sending`, complete Opus frames (or
     // 100 ms appends) are appended to `out`; without, the audio only feeds the detector.
     void process(std::span<const float> in, bool sending, uplink_messages& out,
                  std::vector<turn_event>& events);

@@ -168,11 +168,45 @@ TEST(OpusCodec, EncoderRejectsFramesThatAreNotTwentyMilliseconds)
     EXPECT_NE(r.error().message.find("960 samples"), std::string::npos) << r.error().message;
 }
 
+// The browser client sends 40 ms packets (wasm/client/capture_pipeline): one packet carries
+// the whole 40 ms, and a decoder that knows nothing of the choice gets all of it back.
+TEST(OpusCodec, FortyMillisecondFramesAreOnePacketEachAndDecodeWhole)
+{
+    auto wav = test::read_wav(test::audio_path("speech_24000.wav"));
+    ASSERT_TRUE(wav);
+    auto enc = opus_encoder::create({.sample_rate = 24000, .frame_ms = 40});
+    auto dec = opus_decoder::create(24000);
+    ASSERT_TRUE(enc && dec);
+    EXPECT_EQ(enc->frame_size(), 960u);
+    std::array<std::uint8_t, opus_max_packet> packet{};
+    std::vector<float> pcm(2880);
+    double original = 0;
+    double decoded = 0;
+    std::size_t packets = 0;
+    framer f(enc->frame_size());
+    f.push(wav->samples, [&](std::span<const float> in) {
+        auto size = enc->encode(in, packet);
+        ASSERT_TRUE(size) << size.error().message;
+        auto n = dec->decode(std::span(packet.data(), *size), pcm);
+        ASSERT_TRUE(n) << n.error().message;
+        ASSERT_EQ(*n, 960u);
+        for (std::size_t i = 0; i < in.size(); ++i) {
+            original += double{in[i]} * in[i];
+            decoded += double{pcm[i]} * pcm[i];
+        }
+        ++packets;
+    });
+    EXPECT_EQ(packets, wav->samples.size() / 960);
+    EXPECT_NEAR(10 * std::log10(decoded / original), 0.0, 3.0) << "level changed by more than 3 dB";
+    EXPECT_FALSE(enc->encode(std::vector<float>(480, 0.0f), packet)); // 20 ms is not 40 ms
+}
+
 TEST(OpusCodec, CreateRejectsInvalidSettings)
 {
     EXPECT_EQ(opus_encoder::create({.sample_rate = 44100}).error().code, errc::invalid_argument);
     EXPECT_EQ(opus_encoder::create({.bitrate = 100}).error().code, errc::invalid_argument);
     EXPECT_EQ(opus_encoder::create({.complexity = 11}).error().code, errc::invalid_argument);
+    EXPECT_EQ(opus_encoder::create({.frame_ms = 30}).error().code, errc::invalid_argument);
     EXPECT_EQ(opus_decoder::create(22050).error().code, errc::invalid_argument);
 }
 
