@@ -76,10 +76,10 @@ result<std::size_t> opus_encoder::encode(std::span<const float> frame,
                                          std::span<std::uint8_t> packet)
 {
     if (frame.size() != frame_size())
-        return make_error(errc::invalid_argument,
-                          "Opus frame must be " + std::to_string(frame_size()) + " samples (" +
-                              std::to_string(frame_ms_) + " ms), got " +
-                              std::to_string(frame.size()));
+        return make_error(errc::invalid_argument, "Opus frame must be " +
+                                                      std::to_string(frame_size()) + " samples (" +
+                                                      std::to_string(frame_ms_) + " ms), got " +
+                                                      std::to_string(frame.size()));
     if (packet.empty())
         return make_error(errc::invalid_argument, "Opus packet buffer is empty");
     const auto capacity = static_cast<opus_int32>(std::min(packet.size(), opus_max_packet));

@@ -86,7 +86,8 @@ GLsizeiptr bytes_of(const ImVector<T>& items)
 
 error build_failed(std::string what)
 {
-    return error{errc::invalid_argument, "the UI's WebGL2 shaders did not build: " + std::move(what)};
+    return error{errc::invalid_argument,
+                 "the UI's WebGL2 shaders did not build: " + std::move(what)};
 }
 
 } // namespace
@@ -191,10 +192,14 @@ void imgui_renderer::render(const ImDrawData& data)
     const float right = data.DisplayPos.x + data.DisplaySize.x;
     const float top = data.DisplayPos.y;
     const float bottom = data.DisplayPos.y + data.DisplaySize.y;
+    // Column-major orthographic projection, laid out as the matrix reads.
+    // clang-format off
     const float projection[16] = {
-        2.0f / (right - left),           0.0f, 0.0f, 0.0f, 0.0f, 2.0f / (top - bottom), 0.0f, 0.0f,
-        0.0f,                            0.0f, -1.0f, 0.0f,
-        (right + left) / (left - right), (top + bottom) / (bottom - top), 0.0f, 1.0f};
+        2.0f / (right - left),           0.0f,                            0.0f,  0.0f,
+        0.0f,                            2.0f / (top - bottom),           0.0f,  0.0f,
+        0.0f,                            0.0f,                            -1.0f, 0.0f,
+        (right + left) / (left - right), (top + bottom) / (bottom - top), 0.0f,  1.0f};
+    // clang-format on
     glUseProgram(program_);
     glUniformMatrix4fv(projection_location_, 1, GL_FALSE, projection);
     glBindVertexArray(vertex_array_);
@@ -204,7 +209,8 @@ void imgui_renderer::render(const ImDrawData& data)
     const ImVec2 clip_offset = data.DisplayPos;
     for (int n = 0; n < data.CmdListsCount; ++n) {
         const ImDrawList& list = *data.CmdLists[n];
-        glBufferData(GL_ARRAY_BUFFER, bytes_of(list.VtxBuffer), list.VtxBuffer.Data, GL_STREAM_DRAW);
+        glBufferData(GL_ARRAY_BUFFER, bytes_of(list.VtxBuffer), list.VtxBuffer.Data,
+                     GL_STREAM_DRAW);
         glBufferData(GL_ELEMENT_ARRAY_BUFFER, bytes_of(list.IdxBuffer), list.IdxBuffer.Data,
                      GL_STREAM_DRAW);
         for (const ImDrawCmd& command : list.CmdBuffer) {
@@ -222,10 +228,11 @@ void imgui_renderer::render(const ImDrawData& data)
             if (max_x <= min_x || max_y <= min_y)
                 continue;
             // GL's scissor origin is the bottom left.
-            glScissor(static_cast<GLint>(min_x), static_cast<GLint>(static_cast<float>(fb_height) - max_y),
+            glScissor(static_cast<GLint>(min_x),
+                      static_cast<GLint>(static_cast<float>(fb_height) - max_y),
                       static_cast<GLsizei>(max_x - min_x), static_cast<GLsizei>(max_y - min_y));
-            glBindTexture(GL_TEXTURE_2D,
-                          static_cast<GLuint>(reinterpret_cast<std::uintptr_t>(command.GetTexID())));
+            glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(
+                                             reinterpret_cast<std::uintptr_t>(command.GetTexID())));
             glDrawElements(GL_TRIANGLES, static_cast<GLsizei>(command.ElemCount),
                            sizeof(ImDrawIdx) == 2 ? GL_UNSIGNED_SHORT : GL_UNSIGNED_INT,
                            buffer_offset(command.IdxOffset * sizeof(ImDrawIdx)));
