@@ -1,9 +1,20 @@
 // report.mjs: turns the native and WASM Google Benchmark JSON outputs into BENCHMARKS.md, and
 // the browser client's figures (bench/client_bench.mjs) into its own section when given.
-// The relay's chat benchmark (bench/chat_relay_bench.cpp) gets a section of its own too.
+// The relay's chat benchmark (bench/chat_relay_bench.cpp) gets a section of its own too, and
+// the build's timings (bench/build_bench.sh records, kept in bench/build-results/) the last.
 //   node bench/report.mjs native.json wasm.json [client.json] [chat.json]
-import { readFileSync } from 'node:fs';
+//   node bench/report.mjs --build-section BENCHMARKS.md   # renews only "Build" in that file
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+
+if (process.argv[2] === '--build-section') {
+  const file = process.argv[3];
+  const text = readFileSync(file, 'utf8');
+  const at = text.indexOf('\n## Build\n');
+  const kept = (at < 0 ? text : text.slice(0, at)).replace(/\n+$/, '\n');
+  writeFileSync(file, kept + buildSection(new URL('./build-results/', import.meta.url).pathname).join('\n'));
+  process.exit(0);
+}
 
 const [nativeFile, wasmFile, clientFile, chatFile] = process.argv.slice(2);
 const load = (f) => JSON.parse(readFileSync(f, 'utf8'));
@@ -62,6 +73,7 @@ if (pipeline !== undefined) {
 }
 if (clientFile) lines.push(...clientSection(load(clientFile)));
 if (chatFile) lines.push(...chatSection(load(chatFile)));
+lines.push(...buildSection(new URL('./build-results/', import.meta.url).pathname));
 process.stdout.write(lines.join('\n'));
 
 // The "Browser client (Chromium)" section: bundle size, first frame, capture CPU, one verdict each.
@@ -194,6 +206,72 @@ function chatSection(c) {
            `${t.relay_handshakes} TLS handshake(s) on ${t.relay_connections} connection(s) with the upstream; ` +
            `${t.requests} requests that each open their own connection (the baseline, measured the same way) made ` +
            `${t.direct_new_connection_handshakes}.`);
+  out.push('');
+  return out;
+}
+
+// Before/after build timings, one column per bench/build_bench.sh record present.
+function buildSection(dir) {
+  const runs = [
+    ['before', 'before: cold'],
+    ['after-cold', 'after: cold'],
+    ['after-warm', 'after: warm'],
+  ].filter(([f]) => existsSync(`${dir}${f}.json`))
+   .map(([f, title]) => ({ title, r: JSON.parse(readFileSync(`${dir}${f}.json`, 'utf8')) }));
+  if (runs.length === 0) return [];
+  const out = [];
+  const s = (v) => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : `${Math.round(v)} s`);
+  const mmss = (v) => (v ? `${Math.floor(v / 60)} min ${String(Math.round(v % 60)).padStart(2, '0')} s` : 'n/a');
+  out.push('');
+  out.push('## Build');
+  out.push('');
+  out.push('Written from `bench/build_bench.sh` records (bench/build-results/): each is `CI=true bash .ci/run` ' +
+           'in a fresh clone of the commit named, on this machine (2 cores), with a compiler cache of the ' +
+           "benchmark's own: emptied first for a cold run, kept from the cold run for a warm one. " +
+           'Tree times are `scripts/build.sh`\'s, two jobs at once; translation-unit times come from each ' +
+           "tree's `.ninja_log` (two compiles share the two cores, as in CI). The rebuilds are timed after the " +
+           'run, in the same clone, with the compiler cache off.');
+  out.push('');
+  out.push('Targets: cold CI at most 20 min, warm at most 8 min, no translation unit over 30 s, one relay `.cpp` rebuilt in at most 20 s.');
+  out.push('');
+  out.push(`| measure | ${runs.map((x) => `${x.title} (${x.r.commit}, ${x.r.date})`).join(' | ')} |`);
+  out.push(`|---|${runs.map(() => '---').join('|')}|`);
+  const row = (name, f) => out.push(`| ${name} | ${runs.map((x) => f(x.r)).join(' | ')} |`);
+  row('CI wall time (`bash .ci/run`)', (r) => `${mmss(r.ci_seconds)}${r.ci_exit ? ` (exit ${r.ci_exit})` : ''}`);
+  for (const tree of ['wasm', 'asan', 'native'])
+    row(`${tree} tree build`, (r) => s(r.trees[tree]?.seconds));
+  for (const tree of ['wasm', 'asan', 'native'])
+    row(`${tree}: slowest translation unit`, (r) => {
+      const u = r.trees[tree]?.slowest?.[0];
+      return u ? `${u.seconds.toFixed(1)} s (${u.file.split('/').pop()})` : 'n/a';
+    });
+  row('ctest (all trees, one run)', (r) => `${s(r.ctest.seconds)}, ${r.ctest.tests} tests, ${r.ctest.failed ?? '?'} failed`);
+  row('clang_tidy test', (r) => s(r.ctest.tidy_seconds));
+  row('rebuild after touching one relay .cpp', (r) => `${r.rebuild.cpp.seconds.toFixed(1)} s (${r.rebuild.cpp.file})`);
+  row('rebuild after touching a widely included header', (r) =>
+    `${r.rebuild.hpp.seconds.toFixed(1)} s (${r.rebuild.hpp.file}, ${r.rebuild.hpp.units} files)`);
+  for (const tree of ['wasm', 'asan', 'native']) {
+    out.push('');
+    out.push(`### Slowest translation units: ${tree} tree`);
+    out.push('');
+    out.push(`| rank | ${runs.map((x) => x.title).join(' | ')} |`);
+    out.push(`|---|${runs.map(() => '---').join('|')}|`);
+    for (let i = 0; i < 10; i++)
+      out.push(`| ${i + 1} | ${runs.map((x) => {
+        const u = x.r.trees[tree]?.slowest?.[i];
+        return u ? `${u.file} ${u.seconds.toFixed(1)} s` : '';
+      }).join(' | ')} |`);
+  }
+  out.push('');
+  out.push('### Slowest tests');
+  out.push('');
+  out.push(`| rank | ${runs.map((x) => x.title).join(' | ')} |`);
+  out.push(`|---|${runs.map(() => '---').join('|')}|`);
+  for (let i = 0; i < 10; i++)
+    out.push(`| ${i + 1} | ${runs.map((x) => {
+      const t = x.r.ctest.slowest?.[i];
+      return t ? `${t.name} ${t.seconds.toFixed(1)} s` : '';
+    }).join(' | ')} |`);
   out.push('');
   return out;
 }

@@ -37,12 +37,20 @@ if(NOT EMSCRIPTEN)
   target_link_libraries(donna_opus INTERFACE PkgConfig::OPUS)
   target_link_libraries(donna_benchmark INTERFACE benchmark::benchmark)
 
-  add_library(donna_boost INTERFACE)
-  add_library(donna::boost ALIAS donna_boost)
-  target_link_libraries(donna_boost INTERFACE Boost::headers Boost::url Threads::Threads)
   add_library(donna_ssl INTERFACE)
   add_library(donna::ssl ALIAS donna_ssl)
   target_link_libraries(donna_ssl INTERFACE OpenSSL::SSL OpenSSL::Crypto)
+  # Asio (its SSL part included) and Beast are compiled once, in relay/net/boost_compiled.cpp,
+  # rather than inline in every file that includes them: the definitions below must reach
+  # every translation unit that includes either library, so they travel with donna::boost.
+  add_library(donna_boost_compiled STATIC "${PROJECT_SOURCE_DIR}/relay/net/boost_compiled.cpp")
+  target_compile_definitions(donna_boost_compiled PUBLIC
+    BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION)
+  target_link_libraries(donna_boost_compiled PUBLIC
+    Boost::headers Boost::url Threads::Threads OpenSSL::SSL OpenSSL::Crypto)
+  add_library(donna_boost INTERFACE)
+  add_library(donna::boost ALIAS donna_boost)
+  target_link_libraries(donna_boost INTERFACE donna_boost_compiled)
   add_library(donna_sodium INTERFACE)
   add_library(donna::sodium ALIAS donna_sodium)
   target_link_libraries(donna_sodium INTERFACE PkgConfig::SODIUM)

@@ -38,6 +38,12 @@ function(donna_add_gtest name)
   add_executable(${name} ${arg_SOURCES})
   target_link_libraries(${name} PRIVATE ${arg_LIBRARIES} GTest::gtest_main)
   donna_warnings(${name})
+  # The test bodies themselves (not the code under test, nor the fakes and benchmarks) at
+  # -O1 in the optimised native tree: GoogleTest's macros cost a third less to compile than
+  # at -O2, and -O1 still runs the flow analysis behind -Wmaybe-uninitialized.
+  if(CMAKE_BUILD_TYPE STREQUAL "RelWithDebInfo" AND NOT EMSCRIPTEN)
+    target_compile_options(${name} PRIVATE -O1)
+  endif()
   donna_node_program(${name})
   set(fixtures "")
   foreach(f IN LISTS arg_FIXTURES)

@@ -16,6 +16,8 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   # toolchains and build
   g++ cmake ninja-build dpkg-dev emscripten clang-format clang-tidy
+  # compiler cache (cmake/donna_ccache.cmake): rebuilds and a second clone reuse objects
+  ccache
   # native libraries
   libboost1.81-dev libboost-url1.81-dev libssl-dev libsodium-dev libsqlite3-dev
   nlohmann-json3-dev libopus-dev libgtest-dev libbenchmark-dev zlib1g-dev

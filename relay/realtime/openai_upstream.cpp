@@ -2,6 +2,7 @@
 // connect retries (exponential backoff, jitter, bounded) and an ordered write queue.
 #include "realtime/upstream.hpp"
 
+#include "net/websocket_channel.hpp"
 #include "server/services.hpp"
 #include "upstream/retry_policy.hpp"
 #include "upstream/tls_client.hpp"
@@ -9,12 +10,10 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/websocket/error.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
@@ -30,7 +29,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
-namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 struct endpoint_info {
@@ -59,12 +57,8 @@ result<endpoint_info> realtime_endpoint(const config& cfg)
     return info;
 }
 
-template <class Next>
-class ws_upstream final : public upstream_link,
-                          public std::enable_shared_from_this<ws_upstream<Next>> {
+class ws_upstream final : public upstream_link, public std::enable_shared_from_this<ws_upstream> {
 public:
-    using ws_type = websocket::stream<Next>;
-
     ws_upstream(net::any_io_executor strand, std::shared_ptr<const live_settings> settings,
                 endpoint_info endpoint, dialect spelling, services& services)
         : strand_(std::move(strand)),
@@ -81,12 +75,12 @@ public:
     {
         callbacks_ = std::move(callbacks);
         started_at_ = std::chrono::steady_clock::now();
-        net::dispatch(strand_, [self = this->shared_from_this()] { self->attempt(); });
+        net::dispatch(strand_, [self = shared_from_this()] { self->attempt(); });
     }
 
     void send(std::string text) override
     {
-        net::dispatch(strand_, [self = this->shared_from_this(), text = std::move(text)]() mutable {
+        net::dispatch(strand_, [self = shared_from_this(), text = std::move(text)]() mutable {
             if (self->closed_)
                 return;
             self->queue_.push_back(std::move(text));
@@ -97,7 +91,7 @@ public:
 
     void close() override
     {
-        net::dispatch(strand_, [self = this->shared_from_this()] {
+        net::dispatch(strand_, [self = shared_from_this()] {
             if (self->closed_)
                 return;
             self->closed_ = true;
@@ -107,7 +101,7 @@ public:
             if (self->open_ && self->ws_) {
                 self->ws_->async_close(websocket::close_code::normal, [self](beast::error_code) {});
             } else if (self->ws_) {
-                beast::get_lowest_layer(*self->ws_).close();
+                self->ws_->tcp().close();
             }
         });
     }
@@ -117,10 +111,7 @@ private:
 
     void make_stream()
     {
-        if constexpr (std::is_same_v<Next, beast::tcp_stream>)
-            ws_.emplace(strand_);
-        else
-            ws_.emplace(strand_, system_tls_context());
+        ws_ = make_websocket_client(strand_, endpoint_.tls ? &system_tls_context() : nullptr);
         ws_->read_message_max(std::size_t{32} << 20); // upstream is trusted; audio can be large
     }
 
@@ -133,17 +124,15 @@ private:
         make_stream();
         resolver_.async_resolve(
             endpoint_.host, endpoint_.port,
-            [self = this->shared_from_this()](beast::error_code ec,
-                                              const tcp::resolver::results_type& results) {
+            [self = shared_from_this()](beast::error_code ec,
+                                        const tcp::resolver::results_type& results) {
                 if (ec)
                     return self->attempt_failed(
                         "upstream_unavailable",
                         "cannot resolve " + self->endpoint_.host + ": " + ec.message(), true);
-                auto& tcp_layer = beast::get_lowest_layer(*self->ws_);
-                tcp_layer.expires_after(self->connect_timeout());
-                tcp_layer.async_connect(results, [self](beast::error_code e, const tcp::endpoint&) {
-                    self->on_connect(e);
-                });
+                self->ws_->tcp().expires_after(self->connect_timeout());
+                self->ws_->async_connect(results,
+                                         [self](beast::error_code e) { self->on_connect(e); });
             });
     }
 
@@ -162,32 +151,27 @@ private:
                 "cannot connect to " + endpoint_.host_header + ": " + ec.message(), true);
         // Audio appends are small frequent writes: no waiting for delayed ACKs (Nagle).
         beast::error_code ignored;
-        beast::get_lowest_layer(*ws_).socket().set_option(tcp::no_delay(true), ignored);
-        if constexpr (std::is_same_v<Next, beast::tcp_stream>) {
-            upgrade();
-        } else {
-            auto& tls = ws_->next_layer();
-            if (!SSL_set_tlsext_host_name(tls.native_handle(), endpoint_.host.c_str()))
-                return attempt_failed("upstream_error", "cannot set TLS SNI", false);
-            tls.set_verify_callback(ssl::host_name_verification(endpoint_.host));
-            beast::get_lowest_layer(*ws_).expires_after(connect_timeout());
-            tls.async_handshake(
-                ssl::stream_base::client, [self = this->shared_from_this()](beast::error_code e) {
-                    if (self->closed_)
-                        return;
-                    if (e)
-                        return self->attempt_failed(
-                            e == beast::error::timeout ? "upstream_timeout" : "upstream_tls_error",
-                            "TLS with " + self->endpoint_.host_header + " failed: " + e.message(),
-                            e == beast::error::timeout);
-                    self->upgrade();
-                });
-        }
+        ws_->tcp().socket().set_option(tcp::no_delay(true), ignored);
+        if (!ws_->is_tls())
+            return upgrade();
+        if (!ws_->set_tls_host(endpoint_.host))
+            return attempt_failed("upstream_error", "cannot set TLS SNI", false);
+        ws_->tcp().expires_after(connect_timeout());
+        ws_->async_tls_handshake([self = shared_from_this()](beast::error_code e) {
+            if (self->closed_)
+                return;
+            if (e)
+                return self->attempt_failed(
+                    e == beast::error::timeout ? "upstream_timeout" : "upstream_tls_error",
+                    "TLS with " + self->endpoint_.host_header + " failed: " + e.message(),
+                    e == beast::error::timeout);
+            self->upgrade();
+        });
     }
 
     void upgrade()
     {
-        beast::get_lowest_layer(*ws_).expires_never();
+        ws_->tcp().expires_never();
         websocket::stream_base::timeout timeouts =
             websocket::stream_base::timeout::suggested(beast::role_type::client);
         timeouts.handshake_timeout = connect_timeout();
@@ -202,7 +186,7 @@ private:
             }));
         ws_->async_handshake(
             response_, endpoint_.host_header, endpoint_.target,
-            [self = this->shared_from_this()](beast::error_code ec) { self->on_upgrade(ec); });
+            [self = shared_from_this()](beast::error_code ec) { self->on_upgrade(ec); });
     }
 
     void on_upgrade(beast::error_code ec)
@@ -246,7 +230,7 @@ private:
             const auto e = body.find("error");
             if (e != body.end() && e->is_object() && e->contains("message") &&
                 (*e)["message"].is_string())
-                return "(" + (*e)["message"].template get<std::string>() + ")";
+                return "(" + (*e)["message"].get<std::string>() + ")";
         }
         return "";
     }
@@ -262,7 +246,7 @@ private:
         if (retryable && attempts_ < cfg().upstream_connect_attempts && within_budget) {
             m.upstream_attempt("openai_realtime", "retry").inc();
             retry_timer_.expires_after(next_backoff());
-            retry_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+            retry_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
                 if (!ec)
                     self->attempt();
             });
@@ -290,17 +274,16 @@ private:
         auto callbacks = std::move(callbacks_);
         callbacks_ = {};
         if (ws_)
-            beast::get_lowest_layer(*ws_).close();
+            ws_->tcp().close();
         if (callbacks.on_failure)
             callbacks.on_failure(std::move(failure));
     }
 
     void read_next()
     {
-        ws_->async_read(read_buffer_,
-                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                            self->on_read(ec);
-                        });
+        ws_->async_read(
+            read_buffer_,
+            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
     void on_read(beast::error_code ec)
@@ -336,19 +319,19 @@ private:
     void write_next()
     {
         writing_ = true;
-        ws_->text(true);
-        ws_->async_write(net::buffer(queue_.front()), [self = this->shared_from_this()](
-                                                          beast::error_code ec, std::size_t) {
-            self->writing_ = false;
-            if (self->closed_)
-                return;
-            if (ec)
-                return self->fail(
-                    {"upstream_closed", "writing to OpenAI Realtime failed: " + ec.message()});
-            self->queue_.pop_front();
-            if (!self->queue_.empty())
-                self->write_next();
-        });
+        ws_->async_write(
+            net::buffer(queue_.front()), /*binary=*/false,
+            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                self->writing_ = false;
+                if (self->closed_)
+                    return;
+                if (ec)
+                    return self->fail(
+                        {"upstream_closed", "writing to OpenAI Realtime failed: " + ec.message()});
+                self->queue_.pop_front();
+                if (!self->queue_.empty())
+                    self->write_next();
+            });
     }
 
     net::any_io_executor strand_;
@@ -359,8 +342,8 @@ private:
     tcp::resolver resolver_;
     net::steady_timer retry_timer_;
     std::mt19937_64 random_;
-    std::optional<ws_type> ws_;
-    websocket::response_type response_;
+    std::unique_ptr<websocket_channel> ws_;
+    websocket_channel::upgrade_response response_;
     beast::flat_buffer read_buffer_;
     std::deque<std::string> queue_;
     upstream_callbacks callbacks_;
@@ -406,11 +389,8 @@ std::shared_ptr<upstream_link> make_openai_upstream(const net::any_io_executor& 
     if (!endpoint)
         return std::make_shared<failed_upstream>(
             strand, upstream_failure{"upstream_error", endpoint.error().message});
-    if (endpoint->tls)
-        return std::make_shared<ws_upstream<beast::ssl_stream<beast::tcp_stream>>>(
-            strand, std::move(settings), std::move(*endpoint), spelling, services);
-    return std::make_shared<ws_upstream<beast::tcp_stream>>(
-        strand, std::move(settings), std::move(*endpoint), spelling, services);
+    return std::make_shared<ws_upstream>(strand, std::move(settings), std::move(*endpoint),
+                                         spelling, services);
 }
 
 } // namespace donna::relay

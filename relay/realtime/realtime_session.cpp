@@ -17,10 +17,8 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket/error.hpp>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -57,40 +55,39 @@ struct outgoing {
     bool binary = false;
 };
 
-template <class Stream>
 class realtime_session final : public drainable,
-                               public std::enable_shared_from_this<realtime_session<Stream>> {
+                               public std::enable_shared_from_this<realtime_session> {
 public:
-    realtime_session(Stream&& stream, realtime_grant grant, std::shared_ptr<services> services)
-        : ws_(std::move(stream)),
+    realtime_session(std::unique_ptr<websocket_channel> client, realtime_grant grant,
+                     std::shared_ptr<services> services)
+        : ws_(std::move(client)),
           grant_(std::move(grant)),
           services_(std::move(services)),
           metrics_(services_->metrics()),
           budget_(cfg().max_audio_seconds_per_session, cfg().max_audio_seconds_per_minute),
-          shutdown_timer_(ws_.get_executor())
+          shutdown_timer_(ws_->get_executor())
     {}
 
-    void run(http::request<http::string_body> upgrade)
+    void run(const websocket_channel::upgrade_request& upgrade)
     {
-        beast::get_lowest_layer(ws_).expires_never();
-        ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+        ws_->tcp().expires_never();
+        ws_->set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
         // Messages up to 4x the limit are read and refused with an error event (the session
         // goes on); only beyond that does Beast close with 1009, unread bytes and all.
-        ws_.read_message_max(cfg().max_message_bytes * hard_limit_factor);
-        ws_.set_option(websocket::stream_base::decorator(
+        ws_->read_message_max(cfg().max_message_bytes * hard_limit_factor);
+        ws_->set_option(websocket::stream_base::decorator(
             [protocol = grant_.subprotocol](websocket::response_type& res) {
                 res.set(http::field::server, "donna-relay");
                 if (!protocol.empty())
                     res.set(http::field::sec_websocket_protocol, protocol);
             }));
-        ws_.async_accept(upgrade, [self = this->shared_from_this()](beast::error_code ec) {
-            self->on_accept(ec);
-        });
+        ws_->async_accept(
+            upgrade, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
     }
 
     void begin_shutdown() override
     {
-        net::dispatch(ws_.get_executor(), [self = this->shared_from_this()] {
+        net::dispatch(ws_->get_executor(), [self = shared_from_this()] {
             if (self->closing_)
                 return;
             // Most of the drain window for the conversation to finish, the rest to say why
@@ -123,7 +120,7 @@ private:
                                               ", persona " + grant_.claims.persona + ", " +
                                               (grant_.spelling == dialect::beta ? "beta" : "GA") +
                                               (grant_.opus_output ? ", Opus output" : ""));
-        grant_.lease->attach(this->weak_from_this());
+        grant_.lease->attach(weak_from_this());
         policy_.emplace(grant_.settings->personas.get(grant_.persona), grant_.spelling);
         if (grant_.opus_output) {
             auto bridge = opus_output_bridge::create();
@@ -136,7 +133,7 @@ private:
 
     void start_upstream()
     {
-        const auto executor = ws_.get_executor();
+        const auto executor = ws_->get_executor();
         switch (cfg().realtime()) {
         case realtime_mode::off:
             return fail_session("upstream_not_configured",
@@ -154,7 +151,7 @@ private:
         // The Realtime API's first event is session.created: the relay's own events (a refused
         // field of an early session.update, a status) wait behind it, as clients expect.
         holding_ = true;
-        std::weak_ptr<realtime_session> weak = this->shared_from_this();
+        std::weak_ptr<realtime_session> weak = shared_from_this();
         upstream_->start(upstream_callbacks{[weak] {
                                                 if (auto self = weak.lock())
                                                     self->on_upstream_open();
@@ -208,10 +205,10 @@ private:
 
     void read_next()
     {
-        ws_.async_read(read_buffer_,
-                       [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
-                           self->on_read(ec, bytes);
-                       });
+        ws_->async_read(read_buffer_,
+                        [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                            self->on_read(ec, bytes);
+                        });
     }
 
     void on_read(beast::error_code ec, std::size_t bytes)
@@ -234,7 +231,7 @@ private:
         metrics_.bytes_client_to_upstream.inc(static_cast<double>(bytes));
         auto text = beast::buffers_to_string(read_buffer_.data());
         read_buffer_.consume(read_buffer_.size());
-        if (ws_.got_binary())
+        if (ws_->got_binary())
             on_client_binary(text);
         else
             on_client_text(text);
@@ -302,8 +299,8 @@ private:
                                           : "donna.chat.message refused: " + event.error().message);
         }
         const std::string reply_id = message->id + "-reply";
-        std::weak_ptr<realtime_session> weak = this->shared_from_this();
-        const auto executor = ws_.get_executor();
+        std::weak_ptr<realtime_session> weak = shared_from_this();
+        const auto executor = ws_->get_executor();
         chat_turn_events events;
         events.on_delta = [weak, executor, reply_id](std::string_view delta) {
             net::post(executor, [weak, reply_id, d = std::string(delta)]() mutable {
@@ -489,23 +486,22 @@ private:
             if (closing_ && close_code_ && !closed_) {
                 closed_ = true;
                 writing_ = true;
-                ws_.async_close(*close_code_, [self = this->shared_from_this()](beast::error_code) {
+                ws_->async_close(*close_code_, [self = shared_from_this()](beast::error_code) {
                     self->writing_ = false;
                 });
             }
             return;
         }
         writing_ = true;
-        ws_.binary(queue_.front().binary);
-        ws_.async_write(net::buffer(queue_.front().data),
-                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                            self->writing_ = false;
-                            self->queued_bytes_ -= self->queue_.front().data.size();
-                            self->queue_.pop_front();
-                            if (ec)
-                                return self->end_session();
-                            self->write_next();
-                        });
+        ws_->async_write(net::buffer(queue_.front().data), queue_.front().binary,
+                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                             self->writing_ = false;
+                             self->queued_bytes_ -= self->queue_.front().data.size();
+                             self->queue_.pop_front();
+                             if (ec)
+                                 return self->end_session();
+                             self->write_next();
+                         });
     }
 
 public:
@@ -518,7 +514,7 @@ public:
     }
 
 private:
-    websocket::stream<Stream> ws_;
+    std::unique_ptr<websocket_channel> ws_;
     realtime_grant grant_;
     std::shared_ptr<services> services_;
     relay_metrics& metrics_;
@@ -543,20 +539,12 @@ private:
 
 } // namespace
 
-template <class Stream>
-void run_realtime_session(Stream stream, http::request<http::string_body> upgrade,
-                          realtime_grant grant, std::shared_ptr<services> services)
+void run_realtime_session(std::unique_ptr<websocket_channel> client,
+                          websocket_channel::upgrade_request upgrade, realtime_grant grant,
+                          std::shared_ptr<services> services)
 {
-    std::make_shared<realtime_session<Stream>>(std::move(stream), std::move(grant),
-                                               std::move(services))
-        ->run(std::move(upgrade));
+    std::make_shared<realtime_session>(std::move(client), std::move(grant), std::move(services))
+        ->run(upgrade);
 }
-
-template void run_realtime_session<beast::tcp_stream>(beast::tcp_stream,
-                                                      http::request<http::string_body>,
-                                                      realtime_grant, std::shared_ptr<services>);
-template void run_realtime_session<beast::ssl_stream<beast::tcp_stream>>(
-    beast::ssl_stream<beast::tcp_stream>, http::request<http::string_body>, realtime_grant,
-    std::shared_ptr<services>);
 
 } // namespace donna::relay

@@ -1,5 +1,5 @@
 // http_session.cpp: TLS detection, request routing, and the hand-over to WebSocket sessions.
-// One template for plain and TLS streams (as Beast's advanced_server_flex example does).
+// One session for plain and TLS connections alike: the stream sits behind net/http_server_channel.
 #include "server/http_session.hpp"
 
 #include "api/chat_endpoint.hpp"
@@ -11,15 +11,16 @@
 #include "api/session_endpoint.hpp"
 #include "api/speech_endpoint.hpp"
 #include "api/voice_chat_endpoint.hpp"
+#include "net/http_server_channel.hpp"
 #include "realtime/realtime_session.hpp"
 #include "server/services.hpp"
 #include "server/static_files.hpp"
 #include "voice/speech_service.hpp"
 
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <chrono>
@@ -182,15 +183,14 @@ void register_upstream_wait(const services& svc, const std::shared_ptr<upstream_
     waits.owners.emplace_back(&svc, owner);
 }
 
-template <class Stream>
-class http_session : public std::enable_shared_from_this<http_session<Stream>> {
+class http_session : public std::enable_shared_from_this<http_session> {
 public:
-    http_session(Stream&& stream, beast::flat_buffer buffer, std::shared_ptr<services> services,
-                 bool tls)
-        : stream_(std::move(stream)),
+    http_session(std::unique_ptr<http_server_channel> channel, beast::flat_buffer buffer,
+                 std::shared_ptr<services> services)
+        : stream_(std::move(channel)),
           buffer_(std::move(buffer)),
           services_(std::move(services)),
-          tls_(tls)
+          tls_(stream_->is_tls())
     {
         services_->metrics().connections_active.add(1);
     }
@@ -210,10 +210,10 @@ private:
         parser_->body_limit(
             std::max(request_body_limit,
                      static_cast<std::size_t>(services_->settings()->cfg.voice_upload_max_bytes)));
-        beast::get_lowest_layer(stream_).expires_after(idle_timeout);
-        http::async_read_header(
-            stream_, buffer_, *parser_,
-            beast::bind_front_handler(&http_session::on_header, this->shared_from_this()));
+        stream_->tcp().expires_after(idle_timeout);
+        stream_->async_read_header(
+            buffer_, *parser_,
+            beast::bind_front_handler(&http_session::on_header, shared_from_this()));
     }
 
     void on_header(beast::error_code ec, std::size_t bytes)
@@ -225,10 +225,9 @@ private:
             return on_read(http::error::body_limit, bytes);
         parser_->body_limit(body_limit_);
         if (body_limit_ > request_body_limit)
-            beast::get_lowest_layer(stream_).expires_after(upload_timeout);
-        http::async_read(
-            stream_, buffer_, *parser_,
-            beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
+            stream_->tcp().expires_after(upload_timeout);
+        stream_->async_read(buffer_, *parser_,
+                            beast::bind_front_handler(&http_session::on_read, shared_from_this()));
     }
 
     void on_read(beast::error_code ec, std::size_t)
@@ -257,7 +256,7 @@ private:
     std::string client_ip() const
     {
         beast::error_code ec;
-        const auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+        const auto remote = stream_->tcp().socket().remote_endpoint(ec);
         return ec ? std::string("unknown") : remote.address().to_string();
     }
 
@@ -340,8 +339,8 @@ private:
         if (path == "/readyz") {
             auto shared_req = std::make_shared<request>(std::move(req));
             return check_readiness(
-                stream_.get_executor(), services_->settings(),
-                [self = this->shared_from_this(), shared_req](const http_answer& answer) {
+                stream_->get_executor(), services_->settings(),
+                [self = shared_from_this(), shared_req](const http_answer& answer) {
                     self->send(from_answer(*shared_req, answer));
                 });
         }
@@ -356,7 +355,7 @@ private:
     std::shared_ptr<upstream_owner> own_for_upstream()
     {
         upstream_owner_ = std::make_shared<upstream_owner>();
-        upstream_owner_->session = this->shared_from_this();
+        upstream_owner_->session = shared_from_this();
         register_upstream_wait(*services_, upstream_owner_);
         return upstream_owner_;
     }
@@ -372,7 +371,7 @@ private:
                                                                    : owner->session);
         if (!session)
             return;
-        auto executor = session->stream_.get_executor();
+        auto executor = session->stream_->get_executor();
         net::post(executor,
                   [session = std::move(session), f = std::forward<F>(f)]() mutable { f(session); });
     }
@@ -485,10 +484,10 @@ private:
             return send(from_answer(req, *refusal));
         auto settings = std::get<std::shared_ptr<const live_settings>>(authorized);
         auto shared_req = std::make_shared<request>(std::move(req));
-        const auto self = this->shared_from_this();
+        const auto self = shared_from_this();
         services_->speech().voices(
             settings, [self, shared_req, settings](const voice_answer& answer) {
-                net::post(self->stream_.get_executor(), [self, shared_req, settings, answer] {
+                net::post(self->stream_->get_executor(), [self, shared_req, settings, answer] {
                     self->send(from_answer(*shared_req, voice_list_answer(answer, *settings)));
                 });
             });
@@ -507,11 +506,11 @@ private:
         std::string content_type(req[http::field::content_type]);
         std::string body = std::move(req.body());
         auto shared_req = std::make_shared<request>(std::move(req));
-        const auto self = this->shared_from_this();
+        const auto self = shared_from_this();
         services_->speech().add_voice(
             settings, std::move(content_type), std::move(body),
             [self, shared_req](const voice_answer& answer) {
-                net::post(self->stream_.get_executor(), [self, shared_req, answer] {
+                net::post(self->stream_->get_executor(), [self, shared_req, answer] {
                     self->send(from_answer(*shared_req,
                                            add_voice_answer(answer, *self->services_, unix_now())));
                 });
@@ -589,9 +588,8 @@ private:
                 sse_head_->set(name, value);
             sse_head_->chunked(true);
             sse_serializer_.emplace(*sse_head_);
-            return http::async_write_header(
-                stream_, *sse_serializer_,
-                [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+            return stream_->async_write_header(
+                *sse_serializer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
                     self->sse_written(ec, false);
                 });
         }
@@ -615,9 +613,9 @@ private:
         }
         if (!sse_queue_.empty() && !sse_queue_.front().empty()) {
             sse_writing_ = true;
-            return net::async_write(
-                stream_, http::make_chunk(net::buffer(sse_queue_.front())),
-                [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+            return stream_->async_write_chunk(
+                net::buffer(sse_queue_.front()),
+                [self = shared_from_this()](beast::error_code ec, std::size_t) {
                     self->sse_queue_.pop_front();
                     self->sse_written(ec, false);
                 });
@@ -626,14 +624,13 @@ private:
             sse_queue_.pop_front(); // an empty final write: only the last chunk follows
         if (sse_aborted_) {
             sse_failed_ = true;
-            beast::get_lowest_layer(stream_).close();
+            stream_->tcp().close();
             return;
         }
         if (sse_last_) {
             sse_writing_ = true;
-            return net::async_write(
-                stream_, http::make_chunk_last(),
-                [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+            return stream_->async_write_last_chunk(
+                [self = shared_from_this()](beast::error_code ec, std::size_t) {
                     self->sse_written(ec, true);
                 });
         }
@@ -675,37 +672,30 @@ private:
             req.keep_alive(false);
             return send(from_answer(req, *refusal));
         }
-        beast::get_lowest_layer(stream_).expires_never();
-        run_realtime_session(std::move(stream_), std::move(req),
+        stream_->tcp().expires_never();
+        run_realtime_session(stream_->into_websocket(), std::move(req),
                              std::move(std::get<realtime_grant>(decision)), services_);
     }
 
     void send(http::message_generator message)
     {
         const bool keep_alive = message.keep_alive();
-        beast::async_write(
-            stream_, std::move(message),
-            [self = this->shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-                if (ec)
-                    return;
-                if (!keep_alive)
-                    return self->do_close();
-                self->do_read();
-            });
+        stream_->async_write(std::move(message), [self = shared_from_this(),
+                                                  keep_alive](beast::error_code ec, std::size_t) {
+            if (ec)
+                return;
+            if (!keep_alive)
+                return self->do_close();
+            self->do_read();
+        });
     }
 
     void do_close()
     {
-        if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-            beast::error_code ec;
-            stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-        } else {
-            beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
-            stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
-        }
+        stream_->async_shutdown([self = shared_from_this()](beast::error_code) {});
     }
 
-    Stream stream_;
+    std::unique_ptr<http_server_channel> stream_;
     beast::flat_buffer buffer_;
     std::shared_ptr<services> services_;
     bool tls_;
@@ -736,13 +726,10 @@ public:
     {
         services_->metrics().connections_total.inc();
         if (!tls_)
-            return std::make_shared<http_session<beast::tcp_stream>>(
-                       std::move(stream_), std::move(buffer_), services_, false)
-                ->run();
+            return serve(make_http_server_channel(std::move(stream_), nullptr));
         stream_.expires_after(idle_timeout);
-        beast::async_detect_ssl(
-            stream_, buffer_,
-            beast::bind_front_handler(&detect_session::on_detect, shared_from_this()));
+        async_detect_tls(stream_, buffer_,
+                         beast::bind_front_handler(&detect_session::on_detect, shared_from_this()));
     }
 
 private:
@@ -751,28 +738,24 @@ private:
         if (ec)
             return;
         if (!is_tls)
-            return std::make_shared<http_session<beast::tcp_stream>>(
-                       std::move(stream_), std::move(buffer_), services_, false)
-                ->run();
-        auto tls_stream =
-            std::make_shared<beast::ssl_stream<beast::tcp_stream>>(std::move(stream_), *tls_);
-        tls_stream->async_handshake(
-            ssl::stream_base::server, buffer_.data(),
-            // The default argument satisfies Boost 1.81's concept check, which wrongly asks
-            // the buffered overload's handler for void(error_code).
-            [self = shared_from_this(), tls_stream](beast::error_code e, std::size_t used = 0) {
-                if (e) {
-                    self->services_->metrics().error("tls_handshake_failed").inc();
-                    return;
-                }
-                self->buffer_.consume(used);
-                std::make_shared<http_session<beast::ssl_stream<beast::tcp_stream>>>(
-                    std::move(*tls_stream), std::move(self->buffer_), self->services_, true)
-                    ->run();
-            });
+            return serve(make_http_server_channel(std::move(stream_), nullptr));
+        channel_ = make_http_server_channel(std::move(stream_), tls_.get());
+        channel_->async_tls_handshake(buffer_, [self = shared_from_this()](beast::error_code e) {
+            if (e) {
+                self->services_->metrics().error("tls_handshake_failed").inc();
+                return;
+            }
+            self->serve(std::move(self->channel_));
+        });
+    }
+
+    void serve(std::unique_ptr<http_server_channel> channel)
+    {
+        std::make_shared<http_session>(std::move(channel), std::move(buffer_), services_)->run();
     }
 
     beast::tcp_stream stream_;
+    std::unique_ptr<http_server_channel> channel_; // during the TLS handshake
     beast::flat_buffer buffer_;
     std::shared_ptr<services> services_;
     std::shared_ptr<ssl::context> tls_;

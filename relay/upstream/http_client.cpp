@@ -7,17 +7,17 @@
 #include "upstream/http_client.hpp"
 
 #include "metrics/metrics.hpp"
+#include "net/http_client_channel.hpp"
 #include "upstream/tls_client.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/field.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -82,20 +82,11 @@ result<endpoint> parse_endpoint(const std::string& url)
 // response belong to the next one on a keep-alive connection).
 struct connection {
     std::string key;
-    std::optional<beast::tcp_stream> plain;
-    std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+    std::unique_ptr<http_client_channel> channel;
     beast::flat_buffer buffer;
     clock_type::time_point idle_since{};
 
-    beast::tcp_stream& tcp() { return tls ? tls->next_layer() : *plain; }
-    template <class F>
-    void with_stream(F&& f)
-    {
-        if (tls)
-            f(*tls);
-        else
-            f(*plain);
-    }
+    beast::tcp_stream& tcp() { return channel->tcp(); }
     void close()
     {
         beast::error_code ec;
@@ -367,10 +358,8 @@ private:
     {
         conn_ = std::make_unique<connection>();
         conn_->key = endpoint_.key();
-        if (endpoint_.tls)
-            conn_->tls.emplace(owner_->io, owner_->tls_context);
-        else
-            conn_->plain.emplace(owner_->io);
+        conn_->channel = make_http_client_channel(owner_->io.get_executor(),
+                                                  endpoint_.tls ? &owner_->tls_context : nullptr);
         conn_->tcp().expires_after(limits_.connect_timeout);
         resolver_.async_resolve(
             endpoint_.host, endpoint_.port,
@@ -382,9 +371,8 @@ private:
                     return self->attempt_failed(
                         "connect", "cannot resolve " + self->endpoint_.host + ": " + ec.message(),
                         false);
-                self->conn_->tcp().async_connect(
-                    results,
-                    [self](beast::error_code e, const tcp::endpoint&) { self->on_connect(e); });
+                self->conn_->channel->async_connect(
+                    results, [self](beast::error_code e) { self->on_connect(e); });
             });
     }
 
@@ -400,25 +388,22 @@ private:
         beast::error_code ignored; // requests are one write, but TLS handshakes are several
         conn_->tcp().socket().set_option(net::ip::tcp::no_delay(true), ignored);
         up_.metrics.connections_opened.inc();
-        if (!conn_->tls)
+        if (!conn_->channel->is_tls())
             return write_request();
-        auto& tls = *conn_->tls;
-        if (!SSL_set_tlsext_host_name(tls.native_handle(), endpoint_.host.c_str()))
+        if (!conn_->channel->set_tls_host(endpoint_.host))
             return attempt_failed("tls", "cannot set TLS SNI for " + endpoint_.host, false);
-        tls.set_verify_callback(ssl::host_name_verification(endpoint_.host));
         conn_->tcp().expires_after(limits_.connect_timeout);
-        tls.async_handshake(
-            ssl::stream_base::client, [self = shared_from_this()](beast::error_code e) {
-                if (self->finished_)
-                    return;
-                if (e)
-                    return self->attempt_failed(e == beast::error::timeout ? "timeout" : "tls",
-                                                "TLS with " + self->endpoint_.host_header +
-                                                    " failed: " + e.message(),
-                                                e == beast::error::timeout);
-                self->up_.metrics.tls_handshakes.inc();
-                self->write_request();
-            });
+        conn_->channel->async_tls_handshake([self = shared_from_this()](beast::error_code e) {
+            if (self->finished_)
+                return;
+            if (e)
+                return self->attempt_failed(e == beast::error::timeout ? "timeout" : "tls",
+                                            "TLS with " + self->endpoint_.host_header +
+                                                " failed: " + e.message(),
+                                            e == beast::error::timeout);
+            self->up_.metrics.tls_handshakes.inc();
+            self->write_request();
+        });
     }
 
     // --- request and answer ---
@@ -440,12 +425,10 @@ private:
             r.prepare_payload();
         r.keep_alive(true);
         conn_->tcp().expires_after(limits_.read_timeout);
-        conn_->with_stream([this](auto& stream) {
-            http::async_write(stream, *request_,
-                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                  self->on_written(ec);
-                              });
-        });
+        conn_->channel->async_write(*request_,
+                                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                        self->on_written(ec);
+                                    });
     }
 
     void on_written(beast::error_code ec)
@@ -457,12 +440,9 @@ private:
         parser_.emplace();
         parser_->body_limit(boost::none); // checked per read: streams may be long
         conn_->tcp().expires_after(limits_.read_timeout);
-        conn_->with_stream([this](auto& stream) {
-            http::async_read_header(stream, conn_->buffer, *parser_,
-                                    [self = shared_from_this()](beast::error_code e, std::size_t) {
-                                        self->on_header(e);
-                                    });
-        });
+        conn_->channel->async_read_header(
+            conn_->buffer, *parser_,
+            [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_header(e); });
     }
 
     void on_header(beast::error_code ec)
@@ -504,12 +484,10 @@ private:
         body.data = read_buffer_.data();
         body.size = read_buffer_.size();
         conn_->tcp().expires_after(limits_.read_timeout);
-        conn_->with_stream([this](auto& stream) {
-            http::async_read_some(stream, conn_->buffer, *parser_,
-                                  [self = shared_from_this()](beast::error_code e, std::size_t) {
-                                      self->on_body_read(e);
-                                  });
-        });
+        conn_->channel->async_read_some(
+            conn_->buffer, *parser_, [self = shared_from_this()](beast::error_code e, std::size_t) {
+                self->on_body_read(e);
+            });
     }
 
     void on_body_read(beast::error_code ec)
@@ -706,8 +684,8 @@ private:
     net::steady_timer retry_timer_;
     std::unique_ptr<connection> conn_;
     std::vector<std::unique_ptr<connection>> retired_; // closed, maybe with handlers pending
-    std::optional<http::request<http::string_body>> request_;
-    std::optional<http::response_parser<http::buffer_body>> parser_;
+    std::optional<http_client_channel::request> request_;
+    std::optional<http_client_channel::response_parser> parser_;
     std::array<char, 16384> read_buffer_{};
     upstream_response response_;
     std::string body_;

@@ -7,12 +7,12 @@
 #include "fake_http_server.hpp"
 
 #include "loopback_server.hpp"
+#include "net/http_server_channel.hpp"
 #include "test_pki.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
@@ -218,7 +218,7 @@ std::optional<std::string> query_parameter(std::string_view target, std::string_
 
 namespace {
 
-class connection_base;
+class connection;
 
 // What the connections and the public API share. The mutex guards the block under it; the
 // rest is touched on the I/O thread only.
@@ -244,7 +244,7 @@ struct shared_state {
     std::mt19937_64 random{std::random_device{}()};
     std::uint64_t serial = 0;
 
-    std::vector<std::weak_ptr<connection_base>> connections; // I/O thread only
+    std::vector<std::weak_ptr<connection>> connections; // I/O thread only
 
     // The fault for one admitted request, counting down the counted ones.
     http_fault take_fault(int& count)
@@ -262,63 +262,51 @@ struct shared_state {
     }
 };
 
-class connection_base {
+// One accepted connection, plain or TLS, over the relay's own HTTP server channel
+// (relay/net), where Beast's HTTP operations are compiled once.
+class connection : public std::enable_shared_from_this<connection> {
 public:
-    virtual ~connection_base() = default;
-    virtual void run() = 0;
-    // Cuts the TCP connection; every pending operation completes with an error.
-    virtual void shutdown() = 0;
-};
-
-// Stream is tcp::socket or ssl::stream<tcp::socket>.
-template <class Stream>
-class connection : public connection_base, public std::enable_shared_from_this<connection<Stream>> {
-    static constexpr bool tls = !std::is_same_v<Stream, tcp::socket>;
-
-public:
-    template <class... Args>
-    connection(shared_state& state, int number, Args&&... args)
-        : stream_(std::forward<Args>(args)...),
+    connection(shared_state& state, int number, tcp::socket socket, ssl::context* tls)
+        : channel_(
+              donna::relay::make_http_server_channel(beast::tcp_stream(std::move(socket)), tls)),
           state_(state),
           number_(number),
-          pace_(stream_.get_executor())
+          pace_(channel_->get_executor())
     {}
 
-    void run() override
+    void run()
     {
-        if constexpr (tls) {
-            stream_.async_handshake(ssl::stream_base::server,
-                                    [self = this->shared_from_this()](beast::error_code ec) {
-                                        if (ec)
-                                            return self->end();
-                                        {
-                                            const std::lock_guard lock(self->state_.mutex);
-                                            ++self->state_.handshakes;
-                                        }
-                                        self->read_request();
-                                    });
-        } else {
-            read_request();
-        }
+        if (!channel_->is_tls())
+            return read_request();
+        channel_->async_tls_handshake(buffer_, [self = shared_from_this()](beast::error_code ec) {
+            if (ec)
+                return self->end();
+            {
+                const std::lock_guard lock(self->state_.mutex);
+                ++self->state_.handshakes;
+            }
+            self->read_request();
+        });
     }
 
-    void shutdown() override
+    // Cuts the TCP connection; every pending operation completes with an error.
+    void shutdown()
     {
         beast::error_code ignored;
         socket().close(ignored);
     }
 
 private:
-    tcp::socket& socket() { return beast::get_lowest_layer(stream_); }
+    tcp::socket& socket() { return channel_->tcp().socket(); }
 
     void read_request()
     {
         parser_.emplace();
         parser_->body_limit(request_body_limit);
-        http::async_read(stream_, buffer_, *parser_,
-                         [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                             self->on_request(ec);
-                         });
+        channel_->async_read(buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                 self->on_request(ec);
+                             });
     }
 
     void on_request(beast::error_code ec)
@@ -390,17 +378,16 @@ private:
 
     void send(http_answer answer)
     {
-        auto res = std::make_shared<http::response<http::string_body>>();
-        head(*res, answer);
-        res->body() = std::move(answer.body);
-        res->prepare_payload();
-        http::async_write(
-            stream_, *res,
-            [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
-                if (ec)
-                    return self->end();
-                self->next();
-            });
+        http::response<http::string_body> res;
+        head(res, answer);
+        res.body() = std::move(answer.body);
+        res.prepare_payload();
+        channel_->async_write(http::message_generator(std::move(res)),
+                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                  if (ec)
+                                      return self->end();
+                                  self->next();
+                              });
     }
 
     // After a whole answer: the next request on this connection, or its end.
@@ -408,10 +395,10 @@ private:
     {
         if (keep_alive_)
             return read_request();
-        if constexpr (tls) {
+        if (channel_->is_tls()) {
             // close_notify first, so that the peer can tell the end from a truncation.
-            stream_.async_shutdown(
-                [self = this->shared_from_this()](beast::error_code) { self->end(); });
+            channel_->async_shutdown(
+                [self = shared_from_this()](beast::error_code) { self->end(); });
         } else {
             beast::error_code ignored;
             socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -428,9 +415,8 @@ private:
         head(*stream_head_, answer);
         stream_head_->chunked(true);
         serializer_.emplace(*stream_head_);
-        http::async_write_header(
-            stream_, *serializer_,
-            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+        channel_->async_write_header(
+            *serializer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
                 if (!ec)
                     self->write_chunk(0);
             });
@@ -444,18 +430,18 @@ private:
         if (stall_after_ && index == *stall_after_)
             return stall();
         if (index == chunks_.size()) {
-            net::async_write(stream_, http::make_chunk_last(),
-                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                                 if (!ec)
-                                     self->next();
-                             });
+            channel_->async_write_last_chunk(
+                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                    if (!ec)
+                        self->next();
+                });
             return;
         }
         const auto interval = state_.options.chunk_interval;
         if (index == 0 || interval.count() <= 0)
             return send_chunk(index);
         pace_.expires_after(interval);
-        pace_.async_wait([self = this->shared_from_this(), index](beast::error_code ec) {
+        pace_.async_wait([self = shared_from_this(), index](beast::error_code ec) {
             if (!ec)
                 self->send_chunk(index);
         });
@@ -467,9 +453,9 @@ private:
             const std::lock_guard lock(state_.mutex);
             state_.chunk_times.push_back(std::chrono::steady_clock::now());
         }
-        net::async_write(
-            stream_, http::make_chunk(net::buffer(chunks_[index])),
-            [self = this->shared_from_this(), index](beast::error_code ec, std::size_t) {
+        channel_->async_write_chunk(
+            net::buffer(chunks_[index]),
+            [self = shared_from_this(), index](beast::error_code ec, std::size_t) {
                 if (!ec)
                     self->write_chunk(index + 1);
             });
@@ -479,12 +465,11 @@ private:
     // Reads the TCP socket under any TLS: the peer's bytes are only drained, never answered.
     void stall()
     {
-        socket().async_read_some(
-            net::buffer(stall_buffer_),
-            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                if (!ec)
-                    self->stall();
-            });
+        socket().async_read_some(net::buffer(stall_buffer_),
+                                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                     if (!ec)
+                                         self->stall();
+                                 });
     }
 
     // Closes in order (FIN, not RST), so that the peer still reads all that was sent; under
@@ -496,7 +481,7 @@ private:
         socket().close(ignored);
     }
 
-    Stream stream_;
+    std::unique_ptr<donna::relay::http_server_channel> channel_;
     shared_state& state_;
     int number_;
     unsigned version_ = 11;
@@ -507,7 +492,7 @@ private:
     std::optional<std::size_t> stall_after_;
     std::optional<std::size_t> reset_after_;
     std::shared_ptr<http::response<http::empty_body>> stream_head_;
-    std::optional<http::response_serializer<http::empty_body>> serializer_;
+    std::optional<donna::relay::http_server_channel::head_serializer> serializer_;
     std::array<char, 1024> stall_buffer_{};
     net::steady_timer pace_; // between streamed chunks (options.chunk_interval)
 };
@@ -531,12 +516,8 @@ struct fake_http_server::impl {
         state.changed.notify_all();
         boost::system::error_code ignored; // a streamed chunk goes out at once (no Nagle)
         socket.set_option(tcp::no_delay(true), ignored);
-        std::shared_ptr<connection_base> c;
-        if (tls)
-            c = std::make_shared<connection<ssl::stream<tcp::socket>>>(state, number,
-                                                                       std::move(socket), *tls);
-        else
-            c = std::make_shared<connection<tcp::socket>>(state, number, std::move(socket));
+        auto c =
+            std::make_shared<connection>(state, number, std::move(socket), tls ? &*tls : nullptr);
         std::erase_if(state.connections, [](const auto& w) { return w.expired(); });
         state.connections.push_back(c);
         c->run();

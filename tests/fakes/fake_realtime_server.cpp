@@ -12,13 +12,14 @@
 
 #include "audio/base64.hpp"
 #include "audio/pcm16.hpp"
+#include "net/websocket_channel.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 #include <nlohmann/json.hpp>
 
@@ -208,13 +209,13 @@ std::vector<std::int16_t> default_tone()
 
 class session : public std::enable_shared_from_this<session> {
 public:
-    session(tcp::socket socket, shared_state& state) : ws_(std::move(socket)), state_(state) {}
+    session(tcp::socket socket, shared_state& state) : stream_(std::move(socket)), state_(state) {}
 
     void run()
     {
         parser_.emplace();
         parser_->body_limit(request_body_limit);
-        http::async_read(ws_.next_layer(), buffer_, *parser_,
+        http::async_read(stream_, buffer_, *parser_,
                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
                              self->on_request(ec);
                          });
@@ -237,7 +238,7 @@ public:
     void shutdown()
     {
         beast::error_code ignored;
-        beast::get_lowest_layer(ws_).socket().close(ignored);
+        (ws_ ? ws_->tcp() : stream_).socket().close(ignored);
     }
 
 private:
@@ -325,23 +326,21 @@ private:
         res->keep_alive(false);
         res->body() = error_body(error).dump();
         res->prepare_payload();
-        http::async_write(ws_.next_layer(), *res,
+        http::async_write(stream_, *res,
                           [self = shared_from_this(), res](beast::error_code, std::size_t) {
                               beast::error_code ignored;
-                              self->ws_.next_layer().socket().shutdown(tcp::socket::shutdown_send,
-                                                                       ignored);
+                              self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
                           });
     }
 
     // Holds the connection without ever answering, until the client gives up.
     void stall()
     {
-        ws_.next_layer().async_read_some(
-            net::buffer(stall_buffer_),
-            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                if (!ec)
-                    self->stall();
-            });
+        stream_.async_read_some(net::buffer(stall_buffer_),
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                    if (!ec)
+                                        self->stall();
+                                });
     }
 
     void accept(std::string model)
@@ -352,13 +351,14 @@ private:
         beta_ = beta_header.find("realtime=v1") != std::string_view::npos ||
                 contains_token(protocols, "openai-beta.realtime-v1");
         const bool offered_realtime = contains_token(protocols, "realtime");
-        ws_.set_option(
+        ws_ = donna::relay::make_websocket_channel(std::move(stream_));
+        ws_->set_option(
             websocket::stream_base::decorator([offered_realtime](websocket::response_type& res) {
                 res.set(http::field::server, server_name);
                 if (offered_realtime)
                     res.set(http::field::sec_websocket_protocol, "realtime");
             }));
-        ws_.async_accept(
+        ws_->async_accept(
             request_, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
     }
 
@@ -451,8 +451,9 @@ private:
 
     void do_read()
     {
-        ws_.async_read(read_buffer_, [self = shared_from_this()](
-                                         beast::error_code ec, std::size_t) { self->on_read(ec); });
+        ws_->async_read(
+            read_buffer_,
+            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
     void on_read(beast::error_code ec)
@@ -462,7 +463,7 @@ private:
             state_.update(record_, [](recorded_connection& c) { c.closed = true; });
             return;
         }
-        const bool text = ws_.got_text();
+        const bool text = !ws_->got_binary();
         std::string frame = beast::buffers_to_string(read_buffer_.data());
         read_buffer_.consume(read_buffer_.size());
         if (text) {
@@ -999,14 +1000,13 @@ private:
         auto& front = queue_.front();
         switch (front.what) {
         case action::text:
-            ws_.text(true);
-            ws_.async_write(net::buffer(front.text),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                self->on_write(ec);
-                            });
+            ws_->async_write(net::buffer(front.text), /*binary=*/false,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                 self->on_write(ec);
+                             });
             return;
         case action::close:
-            ws_.async_close(
+            ws_->async_close(
                 websocket::close_code::normal,
                 [self = shared_from_this()](beast::error_code ec) { self->on_write(ec); });
             return;
@@ -1029,7 +1029,8 @@ private:
             do_write();
     }
 
-    websocket::stream<beast::tcp_stream> ws_;
+    beast::tcp_stream stream_; // until the upgrade, then inside ws_
+    std::unique_ptr<donna::relay::websocket_channel> ws_;
     shared_state& state_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;

@@ -1,15 +1,15 @@
-// The Realtime fake over real TCP on loopback, driven by a Beast websocket client.
+// The Realtime fake over real TCP on loopback, driven by a Beast WebSocket client (the
+// relay's websocket_channel, where Beast's WebSocket operations are compiled once).
 #include "fake_realtime_server.hpp"
 
 #include "audio/base64.hpp"
 #include "audio/pcm16.hpp"
+#include "net/websocket_channel.hpp"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket/error.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -57,17 +57,16 @@ public:
                               std::chrono::milliseconds timeout = generous)
     {
         beast::error_code ec;
-        beast::get_lowest_layer(ws_).connect(
-            tcp::endpoint(net::ip::make_address("127.0.0.1"), port_), ec);
+        ws_->tcp().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_), ec);
         if (ec)
             return ec;
-        ws_.set_option(
+        ws_->set_option(
             websocket::stream_base::decorator([request_headers](websocket::request_type& req) {
                 for (const auto& [name, value] : request_headers)
                     req.set(name, value);
             }));
         bool done = false;
-        ws_.async_handshake(response, "127.0.0.1", target, [&](beast::error_code e) {
+        ws_->async_handshake(response, "127.0.0.1", target, [&](beast::error_code e) {
             ec = e;
             done = true;
         });
@@ -78,8 +77,15 @@ public:
 
     void send(const std::string& text)
     {
-        ws_.text(true);
-        ws_.write(net::buffer(text));
+        bool done = false;
+        beast::error_code ec;
+        ws_->async_write(net::buffer(text), /*binary=*/false,
+                         [&](beast::error_code e, std::size_t) {
+                             ec = e;
+                             done = true;
+                         });
+        if (!run(done, generous) || ec)
+            throw beast::system_error(ec ? ec : net::error::timed_out);
     }
     void send(const json& event) { send(event.dump()); }
 
@@ -89,7 +95,7 @@ public:
     {
         bool done = false;
         beast::flat_buffer buffer;
-        ws_.async_read(buffer, [&](beast::error_code e, std::size_t) {
+        ws_->async_read(buffer, [&](beast::error_code e, std::size_t) {
             last_error = e;
             done = true;
         });
@@ -114,9 +120,9 @@ public:
         return nullptr;
     }
 
-    websocket::close_reason close_reason() const { return ws_.reason(); }
+    websocket::close_reason close_reason() const { return ws_->reason(); }
 
-    websocket::response_type response;
+    donna::relay::websocket_channel::upgrade_response response;
     beast::error_code last_error;
 
 private:
@@ -128,7 +134,7 @@ private:
             return true;
         // Timed out: cancel the operation and let its handler run before returning.
         beast::error_code ignored;
-        beast::get_lowest_layer(ws_).socket().close(ignored);
+        ws_->tcp().socket().close(ignored);
         ioc_.restart();
         ioc_.run();
         return false;
@@ -136,7 +142,8 @@ private:
 
     std::uint16_t port_;
     net::io_context ioc_;
-    websocket::stream<beast::tcp_stream> ws_{ioc_};
+    std::unique_ptr<donna::relay::websocket_channel> ws_ =
+        donna::relay::make_websocket_client(ioc_.get_executor(), nullptr);
 };
 
 std::vector<std::int16_t> ramp(std::size_t n)

@@ -399,6 +399,10 @@ TEST_F(RealtimeProxy, SessionCreatedComesFirstEvenWhenTheClientsFirstEventIsRefu
 TEST_F(RealtimeProxy, UpstreamThatNeverAnswersTimesOutWithAnErrorEvent)
 {
     fake_.set_fault(realtime_fault::stall_handshake);
+    // A short connect timeout of the test's own: the relay's budget is three of them.
+    auto c = relay_config();
+    c.upstream_connect_timeout_ms = 300;
+    relay_ = std::make_unique<relay_harness>(c);
     auto ws = open();
     auto error = ws.read_until_type("error", nullptr, std::chrono::seconds(30));
     ASSERT_TRUE(error);

@@ -21,6 +21,10 @@
 #include <string>
 #include <vector>
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace donna::relay {
 
 class services;
@@ -117,6 +121,9 @@ private:
 http_result http_request(std::uint16_t port, const std::string& method, const std::string& target,
                          const std::string& body = "",
                          const std::map<std::string, std::string>& headers = {}, bool tls = false);
+
+// A TLS client context trusting the test CA (tests/support/test_pki), for wss and https.
+boost::asio::ssl::context& test_client_tls();
 
 // Authorization: Bearer <token>, with Content-Type: application/json for the bodies.
 std::map<std::string, std::string> bearer(const std::string& token);

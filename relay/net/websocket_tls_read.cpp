@@ -1,0 +1,9 @@
+// websocket_tls_read.cpp: the WebSocket channel over TLS: reading messages.
+// Instantiated here once; websocket_channel_impl.hpp says why the operations are split.
+#include "net/websocket_channel_ops.hpp"
+
+namespace donna::relay::net_detail {
+
+DONNA_WEBSOCKET_READ_MEMBERS(tls_stream);
+
+} // namespace donna::relay::net_detail
