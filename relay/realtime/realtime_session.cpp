@@ -160,7 +160,7 @@ private:
                                                 if (auto self = weak.lock())
                                                     self->on_upstream_event(std::move(text));
                                             },
-                                            [weak](upstream_failure failure) {
+                                            [weak](const upstream_failure& failure) {
                                                 if (auto self = weak.lock())
                                                     self->fail_session(
                                                         failure.code, failure.message,
@@ -540,7 +540,7 @@ private:
 } // namespace
 
 void run_realtime_session(std::unique_ptr<websocket_channel> client,
-                          websocket_channel::upgrade_request upgrade, realtime_grant grant,
+                          const websocket_channel::upgrade_request& upgrade, realtime_grant grant,
                           std::shared_ptr<services> services)
 {
     std::make_shared<realtime_session>(std::move(client), std::move(grant), std::move(services))

@@ -3,7 +3,7 @@
 // other, the policy between. Included only by the HTTP session, which hands over the
 // upgraded connection:
 //
-//   run_realtime_session(make_websocket_channel(std::move(stream)), std::move(upgrade_request),
+//   run_realtime_session(make_websocket_channel(std::move(stream)), upgrade_request,
 //                        std::move(grant), services);
 //
 // Both sockets' handlers run on the connection's strand, in order: client events reach the
@@ -20,7 +20,7 @@ namespace donna::relay {
 class services;
 
 void run_realtime_session(std::unique_ptr<websocket_channel> client,
-                          websocket_channel::upgrade_request upgrade, realtime_grant grant,
+                          const websocket_channel::upgrade_request& upgrade, realtime_grant grant,
                           std::shared_ptr<services> services);
 
 } // namespace donna::relay

@@ -673,7 +673,7 @@ private:
             return send(from_answer(req, *refusal));
         }
         stream_->tcp().expires_never();
-        run_realtime_session(stream_->into_websocket(), std::move(req),
+        run_realtime_session(stream_->into_websocket(), req,
                              std::move(std::get<realtime_grant>(decision)), services_);
     }
 
