@@ -241,6 +241,9 @@ function buildSection(dir) {
   for (const tree of ['wasm', 'asan', 'native'])
     row(`${tree} tree build`, (r) => s(r.trees[tree]?.seconds));
   for (const tree of ['wasm', 'asan', 'native'])
+    row(`${tree}: all translation units, summed`, (r) =>
+      r.trees[tree]?.units ? `${r.trees[tree].compile_seconds_total} s (${r.trees[tree].units} units)` : 'n/a');
+  for (const tree of ['wasm', 'asan', 'native'])
     row(`${tree}: slowest translation unit`, (r) => {
       const u = r.trees[tree]?.slowest?.[0];
       return u ? `${u.seconds.toFixed(1)} s (${u.file.split('/').pop()})` : 'n/a';
