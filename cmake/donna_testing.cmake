@@ -30,11 +30,11 @@ function(donna_node_program target)
   endif()
 endfunction()
 
-# donna_add_gtest(<name> SOURCES ... LIBRARIES ... [FIXTURES ...])
+# donna_add_gtest(<name> SOURCES ... LIBRARIES ... [FIXTURES ...] [PROPERTIES ...])
 # One executable per library per tree (a WASM test link costs seconds), tests discovered
 # by gtest so ctest lists each TEST by name with the tree suffix.
 function(donna_add_gtest name)
-  cmake_parse_arguments(arg "" "" "SOURCES;LIBRARIES;FIXTURES" ${ARGN})
+  cmake_parse_arguments(arg "" "" "SOURCES;LIBRARIES;FIXTURES;PROPERTIES" ${ARGN})
   add_executable(${name} ${arg_SOURCES})
   target_link_libraries(${name} PRIVATE ${arg_LIBRARIES} GTest::gtest_main)
   donna_warnings(${name})
@@ -56,6 +56,7 @@ function(donna_add_gtest name)
   if(DONNA_SANITIZE)
     list(APPEND props ENVIRONMENT "${DONNA_SANITIZER_ENV}")
   endif()
+  list(APPEND props ${arg_PROPERTIES})
   gtest_discover_tests(${name}
     TEST_SUFFIX "${DONNA_TREE_SUFFIX}"
     DISCOVERY_TIMEOUT 120
