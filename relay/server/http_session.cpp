@@ -187,10 +187,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
 public:
     http_session(std::unique_ptr<http_server_channel> channel, beast::flat_buffer buffer,
                  std::shared_ptr<services> services)
-        : stream_(std::move(channel)),
-          buffer_(std::move(buffer)),
-          services_(std::move(services)),
-          tls_(stream_->is_tls())
+        : stream_(std::move(channel)), buffer_(std::move(buffer)), services_(std::move(services))
     {
         services_->metrics().connections_active.add(1);
     }
@@ -250,7 +247,8 @@ private:
 
     std::string self_origin(const request& req) const
     {
-        return std::string(tls_ ? "https://" : "http://") + std::string(req[http::field::host]);
+        return std::string(stream_->is_tls() ? "https://" : "http://") +
+               std::string(req[http::field::host]);
     }
 
     std::string client_ip() const
@@ -698,7 +696,6 @@ private:
     std::unique_ptr<http_server_channel> stream_;
     beast::flat_buffer buffer_;
     std::shared_ptr<services> services_;
-    bool tls_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::size_t body_limit_ = request_body_limit; // of the request being read
     // A streamed answer in progress (POST /v1/chat, /v1/speech, /v1/voice-chat): its request,
