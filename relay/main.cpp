@@ -8,6 +8,7 @@
 #include "server/services.hpp"
 
 #include <csignal>
+#include <exception>
 #include <iostream>
 #include <pthread.h>
 
@@ -54,9 +55,7 @@ void reload(donna::relay::services& services, logger& log)
     log.info("config", "reloaded (SIGHUP); new sessions use the new settings; " + mode);
 }
 
-} // namespace
-
-int main()
+int run()
 {
     logger log(std::clog);
     auto cfg = read_configuration();
@@ -114,4 +113,20 @@ int main()
     }
     server.wait();
     return 0;
+}
+
+} // namespace
+
+// Whatever escapes the relay ends it with its reason on stderr and exit status 1, rather
+// than std::terminate's abort without one.
+int main()
+{
+    try {
+        return run();
+    } catch (const std::exception& e) {
+        std::clog << "donna-relay: stopped by an unexpected error: " << e.what() << std::endl;
+    } catch (...) {
+        std::clog << "donna-relay: stopped by an unexpected error" << std::endl;
+    }
+    return 1;
 }

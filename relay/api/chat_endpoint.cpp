@@ -4,6 +4,7 @@
 #include "api/session_auth.hpp"
 #include "auth/random_id.hpp"
 #include "chat/chat_reply_event.hpp"
+#include "protocol/json_fields.hpp"
 #include "server/services.hpp"
 
 #include <nlohmann/json.hpp>
@@ -21,11 +22,6 @@ std::string new_message_id()
 json message_event(const chat_http_call& call, const chat_turn_outcome& outcome)
 {
     return chat_reply_event(call.message_id, call.turn.persona, outcome);
-}
-
-std::string dump(const json& j)
-{
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 } // namespace
@@ -94,7 +90,7 @@ http_answer chat_answer(const chat_http_call& call, const chat_turn_outcome& out
     if (outcome.fallback)
         m["error"] = {{"code", outcome.error_code}, {"message", outcome.error_message}};
     http_answer answer;
-    answer.body = dump(m);
+    answer.body = dump_json(m);
     return answer;
 }
 
@@ -105,16 +101,17 @@ std::string sse_data(std::string_view json_text)
 
 std::string chat_stream_delta(const chat_http_call& call, std::string_view delta)
 {
-    return sse_data(dump(donna_chat_delta{call.message_id, std::string(delta)}.to_json()));
+    return sse_data(dump_json(donna_chat_delta{call.message_id, std::string(delta)}.to_json()));
 }
 
 std::string chat_stream_ending(const chat_http_call& call, const chat_turn_outcome& outcome)
 {
     std::string out;
     if (!outcome.error_code.empty())
-        out += sse_data(dump(donna_error{outcome.error_code, outcome.error_message, {}}.to_json()));
+        out += sse_data(
+            dump_json(donna_error{outcome.error_code, outcome.error_message, {}}.to_json()));
     if (outcome.fallback || outcome.error_code.empty())
-        out += sse_data(dump(message_event(call, outcome)));
+        out += sse_data(dump_json(message_event(call, outcome)));
     return out;
 }
 

@@ -2,6 +2,7 @@
 #include "api/memory_endpoint.hpp"
 
 #include "api/session_auth.hpp"
+#include "protocol/json_fields.hpp"
 #include "server/services.hpp"
 
 #include <nlohmann/json.hpp>
@@ -15,11 +16,8 @@ using json = nlohmann::json;
 
 http_answer json_answer(int status, const json& body)
 {
-    return {status,
-            body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n",
-            "application/json",
-            {{"Cache-Control", "no-store"}},
-            ""};
+    return {
+        status, dump_json(body) + "\n", "application/json", {{"Cache-Control", "no-store"}}, ""};
 }
 
 json item_json(const memory_item& item)

@@ -22,11 +22,7 @@ constexpr std::size_t max_site_chars = 128;
 
 http_answer json_answer(const json& body)
 {
-    return {200,
-            body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n",
-            "application/json",
-            {{"Cache-Control", "no-store"}},
-            ""};
+    return {200, dump_json(body) + "\n", "application/json", {{"Cache-Control", "no-store"}}, ""};
 }
 
 // A column that holds JSON text, as JSON (a row written by hand that is not JSON stays text

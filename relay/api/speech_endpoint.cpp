@@ -2,6 +2,7 @@
 #include "api/speech_endpoint.hpp"
 
 #include "api/session_auth.hpp"
+#include "protocol/json_fields.hpp"
 #include "server/services.hpp"
 
 #include <nlohmann/json.hpp>
@@ -126,7 +127,7 @@ http_answer voice_list_answer(const voice_answer& answer, const live_settings& s
     auto doc = json::parse(answer.json, nullptr, false);
     if (doc.is_object())
         doc["default_voice_id"] = settings.cfg.default_voice_id;
-    return json_answer(200, doc.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+    return json_answer(200, dump_json(doc) + "\n");
 }
 
 http_answer add_voice_answer(const voice_answer& answer, services& services, std::int64_t now_unix)

@@ -6,6 +6,7 @@
 #include "audio/base64.hpp"
 #include "auth/random_id.hpp"
 #include "chat/chat_reply_event.hpp"
+#include "protocol/json_fields.hpp"
 #include "server/services.hpp"
 #include "voice/elevenlabs_api.hpp"
 
@@ -19,7 +20,7 @@ using json = nlohmann::json;
 
 std::string event(const json& j)
 {
-    return sse_data(j.dump(-1, ' ', false, json::error_handler_t::replace));
+    return sse_data(dump_json(j));
 }
 
 std::string reply_id(const voice_chat_http_call& call)

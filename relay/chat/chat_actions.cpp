@@ -5,6 +5,7 @@
 #include "chat/chat_tools.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
+#include "protocol/json_fields.hpp"
 #include "server/relay_metrics.hpp"
 #include "store/action_store.hpp"
 
@@ -14,11 +15,6 @@ namespace donna::relay {
 namespace {
 
 using json = nlohmann::json;
-
-std::string dump(const json& j)
-{
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 void count(relay_metrics& metrics, std::string_view action, std::string_view outcome)
 {
@@ -59,9 +55,9 @@ executed_tool_call not_done(executed_tool_call out, std::string status, std::str
 {
     out.taken.status = std::move(status);
     out.taken.error = std::move(error);
-    out.exchange.result = dump({{"status", out.taken.status},
-                                {"error", out.taken.error},
-                                {"detail", std::string(advice)}});
+    out.exchange.result = dump_json({{"status", out.taken.status},
+                                     {"error", out.taken.error},
+                                     {"detail", std::string(advice)}});
     return out;
 }
 
@@ -109,9 +105,9 @@ executed_tool_call execute_tool_call(const chat_tool_call& call, const chat_acti
             item.channel = email ? "email" : "sms";
             item.conversation = context.conversation;
             item.recipient = args->field("to");
-            item.payload =
-                email ? dump({{"subject", args->field("subject")}, {"body", args->field("body")}})
-                      : dump({{"body", args->field("body")}});
+            item.payload = email ? dump_json({{"subject", args->field("subject")},
+                                              {"body", args->field("body")}})
+                                 : dump_json({{"body", args->field("body")}});
             item.created_at = context.now_unix;
             id = store->enqueue(item);
             status = "queued";
@@ -133,7 +129,7 @@ executed_tool_call execute_tool_call(const chat_tool_call& call, const chat_acti
     count(metrics, out.taken.name, status);
     log.info("chat", "action " + out.taken.name + " " + status + " as #" + std::to_string(*id) +
                          " (" + where(context) + ")");
-    out.exchange.result = dump({{"status", status}, {"id", *id}, {"detail", detail}});
+    out.exchange.result = dump_json({{"status", status}, {"id", *id}, {"detail", detail}});
     return out;
 }
 

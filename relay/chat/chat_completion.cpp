@@ -3,6 +3,7 @@
 #include "chat/chat_completion.hpp"
 
 #include "chat/chat_tools.hpp"
+#include "protocol/json_fields.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -109,7 +110,7 @@ std::string chat_request_body(const persona_profile& persona, const chat_history
         body["tools"] = chat_tools_json();
         body["tool_choice"] = options.tools_final ? "none" : "auto";
     }
-    return body.dump(-1, ' ', false, json::error_handler_t::replace);
+    return dump_json(body);
 }
 
 result<chat_completion_result> parse_chat_completion(std::string_view body)

@@ -72,7 +72,7 @@ constexpr std::array send_sms_fields{
     field_spec{"body", field_kind::text, true, max_sms_chars, "The text of the message."},
 };
 
-constexpr std::array tools{
+constexpr std::array tool_table{
     tool_spec{chat_action::take_message, "take_message",
               "Take a message for the business's staff, who will follow up. Use it when the "
               "visitor wants to leave a message; ask for their name and the message, and a "
@@ -96,8 +96,8 @@ constexpr std::array tools{
 
 const tool_spec* find_tool(std::string_view name)
 {
-    const auto it = std::ranges::find(tools, name, &tool_spec::name);
-    return it == tools.end() ? nullptr : &*it;
+    const auto it = std::ranges::find(tool_table, name, &tool_spec::name);
+    return it == tool_table.end() ? nullptr : &*it;
 }
 
 json field_schema(const field_spec& f)
@@ -270,7 +270,7 @@ std::optional<chat_action> chat_action_from_name(std::string_view name)
 json chat_tools_json()
 {
     json list = json::array();
-    for (const auto& tool : tools)
+    for (const auto& tool : tool_table)
         list.push_back(tool_json(tool));
     return list;
 }
@@ -286,7 +286,7 @@ std::string chat_tool_arguments::fields_json() const
     json object = json::object();
     for (const auto& [name, value] : fields)
         object[name] = value;
-    return object.dump(-1, ' ', false, json::error_handler_t::replace);
+    return dump_json(object);
 }
 
 bool is_e164_phone(std::string_view text)

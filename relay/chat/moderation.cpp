@@ -1,5 +1,6 @@
 // moderation.cpp: request and verdict.
 #include "chat/moderation.hpp"
+#include "protocol/json_fields.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -8,7 +9,7 @@ namespace donna::relay {
 std::string moderation_request_body(std::string_view model, std::string_view text)
 {
     const nlohmann::json body = {{"model", model}, {"input", text}};
-    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return dump_json(body);
 }
 
 result<moderation_verdict> parse_moderation(std::string_view body)

@@ -10,6 +10,7 @@
 #include "chat/chat_service.hpp"
 #include "policy/client_policy.hpp"
 #include "protocol/donna_events.hpp"
+#include "protocol/json_fields.hpp"
 #include "protocol/realtime_events.hpp"
 #include "realtime/audio_budget.hpp"
 #include "realtime/upstream.hpp"
@@ -319,9 +320,7 @@ private:
                     self->send_error(outcome.error_code, outcome.error_message);
                 if (outcome.error_code.empty() || outcome.fallback)
                     self->queue_to_client(
-                        {chat_reply_event(reply_id, persona, outcome)
-                             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                         false});
+                        {dump_json(chat_reply_event(reply_id, persona, outcome)), false});
             });
         };
         auto call = services_->chat().start_turn(

@@ -14,9 +14,13 @@
 
 namespace donna::relay {
 
+namespace {
+
 namespace net = boost::asio;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
+
+} // namespace
 
 struct server::impl {
     explicit impl(std::shared_ptr<services> s)

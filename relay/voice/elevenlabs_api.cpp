@@ -2,6 +2,7 @@
 #include "voice/elevenlabs_api.hpp"
 
 #include "config/config.hpp"
+#include "protocol/json_fields.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -19,11 +20,6 @@ constexpr std::array pcm_formats{std::string_view("pcm_16000"), std::string_view
                                  std::string_view("pcm_48000"), std::string_view("pcm_8000")};
 constexpr std::array mp3_formats{std::string_view("mp3_22050_32"), std::string_view("mp3_44100_64"),
                                  std::string_view("mp3_44100_128")};
-
-std::string json_text(const json& j)
-{
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 std::string string_member(const json& object, const char* name)
 {
@@ -82,7 +78,7 @@ upstream_request elevenlabs_speech_request(const config& cfg, const speech_reque
                             .headers = {{"xi-api-key", cfg.elevenlabs_api_key},
                                         {"Content-Type", "application/json"},
                                         {"Accept", speech_content_type(format)}},
-                            .body = json_text(body)};
+                            .body = dump_json(body)};
 }
 
 upstream_request elevenlabs_voices_request(const config& cfg)
@@ -168,7 +164,7 @@ result<std::string> voice_list_json(std::string_view upstream_body)
                     item["labels"][key] = value;
         out.push_back(std::move(item));
     }
-    return json_text(json{{"voices", std::move(out)}});
+    return dump_json(json{{"voices", std::move(out)}});
 }
 
 } // namespace donna::relay

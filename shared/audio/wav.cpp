@@ -38,7 +38,7 @@ void put16(std::uint8_t* at, std::uint16_t v)
 }
 
 constexpr std::uint16_t format_pcm = 1;
-constexpr std::uint16_t format_float = 3;
+constexpr std::uint16_t format_ieee_float = 3;
 constexpr std::uint16_t format_extensible = 0xfffe;
 
 } // namespace
@@ -75,7 +75,7 @@ result<wav_audio> decode_wav(std::span<const std::uint8_t> bytes)
                 return bad("the WAV file's rate " + std::to_string(wav.sample_rate) +
                            " Hz is outside 8000..192000");
             const bool pcm16 = format == format_pcm && bits == 16;
-            const bool float32 = format == format_float && bits == 32;
+            const bool float32 = format == format_ieee_float && bits == 32;
             if (!pcm16 && !float32)
                 return bad("the WAV file is " + std::to_string(bits) + "-bit format " +
                            std::to_string(format) + "; send 16-bit PCM or 32-bit float");

@@ -23,8 +23,8 @@ namespace net = boost::asio;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-struct started_fake {
-    explicit started_fake(const fake_elevenlabs_http_options& options = {}) : fake(options)
+struct started_elevenlabs {
+    explicit started_elevenlabs(const fake_elevenlabs_http_options& options = {}) : fake(options)
     {
         const auto started = fake.start();
         EXPECT_TRUE(started) << (started ? "" : started.error().message);
@@ -67,7 +67,7 @@ std::int16_t sample_at(const std::string& pcm, std::size_t index)
 
 TEST(FakeElevenLabs, RequestWithoutKeyIsRefusedWith401InvalidApiKey)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(speech(donna_tts, hello(), ""));
@@ -78,7 +78,7 @@ TEST(FakeElevenLabs, RequestWithoutKeyIsRefusedWith401InvalidApiKey)
 
 TEST(FakeElevenLabs, WrongKeyIsRefusedWith401)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(request(http::verb::get, "/v1/voices", "sk_wrong"));
@@ -87,7 +87,7 @@ TEST(FakeElevenLabs, WrongKeyIsRefusedWith401)
 
 TEST(FakeElevenLabs, FullEndpointAnswersPcmWithContentLengthLastingSixtyMsPerCharacter)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(speech(donna_tts + "?output_format=pcm_16000", hello()));
@@ -102,7 +102,7 @@ TEST(FakeElevenLabs, FullEndpointAnswersPcmWithContentLengthLastingSixtyMsPerCha
 
 TEST(FakeElevenLabs, PcmIsALittleEndianSixteenBitToneAt220Hz)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(speech(donna_tts + "?output_format=pcm_22050", hello()));
@@ -117,7 +117,7 @@ TEST(FakeElevenLabs, PcmIsALittleEndianSixteenBitToneAt220Hz)
 
 TEST(FakeElevenLabs, StreamEndpointSendsPcmInSeveralChunksOfAHundredMs)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(speech(donna_tts + "/stream?output_format=pcm_24000",
@@ -134,7 +134,7 @@ TEST(FakeElevenLabs, StreamEndpointSendsPcmInSeveralChunksOfAHundredMs)
 
 TEST(FakeElevenLabs, DefaultFormatIsSilentMp3FramesLabelledAudioMpeg)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(speech(donna_tts, hello()));
@@ -155,7 +155,7 @@ TEST(FakeElevenLabs, DefaultFormatIsSilentMp3FramesLabelledAudioMpeg)
 
 TEST(FakeElevenLabs, StreamedMp3ChunksHoldWholeFrames)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(
@@ -171,7 +171,7 @@ TEST(FakeElevenLabs, StreamedMp3ChunksHoldWholeFrames)
 
 TEST(FakeElevenLabs, MissingTextIsA422FieldRequired)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(speech(donna_tts, {{"model_id", "eleven_flash_v2_5"}}));
@@ -183,7 +183,7 @@ TEST(FakeElevenLabs, MissingTextIsA422FieldRequired)
 
 TEST(FakeElevenLabs, EmptyTextIsA422FieldRequired)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(speech(donna_tts + "/stream", {{"text", ""}}));
@@ -193,7 +193,7 @@ TEST(FakeElevenLabs, EmptyTextIsA422FieldRequired)
 
 TEST(FakeElevenLabs, UnknownVoiceIsA404VoiceNotFound)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(speech("/v1/text-to-speech/NoSuchVoice000000000", hello()));
@@ -203,7 +203,7 @@ TEST(FakeElevenLabs, UnknownVoiceIsA404VoiceNotFound)
 
 TEST(FakeElevenLabs, TextOverMaxCharactersIsA400MaxCharacterLimitExceeded)
 {
-    started_fake s({.max_characters = 10});
+    started_elevenlabs s({.max_characters = 10});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(speech(donna_tts, {{"text", "Eleven char"}}));
@@ -213,7 +213,7 @@ TEST(FakeElevenLabs, TextOverMaxCharactersIsA400MaxCharacterLimitExceeded)
 
 TEST(FakeElevenLabs, OutputFormatTheFakeDoesNotMakeIsA422SayingSo)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(speech(donna_tts + "?output_format=ulaw_8000", hello()));
@@ -225,7 +225,7 @@ TEST(FakeElevenLabs, OutputFormatTheFakeDoesNotMakeIsA422SayingSo)
 
 TEST(FakeElevenLabs, UnknownOutputFormatIsA422EnumerationError)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(speech(donna_tts + "?output_format=wav_16000", hello()));
@@ -235,7 +235,7 @@ TEST(FakeElevenLabs, UnknownOutputFormatIsA422EnumerationError)
 
 TEST(FakeElevenLabs, VoiceSettingsOutOfRangeIsA422NamingTheField)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     auto body = hello();
@@ -248,7 +248,7 @@ TEST(FakeElevenLabs, VoiceSettingsOutOfRangeIsA422NamingTheField)
 
 TEST(FakeElevenLabs, ValidVoiceSettingsAreAccepted)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     auto body = hello();
@@ -262,7 +262,7 @@ TEST(FakeElevenLabs, ValidVoiceSettingsAreAccepted)
 
 TEST(FakeElevenLabs, AnswersCarryARequestId)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto first = c.exchange(speech(donna_tts, hello()));
@@ -274,7 +274,7 @@ TEST(FakeElevenLabs, AnswersCarryARequestId)
 
 TEST(FakeElevenLabs, VoiceListHasTheDonnaVoiceAndPremadeOnes)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(request(http::verb::get, "/v1/voices"));
@@ -296,7 +296,7 @@ TEST(FakeElevenLabs, VoiceListHasTheDonnaVoiceAndPremadeOnes)
 
 TEST(FakeElevenLabs, VoiceListRequestsAreCounted)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     EXPECT_EQ(s.fake.voice_list_requests(), 0);
@@ -317,7 +317,7 @@ http::request<http::string_body> add_voice(const std::vector<form_data::field>& 
 
 TEST(FakeElevenLabs, AddedVoiceIsListedAndSpeaks)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto added =
@@ -353,7 +353,7 @@ TEST(FakeElevenLabs, AddedVoiceIsListedAndSpeaks)
 
 TEST(FakeElevenLabs, AddVoiceWithoutNameOrFilesIsA422ListingBoth)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(add_voice({{.name = "description", .data = "nothing else"}}));
@@ -367,7 +367,8 @@ TEST(FakeElevenLabs, AddVoiceWithoutNameOrFilesIsA422ListingBoth)
 
 TEST(FakeElevenLabs, RateLimitIsA429WithRetryAfterThenSpeechSucceeds)
 {
-    started_fake s({.fault = http_fault::status_429_with_retry_after, .retry_after_seconds = 4});
+    started_elevenlabs s(
+        {.fault = http_fault::status_429_with_retry_after, .retry_after_seconds = 4});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto limited = c.exchange(speech(donna_tts, hello()));
@@ -380,7 +381,7 @@ TEST(FakeElevenLabs, RateLimitIsA429WithRetryAfterThenSpeechSucceeds)
 
 TEST(FakeElevenLabs, ServerErrorFaultDoesNotTouchTheVoiceList)
 {
-    started_fake s({.fault = http_fault::status_500});
+    started_elevenlabs s({.fault = http_fault::status_500});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     EXPECT_EQ(c.exchange(request(http::verb::get, "/v1/voices")).response.result(),
@@ -392,7 +393,7 @@ TEST(FakeElevenLabs, ServerErrorFaultDoesNotTouchTheVoiceList)
 
 TEST(FakeElevenLabs, ResetMidStreamEndsTheAudioAfterKChunks)
 {
-    started_fake s({.fault = http_fault::reset_mid_stream, .fault_count = 2});
+    started_elevenlabs s({.fault = http_fault::reset_mid_stream, .fault_count = 2});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(speech(donna_tts + "/stream?output_format=pcm_16000", hello()));
@@ -403,7 +404,7 @@ TEST(FakeElevenLabs, ResetMidStreamEndsTheAudioAfterKChunks)
 
 TEST(FakeElevenLabs, StalledStreamSendsTheFirstChunkAndThenNothing)
 {
-    started_fake s({.fault = http_fault::stall_stream});
+    started_elevenlabs s({.fault = http_fault::stall_stream});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     // Proving silence takes a wait; a short one keeps the test quick (a late byte would
@@ -417,7 +418,7 @@ TEST(FakeElevenLabs, StalledStreamSendsTheFirstChunkAndThenNothing)
 
 TEST(FakeElevenLabs, UnknownPathIsFastApisNotFound)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(request(http::verb::get, "/v1/models"));
@@ -427,7 +428,7 @@ TEST(FakeElevenLabs, UnknownPathIsFastApisNotFound)
 
 TEST(FakeElevenLabs, TlsServesHttpsAndCountsHandshakes)
 {
-    started_fake s({.tls = true});
+    started_elevenlabs s({.tls = true});
     EXPECT_EQ(s.fake.base_url(), "https://127.0.0.1:" + std::to_string(s.fake.port()));
     http_test_client c(s.fake.port(), {.tls = true, .host = "localhost"});
     ASSERT_FALSE(c.connect());
@@ -440,7 +441,7 @@ TEST(FakeElevenLabs, TlsServesHttpsAndCountsHandshakes)
 
 TEST(FakeElevenLabs, RequestsAreRecordedWithHeadersAndParts)
 {
-    started_fake s;
+    started_elevenlabs s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     ASSERT_FALSE(c.exchange(add_voice({{.name = "name", .data = "X"},

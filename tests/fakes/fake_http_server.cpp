@@ -43,7 +43,7 @@ std::string lower(std::string_view s)
 namespace {
 
 // Whisper's 25 MB upload limit, with room for the multipart framing.
-constexpr std::size_t request_body_limit = std::size_t{32} * 1024 * 1024;
+constexpr std::size_t max_request_body = std::size_t{32} * 1024 * 1024;
 
 std::string_view trim(std::string_view s)
 {
@@ -222,8 +222,8 @@ class connection;
 
 // What the connections and the public API share. The mutex guards the block under it; the
 // rest is touched on the I/O thread only.
-struct shared_state {
-    shared_state(std::unique_ptr<http_handler> h, http_server_options o)
+struct http_fake_state {
+    http_fake_state(std::unique_ptr<http_handler> h, http_server_options o)
         : handler(std::move(h)),
           options(std::move(o)),
           fault(options.fault),
@@ -266,7 +266,7 @@ struct shared_state {
 // (relay/net), where Beast's HTTP operations are compiled once.
 class connection : public std::enable_shared_from_this<connection> {
 public:
-    connection(shared_state& state, int number, tcp::socket socket, ssl::context* tls)
+    connection(http_fake_state& state, int number, tcp::socket socket, ssl::context* tls)
         : channel_(
               donna::relay::make_http_server_channel(beast::tcp_stream(std::move(socket)), tls)),
           state_(state),
@@ -302,7 +302,7 @@ private:
     void read_request()
     {
         parser_.emplace();
-        parser_->body_limit(request_body_limit);
+        parser_->body_limit(max_request_body);
         channel_->async_read(buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
                                  self->on_request(ec);
@@ -482,7 +482,7 @@ private:
     }
 
     std::unique_ptr<donna::relay::http_server_channel> channel_;
-    shared_state& state_;
+    http_fake_state& state_;
     int number_;
     unsigned version_ = 11;
     bool keep_alive_ = true;
@@ -524,7 +524,7 @@ struct fake_http_server::impl {
     }
 
     // Declared first so that it outlives everything the I/O objects' handlers could touch.
-    shared_state state;
+    http_fake_state state;
     std::optional<ssl::context> tls;
     loopback_server io;
 };

@@ -61,8 +61,8 @@ std::vector<std::string> event_payloads(const std::vector<std::string>& chunks)
     return payloads;
 }
 
-struct started_fake {
-    explicit started_fake(const fake_openai_http_options& options = {}) : fake(options)
+struct started_openai {
+    explicit started_openai(const fake_openai_http_options& options = {}) : fake(options)
     {
         const auto started = fake.start();
         EXPECT_TRUE(started) << (started ? "" : started.error().message);
@@ -72,7 +72,7 @@ struct started_fake {
 
 TEST(FakeOpenAiHttp, RequestWithoutKeyIsRefusedWith401AndOpenAiErrorBody)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_body(false), ""));
@@ -88,7 +88,7 @@ TEST(FakeOpenAiHttp, RequestWithoutKeyIsRefusedWith401AndOpenAiErrorBody)
 
 TEST(FakeOpenAiHttp, WrongKeyIsRefusedWithInvalidApiKey)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_body(false), fake_openai_default_key() + "-wrong"));
@@ -98,7 +98,7 @@ TEST(FakeOpenAiHttp, WrongKeyIsRefusedWithInvalidApiKey)
 
 TEST(FakeOpenAiHttp, MissingMessagesIsA400NamingTheParameter)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post({{"model", "gpt-4o"}}));
@@ -112,7 +112,7 @@ TEST(FakeOpenAiHttp, MissingMessagesIsA400NamingTheParameter)
 
 TEST(FakeOpenAiHttp, EmptyMessagesAndBadJsonAreRefusedWith400)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto empty = c.exchange(post({{"model", "gpt-4o"}, {"messages", json::array()}}));
@@ -128,7 +128,7 @@ TEST(FakeOpenAiHttp, EmptyMessagesAndBadJsonAreRefusedWith400)
 
 TEST(FakeOpenAiHttp, NonStreamingRequestGetsAChatCompletionObject)
 {
-    started_fake s({.reply_text = "Hello there, visitor."});
+    started_openai s({.reply_text = "Hello there, visitor."});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_body(false)));
@@ -154,7 +154,7 @@ TEST(FakeOpenAiHttp, NonStreamingRequestGetsAChatCompletionObject)
 
 TEST(FakeOpenAiHttp, RequestsAreRecordedWithLowerCasedHeaders)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto body = chat_body(false);
@@ -171,7 +171,7 @@ TEST(FakeOpenAiHttp, RequestsAreRecordedWithLowerCasedHeaders)
 
 TEST(FakeOpenAiHttp, StreamSendsChunksInOrderThatConcatenateToTheReplyAndEndsWithDone)
 {
-    started_fake s({.reply_text = "Hello there, visitor."});
+    started_openai s({.reply_text = "Hello there, visitor."});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_body(true)));
@@ -210,7 +210,7 @@ TEST(FakeOpenAiHttp, StreamSendsChunksInOrderThatConcatenateToTheReplyAndEndsWit
 
 TEST(FakeOpenAiHttp, StreamWithIncludeUsageEndsWithAUsageChunkWithEmptyChoices)
 {
-    started_fake s({.reply_text = "Two words"});
+    started_openai s({.reply_text = "Two words"});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_body(true, true)));
@@ -229,9 +229,9 @@ TEST(FakeOpenAiHttp, StreamWithIncludeUsageEndsWithAUsageChunkWithEmptyChoices)
 
 TEST(FakeOpenAiHttp, RateLimitCarriesRetryAfterThenTheNextRequestSucceeds)
 {
-    started_fake s({.fault = openai_http_fault::status_429_with_retry_after,
-                    .fault_count = 1,
-                    .retry_after_seconds = 7});
+    started_openai s({.fault = openai_http_fault::status_429_with_retry_after,
+                      .fault_count = 1,
+                      .retry_after_seconds = 7});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto limited = c.exchange(post(chat_body(false)));
@@ -247,7 +247,7 @@ TEST(FakeOpenAiHttp, RateLimitCarriesRetryAfterThenTheNextRequestSucceeds)
 
 TEST(FakeOpenAiHttp, ServerErrorIsAnsweredTheGivenNumberOfTimes)
 {
-    started_fake s({.fault = openai_http_fault::status_500, .fault_count = 2});
+    started_openai s({.fault = openai_http_fault::status_500, .fault_count = 2});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     EXPECT_EQ(c.exchange(post(chat_body(false))).response.result(),
@@ -260,7 +260,7 @@ TEST(FakeOpenAiHttp, ServerErrorIsAnsweredTheGivenNumberOfTimes)
 
 TEST(FakeOpenAiHttp, ResetMidStreamEndsTheConnectionAfterKChunks)
 {
-    started_fake s({.fault = openai_http_fault::reset_mid_stream, .fault_count = 2});
+    started_openai s({.fault = openai_http_fault::reset_mid_stream, .fault_count = 2});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_body(true)));
@@ -272,7 +272,7 @@ TEST(FakeOpenAiHttp, ResetMidStreamEndsTheConnectionAfterKChunks)
 
 TEST(FakeOpenAiHttp, StalledStreamSendsTheFirstChunkAndThenNothing)
 {
-    started_fake s({.fault = openai_http_fault::stall_stream});
+    started_openai s({.fault = openai_http_fault::stall_stream});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     // Proving silence takes a wait; a short one keeps the test quick (a late byte would
@@ -285,7 +285,7 @@ TEST(FakeOpenAiHttp, StalledStreamSendsTheFirstChunkAndThenNothing)
 
 TEST(FakeOpenAiHttp, TwoRequestsOnOneKeepAliveConnectionCountAsOneConnection)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto first = c.exchange(post(chat_body(true)));
@@ -306,7 +306,7 @@ TEST(FakeOpenAiHttp, TwoRequestsOnOneKeepAliveConnectionCountAsOneConnection)
 
 TEST(FakeOpenAiHttp, UnknownPathIsA404InvalidUrl)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     auto req = post(chat_body(false));
@@ -336,7 +336,7 @@ fake_openai_http_options with_weather_tool()
 
 TEST(FakeOpenAiHttp, ScriptedToolCallIsTheReplyWhenTheRequestOffersThatFunction)
 {
-    started_fake s(with_weather_tool());
+    started_openai s(with_weather_tool());
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_with_tools(false)));
@@ -354,7 +354,7 @@ TEST(FakeOpenAiHttp, ScriptedToolCallIsTheReplyWhenTheRequestOffersThatFunction)
 
 TEST(FakeOpenAiHttp, StreamedToolCallSendsItsIdentityOnceThenArgumentFragments)
 {
-    started_fake s(with_weather_tool());
+    started_openai s(with_weather_tool());
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_with_tools(true)));
@@ -393,7 +393,7 @@ TEST(FakeOpenAiHttp, StreamedToolCallSendsItsIdentityOnceThenArgumentFragments)
 
 TEST(FakeOpenAiHttp, ScriptedToolCallIsNotMadeWhenTheRequestDoesNotOfferTheFunction)
 {
-    started_fake s(with_weather_tool());
+    started_openai s(with_weather_tool());
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_body(false)));
@@ -421,7 +421,7 @@ json answering_call(const std::string& call_id, const std::string& answered_id)
 
 TEST(FakeOpenAiHttp, AToolResultAnsweringTheCallGetsTheScriptedTextNotTheCallAgain)
 {
-    started_fake s(with_weather_tool());
+    started_openai s(with_weather_tool());
     s.fake.set_reply_text("It is 21 degrees.");
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
@@ -435,7 +435,7 @@ TEST(FakeOpenAiHttp, AToolResultAnsweringTheCallGetsTheScriptedTextNotTheCallAga
 
 TEST(FakeOpenAiHttp, AToolResultWhoseIdNoPrecedingCallMadeIsRefusedWith400)
 {
-    started_fake s(with_weather_tool());
+    started_openai s(with_weather_tool());
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(answering_call("call_abc", "call_other")));
@@ -456,7 +456,7 @@ TEST(FakeOpenAiHttp, AToolResultWhoseIdNoPrecedingCallMadeIsRefusedWith400)
 
 TEST(FakeOpenAiHttp, ACallWithoutItsToolResultIsRefusedWith400NamingTheCall)
 {
-    started_fake s(with_weather_tool());
+    started_openai s(with_weather_tool());
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     auto body = answering_call("call_abc", "call_abc");
@@ -471,7 +471,7 @@ TEST(FakeOpenAiHttp, ACallWithoutItsToolResultIsRefusedWith400NamingTheCall)
 
 TEST(FakeOpenAiHttp, ToolChoiceNoneGetsTextEvenWhenTheScriptedFunctionIsOffered)
 {
-    started_fake s(with_weather_tool());
+    started_openai s(with_weather_tool());
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     auto body = chat_with_tools(false);
@@ -483,7 +483,7 @@ TEST(FakeOpenAiHttp, ToolChoiceNoneGetsTextEvenWhenTheScriptedFunctionIsOffered)
 
 TEST(FakeOpenAiHttp, QueuedRepliesAnswerInOrderThenTheReplyTextReturns)
 {
-    started_fake s;
+    started_openai s;
     s.fake.queue_replies({"First.", "Second."});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
@@ -498,7 +498,7 @@ TEST(FakeOpenAiHttp, QueuedRepliesAnswerInOrderThenTheReplyTextReturns)
 
 TEST(FakeOpenAiHttp, SetReplyTextChangesTheRepliesFromThenOn)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     s.fake.set_reply_text("Changed at run time.");
@@ -516,7 +516,7 @@ http::request<http::string_body> moderation(const json& body)
 
 TEST(FakeOpenAiHttp, ModerationAnswersOneResultPerInputWithAllThirteenCategories)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(moderation({{"input", {"Good morning", "Book a table"}}}));
@@ -553,7 +553,7 @@ TEST(FakeOpenAiHttp, ModerationAnswersOneResultPerInputWithAllThirteenCategories
 
 TEST(FakeOpenAiHttp, ModerationFlagsAnInputContainingAFlaggedWordAsViolenceIgnoringCase)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(moderation({{"input", "Plan the ATTACK at dawn"}}));
@@ -566,7 +566,7 @@ TEST(FakeOpenAiHttp, ModerationFlagsAnInputContainingAFlaggedWordAsViolenceIgnor
 
 TEST(FakeOpenAiHttp, ModerationEchoesTheGivenModelAndLegacyModelsHaveNoIllicitCategories)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r =
@@ -579,7 +579,7 @@ TEST(FakeOpenAiHttp, ModerationEchoesTheGivenModelAndLegacyModelsHaveNoIllicitCa
 
 TEST(FakeOpenAiHttp, ModerationWithoutInputIsA400NamingInput)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(moderation({{"model", "omni-moderation-latest"}}));
@@ -591,7 +591,7 @@ TEST(FakeOpenAiHttp, ModerationWithoutInputIsA400NamingInput)
 
 TEST(FakeOpenAiHttp, ModerationWithANumberAsInputIsA400InvalidType)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(moderation({{"input", 42}}));
@@ -627,7 +627,7 @@ std::vector<form_data::field> whisper_fields(std::string audio, std::string form
 
 TEST(FakeOpenAiHttp, TranscriptionAnswersTheScriptedTextAsJson)
 {
-    started_fake s({.transcript_text = "Book a table for two."});
+    started_openai s({.transcript_text = "Book a table for two."});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(transcription(whisper_fields(wav_bytes(16000, 1.5))));
@@ -638,7 +638,7 @@ TEST(FakeOpenAiHttp, TranscriptionAnswersTheScriptedTextAsJson)
 
 TEST(FakeOpenAiHttp, TranscriptionWithTextFormatAnswersPlainText)
 {
-    started_fake s;
+    started_openai s;
     s.fake.set_transcript_text("Plain words.");
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
@@ -650,7 +650,7 @@ TEST(FakeOpenAiHttp, TranscriptionWithTextFormatAnswersPlainText)
 
 TEST(FakeOpenAiHttp, TranscriptionRecordsEveryPartAndTheAudioBytes)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto audio = wav_bytes(16000, 1.5);
@@ -678,7 +678,7 @@ TEST(FakeOpenAiHttp, TranscriptionRecordsEveryPartAndTheAudioBytes)
 
 TEST(FakeOpenAiHttp, TranscriptionWithoutFileIsA400NamingFile)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(transcription({{.name = "model", .data = "whisper-1"}}));
@@ -688,7 +688,7 @@ TEST(FakeOpenAiHttp, TranscriptionWithoutFileIsA400NamingFile)
 
 TEST(FakeOpenAiHttp, TranscriptionWithoutModelIsA400NamingModel)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(
@@ -701,7 +701,7 @@ TEST(FakeOpenAiHttp, TranscriptionWithoutModelIsA400NamingModel)
 
 TEST(FakeOpenAiHttp, TranscriptionOfAWavFileThatIsNoWavIsRefusedAsCorrupted)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(transcription(whisper_fields(std::string(400, 'x'))));
@@ -712,7 +712,7 @@ TEST(FakeOpenAiHttp, TranscriptionOfAWavFileThatIsNoWavIsRefusedAsCorrupted)
 
 TEST(FakeOpenAiHttp, TranscriptionOfJsonIsRefusedForItsContentType)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(
@@ -726,7 +726,7 @@ TEST(FakeOpenAiHttp, TranscriptionOfJsonIsRefusedForItsContentType)
 
 TEST(FakeOpenAiHttp, ServerErrorFaultAppliesToModeration)
 {
-    started_fake s({.fault = openai_http_fault::status_500});
+    started_openai s({.fault = openai_http_fault::status_500});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(moderation({{"input", "hi"}}));
@@ -736,7 +736,7 @@ TEST(FakeOpenAiHttp, ServerErrorFaultAppliesToModeration)
 
 TEST(FakeOpenAiHttp, RateLimitFaultAppliesToTranscription)
 {
-    started_fake s(
+    started_openai s(
         {.fault = openai_http_fault::status_429_with_retry_after, .retry_after_seconds = 3});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
@@ -747,7 +747,7 @@ TEST(FakeOpenAiHttp, RateLimitFaultAppliesToTranscription)
 
 TEST(FakeOpenAiHttp, ResetFaultClosesANonStreamedModerationWithoutAnswer)
 {
-    started_fake s({.fault = openai_http_fault::reset_mid_stream});
+    started_openai s({.fault = openai_http_fault::reset_mid_stream});
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(moderation({{"input", "hi"}}));
@@ -759,13 +759,13 @@ TEST(FakeOpenAiHttp, ResetFaultClosesANonStreamedModerationWithoutAnswer)
 
 TEST(FakeOpenAiHttp, TlsBaseUrlIsHttps)
 {
-    started_fake s({.tls = true});
+    started_openai s({.tls = true});
     EXPECT_EQ(s.fake.base_url(), "https://127.0.0.1:" + std::to_string(s.fake.port()) + "/v1");
 }
 
 TEST(FakeOpenAiHttp, TlsCertificateVerifiesForTheLoopbackAddress)
 {
-    started_fake s({.tls = true});
+    started_openai s({.tls = true});
     http_test_client c(s.fake.port(), {.tls = true, .host = "127.0.0.1"});
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_body(false)));
@@ -775,7 +775,7 @@ TEST(FakeOpenAiHttp, TlsCertificateVerifiesForTheLoopbackAddress)
 
 TEST(FakeOpenAiHttp, TlsCertificateVerifiesForLocalhost)
 {
-    started_fake s({.tls = true});
+    started_openai s({.tls = true});
     http_test_client c(s.fake.port(), {.tls = true, .host = "localhost"});
     ASSERT_FALSE(c.connect());
     const auto r = c.exchange(post(chat_body(true)));
@@ -785,14 +785,14 @@ TEST(FakeOpenAiHttp, TlsCertificateVerifiesForLocalhost)
 
 TEST(FakeOpenAiHttp, TlsCertificateDoesNotVerifyForAnotherName)
 {
-    started_fake s({.tls = true});
+    started_openai s({.tls = true});
     http_test_client c(s.fake.port(), {.tls = true, .host = "api.openai.com"});
     EXPECT_TRUE(c.connect());
 }
 
 TEST(FakeOpenAiHttp, TlsHandshakesCountOnePerConnectionHoweverManyRequests)
 {
-    started_fake s({.tls = true});
+    started_openai s({.tls = true});
     http_test_client c(s.fake.port(), {.tls = true});
     ASSERT_FALSE(c.connect());
     ASSERT_FALSE(c.exchange(post(chat_body(false))).ec);
@@ -808,7 +808,7 @@ TEST(FakeOpenAiHttp, TlsHandshakesCountOnePerConnectionHoweverManyRequests)
 
 TEST(FakeOpenAiHttp, PlainServerCountsNoTlsHandshakes)
 {
-    started_fake s;
+    started_openai s;
     http_test_client c(s.fake.port());
     ASSERT_FALSE(c.connect());
     ASSERT_FALSE(c.exchange(post(chat_body(false))).ec);

@@ -21,11 +21,15 @@
 
 namespace donna::fakes {
 
+namespace {
+
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
+
+} // namespace
 
 struct http_test_client::impl {
     impl(std::uint16_t p, http_test_client_options o) : port(p), options(std::move(o)) {}

@@ -5,11 +5,9 @@
 
 namespace donna::fakes {
 
-using json = nlohmann::json;
-
 namespace {
 
-std::string json_kind(const json& value)
+std::string json_kind(const nlohmann::json& value)
 {
     if (value.is_number_integer())
         return "an integer";
@@ -37,12 +35,12 @@ std::string masked(std::string_view key)
 
 } // namespace
 
-json optional_string(const std::optional<std::string>& s)
+nlohmann::json optional_string(const std::optional<std::string>& s)
 {
-    return s ? json(*s) : json(nullptr);
+    return s ? nlohmann::json(*s) : nlohmann::json(nullptr);
 }
 
-json error_body(const api_error& e)
+nlohmann::json error_body(const api_error& e)
 {
     return {{"error",
              {{"message", e.message},
@@ -58,7 +56,7 @@ api_error missing(const std::string& param)
             .param = param};
 }
 
-api_error wrong_type(const std::string& param, std::string_view expected, const json& got)
+api_error wrong_type(const std::string& param, std::string_view expected, const nlohmann::json& got)
 {
     return {.code = "invalid_type",
             .message = "Invalid type for '" + param + "': expected " + std::string(expected) +

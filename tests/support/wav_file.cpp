@@ -1,6 +1,8 @@
 // wav_file.cpp: fixture files read through the project's own WAV reader (shared/audio/wav).
 #include "wav_file.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 
@@ -21,6 +23,14 @@ result<wav_audio> read_wav(const std::string& path)
     if (!wav)
         return make_error(errc::invalid_argument, path + ": " + wav.error().message);
     return wav;
+}
+
+int peak(const std::vector<std::int16_t>& pcm)
+{
+    int p = 0;
+    for (std::int16_t s : pcm)
+        p = std::max(p, std::abs(int{s}));
+    return p;
 }
 
 } // namespace donna::test

@@ -5,7 +5,9 @@
 #include "audio/wav.hpp"
 #include "core/error.hpp"
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace donna::test {
 
@@ -15,5 +17,8 @@ result<wav_audio> read_wav(const std::string& path);
 
 // Path of a generated fixture file, e.g. audio_path("turn_24000.wav").
 std::string audio_path(const std::string& name);
+
+// The largest absolute sample of PCM16 audio (0 for silence, 32768 at most).
+int peak(const std::vector<std::int16_t>& pcm);
 
 } // namespace donna::test

@@ -21,7 +21,6 @@ namespace {
 using fakes::fake_openai_http;
 using json = nlohmann::json;
 
-const std::string admin = "admin-token-for-tests-0123456789";
 constexpr const char* second_round_text = "Thank you, I have passed that on.";
 
 // The messages of the chat completions request number `n` the fake received.
@@ -61,7 +60,7 @@ protected:
         c.openai_base_url = fake->base_url();
         c.upstream_connect_attempts = 2;
         c.moderation = false;
-        c.admin_token = admin;
+        c.admin_token = test_admin_token;
         return c;
     }
 
@@ -78,7 +77,7 @@ protected:
 
     json staff_listing(relay_harness& relay, const std::string& query = "")
     {
-        const auto r = relay.request("GET", "/v1/messages" + query, "", bearer(admin));
+        const auto r = relay.request("GET", "/v1/messages" + query, "", bearer(test_admin_token));
         EXPECT_EQ(r.status, 200) << r.body;
         return r.json();
     }
@@ -209,7 +208,7 @@ void expect_not_executed(relay_harness& relay, const fake_openai_http& fake, con
     EXPECT_NE(result["error"].get<std::string>().find(error_part), std::string::npos) << result;
     EXPECT_FALSE(result.contains("id"));
 
-    const auto listing = relay.request("GET", "/v1/messages", "", bearer(admin)).json();
+    const auto listing = relay.request("GET", "/v1/messages", "", bearer(test_admin_token)).json();
     EXPECT_TRUE(listing["messages"].empty());
     EXPECT_TRUE(listing["outbox"].empty());
     EXPECT_EQ(relay.metric("donna_chat_actions_total{action=\"" + tool + "\",outcome=\"invalid\"}"),
@@ -554,7 +553,7 @@ TEST_F(Actions, MessagesAreRefusedWhenNoAdminTokenIsConfigured)
     auto cfg = actions_config();
     cfg.admin_token.clear();
     relay_harness relay(cfg);
-    const auto r = relay.request("GET", "/v1/messages", "", bearer(admin));
+    const auto r = relay.request("GET", "/v1/messages", "", bearer(test_admin_token));
     EXPECT_EQ(r.status, 403);
     EXPECT_NE(r.json()["error"]["message"].get<std::string>().find("DONNA_ADMIN_TOKEN is not set"),
               std::string::npos);
@@ -575,11 +574,12 @@ TEST_F(Actions, MessagesFilterBySiteHonourTheLimitAndRefuseABadQuery)
     EXPECT_EQ(staff_listing(relay, "?site=")["messages"].size(), 2U); // empty: every site
 
     for (const auto* query : {"?limit=0", "?limit=501", "?limit=ten", "?sort=asc"}) {
-        const auto r = relay.request("GET", std::string("/v1/messages") + query, "", bearer(admin));
+        const auto r =
+            relay.request("GET", std::string("/v1/messages") + query, "", bearer(test_admin_token));
         EXPECT_EQ(r.status, 400) << query;
         EXPECT_EQ(r.json()["error"]["code"], "invalid_request") << query;
     }
-    const auto post = relay.request("POST", "/v1/messages", "{}", bearer(admin));
+    const auto post = relay.request("POST", "/v1/messages", "{}", bearer(test_admin_token));
     EXPECT_EQ(post.status, 405);
     EXPECT_EQ(post.json()["error"]["code"], "method_not_allowed");
 }

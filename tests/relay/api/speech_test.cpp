@@ -18,15 +18,13 @@ using fakes::fake_elevenlabs_http;
 using fakes::http_fault;
 using json = nlohmann::json;
 
-const std::string admin = "admin-token-for-tests-0123456789";
-
 config speech_config(const fake_elevenlabs_http& fake)
 {
     auto c = test_config();
     c.elevenlabs_api_key = fakes::fake_elevenlabs_default_key();
     c.elevenlabs_base_url = fake.base_url();
     c.upstream_connect_attempts = 2;
-    c.admin_token = admin;
+    c.admin_token = test_admin_token;
     return c;
 }
 
@@ -187,8 +185,10 @@ TEST_F(Speech, TheVoiceListIsFetchedOnceAndServedFromTheCache)
     EXPECT_EQ(list["voices"][0]["name"], "Donna");
     EXPECT_FALSE(list["voices"][0].contains("samples"));
     EXPECT_EQ(relay.request("GET", "/v1/voices", "", bearer(token)).json(), list);
-    EXPECT_EQ(relay.request("GET", "/v1/voices", "", {{"Authorization", "Bearer " + admin}}).status,
-              200);
+    EXPECT_EQ(
+        relay.request("GET", "/v1/voices", "", {{"Authorization", "Bearer " + test_admin_token}})
+            .status,
+        200);
     EXPECT_EQ(fake.voice_list_requests(), 1);
     EXPECT_EQ(relay.request("GET", "/v1/voices").status, 401);
 }
@@ -206,8 +206,8 @@ TEST_F(Speech, CloningNeedsTheAdminTokenAndTheNewVoiceIsListedAndAudited)
     const std::map<std::string, std::string> as_visitor{{"Authorization", "Bearer " + token},
                                                         {"Content-Type", form.content_type()}};
     EXPECT_EQ(relay.request("POST", "/v1/voices", form.body(), as_visitor).status, 403);
-    const std::map<std::string, std::string> as_admin{{"Authorization", "Bearer " + admin},
-                                                      {"Content-Type", form.content_type()}};
+    const std::map<std::string, std::string> as_admin{
+        {"Authorization", "Bearer " + test_admin_token}, {"Content-Type", form.content_type()}};
     const auto added = relay.request("POST", "/v1/voices", form.body(), as_admin);
     ASSERT_EQ(added.status, 200) << added.body;
     const auto id = added.json()["voice_id"].get<std::string>();
@@ -229,8 +229,8 @@ TEST_F(Speech, CloningNeedsTheAdminTokenAndTheNewVoiceIsListedAndAudited)
     ASSERT_EQ(rows->size(), 1U);
     EXPECT_EQ(text_of(rows->at(0)[1]), id);
 
-    const std::map<std::string, std::string> not_multipart{{"Authorization", "Bearer " + admin},
-                                                           {"Content-Type", "application/json"}};
+    const std::map<std::string, std::string> not_multipart{
+        {"Authorization", "Bearer " + test_admin_token}, {"Content-Type", "application/json"}};
     EXPECT_EQ(relay.request("POST", "/v1/voices", "{}", not_multipart).status, 415);
 }
 
@@ -240,7 +240,8 @@ TEST_F(Speech, AnUploadOverTheLimitIsRefusedWith413)
     cfg.voice_upload_max_bytes = 4096;
     relay_harness relay(cfg);
     const std::map<std::string, std::string> as_admin{
-        {"Authorization", "Bearer " + admin}, {"Content-Type", "multipart/form-data; boundary=x"}};
+        {"Authorization", "Bearer " + test_admin_token},
+        {"Content-Type", "multipart/form-data; boundary=x"}};
     const auto r = relay.request("POST", "/v1/voices", std::string(5000, 'a'), as_admin);
     EXPECT_EQ(r.status, 413);
     EXPECT_TRUE(fake.requests().empty());

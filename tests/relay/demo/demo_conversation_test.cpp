@@ -154,13 +154,7 @@ speech_bounds true_speech_ms(const std::vector<float>& clean)
     return bounds;
 }
 
-int peak(const std::vector<std::int16_t>& pcm)
-{
-    int p = 0;
-    for (std::int16_t s : pcm)
-        p = std::max(p, std::abs(int{s}));
-    return p;
-}
+using donna::test::peak;
 
 class DemoConversation : public testing::Test {
 protected:

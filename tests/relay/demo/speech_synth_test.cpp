@@ -1,5 +1,7 @@
 #include "demo/speech_synth.hpp"
 
+#include "wav_file.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,13 +20,7 @@ double seconds(const std::vector<std::int16_t>& pcm)
     return static_cast<double>(pcm.size()) / speech_synth::sample_rate;
 }
 
-int peak(const std::vector<std::int16_t>& pcm)
-{
-    int p = 0;
-    for (std::int16_t s : pcm)
-        p = std::max(p, std::abs(int{s}));
-    return p;
-}
+using donna::test::peak;
 
 double rms(const std::vector<std::int16_t>& pcm)
 {

@@ -23,8 +23,6 @@ using test::relay_harness;
 using test::ws_message;
 using test::ws_options;
 
-constexpr const char* fake_key = test::fake_openai_key;
-
 class RealtimeProxy : public ::testing::Test {
 protected:
     void SetUp() override { ASSERT_TRUE(fake_.start()); }
@@ -74,7 +72,7 @@ TEST_F(RealtimeProxy, UpstreamGetsTheRealKeyAndModelNeverTheSessionToken)
     ASSERT_TRUE(ws.read_until_type("session.created"));
     const auto connections = fake_.connections();
     ASSERT_EQ(connections.size(), 1u);
-    EXPECT_EQ(connections[0].authorization, std::string("Bearer ") + fake_key);
+    EXPECT_EQ(connections[0].authorization, std::string("Bearer ") + test::fake_openai_key);
     EXPECT_EQ(connections[0].target, "/v1/realtime?model=gpt-realtime");
     EXPECT_EQ(connections[0].openai_beta, "");
     EXPECT_EQ(connections[0].authorization.find(token), std::string::npos);

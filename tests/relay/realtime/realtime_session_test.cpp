@@ -23,8 +23,6 @@ using test::relay_harness;
 using test::ws_message;
 using test::ws_options;
 
-constexpr const char* fake_key = test::fake_openai_key;
-
 class RealtimeSession : public ::testing::Test {
 protected:
     void SetUp() override { ASSERT_TRUE(fake_.start()); }
@@ -79,7 +77,7 @@ TEST_F(RealtimeSession, ForgedOrForeignTokensAre401)
     relay_harness other(other_config);
     EXPECT_EQ(relay().refused_upgrade({.token = other.session_token()}).status, 401);
     // Nor an OpenAI key: the relay only knows its own tokens.
-    EXPECT_EQ(relay().refused_upgrade({.token = fake_key}).status, 401);
+    EXPECT_EQ(relay().refused_upgrade({.token = test::fake_openai_key}).status, 401);
 }
 
 TEST_F(RealtimeSession, ExpiredTokenIsRefusedAsExpired)
@@ -344,12 +342,12 @@ TEST_F(RealtimeSession, TheKeyNeverReachesTheClientOrTheLog)
     ws.read_until_type("never", &seen, std::chrono::seconds(3));
     ASSERT_FALSE(seen.empty());
     for (const auto& m : seen)
-        EXPECT_EQ(m.data.find(fake_key), std::string::npos) << m.data;
+        EXPECT_EQ(m.data.find(test::fake_openai_key), std::string::npos) << m.data;
     const auto body =
         relay().request("GET", "/readyz").body + relay().request("GET", "/metrics").body;
-    EXPECT_EQ(body.find(fake_key), std::string::npos);
+    EXPECT_EQ(body.find(test::fake_openai_key), std::string::npos);
     EXPECT_FALSE(log_.str().empty());
-    EXPECT_EQ(log_.str().find(fake_key), std::string::npos) << log_.str();
+    EXPECT_EQ(log_.str().find(test::fake_openai_key), std::string::npos) << log_.str();
 }
 
 // --- TLS ---

@@ -125,6 +125,8 @@ http_result http_request(std::uint16_t port, const std::string& method, const st
 // A TLS client context trusting the test CA (tests/support/test_pki), for wss and https.
 boost::asio::ssl::context& test_client_tls();
 
+// The admin bearer token (DONNA_ADMIN_TOKEN) of tests that set config::admin_token.
+inline const std::string test_admin_token = "admin-token-for-tests-0123456789";
 // Authorization: Bearer <token>, with Content-Type: application/json for the bodies.
 std::map<std::string, std::string> bearer(const std::string& token);
 // The JSON data of every server-sent event in a body (unparseable data as a discarded value).

@@ -8,11 +8,12 @@
 
 #include <array>
 #include <cmath>
+#include <numbers>
 
 namespace donna {
 namespace {
 
-constexpr double pi = 3.14159265358979323846;
+using std::numbers::pi;
 
 struct round_trip {
     std::vector<float> original; // whole 20 ms frames of the input

@@ -3,12 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numbers>
 #include <random>
 
 namespace donna {
 namespace {
 
-constexpr double pi = 3.14159265358979323846;
+using std::numbers::pi;
 constexpr int rates[] = {48000, 44100, 24000, 16000};
 
 // Linear chirp from f0 to f1 over `seconds`; phase is analytic so it can be evaluated at

@@ -2,6 +2,8 @@
 
 #include "protocol/realtime_events.hpp"
 
+#include "json_text.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -10,12 +12,9 @@
 namespace donna {
 namespace {
 
-nlohmann::json parse_json(std::string_view text)
-{
-    return nlohmann::json::parse(text, nullptr, false);
-}
+using test::parse_json;
 
-std::vector<donna_event> sample_events()
+std::vector<donna_event> sample_donna_events()
 {
     return {
         donna_chat_message{"m1", chat_role::user, "Book lunch with Ana \"tomorrow\""},
@@ -38,7 +37,7 @@ std::vector<donna_event> sample_events()
 
 TEST(DonnaEvents, EveryEventRoundTripsThroughSerializeAndParse)
 {
-    for (const donna_event& event : sample_events()) {
+    for (const donna_event& event : sample_donna_events()) {
         const std::string text = serialize(event);
         auto parsed = parse_donna_event(text);
         ASSERT_TRUE(parsed) << text << ": " << parsed.error().message;
@@ -174,7 +173,7 @@ TEST(DonnaEvents, MalformedInputsGiveTypedErrorsNamingTheField)
 
 TEST(DonnaEvents, EveryPrefixOfAnEventIsRejectedWithoutCrashing)
 {
-    for (const donna_event& event : sample_events()) {
+    for (const donna_event& event : sample_donna_events()) {
         const std::string text = serialize(event);
         for (std::size_t n = 0; n < text.size(); ++n) {
             auto parsed = parse_donna_event(std::string_view(text.data(), n));

@@ -1,5 +1,7 @@
 #include "protocol/realtime_events.hpp"
 
+#include "json_text.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -10,14 +12,10 @@ namespace donna {
 namespace {
 
 using nlohmann::json;
-
-json parse_json(std::string_view text)
-{
-    return json::parse(text, nullptr, false);
-}
+using test::parse_json;
 
 // One of every typed event, with optional fields both set and unset.
-std::vector<realtime_event> sample_events()
+std::vector<realtime_event> sample_realtime_events()
 {
     std::vector<realtime_event> events;
     session_update su;
@@ -184,7 +182,7 @@ TEST(RealtimeEventNames, ClientEventsAreExactlyTheClientToServerOnes)
 
 TEST(RealtimeEventRoundTrip, EveryTypedEventSurvivesSerializeThenParseInBothDialects)
 {
-    for (const realtime_event& event : sample_events()) {
+    for (const realtime_event& event : sample_realtime_events()) {
         for (dialect d : {dialect::ga, dialect::beta}) {
             const std::string text = serialize(event, d);
             auto parsed = parse_realtime_event(text);
@@ -592,7 +590,7 @@ TEST(PeekEventType, RecognisesATypeKeyWrittenWithEscapes)
 
 TEST(PeekEventType, AgreesWithTheFullParserOnEverySampleEvent)
 {
-    for (const realtime_event& event : sample_events()) {
+    for (const realtime_event& event : sample_realtime_events()) {
         for (dialect d : {dialect::ga, dialect::beta}) {
             const std::string text = serialize(event, d);
             auto type = peek_event_type(text);
@@ -609,7 +607,7 @@ TEST(PeekEventType, AgreesWithTheFullParserOnEverySampleEvent)
 TEST(PeekEventType, EveryPrefixOfValidEventsIsRejectedOrCorrectWithoutCrashing)
 {
     std::vector<std::string> texts;
-    for (const realtime_event& event : sample_events())
+    for (const realtime_event& event : sample_realtime_events())
         texts.push_back(serialize(event, dialect::beta));
     texts.emplace_back(
         " { \"type\" : \"response.audio.done\" , \"a\" : [ 1.5e-3 , {\"b\":null} ] } \n");
@@ -648,7 +646,7 @@ TEST(PeekEventType, MutatedEventsNeverCrashAndPeekAgreesWithParse)
     };
     const char alphabet[] = "{}[]\":,\\ \n0123456789-+.eEtrufalsn\x00\xff\x7f\xc3";
     std::vector<std::string> texts;
-    for (const realtime_event& event : sample_events())
+    for (const realtime_event& event : sample_realtime_events())
         texts.push_back(serialize(event));
     for (int round = 0; round < 4000; ++round) {
         std::string text = texts[next() % texts.size()];

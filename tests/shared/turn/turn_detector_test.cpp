@@ -15,7 +15,7 @@
 namespace donna {
 namespace {
 
-constexpr int rates[] = {48000, 24000, 16000, 44100};
+constexpr int input_rates[] = {48000, 24000, 16000, 44100};
 
 std::string file_name(const std::string& stem, int rate)
 {
@@ -144,7 +144,7 @@ void expect_one_turn_near(const std::vector<turn_event>& events, const span_samp
 
 TEST(TurnDetector, FindsExactlyOneTurnWithin100MsOfTheTrueBoundariesAtEveryRate)
 {
-    for (const int rate : rates) {
+    for (const int rate : input_rates) {
         SCOPED_TRACE(rate);
         const auto truth = true_speech(load(file_name("turn_clean", rate), rate), rate);
         ASSERT_GT(truth.start, 0);
@@ -175,7 +175,7 @@ TEST(TurnDetector, FindsSpeechAfterDigitalSilenceWithin50Ms)
 
 TEST(TurnDetector, WhiteNoiseAloneGivesNoEventAtAnyRate)
 {
-    for (const int rate : rates) {
+    for (const int rate : input_rates) {
         SCOPED_TRACE(rate);
         auto detector = make_detector(rate);
         const auto events = run_whole(detector, load(file_name("noise", rate), rate));
