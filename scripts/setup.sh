@@ -16,6 +16,8 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   # toolchains and build
   g++ cmake ninja-build dpkg-dev emscripten clang-format clang-tidy
+  # the sanitizer tree's compiler and its ASan/UBSan runtime (CMakePresets.json, asan)
+  clang libclang-rt-14-dev
   # compiler cache (cmake/donna_ccache.cmake): rebuilds and a second clone reuse objects
   ccache
   # native libraries

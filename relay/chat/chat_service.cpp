@@ -3,6 +3,7 @@
 #include "chat/chat_service.hpp"
 
 #include "chat/moderation.hpp"
+#include "core/utf8.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
 #include "server/relay_metrics.hpp"
@@ -136,10 +137,7 @@ chat_service::start_turn(std::shared_ptr<const live_settings> settings, chat_tur
     };
     if (request.text.find_first_not_of(" \t\r\n") == std::string::npos)
         return refuse(400, "empty_message", "the message is empty: type something to send");
-    // Characters as a person counts them: UTF-8 continuation bytes do not start one.
-    const auto characters = static_cast<std::size_t>(
-        std::count_if(request.text.begin(), request.text.end(),
-                      [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
+    const auto characters = utf8_length(request.text);
     if (characters > static_cast<std::size_t>(cfg.chat_max_characters))
         return refuse(413, "message_too_long",
                       "the message has " + std::to_string(characters) +

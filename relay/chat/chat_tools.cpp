@@ -2,6 +2,7 @@
 // nlohmann/json is used through its non-throwing API only.
 #include "chat/chat_tools.hpp"
 
+#include "core/utf8.hpp"
 #include "protocol/json_fields.hpp"
 
 #include <algorithm>
@@ -133,13 +134,6 @@ json tool_json(const tool_spec& tool)
                 {"additionalProperties", false}}}}}};
 }
 
-// UTF-8 code points (the parser has already refused invalid UTF-8).
-std::size_t characters(std::string_view text)
-{
-    return static_cast<std::size_t>(std::ranges::count_if(
-        text, [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
-}
-
 std::string_view trimmed(std::string_view text)
 {
     constexpr std::string_view blanks = " \t\r\n";
@@ -217,7 +211,7 @@ result<std::string> check_field(const tool_spec& tool, const field_spec& f, cons
     }
     // A phone number's or an address's shape bounds its length (and says more than a count).
     const bool shaped = f.kind == field_kind::phone || f.kind == field_kind::email;
-    if (const auto n = characters(text); !shaped && n > f.max_chars)
+    if (const auto n = utf8_length(text); !shaped && n > f.max_chars)
         return refusal(errc::out_of_range, tool,
                        quoted + " has " + std::to_string(n) + " characters; at most " +
                            std::to_string(f.max_chars) + " are allowed");

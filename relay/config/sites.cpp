@@ -2,6 +2,7 @@
 #include "config/sites.hpp"
 
 #include "config/text_file.hpp"
+#include "core/utf8.hpp"
 
 #include <boost/url/parse.hpp>
 #include <nlohmann/json.hpp>
@@ -35,14 +36,6 @@ bool valid_id(std::string_view id)
     return std::all_of(id.begin(), id.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
     });
-}
-
-// Characters, not bytes: a greeting in German or Japanese has the same budget as English.
-std::size_t utf8_length(std::string_view s)
-{
-    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
-    }));
 }
 
 // Joins the parts of a message with one allocation (messages built inside loops).

@@ -4,6 +4,7 @@
 #include "persona/persona_catalog.hpp"
 
 #include "config/text_file.hpp"
+#include "core/utf8.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -29,14 +30,6 @@ constexpr std::array<std::string_view, 8> realtime_voices = {"alloy", "ash",  "b
 
 constexpr std::string_view known_fields =
     "model, temperature, max_tokens, instructions, realtime_voice, greeting, fallback_reply";
-
-// Characters, not bytes: a prompt in German or Japanese has the same budget as English.
-std::size_t utf8_length(std::string_view s)
-{
-    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
-    }));
-}
 
 bool valid_model(std::string_view model)
 {

@@ -43,7 +43,7 @@ using tcp = net::ip::tcp;
 using request = http::request<http::string_body>;
 
 constexpr std::size_t request_body_limit = std::size_t{64} * 1024;
-constexpr auto idle_timeout = std::chrono::seconds(30);
+constexpr auto keep_alive_timeout = std::chrono::seconds(30);
 // Uploads (a recorded voice-chat turn, voice samples) may take longer than a small request.
 constexpr auto upload_timeout = std::chrono::seconds(120);
 
@@ -207,7 +207,7 @@ private:
         parser_->body_limit(
             std::max(request_body_limit,
                      static_cast<std::size_t>(services_->settings()->cfg.voice_upload_max_bytes)));
-        stream_->tcp().expires_after(idle_timeout);
+        stream_->tcp().expires_after(keep_alive_timeout);
         stream_->async_read_header(
             buffer_, *parser_,
             beast::bind_front_handler(&http_session::on_header, shared_from_this()));
@@ -724,7 +724,7 @@ public:
         services_->metrics().connections_total.inc();
         if (!tls_)
             return serve(make_http_server_channel(std::move(stream_), nullptr));
-        stream_.expires_after(idle_timeout);
+        stream_.expires_after(keep_alive_timeout);
         async_detect_tls(stream_, buffer_,
                          beast::bind_front_handler(&detect_session::on_detect, shared_from_this()));
     }

@@ -2,6 +2,7 @@
 #include "voice/speech_service.hpp"
 
 #include "config/config.hpp"
+#include "core/utf8.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
 #include "server/relay_metrics.hpp"
@@ -13,12 +14,6 @@
 
 namespace donna::relay {
 namespace {
-
-std::size_t code_points(std::string_view text)
-{
-    return static_cast<std::size_t>(std::ranges::count_if(
-        text, [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
-}
 
 // A non-2xx answer from ElevenLabs as DONNA's code and message.
 voice_answer failed_answer(const upstream_response& r)
@@ -101,7 +96,7 @@ speech_service::speak(const std::shared_ptr<const live_settings>& settings,
             events.on_done(outcome);
         return nullptr;
     };
-    const auto characters = code_points(request.text);
+    const auto characters = utf8_length(request.text);
     if (request.text.find_first_not_of(" \t\r\n") == std::string::npos)
         return refuse(400, "empty_text", "there is no text to speak");
     if (characters > static_cast<std::size_t>(cfg.speech_max_characters))
