@@ -1,7 +1,7 @@
 # donna_testing.cmake: how DONNA's tests are declared, identically in every tree.
 include(GoogleTest)
 
-option(DONNA_UNITY_TESTS "Compile test sources a few to a translation unit (unity build)" ON)
+option(DONNA_UNITY_TESTS "Compile test sources a few to a translation unit (donna_unity.cmake)" ON)
 
 # Every test name carries its tree, so one ctest run over three trees keeps them apart.
 if(EMSCRIPTEN)
@@ -48,14 +48,10 @@ function(donna_add_gtest name)
   cmake_parse_arguments(arg "" "" "SOURCES;LIBRARIES;FIXTURES;PROPERTIES" ${ARGN})
   add_executable(${name} ${arg_SOURCES})
   target_link_libraries(${name} PRIVATE ${arg_LIBRARIES} GTest::gtest_main)
-  # Test sources compiled a few to a unit: each one parses GoogleTest, JSON, Asio and the
-  # harness again, and four of them together compile in a third of the time they take one
-  # by one (10 relay server tests under ASan: 66 s alone, 17 s as one unit), while four
-  # keep every unit under 30 s in the optimised tree. So test files share one namespace
-  # per unit: helpers in anonymous namespaces need names of their own (or one home in
-  # tests/support).
-  set_target_properties(${name} PROPERTIES UNITY_BUILD ${DONNA_UNITY_TESTS}
-                                           UNITY_BUILD_BATCH_SIZE 4)
+  # Test sources compiled a few to a unit (cmake/donna_unity.cmake says why).
+  if(DONNA_UNITY_TESTS)
+    donna_unity(${name})
+  endif()
   donna_warnings(${name})
   donna_test_code(${name})
   donna_node_program(${name})

@@ -13,7 +13,7 @@
 // reported at its own file and line; only the generated batch file's own lines (its
 // #includes of .cpp files) are filtered out. Seeing more bodies at once, a check such as
 // bugprone-exception-escape can only find more. The build compiles test sources this way
-// too (cmake/donna_testing.cmake), and the CMake unity files in the database are read back
+// too (cmake/donna_unity.cmake), and the unit files in the database are read back
 // into their member sources. So the sources of one program must not clash when joined: a
 // helper in an anonymous namespace needs a name no other file of the program uses.
 //
@@ -48,8 +48,8 @@ function fail(message) {
 }
 
 // Files in a compile database that belong to us under the given folders, each once, with
-// the object file the build made of it (to find its recorded dependencies). A CMake unity
-// source (tests: cmake/donna_testing.cmake) stands for the files it includes, which share
+// the object file the build made of it (to find its recorded dependencies). A unity unit
+// file (cmake/donna_unity.cmake) stands for the files it includes, which share
 // its command and its object's dependency record.
 const unityInclude = /^#include "(.+)"$/gm;
 function ours(build, folders) {
@@ -69,9 +69,9 @@ function ours(build, folders) {
   for (const entry of JSON.parse(fs.readFileSync(dbFile, "utf8"))) {
     const object = entry.command.match(/\s-o\s+(\S+)/);
     const obj = object ? object[1] : null;
-    if (/\/Unity\/unity_\d+_cxx\.cxx$/.test(entry.file)) {
+    if (/\.unity\/unity_\d+\.cpp$/.test(entry.file)) {
       const text = fs.readFileSync(entry.file, "utf8");
-      for (const m of text.matchAll(unityInclude)) add(path.resolve(entry.directory, m[1]), entry, obj);
+      for (const m of text.matchAll(unityInclude)) add(path.resolve(path.dirname(entry.file), m[1]), entry, obj);
     } else {
       add(entry.file, entry, obj);
     }
