@@ -27,12 +27,13 @@ struct feature {
     std::string url;    // probed when configured and non-empty
     std::string mode;   // realtime only
     bool reachable = false;
+    std::vector<model_report> models; // the feature's models that are not current
 };
 
 std::vector<feature> features_of(const config& c)
 {
     std::vector<feature> out;
-    feature realtime{"realtime", true, "", "", "", false};
+    feature realtime{"realtime", true, "", "", "", false, {}};
     switch (c.realtime()) {
     case realtime_mode::openai:
         realtime.mode = "openai";
@@ -53,7 +54,7 @@ std::vector<feature> features_of(const config& c)
     out.push_back(realtime);
     const auto keyed = [&](const char* name, bool set, const char* missing, const std::string& url,
                            const char* detail) {
-        out.push_back(feature{name, set, set ? detail : missing, set ? url : "", "", false});
+        out.push_back(feature{name, set, set ? detail : missing, set ? url : "", "", false, {}});
     };
     keyed("chat", !c.openai_api_key.empty(), "OPENAI_API_KEY is not set", c.openai_base_url,
           "OpenAI chat completions, moderation and transcription");
@@ -70,6 +71,35 @@ std::vector<feature> features_of(const config& c)
     keyed("telnyx", !c.telnyx_api_key.empty(), "TELNYX_API_KEY is not set", c.telnyx_base_url,
           "Telnyx calls and messaging");
     return out;
+}
+
+// Each feature learns which of its models OpenAI is retiring or has retired.
+void attach_models(std::vector<feature>& features, const std::optional<model_watch_report>& seen)
+{
+    if (!seen)
+        return;
+    for (const auto& r : seen->reports) {
+        if (r.health == model_health::current)
+            continue;
+        for (auto& f : features)
+            if (f.name == r.use.feature && f.configured)
+                f.models.push_back(r);
+    }
+}
+
+nlohmann::json model_entry(const model_report& r)
+{
+    nlohmann::json entry = {{"model", r.use.model},
+                            {"setting", r.use.setting},
+                            {"health", to_string(r.health)},
+                            {"message", r.message}};
+    if (r.shutdown_date)
+        entry["shutdown_date"] = utc_date(*r.shutdown_date);
+    if (r.days_left)
+        entry["days_left"] = *r.days_left;
+    if (!r.replacement.empty())
+        entry["replacement"] = r.replacement;
+    return entry;
 }
 
 struct probe_run : std::enable_shared_from_this<probe_run> {
@@ -147,6 +177,15 @@ struct probe_run : std::enable_shared_from_this<probe_run> {
                 entry["reachable"] = f.reachable;
                 degraded = degraded || !f.reachable;
             }
+            if (!f.models.empty()) {
+                bool ready = true;
+                for (const auto& m : f.models) {
+                    entry["models"].push_back(model_entry(m));
+                    ready = ready && m.health == model_health::retiring;
+                }
+                entry["ready"] = ready;
+                degraded = degraded || !ready;
+            }
             body["features"][f.name] = entry;
         }
         body["status"] = degraded ? "degraded" : "ready";
@@ -165,9 +204,12 @@ struct probe_run : std::enable_shared_from_this<probe_run> {
 
 void check_readiness(const net::any_io_executor& executor,
                      const std::shared_ptr<const live_settings>& settings,
+                     std::optional<model_watch_report> models,
                      std::function<void(http_answer)> done)
 {
-    std::make_shared<probe_run>(executor, features_of(settings->cfg), std::move(done))->start();
+    auto features = features_of(settings->cfg);
+    attach_models(features, models);
+    std::make_shared<probe_run>(executor, std::move(features), std::move(done))->start();
 }
 
 } // namespace donna::relay

@@ -6,10 +6,16 @@
 //      "elevenlabs":{"configured":false,"detail":"ELEVENLABS_API_KEY is not set"}, ...}}
 //
 // The relay answers 200 while it can serve (it works with no keys at all); "status" is
-// "degraded" when a configured upstream cannot be reached, and each feature says why.
+// "degraded" when a configured upstream cannot be reached or a feature's model is gone, and
+// each feature says why:
+//      "chat":{"configured":true,"reachable":true,"ready":false,"detail":"...",
+//              "models":[{"model":"gpt-4o","setting":"personas.sales.model","health":"retired",
+//                         "shutdown_date":"2027-01-14","days_left":-2,"replacement":"...",
+//                         "message":"..."}]}
 #pragma once
 
 #include "api/http_answer.hpp"
+#include "models/model_watch.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -20,8 +26,12 @@ namespace donna::relay {
 
 struct live_settings;
 
+// `models`: the last model list's verdicts (model_watch), none before one came. A model
+// shutting down soon adds a warning to its feature; one shut down or unlisted makes the
+// feature not ready ("ready": false, with the reason) and the status "degraded".
 void check_readiness(const boost::asio::any_io_executor& executor,
                      const std::shared_ptr<const live_settings>& settings,
+                     std::optional<model_watch_report> models,
                      std::function<void(http_answer)> done);
 
 } // namespace donna::relay

@@ -116,6 +116,7 @@ constexpr std::array int_settings{
     int_setting{"DONNA_VOICES_CACHE_SECONDS", &config::voices_cache_seconds, 0, 86400},
     int_setting{"DONNA_VOICE_UPLOAD_MAX_BYTES", &config::voice_upload_max_bytes, 1024, 104857600},
     int_setting{"DONNA_VOICE_CHAT_MAX_SECONDS", &config::voice_chat_max_seconds, 1, 600},
+    int_setting{"DONNA_MODEL_SHUTDOWN_WARN_DAYS", &config::model_shutdown_warn_days, 0, 3650},
     int_setting{"SMTP_PORT", &config::smtp_port, 1, 65535},
 };
 
@@ -296,6 +297,12 @@ result<config> load_config(const environment& env)
         if (!demo)
             return demo.error();
         c.demo = *demo;
+    }
+    if (auto v = env("DONNA_MODEL_CHECK")) {
+        auto check = parse_flag("DONNA_MODEL_CHECK", *v);
+        if (!check)
+            return check.error();
+        c.model_check = *check;
     }
     if (auto v = env("DONNA_MODERATION")) {
         auto moderation = parse_flag("DONNA_MODERATION", *v);

@@ -94,6 +94,10 @@ struct config {
     std::string transcription_language = "en";     // DONNA_TRANSCRIPTION_LANGUAGE ("" = detect)
     int voice_chat_max_seconds = 60;               // DONNA_VOICE_CHAT_MAX_SECONDS (one turn)
 
+    // --- model lifecycle (relay/models/model_watch) ---
+    bool model_check = true;           // DONNA_MODEL_CHECK=0: never ask for the model list
+    int model_shutdown_warn_days = 60; // DONNA_MODEL_SHUTDOWN_WARN_DAYS: warn this long ahead
+
     // --- Google (OAuth2, Gmail, Drive) ---
     std::string gmail_client_id, gmail_client_secret;    // GMAIL_CLIENT_ID / _SECRET
     std::string gmail_refresh_token, gmail_access_token; // GMAIL_REFRESH_TOKEN / _ACCESS_TOKEN

@@ -11,6 +11,7 @@
 #include "api/session_endpoint.hpp"
 #include "api/speech_endpoint.hpp"
 #include "api/voice_chat_endpoint.hpp"
+#include "models/model_watch.hpp"
 #include "net/http_server_channel.hpp"
 #include "realtime/realtime_session.hpp"
 #include "server/services.hpp"
@@ -337,7 +338,7 @@ private:
         if (path == "/readyz") {
             auto shared_req = std::make_shared<request>(std::move(req));
             return check_readiness(
-                stream_->get_executor(), services_->settings(),
+                stream_->get_executor(), services_->settings(), services_->models().latest(),
                 [self = shared_from_this(), shared_req](const http_answer& answer) {
                     self->send(from_answer(*shared_req, answer));
                 });

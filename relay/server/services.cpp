@@ -4,6 +4,7 @@
 #include "chat/chat_service.hpp"
 #include "config/text_file.hpp"
 #include "demo/speech_synth.hpp"
+#include "models/model_watch.hpp"
 #include "voice/speech_service.hpp"
 #include "voice/voice_chat_service.hpp"
 
@@ -120,6 +121,8 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log)
     created->voice_chat_ = std::make_unique<voice_chat_service>(
         *created->upstreams_, *created->chat_, *created->speech_, created->usage_,
         created->metrics_, log);
+    created->models_ = std::make_unique<model_watch>(*created->upstreams_, created->registry_, log);
+    created->models_->check(created->settings());
     return created;
 }
 
@@ -135,6 +138,7 @@ services::services(config cfg, token_signer signer, persona_catalog personas, pr
 // (dropping calls in flight) before either goes.
 services::~services()
 {
+    models_.reset();
     upstreams_.reset();
     voice_chat_.reset();
     speech_.reset();
@@ -168,6 +172,8 @@ status services::reload(config cfg)
     settings_.store(std::make_shared<const live_settings>(live_settings{
         std::move(cfg), std::move(*signer), std::move(*personas), current->generation + 1}));
     metrics_.reloads_total.inc();
+    if (models_)
+        models_->check(settings());
     return ok();
 }
 

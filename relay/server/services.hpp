@@ -32,6 +32,7 @@ class speech_synth;
 class chat_service;
 class speech_service;
 class voice_chat_service;
+class model_watch;
 
 // One consistent generation of settings: the config and what is derived from it.
 struct live_settings {
@@ -64,6 +65,8 @@ public:
     // DONNA's voice through ElevenLabs, and the Whisper voice chat (transcribe, chat, speak).
     speech_service& speech() { return *speech_; }
     voice_chat_service& voice_chat() { return *voice_chat_; }
+    // Whether OpenAI is about to shut down a model the settings use (for /readyz).
+    model_watch& models() { return *models_; }
     // The SQLite database (DONNA_DATABASE) and what is kept in it.
     database& db() { return *db_; }
     memory_store& memories() { return *memories_; }
@@ -91,6 +94,7 @@ private:
     std::unique_ptr<chat_service> chat_; // uses upstreams_: destroyed first (see ~services)
     std::unique_ptr<speech_service> speech_;
     std::unique_ptr<voice_chat_service> voice_chat_; // uses chat_ and speech_
+    std::unique_ptr<model_watch> models_;            // uses upstreams_
     std::mutex synth_mutex_;
     std::unique_ptr<speech_synth> synth_;
     bool synth_failed_ = false;

@@ -37,6 +37,7 @@ using json = nlohmann::ordered_json;
 constexpr std::string_view completions_path = "/v1/chat/completions";
 constexpr std::string_view moderations_path = "/v1/moderations";
 constexpr std::string_view transcriptions_path = "/v1/audio/transcriptions";
+constexpr std::string_view models_path = "/v1/models";
 
 // ---------------------------------------------------------------- [helpers]
 
@@ -526,15 +527,18 @@ struct fake_openai_http::api : http_handler {
           reply_text(options.reply_text),
           tool_call_name(options.tool_call_name),
           tool_call_arguments(options.tool_call_arguments),
-          transcript_text(options.transcript_text)
+          transcript_text(options.transcript_text),
+          models(options.models)
     {}
 
     std::optional<http_answer> admit(const recorded_request& request) override
     {
         const auto path = request.path();
-        const bool known =
+        const bool posted =
             path == completions_path || path == moderations_path || path == transcriptions_path;
-        if (!known || request.method != "POST")
+        const bool known =
+            posted ? request.method == "POST" : path == models_path && request.method == "GET";
+        if (!known)
             return refusal(404, {.message = "Invalid URL (" + request.method + " " + path + ")"});
         if (auto refused = check_key(request))
             return refusal(401, *refused);
@@ -571,7 +575,23 @@ struct fake_openai_http::api : http_handler {
             return moderate(request);
         if (path == transcriptions_path)
             return transcribe(request);
+        if (path == models_path)
+            return list_models();
         return complete(request);
+    }
+
+    http_answer list_models()
+    {
+        json data = json::array();
+        const std::lock_guard lock(mutex);
+        for (const auto& m : models)
+            data.push_back({{"id", m.id},
+                            {"object", "model"},
+                            {"created", 1686935002},
+                            {"owned_by", "openai"},
+                            {"shutdown_date",
+                             m.shutdown_date.empty() ? json(nullptr) : json(m.shutdown_date)}});
+        return json_answer({{"object", "list"}, {"data", std::move(data)}});
     }
 
     // Every answer's head: the request id clients log, and the API's timing header.
@@ -693,7 +713,22 @@ struct fake_openai_http::api : http_handler {
     std::string tool_call_name;
     std::string tool_call_arguments;
     std::string transcript_text;
+    std::vector<fake_model> models;
 };
+
+std::vector<fake_model> fake_openai_default_models()
+{
+    return {{"gpt-6-luna"},
+            {"gpt-realtime-2.1"},
+            {"gpt-transcribe"},
+            {"omni-moderation-latest"},
+            {"gpt-4o", "2027-01-14"},
+            {"gpt-4o-mini", "2027-01-14"},
+            {"gpt-4.1", "2027-01-14"},
+            {"gpt-realtime", "2027-01-20"},
+            {"whisper-1", "2027-02-26"},
+            {"gpt-4o-transcribe", "2027-02-26"}};
+}
 
 // ---------------------------------------------------------------- [fake_openai_http]
 
@@ -738,6 +773,13 @@ void fake_openai_http::set_tool_call(std::string name, std::string arguments)
     const std::lock_guard lock(a.mutex);
     a.tool_call_name = std::move(name);
     a.tool_call_arguments = std::move(arguments);
+}
+
+void fake_openai_http::set_models(std::vector<fake_model> models)
+{
+    auto& a = scripted();
+    const std::lock_guard lock(a.mutex);
+    a.models = std::move(models);
 }
 
 void fake_openai_http::set_transcript_text(std::string text)

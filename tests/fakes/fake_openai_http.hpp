@@ -44,6 +44,9 @@
 //   that is no RIFF/WAVE is refused as the API refuses undecodable audio. The transcript is
 //   scripted (transcript_text): `{"text": ...}` for json, the text and a newline as
 //   text/plain for text.
+//   GET /v1/models: {"object":"list","data":[...]}, one {id, object "model", created,
+//   owned_by, shutdown_date} per scripted model (`models`), shutdown_date a "YYYY-MM-DD"
+//   string or null (openai-python src/openai/types/model.py; the OpenAPI spec's Model).
 //   Any other path or method is a 404 "Invalid URL (<METHOD> <path>)", as the API answers.
 // Token counts are the fake's own estimate (words plus a per-message overhead), not tiktoken's.
 //
@@ -63,6 +66,15 @@
 #include <vector>
 
 namespace donna::fakes {
+
+// One entry of GET /v1/models.
+struct fake_model {
+    std::string id;
+    std::string shutdown_date = {}; // "YYYY-MM-DD"; empty: null (no shutdown announced)
+};
+// The models the fake lists unless told otherwise: the relay's defaults and the seed's
+// models, with the shutdown dates OpenAI announced for the latter (docs/relay.md "Models").
+std::vector<fake_model> fake_openai_default_models();
 
 // The faults, by the name the OpenAI tests have always used.
 using openai_http_fault = http_fault;
@@ -87,6 +99,7 @@ struct fake_openai_http_options {
     std::string transcript_text = "What is on my calendar today?"; // every transcription's text
     // A pause between streamed chunks, as a model's tokens come (0: all at once).
     std::chrono::milliseconds chunk_interval = std::chrono::milliseconds(0);
+    std::vector<fake_model> models = fake_openai_default_models(); // GET /v1/models
 };
 
 class fake_openai_http : public fake_http_server {
@@ -103,6 +116,8 @@ public:
     // The scripted tool call from now on; an empty name turns tool calls off.
     void set_tool_call(std::string name, std::string arguments);
     void set_transcript_text(std::string text);
+    // What GET /v1/models lists from now on.
+    void set_models(std::vector<fake_model> models);
 
 private:
     struct api; // the handler, in the .cpp
