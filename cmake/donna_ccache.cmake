@@ -12,8 +12,9 @@ find_program(DONNA_CCACHE_PROGRAM ccache)
 if(DONNA_CCACHE AND DONNA_CCACHE_PROGRAM)
   set(launcher "${CMAKE_COMMAND}" -E env
       "CCACHE_BASEDIR=${PROJECT_SOURCE_DIR}" CCACHE_NOHASHDIR=1
-      # Precompiled headers (donna_precompile) are safe to cache with these two.
-      "CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime"
+      # __DATE__/__TIME__ and header timestamps do not make a hit a miss (nothing of ours
+      # uses the first, and clones check files out at different times).
+      "CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime"
       "${DONNA_CCACHE_PROGRAM}")
   set(CMAKE_C_COMPILER_LAUNCHER ${launcher})
   set(CMAKE_CXX_COMPILER_LAUNCHER ${launcher})

@@ -204,7 +204,7 @@ struct probe_run : std::enable_shared_from_this<probe_run> {
 
 void check_readiness(const net::any_io_executor& executor,
                      const std::shared_ptr<const live_settings>& settings,
-                     std::optional<model_watch_report> models,
+                     const std::optional<model_watch_report>& models,
                      std::function<void(http_answer)> done)
 {
     auto features = features_of(settings->cfg);

@@ -31,7 +31,7 @@ struct live_settings;
 // feature not ready ("ready": false, with the reason) and the status "degraded".
 void check_readiness(const boost::asio::any_io_executor& executor,
                      const std::shared_ptr<const live_settings>& settings,
-                     std::optional<model_watch_report> models,
+                     const std::optional<model_watch_report>& models,
                      std::function<void(http_answer)> done);
 
 } // namespace donna::relay

@@ -150,26 +150,30 @@ std::vector<model_report> assess_models(const std::vector<model_use>& uses,
         model_report r;
         r.use = use;
         r.replacement = std::string(recommended_replacement(use.model));
-        const std::string instead =
-            r.replacement.empty() ? "" : "; OpenAI recommends " + r.replacement + " instead";
+        // "<setting> names <model>, which ...; OpenAI recommends <replacement> instead"
+        const auto say = [&r, &use](std::string_view what) {
+            r.message = use.setting;
+            r.message.append(" names ").append(use.model).append(", which ").append(what);
+            if (!r.replacement.empty())
+                r.message.append("; OpenAI recommends ").append(r.replacement).append(" instead");
+        };
         const auto it = std::find_if(listed.begin(), listed.end(),
                                      [&](const listed_model& m) { return m.id == use.model; });
         if (it == listed.end()) {
             r.health = model_health::unlisted;
-            r.message = use.setting + " names " + use.model +
-                        ", which OpenAI's model list for this key does not contain" + instead;
+            say("OpenAI's model list for this key does not contain");
         } else if (it->shutdown_date) {
             r.shutdown_date = it->shutdown_date;
             r.days_left = days_between(now, *it->shutdown_date);
             const auto date = utc_date(*it->shutdown_date);
             if (*it->shutdown_date <= now) {
                 r.health = model_health::retired;
-                r.message = use.setting + " names " + use.model + ", which OpenAI shut down on " +
-                            date + instead;
+                say("OpenAI shut down on " + date);
             } else if (*r.days_left < warn_days) {
                 r.health = model_health::retiring;
-                r.message = use.setting + " names " + use.model + ", which OpenAI shuts down on " +
-                            date + " (in " + std::to_string(*r.days_left) + " days)" + instead;
+                std::string when = "OpenAI shuts down on " + date;
+                when.append(" (in ").append(std::to_string(*r.days_left)).append(" days)");
+                say(when);
             }
         }
         out.push_back(std::move(r));

@@ -178,6 +178,29 @@ TEST_F(ModelWatch, AListThatCannotBeHadChangesNoReadinessAndIsCounted)
         << log.str();
 }
 
+TEST_F(ModelWatch, AnUnreachableListChangesNoModelVerdictAndIsCounted)
+{
+    // A port that was just served and closed: nothing listens there.
+    std::string closed_base;
+    {
+        fake_openai_http gone;
+        ASSERT_TRUE(gone.start());
+        closed_base = gone.base_url();
+    }
+    auto c = watched();
+    c.openai_base_url = closed_base;
+    c.upstream_connect_attempts = 1;
+    std::ostringstream log;
+    relay_harness relay(c, &log);
+    const auto j = readyz(relay);
+    // The reachability probe says what it always said; the model check adds nothing.
+    EXPECT_EQ(j["features"]["chat"]["reachable"], false) << j.dump();
+    EXPECT_FALSE(j["features"]["chat"].contains("models")) << j.dump();
+    EXPECT_FALSE(j["features"]["chat"].contains("ready")) << j.dump();
+    EXPECT_EQ(relay.metric("donna_model_list_failures_total"), 1);
+    EXPECT_NE(log.str().find("could not read OpenAI's model list"), std::string::npos) << log.str();
+}
+
 TEST_F(ModelWatch, AReloadAsksForTheListAgainAndJudgesTheNewSettings)
 {
     auto c = watched();
