@@ -246,7 +246,8 @@ function buildSection(dir) {
   for (const tree of ['wasm', 'asan', 'native'])
     row(`${tree}: slowest translation unit`, (r) => {
       const u = r.trees[tree]?.slowest?.[0];
-      return u ? `${u.seconds.toFixed(1)} s (${u.file.split('/').pop()})` : 'n/a';
+      // A unity unit is named with its program's folder ("fakes_tests.unity/unity_0.cpp").
+      return u ? `${u.seconds.toFixed(1)} s (${u.file.split('/').slice(u.file.includes('.unity/') ? -2 : -1).join('/')})` : 'n/a';
     });
   row('ctest (all trees, one run)', (r) => `${s(r.ctest.seconds)}, ${r.ctest.tests} tests, ${r.ctest.failed ?? '?'} failed`);
   row('clang_tidy test', (r) => s(r.ctest.tidy_seconds));
