@@ -166,7 +166,7 @@ TEST_F(ModelWatch, AListThatCannotBeHadChangesNoReadinessAndIsCounted)
 {
     // A key the fake does not know: the list is refused with OpenAI's 401.
     auto c = watched();
-    c.openai_api_key = "sk-not-the-fakes-key-0123456789";
+    c.openai_api_key = "not-" + fakes::fake_openai_default_key();
     std::ostringstream log;
     relay_harness relay(c, &log);
     const auto j = readyz(relay);
