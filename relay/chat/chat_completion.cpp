@@ -37,6 +37,9 @@ void read_usage(const json& object, chat_completion_result& r)
     if (const auto* usage = member(object, "usage"); usage && usage->is_object()) {
         r.prompt_tokens = number_member(*usage, "prompt_tokens");
         r.completion_tokens = number_member(*usage, "completion_tokens");
+        if (const auto* details = member(*usage, "prompt_tokens_details");
+            details && details->is_object())
+            r.cached_prompt_tokens = number_member(*details, "cached_tokens");
     }
 }
 
@@ -101,9 +104,18 @@ std::string chat_request_body(const persona_profile& persona, const chat_history
     add_tool_rounds(options.pending, messages);
     json body = {{"model", persona.chat_model},
                  {"messages", std::move(messages)},
-                 {"temperature", persona.temperature},
-                 {"max_tokens", persona.max_tokens},
+                 // Not max_tokens: reasoning models refuse it, and every chat model since
+                 // 2024 takes max_completion_tokens (the API reference marks max_tokens
+                 // deprecated).
+                 {"max_completion_tokens", persona.max_tokens},
                  {"stream", options.stream}};
+    // A reasoning model that thinks refuses temperature ("When reasoning effort is not none,
+    // remove temperature": OpenAI's deployment checklist); one that does not, or a model from
+    // before reasoning, takes it.
+    if (!persona.reasoning_effort.empty())
+        body["reasoning_effort"] = persona.reasoning_effort;
+    if (persona.reasoning_effort.empty() || persona.reasoning_effort == "none")
+        body["temperature"] = persona.temperature;
     if (options.stream)
         body["stream_options"] = {{"include_usage", true}};
     if (options.offer_tools) {

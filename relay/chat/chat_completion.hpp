@@ -51,6 +51,7 @@ struct chat_completion_result {
     std::string finish_reason; // "stop", "length", "tool_calls", "content_filter"
     std::string model;
     long prompt_tokens = 0, completion_tokens = 0; // 0 when the API did not say
+    long cached_prompt_tokens = 0;                 // usage.prompt_tokens_details.cached_tokens
     std::vector<chat_tool_call> tool_calls;
 };
 

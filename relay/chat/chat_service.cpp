@@ -372,8 +372,9 @@ void chat_service::finish_round(const std::shared_ptr<chat_turn_state>& state)
     state->completion_tokens += completion.completion_tokens;
     if (completion.prompt_tokens > 0 || completion.completion_tokens > 0)
         usage_.tokens("openai", completion.model.empty() ? p.chat_model : completion.model,
-                      static_cast<double>(completion.prompt_tokens),
-                      static_cast<double>(completion.completion_tokens));
+                      {.text_input = static_cast<double>(completion.prompt_tokens),
+                       .cached_text_input = static_cast<double>(completion.cached_prompt_tokens),
+                       .text_output = static_cast<double>(completion.completion_tokens)});
     if (state->failure_code.empty() && !state->decoder.done()) {
         state->failure_code = "upstream_closed";
         state->failure_message = "the chat stream ended before it was complete";

@@ -77,7 +77,10 @@ struct config {
     // --- OpenAI ---
     std::string openai_api_key;                                // OPENAI_API_KEY
     std::string openai_base_url = "https://api.openai.com/v1"; // OPENAI_BASE_URL
-    std::string openai_realtime_model = "gpt-realtime";        // OPENAI_REALTIME_MODEL
+    // Default models chosen 2026-12-07 from OpenAI's deprecations page, transcription guide
+    // and model pages (docs/relay.md "Models"): gpt-realtime shuts down 2027-01-20 with
+    // gpt-realtime-2.1 as its replacement; whisper-1 2027-02-26 with gpt-transcribe.
+    std::string openai_realtime_model = "gpt-realtime-2.1"; // OPENAI_REALTIME_MODEL
 
     // --- ElevenLabs ---
     std::string elevenlabs_api_key;                                // ELEVENLABS_API_KEY
@@ -89,10 +92,10 @@ struct config {
     int voices_cache_seconds = 300;        // DONNA_VOICES_CACHE_SECONDS (GET /v1/voices)
     int voice_upload_max_bytes = 10485760; // DONNA_VOICE_UPLOAD_MAX_BYTES (cloning samples)
 
-    // --- Whisper voice chat (POST /v1/voice-chat) ---
-    std::string transcription_model = "whisper-1"; // DONNA_TRANSCRIPTION_MODEL
-    std::string transcription_language = "en";     // DONNA_TRANSCRIPTION_LANGUAGE ("" = detect)
-    int voice_chat_max_seconds = 60;               // DONNA_VOICE_CHAT_MAX_SECONDS (one turn)
+    // --- transcription: voice chat (POST /v1/voice-chat) and the visitor's words in Realtime ---
+    std::string transcription_model = "gpt-transcribe"; // DONNA_TRANSCRIPTION_MODEL
+    std::string transcription_language = "en"; // DONNA_TRANSCRIPTION_LANGUAGE ("" = detect)
+    int voice_chat_max_seconds = 60;           // DONNA_VOICE_CHAT_MAX_SECONDS (one turn)
 
     // --- model lifecycle (relay/models/model_watch) ---
     bool model_check = true;           // DONNA_MODEL_CHECK=0: never ask for the model list

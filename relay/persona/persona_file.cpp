@@ -28,8 +28,18 @@ constexpr std::size_t max_line_chars = 500; // greeting, fallback_reply
 constexpr std::array<std::string_view, 8> realtime_voices = {"alloy", "ash",  "ballad",  "coral",
                                                              "echo",  "sage", "shimmer", "verse"};
 
+// Chat Completions' reasoning_effort across reasoning models (GPT-6 adds "max"; which model
+// takes which is the upstream's to say: an unsupported value comes back as its 400).
+constexpr std::array<std::string_view, 7> chat_efforts = {"none", "minimal", "low", "medium",
+                                                          "high", "xhigh",   "max"};
+// The Realtime API's RealtimeReasoningEffort (openai-python types/realtime/
+// realtime_reasoning_effort.py): no "none".
+constexpr std::array<std::string_view, 5> realtime_efforts = {"minimal", "low", "medium", "high",
+                                                              "xhigh"};
+
 constexpr std::string_view known_fields =
-    "model, temperature, max_tokens, instructions, realtime_voice, greeting, fallback_reply";
+    "model, reasoning_effort, temperature, max_tokens, instructions, realtime_voice, "
+    "realtime_reasoning_effort, realtime_parallel_tool_calls, greeting, fallback_reply";
 
 bool valid_model(std::string_view model)
 {
@@ -41,15 +51,22 @@ bool valid_model(std::string_view model)
     });
 }
 
-std::string voice_list()
+template <std::size_t N>
+std::string listed(const std::array<std::string_view, N>& names)
 {
     std::string out;
-    for (const auto voice : realtime_voices) {
+    for (const auto name : names) {
         if (!out.empty())
             out += ", ";
-        out += voice;
+        out += name;
     }
     return out;
+}
+
+template <std::size_t N>
+bool is_one_of(const std::array<std::string_view, N>& names, std::string_view name)
+{
+    return std::find(names.begin(), names.end(), name) != names.end();
 }
 
 // "personas.sales.temperature must be ...": the field's path, then the rule it broke.
@@ -114,15 +131,36 @@ status apply_field(persona_profile& p, const std::string& key, const nlohmann::j
         p.instructions = std::move(*text);
         return ok();
     }
-    if (key == "realtime_voice") {
-        const std::string must = "must be one of " + voice_list();
-        auto voice = string_field(value, where, must);
-        if (!voice)
-            return voice.error();
-        if (std::find(realtime_voices.begin(), realtime_voices.end(), *voice) ==
-            realtime_voices.end())
+    if (key == "reasoning_effort") {
+        const std::string must = "must be null or one of " + listed(chat_efforts);
+        if (value.is_null()) {
+            p.reasoning_effort.clear();
+            return ok();
+        }
+        auto effort = string_field(value, where, must);
+        if (!effort)
+            return effort.error();
+        if (!is_one_of(chat_efforts, *effort))
             return broken_rule(errc::out_of_range, where, must);
-        p.realtime_voice = std::move(*voice);
+        p.reasoning_effort = std::move(*effort);
+        return ok();
+    }
+    if (key == "realtime_voice" || key == "realtime_reasoning_effort") {
+        const bool voice = key == "realtime_voice";
+        const std::string must =
+            "must be one of " + (voice ? listed(realtime_voices) : listed(realtime_efforts));
+        auto name = string_field(value, where, must);
+        if (!name)
+            return name.error();
+        if (voice ? !is_one_of(realtime_voices, *name) : !is_one_of(realtime_efforts, *name))
+            return broken_rule(errc::out_of_range, where, must);
+        (voice ? p.realtime_voice : p.realtime_reasoning_effort) = std::move(*name);
+        return ok();
+    }
+    if (key == "realtime_parallel_tool_calls") {
+        if (!value.is_boolean())
+            return broken_rule(errc::wrong_type, where, "must be true or false");
+        p.realtime_parallel_tool_calls = value.get<bool>();
         return ok();
     }
     if (key == "greeting" || key == "fallback_reply") {
@@ -143,6 +181,10 @@ status apply_persona(persona_profile& p, const nlohmann::json& fields, const std
 {
     if (!fields.is_object())
         return make_error(errc::not_an_object, where + " must be an object");
+    // A pinned model is taken as the request it was written for: a model from before
+    // reasoning rejects reasoning_effort, so the default "none" goes unless the file says.
+    if (fields.contains("model") && !fields.contains("reasoning_effort"))
+        p.reasoning_effort.clear();
     for (const auto& [key, value] : fields.items()) {
         std::string field_where = where;
         field_where += '.';

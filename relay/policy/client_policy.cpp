@@ -1,5 +1,6 @@
 #include "policy/client_policy.hpp"
 
+#include "models/model_capabilities.hpp"
 #include "protocol/json_fields.hpp"
 
 #include <nlohmann/json.hpp>
@@ -19,19 +20,19 @@ using json = nlohmann::json;
 // Allowlists, not denylists: a field the API adds tomorrow (a new way to set a prompt) stays
 // out until someone decides it is safe. Paths are dotted from the event's top level; a listed
 // path keeps its whole subtree.
-constexpr std::array<std::string_view, 7> ga_session_fields = {
+// The transcription is not the client's: its model is paid for by the relay and watched by
+// the model check (DONNA_TRANSCRIPTION_MODEL), so the relay sets it.
+constexpr std::array<std::string_view, 6> ga_session_fields = {
     "session.type",
     "session.output_modalities",
     "session.audio.input.format",
-    "session.audio.input.transcription",
     "session.audio.input.turn_detection",
     "session.audio.input.noise_reduction",
     "session.audio.output.format",
 };
-constexpr std::array<std::string_view, 6> beta_session_fields = {
-    "session.modalities",          "session.input_audio_format",
-    "session.output_audio_format", "session.input_audio_transcription",
-    "session.turn_detection",      "session.input_audio_noise_reduction",
+constexpr std::array<std::string_view, 5> beta_session_fields = {
+    "session.modalities",     "session.input_audio_format",          "session.output_audio_format",
+    "session.turn_detection", "session.input_audio_noise_reduction",
 };
 // One list for both dialects: the upstream rejects the other dialect's names by itself, and
 // none of them lets a client change who DONNA is.
@@ -354,21 +355,47 @@ outcome decide(std::string_view text, donna::dialect dialect)
 
 } // namespace
 
-client_policy::client_policy(const persona_profile& persona, donna::dialect dialect)
-    : instructions_(persona.instructions), voice_(persona.realtime_voice), dialect_(dialect)
+client_policy::client_policy(const persona_profile& persona, donna::dialect dialect,
+                             realtime_model_settings models)
+    : persona_(persona), dialect_(dialect), models_(std::move(models))
 {}
+
+namespace {
+
+// The persona's reasoning settings, for a reasoning model in the GA dialect (beta has none).
+void add_reasoning(json& session, const persona_profile& persona, donna::dialect dialect,
+                   const realtime_model_settings& models)
+{
+    if (dialect != donna::dialect::ga || !realtime_model_reasons(models.model))
+        return;
+    session["reasoning"] = {{"effort", persona.realtime_reasoning_effort}};
+    session["parallel_tool_calls"] = persona.realtime_parallel_tool_calls;
+}
+
+} // namespace
 
 std::string client_policy::initial_session_update() const
 {
     json session = json::object();
+    json transcription = nullptr;
+    if (!models_.transcription_model.empty()) {
+        transcription = {{"model", models_.transcription_model}};
+        if (!models_.transcription_language.empty())
+            transcription["language"] = models_.transcription_language;
+    }
     if (dialect_ == donna::dialect::ga) {
         session["type"] = "realtime";
-        session["instructions"] = instructions_;
-        session["audio"] = {{"output", {{"voice", voice_}}}};
+        session["instructions"] = persona_.instructions;
+        session["audio"] = {{"output", {{"voice", persona_.realtime_voice}}}};
+        if (!transcription.is_null())
+            session["audio"]["input"] = {{"transcription", std::move(transcription)}};
     } else {
-        session["instructions"] = instructions_;
-        session["voice"] = voice_;
+        session["instructions"] = persona_.instructions;
+        session["voice"] = persona_.realtime_voice;
+        if (!transcription.is_null())
+            session["input_audio_transcription"] = std::move(transcription);
     }
+    add_reasoning(session, persona_, dialect_, models_);
     return dump_json(json{{"type", "session.update"}, {"session", std::move(session)}});
 }
 
@@ -377,6 +404,7 @@ std::string client_policy::persona_switch_update(const persona_profile& persona)
     json session = {{"instructions", persona.instructions}};
     if (dialect_ == donna::dialect::ga)
         session["type"] = "realtime"; // GA requires the session kind on every update
+    add_reasoning(session, persona, dialect_, models_);
     return dump_json(json{{"type", "session.update"}, {"session", std::move(session)}});
 }
 

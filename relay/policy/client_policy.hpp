@@ -14,10 +14,12 @@
 //   - input_audio_buffer.append/.commit/.clear, output_audio_buffer.clear,
 //     conversation.item.delete/.retrieve/.truncate and response.cancel are forwarded as sent
 //     (append never builds a DOM: it is the hot path, 6.5 KB every 20-100 ms).
-//   - session.update keeps only the audio and modality fields listed in client_policy.cpp;
+//   - session.update keeps only the audio and modality fields listed in client_policy.cpp
+//     (not the transcription, nor a reasoning model's reasoning and parallel_tool_calls: the
+//     relay sets them);
 //     response.create drops instructions, tools, tool_choice, model, voice, prompt,
-//     temperature...; the rest is forwarded with an error event naming what was removed
-//     (code donna_field_not_allowed). A session.update left with nothing is not forwarded.
+//     temperature, reasoning, parallel_tool_calls...; the rest is forwarded with an error
+//     event naming what was removed (code donna_field_not_allowed). A session.update left with nothing is not forwarded.
 //   - conversation.item.create (and response.create's input) may not add a system or
 //     developer message.
 //   - {"type":"connect_realtime"} (the seed's proxy message) asks the session layer to open
@@ -49,6 +51,14 @@ namespace donna::relay {
 
 enum class client_event_action { forward, connect_realtime, refuse };
 
+// What the relay decides for every Realtime session besides the persona (from its settings).
+struct realtime_model_settings {
+    std::string model; // OPENAI_REALTIME_MODEL; a reasoning one gets the persona's reasoning
+                       // settings (models/model_capabilities.hpp). Empty: the demo upstream.
+    std::string transcription_model;    // DONNA_TRANSCRIPTION_MODEL; empty: none asked for
+    std::string transcription_language; // DONNA_TRANSCRIPTION_LANGUAGE; empty: detected
+};
+
 struct policy_decision {
     client_event_action action = client_event_action::forward;
     std::string forward_text; // what to send upstream (the original text when unchanged)
@@ -58,15 +68,21 @@ struct policy_decision {
 
 class client_policy {
 public:
-    client_policy(const persona_profile& persona, donna::dialect dialect);
+    client_policy(const persona_profile& persona, donna::dialect dialect,
+                  realtime_model_settings models = {});
 
     // The session.update the relay sends upstream before any client event: the persona's
     // instructions and voice, in the dialect's shape (GA: session.type "realtime",
-    // session.instructions, session.audio.output.voice; beta: flat instructions and voice).
+    // session.instructions, session.audio.output.voice; beta: flat instructions and voice),
+    // the transcription of the visitor's words (GA session.audio.input.transcription, beta
+    // session.input_audio_transcription: {model, language}) and, for a reasoning model (GA
+    // only), the persona's session.reasoning {effort} and session.parallel_tool_calls.
     std::string initial_session_update() const;
+
     // The session.update that switches an open session to another persona (donna.persona):
-    // its instructions only, in the dialect's shape. Not the voice: OpenAI refuses a voice
-    // change once the session has produced audio, and the update would fail whole.
+    // its instructions (and, for a reasoning model, its reasoning settings), in the dialect's
+    // shape. Not the voice: OpenAI refuses a voice change once the session has produced
+    // audio, and the update would fail whole.
     std::string persona_switch_update(const persona_profile& persona) const;
 
     // Decides one client text frame. Never throws; every outcome is in the decision.
@@ -79,9 +95,9 @@ public:
     static std::string standalone_error_event(std::string_view code, std::string_view message);
 
 private:
-    std::string instructions_;
-    std::string voice_;
+    persona_profile persona_;
     donna::dialect dialect_;
+    realtime_model_settings models_;
     std::uint64_t errors_sent_ = 0; // numbers this policy's error events: event_donna_<n>
 };
 

@@ -13,6 +13,7 @@
 #include "protocol/json_fields.hpp"
 #include "protocol/realtime_events.hpp"
 #include "realtime/audio_budget.hpp"
+#include "realtime/realtime_usage.hpp"
 #include "realtime/upstream.hpp"
 #include "server/services.hpp"
 
@@ -122,7 +123,8 @@ private:
                                               (grant_.spelling == dialect::beta ? "beta" : "GA") +
                                               (grant_.opus_output ? ", Opus output" : ""));
         grant_.lease->attach(weak_from_this());
-        policy_.emplace(grant_.settings->personas.get(grant_.persona), grant_.spelling);
+        policy_.emplace(grant_.settings->personas.get(grant_.persona), grant_.spelling,
+                        upstream_models());
         if (grant_.opus_output) {
             auto bridge = opus_output_bridge::create();
             if (bridge)
@@ -130,6 +132,17 @@ private:
         }
         start_upstream();
         read_next();
+    }
+
+    // The models the session's upstream is asked to use: OpenAI's from the settings; the
+    // demo transcribes by itself and does not reason.
+    realtime_model_settings upstream_models() const
+    {
+        if (cfg().realtime() != realtime_mode::openai)
+            return {};
+        return {.model = cfg().openai_realtime_model,
+                .transcription_model = cfg().transcription_model,
+                .transcription_language = cfg().transcription_language};
     }
 
     void start_upstream()
@@ -182,6 +195,10 @@ private:
     {
         metrics_.messages_upstream_to_client.inc();
         metrics_.bytes_upstream_to_client.inc(static_cast<double>(text.size()));
+        if (cfg().realtime() == realtime_mode::openai) {
+            if (const auto used = response_done_usage(text))
+                services_->usage().tokens("openai", cfg().openai_realtime_model, *used);
+        }
         const bool first = holding_;
         holding_ = false;
         forward_upstream_event(std::move(text));

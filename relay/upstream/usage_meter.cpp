@@ -6,26 +6,103 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <array>
+#include <utility>
+
 namespace donna::relay {
+
+namespace {
+
+// The prices file's field names.
+constexpr std::array<std::pair<std::string_view, double model_price::*>, 8> price_fields = {{
+    {"input_per_million_tokens", &model_price::input_per_million_tokens},
+    {"cached_input_per_million_tokens", &model_price::cached_input_per_million_tokens},
+    {"output_per_million_tokens", &model_price::output_per_million_tokens},
+    {"audio_input_per_million_tokens", &model_price::audio_input_per_million_tokens},
+    {"cached_audio_input_per_million_tokens", &model_price::cached_audio_input_per_million_tokens},
+    {"audio_output_per_million_tokens", &model_price::audio_output_per_million_tokens},
+    {"per_thousand_characters", &model_price::per_thousand_characters},
+    {"per_audio_minute", &model_price::per_audio_minute},
+}};
+
+} // namespace
 
 price_table price_table::defaults()
 {
-    // US dollars, list prices when written (OpenAI and ElevenLabs pricing pages); a deployment
+    // US dollars per million tokens (per minute, per thousand characters), OpenAI's and
+    // ElevenLabs' list prices as read on 2026-12-07 from their model and pricing pages
+    // (developers.openai.com/api/docs/models/<model>; docs/relay.md "Models"). A deployment
     // with other contracts sets DONNA_PRICES_FILE.
     price_table t;
-    t.prices_["gpt-4o"] = {2.5, 10.0, 0, 0};
-    t.prices_["gpt-4o-mini"] = {0.15, 0.6, 0, 0};
-    t.prices_["gpt-4.1"] = {2.0, 8.0, 0, 0};
-    t.prices_["gpt-4.1-mini"] = {0.4, 1.6, 0, 0};
-    t.prices_["whisper-1"] = {0, 0, 0, 0.006};
-    t.prices_["gpt-4o-transcribe"] = {0, 0, 0, 0.006};
-    t.prices_["gpt-4o-mini-transcribe"] = {0, 0, 0, 0.003};
-    t.prices_["omni-moderation-latest"] = {0, 0, 0, 0};
-    t.prices_["eleven_multilingual_v2"] = {0, 0, 0.30, 0};
-    t.prices_["eleven_v3"] = {0, 0, 0.30, 0};
-    t.prices_["eleven_flash_v2_5"] = {0, 0, 0.15, 0};
-    t.prices_["eleven_flash_v2"] = {0, 0, 0.15, 0};
+    const auto text = [&t](const char* model, double input, double cached, double output) {
+        model_price p;
+        p.input_per_million_tokens = input;
+        p.cached_input_per_million_tokens = cached;
+        p.output_per_million_tokens = output;
+        t.prices_[model] = p;
+        return &t.prices_[model];
+    };
+    const auto realtime = [&text](const char* model, double input, double cached, double output,
+                                  double audio_input, double cached_audio, double audio_output) {
+        auto* p = text(model, input, cached, output);
+        p->audio_input_per_million_tokens = audio_input;
+        p->cached_audio_input_per_million_tokens = cached_audio;
+        p->audio_output_per_million_tokens = audio_output;
+    };
+    const auto per_minute = [&t](const char* model, double dollars) {
+        t.prices_[model].per_audio_minute = dollars;
+    };
+    const auto per_thousand = [&t](const char* model, double dollars) {
+        t.prices_[model].per_thousand_characters = dollars;
+    };
+    // The defaults (docs/relay.md "Models").
+    text("gpt-6-luna", 0.10, 0.01, 0.50);
+    realtime("gpt-realtime-2.1", 4.00, 0.40, 24.00, 32.00, 0.40, 64.00);
+    realtime("gpt-realtime-2.1-mini", 0.60, 0.06, 2.40, 10.00, 0.30, 20.00);
+    per_minute("gpt-transcribe", 0.0045);
+    t.prices_["omni-moderation-latest"] = {}; // free
+    // Others a personas file may pin.
+    text("gpt-6.1-terra", 1.00, 0.05, 5.00);
+    text("gpt-6.1-sol", 2.00, 0.10, 10.00);
+    text("gpt-6.2-sol", 2.00, 0.10, 10.00);
+    realtime("gpt-realtime-2", 4.00, 0.40, 24.00, 32.00, 0.40, 64.00);
+    per_minute("gpt-live-transcribe", 0.017);
+    // The seed's models, shutting down in 2027 (still accepted as settings).
+    text("gpt-4o", 2.50, 1.25, 10.00);
+    text("gpt-4o-mini", 0.15, 0.075, 0.60);
+    text("gpt-4.1", 2.00, 0.50, 8.00);
+    text("gpt-4.1-mini", 0.40, 0.10, 1.60);
+    realtime("gpt-realtime", 4.00, 0.40, 16.00, 32.00, 0.40, 64.00);
+    realtime("gpt-realtime-mini", 0.60, 0.06, 2.40, 10.00, 0.30, 20.00);
+    per_minute("whisper-1", 0.006);
+    per_minute("gpt-4o-transcribe", 0.006);
+    per_minute("gpt-4o-mini-transcribe", 0.003);
+    per_thousand("eleven_multilingual_v2", 0.30);
+    per_thousand("eleven_v3", 0.30);
+    per_thousand("eleven_flash_v2_5", 0.15);
+    per_thousand("eleven_flash_v2", 0.15);
     return t;
+}
+
+double token_cost(const model_price& p, const token_usage& u)
+{
+    const auto or_else = [](double price, double fallback) {
+        return price < 0 ? fallback : price;
+    };
+    const double cached_text =
+        or_else(p.cached_input_per_million_tokens, p.input_per_million_tokens);
+    const double audio_in = or_else(p.audio_input_per_million_tokens, p.input_per_million_tokens);
+    const double cached_audio = or_else(p.cached_audio_input_per_million_tokens, audio_in);
+    const double audio_out =
+        or_else(p.audio_output_per_million_tokens, p.output_per_million_tokens);
+    // A malformed answer could say more cached than total: never a negative cost.
+    const double fresh_text = std::max(0.0, u.text_input - u.cached_text_input);
+    const double fresh_audio = std::max(0.0, u.audio_input - u.cached_audio_input);
+    return (fresh_text * p.input_per_million_tokens + u.cached_text_input * cached_text +
+            fresh_audio * audio_in + u.cached_audio_input * cached_audio +
+            u.text_output * p.output_per_million_tokens + u.audio_output * audio_out) /
+           1e6;
 }
 
 result<price_table> price_table::from_json(std::string_view json_text)
@@ -47,11 +124,10 @@ result<price_table> price_table::from_json(std::string_view json_text)
             std::string field = where;
             field += '.';
             field += name;
-            double* target = name == "input_per_million_tokens"    ? &p.input_per_million_tokens
-                             : name == "output_per_million_tokens" ? &p.output_per_million_tokens
-                             : name == "per_thousand_characters"   ? &p.per_thousand_characters
-                             : name == "per_audio_minute"          ? &p.per_audio_minute
-                                                                   : nullptr;
+            const std::string_view field_name = name;
+            const auto known = std::find_if(price_fields.begin(), price_fields.end(),
+                                            [&](const auto& f) { return f.first == field_name; });
+            double* target = known == price_fields.end() ? nullptr : &(p.*(known->second));
             if (target == nullptr)
                 return make_error(errc::invalid_argument, field + " is not a known price");
             if (!value.is_number() || value.get<double>() < 0)
@@ -127,16 +203,20 @@ void usage_meter::record(std::string_view upstream, std::string_view model, std:
             .inc();
 }
 
-void usage_meter::tokens(std::string_view upstream, std::string_view model, double input,
-                         double output)
+void usage_meter::tokens(std::string_view upstream, std::string_view model, const token_usage& used)
 {
     const auto price = price_of(model);
-    const model_price p = price.value_or(model_price{});
     const bool priced = price.has_value();
-    record(upstream, model, "input_tokens", input,
-           input * p.input_per_million_tokens / 1e6 + output * p.output_per_million_tokens / 1e6,
-           priced);
-    record(upstream, model, "output_tokens", output, 0, true);
+    const double dollars = token_cost(price.value_or(model_price{}), used);
+    record(upstream, model, "input_tokens", used.text_input + used.audio_input, dollars, priced);
+    record(upstream, model, "output_tokens", used.text_output + used.audio_output, 0, true);
+    const auto extra = [&](std::string_view unit, double amount) {
+        if (amount > 0)
+            record(upstream, model, unit, amount, 0, true);
+    };
+    extra("cached_input_tokens", used.cached_text_input + used.cached_audio_input);
+    extra("audio_input_tokens", used.audio_input);
+    extra("audio_output_tokens", used.audio_output);
 }
 
 void usage_meter::characters(std::string_view upstream, std::string_view model, double count)

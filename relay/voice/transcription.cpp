@@ -1,4 +1,4 @@
-// transcription.cpp: the Whisper request and its answer.
+// transcription.cpp: the transcription request and its answer.
 #include "voice/transcription.hpp"
 
 #include "config/config.hpp"
@@ -15,8 +15,9 @@ upstream_request transcription_request(const config& cfg, std::string_view wav)
     form.add_field("model", cfg.transcription_model);
     if (!cfg.transcription_language.empty())
         form.add_field("language", cfg.transcription_language);
+    // No temperature: 0 is the API's default (the seed's Whisper setting), and whether
+    // gpt-transcribe takes the field is not documented.
     form.add_field("response_format", "json");
-    form.add_field("temperature", "0");
     return upstream_request{.method = "POST",
                             .url = cfg.openai_base_url + "/audio/transcriptions",
                             .headers = {{"Authorization", "Bearer " + cfg.openai_api_key},

@@ -185,6 +185,58 @@ std::optional<api_error> check_tool_pairing(const json& messages)
     return std::nullopt;
 }
 
+// Chat models that reason (o-series, GPT-5 and later) and the rules OpenAI enforces on them
+// in Chat Completions: max_completion_tokens instead of max_tokens; no temperature unless
+// reasoning_effort is "none"; GPT-6 calls functions only with "none" (OpenAI's deployment
+// checklist). Models from before reasoning refuse reasoning_effort.
+bool reasons(std::string_view model)
+{
+    return model.starts_with("gpt-5") || model.starts_with("gpt-6") || model.starts_with("o1") ||
+           model.starts_with("o3") || model.starts_with("o4");
+}
+
+api_error unsupported(const std::string& param, const std::string& advice = {})
+{
+    return api_error{.code = "unsupported_parameter",
+                     .message = "Unsupported parameter: '" + param +
+                                "' is not supported with this model." + advice,
+                     .param = param};
+}
+
+std::optional<api_error> check_reasoning_rules(const json& request, const std::string& model)
+{
+    const auto effort = request.find("reasoning_effort");
+    const bool has_effort = effort != request.end() && !effort->is_null();
+    if (!reasons(model))
+        return has_effort ? std::optional(unsupported("reasoning_effort")) : std::nullopt;
+    std::string level = model.starts_with("gpt-6") ? "medium" : "low"; // the models' defaults
+    if (has_effort) {
+        constexpr std::array<std::string_view, 7> levels = {"none", "minimal", "low", "medium",
+                                                            "high", "xhigh",   "max"};
+        if (!effort->is_string() ||
+            std::ranges::find(levels, effort->get<std::string>()) == levels.end())
+            return api_error{.code = "invalid_value",
+                             .message = "Invalid value for 'reasoning_effort': expected one of "
+                                        "'none', 'minimal', 'low', 'medium', 'high', 'xhigh' or "
+                                        "'max'.",
+                             .param = "reasoning_effort"};
+        level = effort->get<std::string>();
+    }
+    if (request.contains("max_tokens"))
+        return unsupported("max_tokens", " Use 'max_completion_tokens' instead.");
+    if (level != "none" && request.contains("temperature"))
+        return unsupported("temperature");
+    const auto tools = request.find("tools");
+    if (level != "none" && model.starts_with("gpt-6") && tools != request.end() &&
+        tools->is_array() && !tools->empty())
+        return api_error{.message = "Function tools with reasoning_effort are not supported for " +
+                                    model +
+                                    " in /v1/chat/completions. Please use /v1/responses "
+                                    "instead.",
+                         .param = "reasoning_effort"};
+    return std::nullopt;
+}
+
 std::optional<api_error> parse_chat(const std::string& body, chat_request& out)
 {
     const json request = json::parse(body, nullptr, false);
@@ -194,6 +246,8 @@ std::optional<api_error> parse_chat(const std::string& body, chat_request& out)
     if (model == request.end() || !model->is_string() || model->get<std::string>().empty())
         return api_error{.message = "you must provide a model parameter"};
     out.model = model->get<std::string>();
+    if (auto bad = check_reasoning_rules(request, out.model))
+        return bad;
 
     const auto messages = request.find("messages");
     if (messages == request.end())

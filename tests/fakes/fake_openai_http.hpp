@@ -32,7 +32,12 @@
 //   a tool_call_id that a call of the assistant message just before it (other tool messages
 //   aside) made, and every such call needs its tool message before anything else comes; else
 //   a 400 in the API's words ("messages with role 'tool' must be a response to a preceeding
-//   message with 'tool_calls'", sic).
+//   message with 'tool_calls'", sic). Reasoning models (o1/o3/o4, gpt-5*, gpt-6*) are held
+//   to OpenAI's rules for them: max_tokens refused ("Use 'max_completion_tokens' instead"),
+//   temperature refused unless reasoning_effort is "none" (GPT-6's default is medium), and a
+//   gpt-6* request offering function tools refused unless reasoning_effort is "none"
+//   (developers.openai.com/api/docs/guides/deployment-checklist); other models refuse
+//   reasoning_effort (unsupported_parameter).
 //   POST /v1/moderations: {input: string | string[] | [{type:"text", text}], model?}; one
 //   result per input with all 13 categories, their scores and applied input types. Whether
 //   an input is flagged is scripted: it is when it contains one of `flagged_words` (ignoring

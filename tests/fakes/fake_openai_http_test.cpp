@@ -481,6 +481,58 @@ TEST(FakeOpenAiHttp, ToolChoiceNoneGetsTextEvenWhenTheScriptedFunctionIsOffered)
     EXPECT_EQ(choice["message"]["content"], "Hello from the fake.");
 }
 
+// The error a chat request with these changes to chat_with_tools(false) gets (null: 200).
+json reasoning_refusal(http_test_client& c, const json& changes)
+{
+    auto body = chat_with_tools(false);
+    body.merge_patch(changes);
+    const auto r = c.exchange(post(body));
+    if (r.response.result() == http::status::ok)
+        return nullptr;
+    EXPECT_EQ(r.response.result(), http::status::bad_request);
+    return json::parse(r.response.body())["error"];
+}
+
+TEST(FakeOpenAiHttp, Gpt6WithToolsAndTemperatureIsAcceptedOnlyWithReasoningEffortNone)
+{
+    started_openai s;
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    EXPECT_TRUE(reasoning_refusal(c, {{"model", "gpt-6-luna"},
+                                      {"reasoning_effort", "none"},
+                                      {"temperature", 0.6},
+                                      {"max_completion_tokens", 100}})
+                    .is_null());
+    // The default effort (medium) refuses temperature...
+    const auto temperature = reasoning_refusal(c, {{"model", "gpt-6-luna"}, {"temperature", 0.6}});
+    EXPECT_EQ(temperature["code"], "unsupported_parameter");
+    EXPECT_EQ(temperature["param"], "temperature");
+    // ...and function tools, even without one.
+    const auto tools = reasoning_refusal(c, {{"model", "gpt-6-luna"}, {"reasoning_effort", "low"}});
+    EXPECT_EQ(tools["param"], "reasoning_effort");
+    EXPECT_EQ(tools["message"], "Function tools with reasoning_effort are not supported for "
+                                "gpt-6-luna in /v1/chat/completions. Please use /v1/responses "
+                                "instead.");
+    const auto max_tokens = reasoning_refusal(
+        c, {{"model", "gpt-6-luna"}, {"reasoning_effort", "none"}, {"max_tokens", 100}});
+    EXPECT_EQ(max_tokens["param"], "max_tokens");
+    const auto bad_level =
+        reasoning_refusal(c, {{"model", "gpt-6-luna"}, {"reasoning_effort", "extreme"}});
+    EXPECT_EQ(bad_level["code"], "invalid_value");
+}
+
+TEST(FakeOpenAiHttp, ModelBeforeReasoningRefusesReasoningEffortAndTakesTemperature)
+{
+    started_openai s;
+    http_test_client c(s.fake.port());
+    ASSERT_FALSE(c.connect());
+    EXPECT_TRUE(reasoning_refusal(c, {{"model", "gpt-4o"}, {"temperature", 0.6}, {"max_tokens", 9}})
+                    .is_null());
+    const auto effort = reasoning_refusal(c, {{"model", "gpt-4o"}, {"reasoning_effort", "none"}});
+    EXPECT_EQ(effort["code"], "unsupported_parameter");
+    EXPECT_EQ(effort["param"], "reasoning_effort");
+}
+
 TEST(FakeOpenAiHttp, QueuedRepliesAnswerInOrderThenTheReplyTextReturns)
 {
     started_openai s;

@@ -132,6 +132,56 @@ outcome read_string(const json& object, const std::string& key, std::string& out
     return std::nullopt;
 }
 
+// The reasoning Realtime models (gpt-realtime-2, -2.1, -2.1-mini...; not the dated
+// "gpt-realtime-2025-08-28", which is gpt-realtime): only they take session.reasoning and
+// session.parallel_tool_calls (openai-python types/realtime/realtime_session_create_request.py:
+// "Only supported by reasoning Realtime models such as gpt-realtime-2").
+bool reasoning_realtime_model(std::string_view model)
+{
+    constexpr std::string_view family = "gpt-realtime-2";
+    if (!model.starts_with(family))
+        return false;
+    const auto rest = model.substr(family.size());
+    return rest.empty() || rest.front() == '.' || rest.front() == '-';
+}
+
+// session.reasoning and session.parallel_tool_calls of a GA session.update.
+outcome check_reasoning_fields(const json& session, std::string_view model)
+{
+    for (const char* field : {"reasoning", "parallel_tool_calls"}) {
+        const auto it = session.find(field);
+        if (it == session.end())
+            continue;
+        const std::string param = std::string("session.") + field;
+        if (!reasoning_realtime_model(model))
+            return api_error{.code = "unsupported_parameter",
+                             .message = "Unsupported parameter: '" + param +
+                                        "' is not supported "
+                                        "with this model.",
+                             .param = param};
+        if (std::string_view(field) == "parallel_tool_calls") {
+            if (!it->is_boolean())
+                return wrong_type(param, "a boolean", *it);
+            continue;
+        }
+        if (it->is_null())
+            continue;
+        if (!it->is_object())
+            return wrong_type(param, "an object", *it);
+        const auto effort = it->find("effort");
+        if (effort == it->end() || effort->is_null())
+            continue;
+        constexpr std::array<std::string_view, 5> efforts = {"minimal", "low", "medium", "high",
+                                                             "xhigh"};
+        if (!effort->is_string() ||
+            std::find(efforts.begin(), efforts.end(), effort->get<std::string>()) == efforts.end())
+            return invalid_value(param + ".effort",
+                                 "Invalid value for 'session.reasoning.effort': expected one of "
+                                 "'minimal', 'low', 'medium', 'high' or 'xhigh'.");
+    }
+    return std::nullopt;
+}
+
 outcome read_non_negative(const json& object, const std::string& key, std::int64_t& out)
 {
     const auto it = object.find(key);
@@ -417,34 +467,37 @@ private:
                     {"speed", 1.0},
                     {"tracing", nullptr}};
         const json pcm = {{"type", "audio/pcm"}, {"rate", 24000}};
-        return {{"type", "realtime"},
-                {"object", "realtime.session"},
-                {"id", state_.make_id("sess_")},
-                {"model", model_},
-                {"output_modalities", {"audio"}},
-                {"instructions", instructions},
-                {"tools", json::array()},
-                {"tool_choice", "auto"},
-                {"max_output_tokens", "inf"},
-                {"tracing", nullptr},
-                {"truncation", "auto"},
-                {"prompt", nullptr},
-                {"expires_at", expires_at},
-                {"audio",
-                 {{"input",
-                   {{"format", pcm},
-                    {"transcription", nullptr},
-                    {"noise_reduction", nullptr},
-                    {"turn_detection",
-                     {{"type", "server_vad"},
-                      {"threshold", 0.5},
-                      {"prefix_padding_ms", 300},
-                      {"silence_duration_ms", 200},
-                      {"idle_timeout_ms", nullptr},
-                      {"create_response", true},
-                      {"interrupt_response", true}}}}},
-                  {"output", {{"format", pcm}, {"voice", "marin"}, {"speed", 1.0}}}}},
-                {"include", nullptr}};
+        json created = {{"type", "realtime"},
+                        {"object", "realtime.session"},
+                        {"id", state_.make_id("sess_")},
+                        {"model", model_},
+                        {"output_modalities", {"audio"}},
+                        {"instructions", instructions},
+                        {"tools", json::array()},
+                        {"tool_choice", "auto"},
+                        {"max_output_tokens", "inf"},
+                        {"tracing", nullptr},
+                        {"truncation", "auto"},
+                        {"prompt", nullptr},
+                        {"expires_at", expires_at},
+                        {"audio",
+                         {{"input",
+                           {{"format", pcm},
+                            {"transcription", nullptr},
+                            {"noise_reduction", nullptr},
+                            {"turn_detection",
+                             {{"type", "server_vad"},
+                              {"threshold", 0.5},
+                              {"prefix_padding_ms", 300},
+                              {"silence_duration_ms", 200},
+                              {"idle_timeout_ms", nullptr},
+                              {"create_response", true},
+                              {"interrupt_response", true}}}}},
+                          {"output", {{"format", pcm}, {"voice", "marin"}, {"speed", 1.0}}}}},
+                        {"include", nullptr}};
+        if (reasoning_realtime_model(model_))
+            created["reasoning"] = {{"effort", "low"}}; // the OpenAPI spec's default
+        return created;
     }
 
     // ------------------------------------------------------------ [session: events]
@@ -600,6 +653,15 @@ private:
                 return invalid_value("session.type", "Invalid value: '" + kind +
                                                          "'. This fake supports only "
                                                          "'realtime' sessions.");
+            if (auto bad = check_reasoning_fields(*s, model_))
+                return bad;
+        } else {
+            for (const char* field : {"reasoning", "parallel_tool_calls"})
+                if (s->contains(field))
+                    return api_error{.code = "unknown_parameter",
+                                     .message =
+                                         std::string("Unknown parameter: 'session.") + field + "'.",
+                                     .param = std::string("session.") + field};
         }
         json patch = *s;
         patch.erase("id");

@@ -21,7 +21,11 @@
 // Strict where the API is, so that tests catch what production would hit:
 // input_audio_buffer.commit of under 100 ms is an error (input_audio_buffer_commit_empty); a
 // GA session.update needs session.type "realtime"; conversation.item.truncate needs a known
-// assistant item and an audio_end_ms within its audio; unknown event types are errors.
+// assistant item and an audio_end_ms within its audio; unknown event types are errors;
+// session.reasoning ({effort: minimal|low|medium|high|xhigh} or null) and
+// session.parallel_tool_calls (a boolean) are taken only by a reasoning model (`model`
+// gpt-realtime-2, -2.1, -2.1-mini...; its session starts with reasoning.effort "low"), are
+// unsupported_parameter errors for any other model and unknown_parameter errors in beta.
 //
 // Not simulated: voice activity detection (turn detection is accepted in the session but
 // never fires: the client commits and asks for responses itself), transcription of input

@@ -390,6 +390,66 @@ TEST_F(FakeRealtime, GaSessionUpdateWithoutSessionTypeIsAnError)
     EXPECT_EQ((*error)["error"]["param"], "session.type");
 }
 
+json session_update_answer(client& c, const json& session)
+{
+    c.send(json{{"type", "session.update"}, {"session", session}});
+    const auto answer = c.read();
+    EXPECT_TRUE(answer);
+    return answer ? *answer : json();
+}
+
+TEST_F(FakeRealtime, ReasoningModelStartsAtLowEffortAndTakesReasoningAndParallelToolCalls)
+{
+    start();
+    client c(fake_->port());
+    ASSERT_FALSE(c.connect("/v1/realtime?model=gpt-realtime-2.1", ga_headers()));
+    const auto created = c.read();
+    ASSERT_TRUE(created);
+    EXPECT_EQ((*created)["session"]["reasoning"], json({{"effort", "low"}}));
+    const auto updated = session_update_answer(c, {{"type", "realtime"},
+                                                   {"reasoning", {{"effort", "high"}}},
+                                                   {"parallel_tool_calls", false}});
+    EXPECT_EQ(updated["type"], "session.updated");
+    EXPECT_EQ(updated["session"]["reasoning"]["effort"], "high");
+    EXPECT_EQ(updated["session"]["parallel_tool_calls"], false);
+
+    const auto bad =
+        session_update_answer(c, {{"type", "realtime"}, {"reasoning", {{"effort", "none"}}}});
+    EXPECT_EQ(bad["type"], "error");
+    EXPECT_EQ(bad["error"]["code"], "invalid_value");
+    EXPECT_EQ(bad["error"]["param"], "session.reasoning.effort");
+}
+
+TEST_F(FakeRealtime, ModelWithoutReasoningRefusesReasoningFields)
+{
+    start();
+    for (const std::string model :
+         {"gpt-realtime", "gpt-realtime-2025-08-28", "gpt-realtime-mini"}) {
+        client c(fake_->port());
+        ASSERT_FALSE(c.connect("/v1/realtime?model=" + model, ga_headers()));
+        const auto created = c.read();
+        ASSERT_TRUE(created);
+        EXPECT_FALSE((*created)["session"].contains("reasoning")) << model;
+        for (const auto& [field, value] :
+             {std::pair<std::string, json>{"reasoning", {{"effort", "low"}}},
+              std::pair<std::string, json>{"parallel_tool_calls", true}}) {
+            const auto error = session_update_answer(c, {{"type", "realtime"}, {field, value}});
+            EXPECT_EQ(error["type"], "error") << model << " " << field;
+            EXPECT_EQ(error["error"]["code"], "unsupported_parameter");
+            EXPECT_EQ(error["error"]["param"], "session." + field);
+        }
+    }
+}
+
+TEST_F(FakeRealtime, BetaSessionDoesNotKnowReasoning)
+{
+    start();
+    auto c = open(beta_headers(), "/v1/realtime?model=gpt-realtime-2.1");
+    const auto error = session_update_answer(*c, {{"reasoning", {{"effort", "low"}}}});
+    EXPECT_EQ(error["type"], "error");
+    EXPECT_EQ(error["error"]["code"], "unknown_parameter");
+}
+
 TEST_F(FakeRealtime, SubprotocolRealtimeIsSelectedOnlyWhenOffered)
 {
     start();

@@ -9,9 +9,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// The model the server transcribes the visitor's speech with, so the chat shows both sides.
-constexpr std::string_view transcription_model = "gpt-4o-mini-transcribe";
-
 std::string seconds_text(std::int64_t ms)
 {
     const auto tenths = (ms + 50) / 100;
@@ -253,10 +250,9 @@ void voice_client::send_session_settings()
     const json update = {{"type", "session.update"},
                          {"session",
                           {{"type", "realtime"},
-                           {"audio",
-                            {{"input",
-                              {{"transcription", {{"model", transcription_model}}},
-                               {"turn_detection", turn_detection}}}}}}}};
+                           // The transcription of the visitor's words (so the chat shows
+                           // both sides) is the relay's to set, with its model.
+                           {"audio", {{"input", {{"turn_detection", turn_detection}}}}}}}};
     send(update.dump());
 }
 

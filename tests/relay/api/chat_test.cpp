@@ -75,7 +75,8 @@ TEST_F(Chat, PostAnswersWithTheReplyAndSendsThePersonasSettingsUpstream)
     const auto persona = default_persona(persona::receptionist);
     EXPECT_EQ(sent["model"], persona.chat_model);
     EXPECT_DOUBLE_EQ(sent["temperature"].get<double>(), 0.6);
-    EXPECT_EQ(sent["max_tokens"], persona.max_tokens);
+    EXPECT_EQ(sent["max_completion_tokens"], persona.max_tokens);
+    EXPECT_EQ(sent["reasoning_effort"], "none");
     EXPECT_EQ(sent["messages"][0]["content"], persona.instructions);
     EXPECT_EQ(sent["messages"][1]["content"], "When do you open?");
     // The visitor's token never goes upstream, and the key never comes back.
@@ -250,10 +251,11 @@ TEST_F(Chat, UsageAndCostAppearOnMetrics)
         200);
     EXPECT_GT(
         relay.metric(
-            R"(donna_upstream_usage_total{model="gpt-4o",unit="input_tokens",upstream="openai"})"),
+            R"(donna_upstream_usage_total{model="gpt-6-luna",unit="input_tokens",upstream="openai"})"),
         0);
     EXPECT_GT(
-        relay.metric(R"(donna_upstream_cost_dollars_total{model="gpt-4o",upstream="openai"})"), 0);
+        relay.metric(R"(donna_upstream_cost_dollars_total{model="gpt-6-luna",upstream="openai"})"),
+        0);
     EXPECT_EQ(relay.metric(R"(donna_upstream_requests_total{outcome="ok",upstream="openai"})"), 1);
     EXPECT_EQ(relay.metric(R"(donna_chat_turns_total{outcome="ok"})"), 1);
 }

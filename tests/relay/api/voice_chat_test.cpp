@@ -109,14 +109,15 @@ TEST_F(VoiceChat, ARecordedTurnStreamsTranscriptReplyAndSpeechInThatOrder)
     EXPECT_EQ(events.back()["transcript"], "When do you open?");
     EXPECT_EQ(events.back()["audio_bytes"], audio.size());
 
-    // Whisper got the seed's settings and a 16 kHz mono WAV of the recording's length.
+    // The transcription got the default model, the seed's settings and a 16 kHz mono WAV of
+    // the recording's length.
     const auto transcriptions = openai_requests("/v1/audio/transcriptions");
     ASSERT_EQ(transcriptions.size(), 1U);
     const auto& sent = transcriptions[0];
-    EXPECT_EQ(sent.part("model")->data, "whisper-1");
+    EXPECT_EQ(sent.part("model")->data, "gpt-transcribe");
     EXPECT_EQ(sent.part("language")->data, "en");
     EXPECT_EQ(sent.part("response_format")->data, "json");
-    EXPECT_EQ(sent.part("temperature")->data, "0");
+    EXPECT_EQ(sent.part("temperature"), nullptr);
     const auto& file = sent.part("file")->data;
     const auto wav =
         decode_wav(std::span(reinterpret_cast<const std::uint8_t*>(file.data()), file.size()));

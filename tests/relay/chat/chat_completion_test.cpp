@@ -33,9 +33,11 @@ TEST(ChatCompletion, RequestCarriesThePersonasModelTemperatureLimitAndPrompt)
     history.add(chat_role::assistant, "Hi! How can I help?");
     history.add(chat_role::user, "Are you open?");
     const auto body = json::parse(chat_request_body(receptionist, history, options(true, "")));
-    EXPECT_EQ(body["model"], "gpt-4o");
+    EXPECT_EQ(body["model"], "gpt-6-luna");
+    EXPECT_EQ(body["reasoning_effort"], "none");
     EXPECT_DOUBLE_EQ(body["temperature"].get<double>(), 0.6);
-    EXPECT_EQ(body["max_tokens"], receptionist.max_tokens);
+    EXPECT_EQ(body["max_completion_tokens"], receptionist.max_tokens);
+    EXPECT_FALSE(body.contains("max_tokens"));
     EXPECT_EQ(body["stream"], true);
     EXPECT_EQ(body["stream_options"]["include_usage"], true);
     ASSERT_EQ(body["messages"].size(), 4U);
@@ -43,6 +45,30 @@ TEST(ChatCompletion, RequestCarriesThePersonasModelTemperatureLimitAndPrompt)
     EXPECT_EQ(body["messages"][0]["content"], receptionist.instructions);
     EXPECT_EQ(body["messages"][2]["role"], "assistant");
     EXPECT_EQ(body["messages"][3]["content"], "Are you open?");
+}
+
+TEST(ChatCompletion, ThinkingPersonaSendsItsEffortAndNoTemperature)
+{
+    auto sales = persona_catalog::defaults().get(persona::sales);
+    sales.reasoning_effort = "medium";
+    chat_history history(1000);
+    history.add(chat_role::user, "Hi");
+    const auto body = json::parse(chat_request_body(sales, history, options(false, "")));
+    EXPECT_EQ(body["reasoning_effort"], "medium");
+    EXPECT_FALSE(body.contains("temperature"));
+}
+
+TEST(ChatCompletion, PinnedModelWithoutEffortSendsTemperatureAndNoEffort)
+{
+    auto sales = persona_catalog::defaults().get(persona::sales);
+    sales.chat_model = "gpt-4o";
+    sales.reasoning_effort.clear();
+    chat_history history(1000);
+    history.add(chat_role::user, "Hi");
+    const auto body = json::parse(chat_request_body(sales, history, options(false, "")));
+    EXPECT_EQ(body["model"], "gpt-4o");
+    EXPECT_FALSE(body.contains("reasoning_effort"));
+    EXPECT_DOUBLE_EQ(body["temperature"].get<double>(), 0.8);
 }
 
 TEST(ChatCompletion, ExtraSystemTextFollowsThePersonaPrompt)

@@ -28,7 +28,10 @@ TEST(PersonaCatalog, EveryPersonaHasItsOwnPromptVoiceGreetingAndFallback)
         EXPECT_FALSE(p.realtime_voice.empty()) << to_string(id);
         EXPECT_FALSE(p.greeting.empty()) << to_string(id);
         EXPECT_FALSE(p.fallback_reply.empty()) << to_string(id);
-        EXPECT_EQ(p.chat_model, "gpt-4o");
+        EXPECT_EQ(p.chat_model, "gpt-6-luna");
+        EXPECT_EQ(p.reasoning_effort, "none");
+        EXPECT_EQ(p.realtime_reasoning_effort, "low");
+        EXPECT_TRUE(p.realtime_parallel_tool_calls);
         EXPECT_EQ(p.max_tokens, 1024);
         prompts.insert(p.instructions);
     }
@@ -67,6 +70,9 @@ void expect_same_profile(const persona_profile& actual, const persona_profile& e
     SCOPED_TRACE(std::string(to_string(expected.id)));
     EXPECT_EQ(actual.id, expected.id);
     EXPECT_EQ(actual.chat_model, expected.chat_model);
+    EXPECT_EQ(actual.reasoning_effort, expected.reasoning_effort);
+    EXPECT_EQ(actual.realtime_reasoning_effort, expected.realtime_reasoning_effort);
+    EXPECT_EQ(actual.realtime_parallel_tool_calls, expected.realtime_parallel_tool_calls);
     EXPECT_DOUBLE_EQ(actual.temperature, expected.temperature);
     EXPECT_EQ(actual.max_tokens, expected.max_tokens);
     EXPECT_EQ(actual.instructions, expected.instructions);
@@ -113,7 +119,7 @@ TEST(PersonaFile, ExampleFileHoldsExactlyTheBuiltInDefaults)
     ASSERT_FALSE(doc.is_discarded());
     ASSERT_EQ(doc.at("personas").size(), all_personas.size());
     for (const auto& [name, fields] : doc.at("personas").items())
-        EXPECT_EQ(fields.size(), 7U) << name;
+        EXPECT_EQ(fields.size(), 10U) << name;
 }
 
 TEST(PersonaFile, PartialOverrideKeepsOtherFieldsAndPersonas)
@@ -144,13 +150,17 @@ TEST(PersonaFile, EmptyPersonasObjectGivesTheDefaults)
 TEST(PersonaFile, EveryFieldCanBeOverridden)
 {
     const auto loaded = persona_catalog::from_json(R"({"personas": {"receptionist": {
-        "model": "gpt-4o-mini-2024-07-18", "temperature": 0, "max_tokens": 800,
-        "instructions": "You are DONNA at Acme.", "realtime_voice": "echo",
+        "model": "gpt-6.1-terra", "reasoning_effort": "low", "temperature": 0,
+        "max_tokens": 800, "instructions": "You are DONNA at Acme.", "realtime_voice": "echo",
+        "realtime_reasoning_effort": "high", "realtime_parallel_tool_calls": false,
         "greeting": "Acme, good morning.", "fallback_reply": "One moment, please."}}})");
     ASSERT_TRUE(loaded) << loaded.error().message;
     const auto& p = loaded->get(persona::receptionist);
     EXPECT_EQ(p.id, persona::receptionist);
-    EXPECT_EQ(p.chat_model, "gpt-4o-mini-2024-07-18");
+    EXPECT_EQ(p.chat_model, "gpt-6.1-terra");
+    EXPECT_EQ(p.reasoning_effort, "low");
+    EXPECT_EQ(p.realtime_reasoning_effort, "high");
+    EXPECT_FALSE(p.realtime_parallel_tool_calls);
     EXPECT_DOUBLE_EQ(p.temperature, 0.0);
     EXPECT_EQ(p.max_tokens, 800);
     EXPECT_EQ(p.instructions, "You are DONNA at Acme.");
@@ -279,13 +289,40 @@ TEST(PersonaFile, UnknownPersonaIsAnError)
                                       "marketing, receptionist, secretary)");
 }
 
+TEST(PersonaFile, PinnedModelWithoutReasoningEffortSendsNone)
+{
+    // The seed's gpt-4o rejects reasoning_effort: a file naming only the model gets none.
+    EXPECT_EQ(sales_with("model", json_string("gpt-4o")).reasoning_effort, "");
+    EXPECT_EQ(sales_with("reasoning_effort", "null").reasoning_effort, "");
+    EXPECT_EQ(sales_with("reasoning_effort", json_string("max")).reasoning_effort, "max");
+    EXPECT_EQ(sales_with("model", json_string("gpt-6-luna")).chat_model, "gpt-6-luna");
+}
+
+TEST(PersonaFile, ReasoningEffortsOutsideTheirListsAreErrors)
+{
+    auto e = sales_field_error("reasoning_effort", json_string("extreme"));
+    EXPECT_EQ(e.code, errc::out_of_range);
+    EXPECT_EQ(e.message, "personas.sales.reasoning_effort must be null or one of none, minimal, "
+                         "low, medium, high, xhigh, max");
+    EXPECT_EQ(sales_field_error("reasoning_effort", "3").code, errc::wrong_type);
+    // The Realtime API has no "none".
+    e = sales_field_error("realtime_reasoning_effort", json_string("none"));
+    EXPECT_EQ(e.code, errc::out_of_range);
+    EXPECT_EQ(e.message, "personas.sales.realtime_reasoning_effort must be one of minimal, low, "
+                         "medium, high, xhigh");
+    e = sales_field_error("realtime_parallel_tool_calls", json_string("yes"));
+    EXPECT_EQ(e.code, errc::wrong_type);
+    EXPECT_EQ(e.message, "personas.sales.realtime_parallel_tool_calls must be true or false");
+}
+
 TEST(PersonaFile, UnknownFieldIsAnError)
 {
     const auto e = sales_field_error("temprature", "0.5");
     EXPECT_EQ(e.code, errc::invalid_argument);
     EXPECT_EQ(e.message, "personas.sales.temprature is not a persona field (known: model, "
-                         "temperature, max_tokens, instructions, realtime_voice, greeting, "
-                         "fallback_reply)");
+                         "reasoning_effort, temperature, max_tokens, instructions, "
+                         "realtime_voice, realtime_reasoning_effort, "
+                         "realtime_parallel_tool_calls, greeting, fallback_reply)");
 }
 
 TEST(PersonaFile, FileShapeErrorsSayWhatIsWrong)

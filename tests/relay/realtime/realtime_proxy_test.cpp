@@ -73,7 +73,7 @@ TEST_F(RealtimeProxy, UpstreamGetsTheRealKeyAndModelNeverTheSessionToken)
     const auto connections = fake_.connections();
     ASSERT_EQ(connections.size(), 1u);
     EXPECT_EQ(connections[0].authorization, std::string("Bearer ") + test::fake_openai_key);
-    EXPECT_EQ(connections[0].target, "/v1/realtime?model=gpt-realtime");
+    EXPECT_EQ(connections[0].target, "/v1/realtime?model=gpt-realtime-2.1");
     EXPECT_EQ(connections[0].openai_beta, "");
     EXPECT_EQ(connections[0].authorization.find(token), std::string::npos);
 }
@@ -223,9 +223,13 @@ TEST_F(RealtimeProxy, PersonaSwitchSendsTheNewInstructionsUpstreamAndConfirms)
     ASSERT_TRUE(fake_received(2));
     const auto update = fake_events()[1];
     const auto sales = persona_instructions(relay(), donna::persona::sales);
-    EXPECT_EQ(update,
-              nlohmann::json({{"type", "session.update"},
-                              {"session", {{"type", "realtime"}, {"instructions", sales}}}}));
+    // The default model reasons: the sales persona's reasoning settings come along.
+    EXPECT_EQ(update, nlohmann::json({{"type", "session.update"},
+                                      {"session",
+                                       {{"type", "realtime"},
+                                        {"instructions", sales},
+                                        {"reasoning", {{"effort", "low"}}},
+                                        {"parallel_tool_calls", true}}}}));
     EXPECT_NE(sales, persona_instructions(relay(), donna::persona::general));
     // The fake accepted it: a session.updated carrying the sales instructions comes back.
     bool updated = false;

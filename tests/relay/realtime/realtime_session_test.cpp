@@ -316,6 +316,121 @@ TEST_F(RealtimeSession, PersonasFileDecidesTheInstructionsAndVoiceSentUpstream)
     std::filesystem::remove(file);
 }
 
+// --- the Realtime model: reasoning settings, transcription, cost ---
+
+// The relay's first event on upstream connection 0, once the fake has it.
+nlohmann::json first_upstream_event(fake_realtime_server& fake)
+{
+    EXPECT_TRUE(fake.wait_until(
+        [](const auto& cs) { return !cs.empty() && !cs[0].client_events.empty(); }));
+    const auto connections = fake.connections();
+    return connections.empty() || connections[0].client_events.empty()
+               ? nlohmann::json()
+               : nlohmann::json::parse(connections[0].client_events[0]);
+}
+
+TEST_F(RealtimeSession, DefaultModelGetsThePersonasReasoningAndTheRelaysTranscription)
+{
+    auto ws = relay().open_realtime(with_token());
+    std::vector<ws_message> seen;
+    // The fake answers the relay's session.update with session.updated, or with an error
+    // event for a field the model does not take.
+    ASSERT_TRUE(ws.read_until_type("session.updated", &seen));
+    for (const auto& m : seen)
+        EXPECT_NE(m.type(), "error") << m.data;
+    EXPECT_EQ(fake_.connections()[0].target, "/v1/realtime?model=gpt-realtime-2.1");
+    const auto first = first_upstream_event(fake_);
+    EXPECT_EQ(first["session"]["reasoning"], nlohmann::json({{"effort", "low"}}));
+    EXPECT_EQ(first["session"]["parallel_tool_calls"], true);
+    EXPECT_EQ(first["session"]["audio"]["input"]["transcription"],
+              nlohmann::json({{"model", "gpt-transcribe"}, {"language", "en"}}));
+}
+
+TEST_F(RealtimeSession, PersonasFileDecidesTheReasoningEffort)
+{
+    const auto file = std::filesystem::temp_directory_path() /
+                      ("donna-personas-effort-" + std::to_string(::getpid()) + ".json");
+    std::ofstream(file) << R"({"personas":{"general":{"realtime_reasoning_effort":"high",)"
+                           R"("realtime_parallel_tool_calls":false}}})";
+    auto c = relay_config();
+    c.personas_file = file.string();
+    relay(c);
+    auto ws = relay().open_realtime(with_token());
+    ASSERT_TRUE(ws.read_until_type("session.updated"));
+    const auto first = first_upstream_event(fake_);
+    EXPECT_EQ(first["session"]["reasoning"]["effort"], "high");
+    EXPECT_EQ(first["session"]["parallel_tool_calls"], false);
+    std::filesystem::remove(file);
+}
+
+TEST_F(RealtimeSession, ClientMayNotSetReasoningOrParallelToolCalls)
+{
+    auto ws = relay().open_realtime(with_token());
+    ASSERT_TRUE(ws.read_until_type("session.updated"));
+    ws.send(R"({"type":"session.update","event_id":"u1","session":{"type":"realtime",)"
+            R"("reasoning":{"effort":"xhigh"},"parallel_tool_calls":false}})");
+    const auto error = ws.read_until_type("error");
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->json()["error"]["code"], "donna_field_not_allowed");
+    EXPECT_EQ(error->json()["error"]["event_id"], "u1");
+    ws.send(
+        R"({"type":"response.create","event_id":"r1","response":{"reasoning":{"effort":"xhigh"}}})");
+    const auto removed = ws.read_until_type("error");
+    ASSERT_TRUE(removed);
+    EXPECT_EQ(removed->json()["error"]["param"], "response.reasoning");
+    // The response went upstream without the field; nothing the client sent carried it.
+    ASSERT_TRUE(ws.read_until_type("response.done"));
+    const auto connections = fake_.connections();
+    for (const auto& text : connections[0].client_events) {
+        const bool relays_own = text.find("\"instructions\"") != std::string::npos;
+        if (!relays_own) {
+            EXPECT_EQ(text.find("reasoning"), std::string::npos) << text;
+        }
+    }
+}
+
+TEST_F(RealtimeSession, ModelWithoutReasoningGetsNoReasoningFields)
+{
+    auto c = relay_config();
+    c.openai_realtime_model = "gpt-realtime"; // the seed's model, still accepted
+    relay(c);
+    auto ws = relay().open_realtime(with_token());
+    std::vector<ws_message> seen;
+    ASSERT_TRUE(ws.read_until_type("session.updated", &seen));
+    for (const auto& m : seen)
+        EXPECT_NE(m.type(), "error") << m.data;
+    const auto first = first_upstream_event(fake_);
+    EXPECT_FALSE(first["session"].contains("reasoning"));
+    EXPECT_FALSE(first["session"].contains("parallel_tool_calls"));
+}
+
+TEST_F(RealtimeSession, ResponseTokensAreMeteredAtTheRealtimeModelsPrices)
+{
+    auto ws = relay().open_realtime(with_token());
+    ws.send(append_of(1.0));
+    ws.send(R"({"type":"input_audio_buffer.commit"})");
+    ws.send(R"({"type":"response.create"})");
+    const auto done = ws.read_until_type("response.done");
+    ASSERT_TRUE(done);
+    const auto usage = done->json()["response"]["usage"];
+    const double audio_in = usage["input_token_details"]["audio_tokens"].get<double>();
+    const double audio_out = usage["output_token_details"]["audio_tokens"].get<double>();
+    const double text_out = usage["output_token_details"]["text_tokens"].get<double>();
+    ASSERT_GT(audio_in, 0);
+    ASSERT_GT(audio_out, 0);
+    const std::string labels = R"(model="gpt-realtime-2.1",)";
+    EXPECT_EQ(relay().metric(R"(donna_upstream_usage_total{)" + labels +
+                             R"(unit="audio_input_tokens",upstream="openai"})"),
+              audio_in);
+    EXPECT_EQ(relay().metric(R"(donna_upstream_usage_total{)" + labels +
+                             R"(unit="audio_output_tokens",upstream="openai"})"),
+              audio_out);
+    // gpt-realtime-2.1: audio in $32, audio out $64, text out $24 per million tokens.
+    EXPECT_NEAR(relay().metric(R"(donna_upstream_cost_dollars_total{model="gpt-realtime-2.1",)"
+                               R"(upstream="openai"})"),
+                (audio_in * 32 + audio_out * 64 + text_out * 24) / 1e6, 1e-9);
+}
+
 TEST_F(RealtimeSession, InvalidPersonasFileIsAStartErrorNamingTheSetting)
 {
     const auto file = std::filesystem::temp_directory_path() /

@@ -4,6 +4,10 @@
 #include "metrics/metrics.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <string>
 
 namespace donna::relay {
 namespace {
@@ -15,25 +19,67 @@ double value_of(const metrics_registry& registry, const std::string& series)
     return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
 }
 
+double metric(const metrics_registry& registry, const std::string& model, const char* unit)
+{
+    return value_of(registry, R"(donna_upstream_usage_total{model=")" + model + R"(",unit=")" +
+                                  unit + R"(",upstream="openai"})");
+}
+
+double cost(const metrics_registry& registry, const std::string& model)
+{
+    return value_of(registry, R"(donna_upstream_cost_dollars_total{model=")" + model +
+                                  R"(",upstream="openai"})");
+}
+
 TEST(UsageMeter, PricesTokensFromTheTable)
 {
     metrics_registry registry;
     usage_meter meter(registry, price_table::defaults());
-    meter.tokens("openai", "gpt-4o", 1000000, 100000); // $2.50 + $1.00
-    EXPECT_DOUBLE_EQ(
-        value_of(registry,
-                 R"(donna_upstream_cost_dollars_total{model="gpt-4o",upstream="openai"})"),
-        3.5);
-    EXPECT_EQ(
-        value_of(
-            registry,
-            R"(donna_upstream_usage_total{model="gpt-4o",unit="input_tokens",upstream="openai"})"),
-        1000000);
-    EXPECT_EQ(
-        value_of(
-            registry,
-            R"(donna_upstream_usage_total{model="gpt-4o",unit="output_tokens",upstream="openai"})"),
-        100000);
+    meter.tokens("openai", "gpt-4o", {.text_input = 1000000, .text_output = 100000}); // 2.50 + 1
+    EXPECT_DOUBLE_EQ(cost(registry, "gpt-4o"), 3.5);
+    EXPECT_EQ(metric(registry, "gpt-4o", "input_tokens"), 1000000);
+    EXPECT_EQ(metric(registry, "gpt-4o", "output_tokens"), 100000);
+    EXPECT_EQ(metric(registry, "gpt-4o", "cached_input_tokens"), -1); // none: no series
+}
+
+TEST(UsageMeter, CachedInputIsPricedAtTheCachedPrice)
+{
+    metrics_registry registry;
+    usage_meter meter(registry, price_table::defaults());
+    // gpt-6-luna: 600k fresh x $0.10 + 400k cached x $0.01 + 1M out x $0.50.
+    meter.tokens("openai", "gpt-6-luna",
+                 {.text_input = 1000000, .cached_text_input = 400000, .text_output = 1000000});
+    EXPECT_NEAR(cost(registry, "gpt-6-luna"), 0.06 + 0.004 + 0.5, 1e-12);
+    EXPECT_EQ(metric(registry, "gpt-6-luna", "cached_input_tokens"), 400000);
+}
+
+TEST(UsageMeter, RealtimeAudioTokensArePricedApartFromText)
+{
+    metrics_registry registry;
+    usage_meter meter(registry, price_table::defaults());
+    // gpt-realtime-2.1 per million: text 4 / 0.40 cached / 24 out; audio 32 / 0.40 / 64.
+    meter.tokens("openai", "gpt-realtime-2.1",
+                 {.text_input = 1000000,
+                  .audio_input = 1000000,
+                  .cached_audio_input = 500000,
+                  .text_output = 1000000,
+                  .audio_output = 1000000});
+    EXPECT_NEAR(cost(registry, "gpt-realtime-2.1"), 4 + 16 + 0.2 + 24 + 64, 1e-9);
+    EXPECT_EQ(metric(registry, "gpt-realtime-2.1", "input_tokens"), 2000000);
+    EXPECT_EQ(metric(registry, "gpt-realtime-2.1", "audio_input_tokens"), 1000000);
+    EXPECT_EQ(metric(registry, "gpt-realtime-2.1", "audio_output_tokens"), 1000000);
+}
+
+TEST(UsageMeter, AModelWithoutCachedOrAudioPricesPaysItsInputAndOutputPrices)
+{
+    const auto table = price_table::from_json(
+        R"({"prices":{"my-model":{"input_per_million_tokens":2,"output_per_million_tokens":8}}})");
+    ASSERT_TRUE(table) << table.error().message;
+    metrics_registry registry;
+    usage_meter meter(registry, *table);
+    meter.tokens("openai", "my-model",
+                 {.text_input = 1000000, .cached_text_input = 1000000, .audio_output = 1000000});
+    EXPECT_NEAR(cost(registry, "my-model"), 2 + 8, 1e-12);
 }
 
 TEST(UsageMeter, PricesCharactersAndAudioMinutes)
@@ -41,7 +87,7 @@ TEST(UsageMeter, PricesCharactersAndAudioMinutes)
     metrics_registry registry;
     usage_meter meter(registry, price_table::defaults());
     meter.characters("elevenlabs", "eleven_multilingual_v2", 2000); // 2 x $0.30
-    meter.audio_seconds("openai", "whisper-1", 90);                 // 1.5 min x $0.006
+    meter.audio_seconds("openai", "gpt-transcribe", 90);            // 1.5 min x $0.0045
     EXPECT_NEAR(
         value_of(
             registry,
@@ -49,8 +95,8 @@ TEST(UsageMeter, PricesCharactersAndAudioMinutes)
         0.6, 1e-12);
     EXPECT_NEAR(
         value_of(registry,
-                 R"(donna_upstream_cost_dollars_total{model="whisper-1",upstream="openai"})"),
-        0.009, 1e-12);
+                 R"(donna_upstream_cost_dollars_total{model="gpt-transcribe",upstream="openai"})"),
+        0.00675, 1e-12);
 }
 
 TEST(UsageMeter, ADatedSnapshotIsPricedAsItsBaseModel)
@@ -67,7 +113,7 @@ TEST(UsageMeter, AnUnpricedModelIsCountedAndNamed)
 {
     metrics_registry registry;
     usage_meter meter(registry, price_table::defaults());
-    meter.tokens("openai", "gpt-9-experimental", 10, 10);
+    meter.tokens("openai", "gpt-9-experimental", {.text_input = 10, .text_output = 10});
     EXPECT_EQ(
         value_of(registry,
                  R"(donna_upstream_unpriced_total{model="gpt-9-experimental",upstream="openai"})"),
@@ -104,24 +150,44 @@ TEST(UsageMeter, APricesFileWithMistakesIsRefusedNamingModelAndField)
     EXPECT_FALSE(price_table::from_json(R"({"price":{}})"));
 }
 
-// docs/prices.example.json is documented as the built-in table: keep the two equal.
+// docs/prices.example.json is documented as the built-in table: keep the two equal, model by
+// model and field by field (read as raw JSON: loading it would start from the defaults).
 TEST(UsageMeter, TheExamplePricesFileIsTheBuiltInTable)
 {
-    const auto file = price_table::from_file(DONNA_SOURCE_DIR "/docs/prices.example.json");
-    ASSERT_TRUE(file) << file.error().message;
-    const auto defaults = price_table::defaults();
-    for (const char* model :
-         {"gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "whisper-1", "gpt-4o-transcribe",
-          "gpt-4o-mini-transcribe", "omni-moderation-latest", "eleven_multilingual_v2", "eleven_v3",
-          "eleven_flash_v2_5", "eleven_flash_v2"}) {
-        const auto* a = file->find(model);
-        const auto* b = defaults.find(model);
-        ASSERT_NE(a, nullptr) << model;
-        ASSERT_NE(b, nullptr) << model;
-        EXPECT_DOUBLE_EQ(a->input_per_million_tokens, b->input_per_million_tokens) << model;
-        EXPECT_DOUBLE_EQ(a->output_per_million_tokens, b->output_per_million_tokens) << model;
-        EXPECT_DOUBLE_EQ(a->per_thousand_characters, b->per_thousand_characters) << model;
-        EXPECT_DOUBLE_EQ(a->per_audio_minute, b->per_audio_minute) << model;
+    std::ifstream in(DONNA_SOURCE_DIR "/docs/prices.example.json");
+    const auto doc = nlohmann::json::parse(in, nullptr, false);
+    ASSERT_FALSE(doc.is_discarded());
+    const auto& file = doc.at("prices");
+    const auto table = price_table::defaults();
+    const auto& defaults = table.entries();
+    EXPECT_EQ(file.size(), defaults.size());
+    const model_price unset{};
+    for (const auto& entry : defaults) {
+        const auto& model = entry.first;
+        const auto& price = entry.second;
+        ASSERT_TRUE(file.contains(model)) << model;
+        const auto& fields = file.at(model);
+        const auto expect = [&](const char* name, double value, double absent) {
+            if (value == absent)
+                EXPECT_FALSE(fields.contains(name)) << model << "." << name;
+            else
+                EXPECT_DOUBLE_EQ(fields.value(name, absent), value) << model << "." << name;
+        };
+        expect("input_per_million_tokens", price.input_per_million_tokens,
+               unset.input_per_million_tokens);
+        expect("cached_input_per_million_tokens", price.cached_input_per_million_tokens,
+               unset.cached_input_per_million_tokens);
+        expect("output_per_million_tokens", price.output_per_million_tokens,
+               unset.output_per_million_tokens);
+        expect("audio_input_per_million_tokens", price.audio_input_per_million_tokens,
+               unset.audio_input_per_million_tokens);
+        expect("cached_audio_input_per_million_tokens", price.cached_audio_input_per_million_tokens,
+               unset.cached_audio_input_per_million_tokens);
+        expect("audio_output_per_million_tokens", price.audio_output_per_million_tokens,
+               unset.audio_output_per_million_tokens);
+        expect("per_thousand_characters", price.per_thousand_characters,
+               unset.per_thousand_characters);
+        expect("per_audio_minute", price.per_audio_minute, unset.per_audio_minute);
     }
 }
 

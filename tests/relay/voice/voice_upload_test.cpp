@@ -114,7 +114,7 @@ TEST(VoiceUpload, BadUploadsAreRefusedWithACodeAndTheReason)
               std::string::npos);
 }
 
-TEST(Transcription, RequestIsTheSeedsWhisperSettingsAsMultipart)
+TEST(Transcription, RequestIsTheDefaultModelWithTheSeedsSettingsAsMultipart)
 {
     config cfg;
     cfg.openai_api_key = "sk-test";
@@ -124,9 +124,10 @@ TEST(Transcription, RequestIsTheSeedsWhisperSettingsAsMultipart)
     const auto& body = req.body;
     for (const auto* expected :
          {"name=\"file\"; filename=\"turn.wav\"", "Content-Type: audio/wav", "RIFFdata",
-          "name=\"model\"\r\n\r\nwhisper-1", "name=\"language\"\r\n\r\nen",
-          "name=\"response_format\"\r\n\r\njson", "name=\"temperature\"\r\n\r\n0"})
+          "name=\"model\"\r\n\r\ngpt-transcribe", "name=\"language\"\r\n\r\nen",
+          "name=\"response_format\"\r\n\r\njson"})
         EXPECT_NE(body.find(expected), std::string::npos) << expected;
+    EXPECT_EQ(body.find("name=\"temperature\""), std::string::npos);
     cfg.transcription_language = "";
     EXPECT_EQ(transcription_request(cfg, "RIFF").body.find("name=\"language\""), std::string::npos);
 }
