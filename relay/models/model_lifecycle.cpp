@@ -112,8 +112,11 @@ std::vector<model_use> models_in_use(const config& cfg, const persona_catalog& p
             return;
         out.push_back(model_use{feature, model, std::move(setting)});
     };
-    if (cfg.realtime() == realtime_mode::openai)
+    if (cfg.realtime() == realtime_mode::openai) {
         add("realtime", cfg.openai_realtime_model, "OPENAI_REALTIME_MODEL");
+        // The visitor's words in a voice session are transcribed with it too.
+        add("realtime", cfg.transcription_model, "DONNA_TRANSCRIPTION_MODEL");
+    }
     if (!cfg.openai_api_key.empty()) {
         for (const auto id : {persona::general, persona::sales, persona::marketing,
                               persona::receptionist, persona::secretary})

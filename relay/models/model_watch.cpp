@@ -8,6 +8,8 @@
 #include "upstream/http_client.hpp"
 
 #include <algorithm>
+#include <set>
+#include <string>
 #include <utility>
 
 namespace donna::relay {
@@ -155,6 +157,8 @@ void model_watch::fetch(const std::shared_ptr<const live_settings>& settings)
                 return failed(listed.error().message);
             const auto now = unix_now();
             auto reports = assess_models(uses, *listed, now, warn_days);
+            std::set<std::string> warned; // one line per message: a setting two features
+                                          // use (the transcription model) is one warning
             for (const auto& r : reports) {
                 if (r.days_left)
                     st->registry
@@ -163,7 +167,7 @@ void model_watch::fetch(const std::shared_ptr<const live_settings>& settings)
                                    "already shut down).",
                                    {{"model", r.use.model}})
                         .set(static_cast<double>(*r.days_left));
-                if (r.health != model_health::current)
+                if (r.health != model_health::current && warned.insert(r.message).second)
                     st->log.warn("models", r.message);
             }
             {

@@ -377,25 +377,32 @@ void add_reasoning(json& session, const persona_profile& persona, donna::dialect
 std::string client_policy::initial_session_update() const
 {
     json session = json::object();
-    json transcription = nullptr;
-    if (!models_.transcription_model.empty()) {
-        transcription = {{"model", models_.transcription_model}};
-        if (!models_.transcription_language.empty())
-            transcription["language"] = models_.transcription_language;
-    }
     if (dialect_ == donna::dialect::ga) {
         session["type"] = "realtime";
         session["instructions"] = persona_.instructions;
         session["audio"] = {{"output", {{"voice", persona_.realtime_voice}}}};
-        if (!transcription.is_null())
-            session["audio"]["input"] = {{"transcription", std::move(transcription)}};
     } else {
         session["instructions"] = persona_.instructions;
         session["voice"] = persona_.realtime_voice;
-        if (!transcription.is_null())
-            session["input_audio_transcription"] = std::move(transcription);
     }
     add_reasoning(session, persona_, dialect_, models_);
+    return dump_json(json{{"type", "session.update"}, {"session", std::move(session)}});
+}
+
+std::string client_policy::transcription_update() const
+{
+    if (models_.transcription_model.empty())
+        return {};
+    json transcription = {{"model", models_.transcription_model}};
+    if (!models_.transcription_language.empty())
+        transcription["language"] = models_.transcription_language;
+    json session = json::object();
+    if (dialect_ == donna::dialect::ga) {
+        session["type"] = "realtime";
+        session["audio"] = {{"input", {{"transcription", std::move(transcription)}}}};
+    } else {
+        session["input_audio_transcription"] = std::move(transcription);
+    }
     return dump_json(json{{"type", "session.update"}, {"session", std::move(session)}});
 }
 

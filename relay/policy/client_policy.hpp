@@ -73,11 +73,18 @@ public:
 
     // The session.update the relay sends upstream before any client event: the persona's
     // instructions and voice, in the dialect's shape (GA: session.type "realtime",
-    // session.instructions, session.audio.output.voice; beta: flat instructions and voice),
-    // the transcription of the visitor's words (GA session.audio.input.transcription, beta
-    // session.input_audio_transcription: {model, language}) and, for a reasoning model (GA
-    // only), the persona's session.reasoning {effort} and session.parallel_tool_calls.
+    // session.instructions, session.audio.output.voice; beta: flat instructions and voice)
+    // and, for a reasoning model (GA only), the persona's session.reasoning {effort} and
+    // session.parallel_tool_calls.
     std::string initial_session_update() const;
+
+    // The session.update that turns on the transcription of the visitor's words, sent right
+    // after the initial one (GA session.audio.input.transcription, beta
+    // session.input_audio_transcription: {model, language}); empty when no transcription
+    // model is set. Its own event, so that a transcription model the upstream refuses costs
+    // the transcript only: OpenAI applies a session.update whole or not at all, and the
+    // persona's instructions must never depend on it.
+    std::string transcription_update() const;
 
     // The session.update that switches an open session to another persona (donna.persona):
     // its instructions (and, for a reasoning model, its reasoning settings), in the dialect's

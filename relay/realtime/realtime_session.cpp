@@ -182,6 +182,8 @@ private:
                                             }});
         // First in the upstream's queue, ahead of anything the client sends.
         upstream_->send(policy_->initial_session_update());
+        if (auto transcription = policy_->transcription_update(); !transcription.empty())
+            upstream_->send(std::move(transcription));
     }
 
     void on_upstream_open()

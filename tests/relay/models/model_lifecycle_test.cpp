@@ -131,7 +131,9 @@ TEST(ModelsInUse, NamesEveryPersonasChatModelModerationTranscriptionAndRealtimeW
     EXPECT_TRUE(has("chat", "personas.secretary.model"));
     EXPECT_TRUE(has("chat", "DONNA_MODERATION_MODEL"));
     EXPECT_TRUE(has("chat", "DONNA_TRANSCRIPTION_MODEL"));
-    EXPECT_EQ(uses.size(), 8U);
+    // A voice session transcribes the visitor's words with it too.
+    EXPECT_TRUE(has("realtime", "DONNA_TRANSCRIPTION_MODEL"));
+    EXPECT_EQ(uses.size(), 9U);
 }
 
 TEST(ModelsInUse, NoKeyMeansNoOpenAIModelIsInUse)

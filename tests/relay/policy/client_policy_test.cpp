@@ -101,24 +101,45 @@ realtime_model_settings openai_models(std::string model)
             .transcription_language = "en"};
 }
 
-TEST(ClientPolicyInitial, ReasoningModelGetsThePersonasReasoningAndTheRelaysTranscription)
+TEST(ClientPolicyInitial, ReasoningModelGetsThePersonasReasoningSettings)
 {
     auto persona = receptionist();
     persona.realtime_reasoning_effort = "medium";
     persona.realtime_parallel_tool_calls = false;
     const json j = parsed(client_policy(persona, dialect::ga, openai_models("gpt-realtime-2.1"))
                               .initial_session_update());
-    const json expected = {
-        {"type", "session.update"},
-        {"session",
-         {{"type", "realtime"},
-          {"instructions", persona.instructions},
-          {"audio",
-           {{"output", {{"voice", persona.realtime_voice}}},
-            {"input", {{"transcription", {{"model", "gpt-transcribe"}, {"language", "en"}}}}}}},
-          {"reasoning", {{"effort", "medium"}}},
-          {"parallel_tool_calls", false}}}};
+    const json expected = {{"type", "session.update"},
+                           {"session",
+                            {{"type", "realtime"},
+                             {"instructions", persona.instructions},
+                             {"audio", {{"output", {{"voice", persona.realtime_voice}}}}},
+                             {"reasoning", {{"effort", "medium"}}},
+                             {"parallel_tool_calls", false}}}};
     EXPECT_EQ(j, expected);
+}
+
+TEST(ClientPolicyInitial, TranscriptionIsItsOwnUpdateInEachDialect)
+{
+    const json ga =
+        parsed(client_policy(receptionist(), dialect::ga, openai_models("gpt-realtime-2.1"))
+                   .transcription_update());
+    EXPECT_EQ(
+        ga,
+        json({{"type", "session.update"},
+              {"session",
+               {{"type", "realtime"},
+                {"audio",
+                 {{"input",
+                   {{"transcription", {{"model", "gpt-transcribe"}, {"language", "en"}}}}}}}}}}));
+    auto models = openai_models("gpt-realtime");
+    models.transcription_language.clear(); // detected: no language sent
+    const json beta =
+        parsed(client_policy(receptionist(), dialect::beta, models).transcription_update());
+    EXPECT_EQ(beta,
+              json({{"type", "session.update"},
+                    {"session", {{"input_audio_transcription", {{"model", "gpt-transcribe"}}}}}}));
+    // No transcription model (the demo upstream): no update at all.
+    EXPECT_EQ(client_policy(receptionist(), dialect::ga).transcription_update(), "");
 }
 
 TEST(ClientPolicyInitial, ModelWithoutReasoningGetsNoReasoningFields)
@@ -132,14 +153,13 @@ TEST(ClientPolicyInitial, ModelWithoutReasoningGetsNoReasoningFields)
     }
 }
 
-TEST(ClientPolicyInitial, BetaGetsTheTranscriptionFlatAndNeverReasoning)
+TEST(ClientPolicyInitial, BetaNeverGetsReasoning)
 {
     const json j =
         parsed(client_policy(receptionist(), dialect::beta, openai_models("gpt-realtime-2.1"))
                    .initial_session_update());
-    EXPECT_EQ(j["session"]["input_audio_transcription"],
-              json({{"model", "gpt-transcribe"}, {"language", "en"}}));
     EXPECT_FALSE(j["session"].contains("reasoning"));
+    EXPECT_FALSE(j["session"].contains("parallel_tool_calls"));
 }
 
 TEST(ClientPolicyInitial, PersonaSwitchCarriesTheNewPersonasReasoningEffort)

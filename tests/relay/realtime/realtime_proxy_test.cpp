@@ -54,6 +54,10 @@ protected:
         return out;
     }
 
+    // The relay's own events ahead of any client event: the persona's session.update, then
+    // the transcription's.
+    static constexpr std::size_t own = 2;
+
     bool fake_received(std::size_t count, std::size_t index = 0)
     {
         return fake_.wait_until([&](const auto& c) {
@@ -82,13 +86,15 @@ TEST_F(RealtimeProxy, PersonaInstructionsAndVoiceAreSentUpstreamBeforeClientEven
 {
     auto ws = open();
     ws.send(R"({"type":"input_audio_buffer.clear","event_id":"c1"})");
-    ASSERT_TRUE(fake_received(2));
+    ASSERT_TRUE(fake_received(own + 1));
     const auto events = fake_events();
     ASSERT_EQ(events[0]["type"], "session.update");
     EXPECT_EQ(events[0]["session"]["type"], "realtime");
     EXPECT_FALSE(events[0]["session"]["instructions"].get<std::string>().empty());
     EXPECT_TRUE(events[0]["session"]["audio"]["output"]["voice"].is_string());
-    EXPECT_EQ(events[1]["event_id"], "c1");
+    EXPECT_EQ(events[1]["type"], "session.update");
+    EXPECT_TRUE(events[1]["session"]["audio"]["input"].contains("transcription"));
+    EXPECT_EQ(events[own]["event_id"], "c1");
 }
 
 TEST_F(RealtimeProxy, ClientEventsReachUpstreamInOrderAndByteIdentical)
@@ -105,11 +111,11 @@ TEST_F(RealtimeProxy, ClientEventsReachUpstreamInOrderAndByteIdentical)
                        R"(","audio":")" + b64 + R"("})");
         ws.send(sent.back());
     }
-    ASSERT_TRUE(fake_received(41));
+    ASSERT_TRUE(fake_received(own + 40));
     ASSERT_TRUE(fake_.wait_until([](const auto& c) { return c[0].input_audio_bytes >= 40 * 480; }));
     const auto connections = fake_.connections();
     for (int i = 0; i < 40; ++i)
-        EXPECT_EQ(connections[0].client_events[static_cast<std::size_t>(i) + 1],
+        EXPECT_EQ(connections[0].client_events[static_cast<std::size_t>(i) + own],
                   sent[static_cast<std::size_t>(i)]);
     EXPECT_EQ(connections[0].input_audio_bytes, 40u * 480u);
 }
@@ -170,15 +176,15 @@ TEST_F(RealtimeProxy, ForbiddenSessionFieldsAreRemovedAndNamedWithoutClosing)
     EXPECT_NE(e["message"].get<std::string>().find("session.instructions"), std::string::npos);
     EXPECT_NE(e["message"].get<std::string>().find("session.tools"), std::string::npos);
     EXPECT_EQ(e["event_id"], "u1");
-    ASSERT_TRUE(fake_received(2));
-    const auto forwarded = fake_events()[1];
+    ASSERT_TRUE(fake_received(own + 1));
+    const auto forwarded = fake_events()[own];
     EXPECT_EQ(forwarded["type"], "session.update");
     EXPECT_FALSE(forwarded["session"].contains("instructions"));
     EXPECT_FALSE(forwarded["session"].contains("tools"));
     EXPECT_EQ(forwarded["session"]["audio"]["input"]["turn_detection"]["threshold"], 0.7);
     // Still open: a later event goes through.
     ws.send(R"({"type":"input_audio_buffer.clear"})");
-    EXPECT_TRUE(fake_received(3));
+    EXPECT_TRUE(fake_received(own + 2));
 }
 
 TEST_F(RealtimeProxy, UnknownClientEventTypesAreRefusedAndNotForwarded)
@@ -189,9 +195,9 @@ TEST_F(RealtimeProxy, UnknownClientEventTypesAreRefusedAndNotForwarded)
     ASSERT_TRUE(error);
     EXPECT_EQ(error->json()["error"]["code"], "donna_event_not_allowed");
     ws.send(R"({"type":"input_audio_buffer.clear"})");
-    ASSERT_TRUE(fake_received(2));
+    ASSERT_TRUE(fake_received(own + 1));
     const auto events = fake_events();
-    EXPECT_EQ(events[1]["type"], "input_audio_buffer.clear");
+    EXPECT_EQ(events[own]["type"], "input_audio_buffer.clear");
 }
 
 TEST_F(RealtimeProxy, SeedConnectRealtimeMessageIsAnsweredWithAStatus)
@@ -220,8 +226,8 @@ TEST_F(RealtimeProxy, PersonaSwitchSendsTheNewInstructionsUpstreamAndConfirms)
     ASSERT_TRUE(confirmation);
     EXPECT_EQ(confirmation->json(), nlohmann::json::parse(R"({"type":"donna.persona",)"
                                                           R"("persona":"sales"})"));
-    ASSERT_TRUE(fake_received(2));
-    const auto update = fake_events()[1];
+    ASSERT_TRUE(fake_received(own + 1));
+    const auto update = fake_events()[own];
     const auto sales = persona_instructions(relay(), donna::persona::sales);
     // The default model reasons: the sales persona's reasoning settings come along.
     EXPECT_EQ(update, nlohmann::json({{"type", "session.update"},
@@ -246,8 +252,8 @@ TEST_F(RealtimeProxy, PersonaSwitchInABetaSessionUsesTheBetaShape)
     auto ws = open({.beta = true});
     ws.send(R"({"type":"donna.persona","persona":"secretary"})");
     ASSERT_TRUE(ws.read_until_type("donna.persona"));
-    ASSERT_TRUE(fake_received(2));
-    EXPECT_EQ(fake_events()[1],
+    ASSERT_TRUE(fake_received(own + 1));
+    EXPECT_EQ(fake_events()[own],
               nlohmann::json({{"type", "session.update"},
                               {"session",
                                {{"instructions",
@@ -266,8 +272,8 @@ TEST_F(RealtimeProxy, UnknownPersonaIsAnErrorEventAndTheSessionGoesOn)
     EXPECT_NE(message.find("keeps the general persona"), std::string::npos) << message;
     // Nothing went upstream for it; the next event does.
     ws.send(R"({"type":"input_audio_buffer.clear"})");
-    ASSERT_TRUE(fake_received(2));
-    EXPECT_EQ(fake_events()[1]["type"], "input_audio_buffer.clear");
+    ASSERT_TRUE(fake_received(own + 1));
+    EXPECT_EQ(fake_events()[own]["type"], "input_audio_buffer.clear");
 }
 
 // donna.persona and donna.chat.message are the client's; the relay's own events are not.
@@ -435,7 +441,7 @@ TEST_F(RealtimeProxy, UpstreamErrorEventsAreForwardedAsTheyAre)
     ASSERT_TRUE(error);
     EXPECT_EQ(error->json()["error"]["type"], "server_error");
     ws.send(R"({"type":"input_audio_buffer.clear"})"); // the session goes on
-    EXPECT_TRUE(fake_received(3));
+    EXPECT_TRUE(fake_received(own + 2));
 }
 
 TEST_F(RealtimeProxy, UnreachableUpstreamIsAnErrorAfterBoundedRetries)

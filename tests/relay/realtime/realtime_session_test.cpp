@@ -318,31 +318,35 @@ TEST_F(RealtimeSession, PersonasFileDecidesTheInstructionsAndVoiceSentUpstream)
 
 // --- the Realtime model: reasoning settings, transcription, cost ---
 
-// The relay's first event on upstream connection 0, once the fake has it.
-nlohmann::json first_upstream_event(fake_realtime_server& fake)
+// The relay's event number `n` on upstream connection 0, once the fake has it.
+nlohmann::json upstream_event(fake_realtime_server& fake, std::size_t n = 0)
 {
     EXPECT_TRUE(fake.wait_until(
-        [](const auto& cs) { return !cs.empty() && !cs[0].client_events.empty(); }));
+        [n](const auto& cs) { return !cs.empty() && cs[0].client_events.size() > n; }));
     const auto connections = fake.connections();
-    return connections.empty() || connections[0].client_events.empty()
+    return connections.empty() || connections[0].client_events.size() <= n
                ? nlohmann::json()
-               : nlohmann::json::parse(connections[0].client_events[0]);
+               : nlohmann::json::parse(connections[0].client_events[n]);
 }
 
-TEST_F(RealtimeSession, DefaultModelGetsThePersonasReasoningAndTheRelaysTranscription)
+TEST_F(RealtimeSession, DefaultModelGetsThePersonasReasoningThenTheRelaysTranscription)
 {
     auto ws = relay().open_realtime(with_token());
     std::vector<ws_message> seen;
-    // The fake answers the relay's session.update with session.updated, or with an error
-    // event for a field the model does not take.
+    // The fake answers each of the relay's session.updates with session.updated, or with an
+    // error event for a field the model does not take.
+    ASSERT_TRUE(ws.read_until_type("session.updated", &seen));
     ASSERT_TRUE(ws.read_until_type("session.updated", &seen));
     for (const auto& m : seen)
         EXPECT_NE(m.type(), "error") << m.data;
     EXPECT_EQ(fake_.connections()[0].target, "/v1/realtime?model=gpt-realtime-2.1");
-    const auto first = first_upstream_event(fake_);
-    EXPECT_EQ(first["session"]["reasoning"], nlohmann::json({{"effort", "low"}}));
-    EXPECT_EQ(first["session"]["parallel_tool_calls"], true);
-    EXPECT_EQ(first["session"]["audio"]["input"]["transcription"],
+    const auto persona = upstream_event(fake_, 0);
+    EXPECT_EQ(persona["session"]["reasoning"], nlohmann::json({{"effort", "low"}}));
+    EXPECT_EQ(persona["session"]["parallel_tool_calls"], true);
+    EXPECT_FALSE(persona["session"]["audio"].contains("input"));
+    // Its own update: a transcription model the upstream refused would not cost the persona.
+    const auto transcription = upstream_event(fake_, 1);
+    EXPECT_EQ(transcription["session"]["audio"]["input"]["transcription"],
               nlohmann::json({{"model", "gpt-transcribe"}, {"language", "en"}}));
 }
 
@@ -357,7 +361,7 @@ TEST_F(RealtimeSession, PersonasFileDecidesTheReasoningEffort)
     relay(c);
     auto ws = relay().open_realtime(with_token());
     ASSERT_TRUE(ws.read_until_type("session.updated"));
-    const auto first = first_upstream_event(fake_);
+    const auto first = upstream_event(fake_);
     EXPECT_EQ(first["session"]["reasoning"]["effort"], "high");
     EXPECT_EQ(first["session"]["parallel_tool_calls"], false);
     std::filesystem::remove(file);
@@ -399,7 +403,7 @@ TEST_F(RealtimeSession, ModelWithoutReasoningGetsNoReasoningFields)
     ASSERT_TRUE(ws.read_until_type("session.updated", &seen));
     for (const auto& m : seen)
         EXPECT_NE(m.type(), "error") << m.data;
-    const auto first = first_upstream_event(fake_);
+    const auto first = upstream_event(fake_);
     EXPECT_FALSE(first["session"].contains("reasoning"));
     EXPECT_FALSE(first["session"].contains("parallel_tool_calls"));
 }
