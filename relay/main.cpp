@@ -2,6 +2,7 @@
 // SIGHUP reloads keys and settings (live sessions keep theirs), SIGTERM drains sessions up to
 // DONNA_SHUTDOWN_GRACE_MS and stops, SIGINT stops at once. Everything else lives in the
 // folders beside this file.
+#include "api/routes.hpp"
 #include "config/config.hpp"
 #include "log/log.hpp"
 #include "server/server.hpp"
@@ -78,7 +79,7 @@ int run()
         log.error("config", "configuration error: " + services.error().message);
         return 2;
     }
-    donna::relay::server server(*services);
+    donna::relay::server server(*services, donna::relay::relay_routes(*services));
     if (auto started = server.start(); !started) {
         log.error("relay", started.error().message);
         return 1;

@@ -1,5 +1,6 @@
 // chat_endpoint.cpp: POST /v1/chat's parsing, authorisation and answer shapes.
 #include "api/chat_endpoint.hpp"
+#include "upstream/http_client.hpp"
 
 #include "api/session_auth.hpp"
 #include "auth/random_id.hpp"
@@ -113,6 +114,57 @@ std::string chat_stream_ending(const chat_http_call& call, const chat_turn_outco
     if (outcome.fallback || outcome.error_code.empty())
         out += sse_data(dump_json(message_event(call, outcome)));
     return out;
+}
+
+namespace {
+
+http_answer event_stream_head()
+{
+    http_answer head;
+    head.content_type = "text/event-stream; charset=utf-8";
+    head.headers = {{"Cache-Control", "no-cache"}};
+    return head;
+}
+
+// One chat turn, answered whole or as server-sent events as they come.
+void handle_chat(services& svc, const request_context& request,
+                 const std::shared_ptr<http_reply>& reply)
+{
+    const chat_http_context context{request.header("authorization"), request.header("accept"),
+                                    request.header("origin"), request.self_origin,
+                                    request.now_unix};
+    auto prepared = prepare_chat_call(request.body, context, svc);
+    if (auto* refusal = std::get_if<http_answer>(&prepared))
+        return reply->send(std::move(*refusal));
+    auto call = std::make_shared<chat_http_call>(std::move(std::get<chat_http_call>(prepared)));
+    reply->stream(event_stream_head());
+    chat_turn_events events;
+    if (call->stream)
+        events.on_delta = [reply, call](std::string_view delta) {
+            reply->write(chat_stream_delta(*call, delta));
+        };
+    events.on_done = [reply, call](const chat_turn_outcome& outcome) {
+        const bool refused = !outcome.error_code.empty() && !outcome.fallback;
+        if (!call->stream)
+            return reply->send(chat_answer(*call, outcome));
+        reply->end(refused ? std::optional(chat_answer(*call, outcome)) : std::nullopt,
+                   chat_stream_ending(*call, outcome));
+    };
+    reply->cancel_on_disconnect(
+        svc.chat().start_turn(call->settings, call->turn, std::move(events)));
+}
+
+} // namespace
+
+route chat_route(const std::shared_ptr<services>& svc)
+{
+    return {
+        .path = "/v1/chat",
+        .methods = {"POST"},
+        .who = caller::visitor,
+        .handle = [svc](const request_context& request, const std::shared_ptr<http_reply>& reply) {
+            handle_chat(*svc, request, reply);
+        }};
 }
 
 } // namespace donna::relay

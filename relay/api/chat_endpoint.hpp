@@ -21,8 +21,10 @@
 // History is kept per session token (one token, one conversation).
 #pragma once
 
-#include "api/http_answer.hpp"
+#include "http/router.hpp"
+
 #include "chat/chat_service.hpp"
+#include "http/http_answer.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -61,5 +63,8 @@ std::string sse_data(std::string_view json_text);
 // The events a streamed turn ends with: an error event when it failed, then the message.
 std::string chat_stream_ending(const chat_http_call& call, const chat_turn_outcome& outcome);
 std::string chat_stream_delta(const chat_http_call& call, std::string_view delta);
+
+// The row of POST /v1/chat.
+route chat_route(const std::shared_ptr<services>& svc);
 
 } // namespace donna::relay

@@ -1,5 +1,6 @@
 // embed_endpoint.cpp: the query of GET /embed, and the frame-ancestors policy of a site.
 #include "api/embed_endpoint.hpp"
+#include "server/services.hpp"
 
 #include "config/sites.hpp"
 #include "protocol/donna_events.hpp"
@@ -64,6 +65,28 @@ std::variant<embed_page, http_answer> embed_request(std::string_view target,
                        "persona " + quoted_excerpt(*persona, max_echoed_chars) +
                            " is not one of general, sales, marketing, receptionist, secretary");
     return embed_page{frame_ancestors_policy(*s)};
+}
+
+route embed_route(const std::shared_ptr<services>& svc)
+{
+    return {
+        .path = "/embed",
+        .methods = {"GET", "HEAD"},
+        .handle = [svc](const request_context& request, const std::shared_ptr<http_reply>& reply) {
+            auto embed = embed_request(request.target, svc->settings()->cfg.sites);
+            if (auto* refused = std::get_if<http_answer>(&embed)) {
+                svc->metrics().error(refused->code).inc();
+                return reply->send(std::move(*refused));
+            }
+            auto file = svc->files().get(embed_file_target, request.header("accept-encoding"),
+                                         request.header("if-none-match"));
+            if (file.status == 404)
+                return reply->send(refusal(404, "not_found",
+                                           "index.html is missing from the relay's web root "
+                                           "(DONNA_WEB_ROOT)"));
+            reply->send_file(std::move(file),
+                             std::move(std::get<embed_page>(embed).content_security_policy));
+        }};
 }
 
 } // namespace donna::relay

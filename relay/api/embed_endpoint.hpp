@@ -14,7 +14,9 @@
 // first of repeated parameters. An empty persona counts as none (the site's persona).
 #pragma once
 
-#include "api/http_answer.hpp"
+#include "http/router.hpp"
+
+#include "http/http_answer.hpp"
 
 #include <string>
 #include <string_view>
@@ -40,5 +42,10 @@ std::variant<embed_page, http_answer> embed_request(std::string_view target,
 
 // "frame-ancestors " + the site's allowed origins ("self" becomes 'self'), space-separated.
 std::string frame_ancestors_policy(const site& s);
+
+class services;
+
+// The row of GET /embed.
+route embed_route(const std::shared_ptr<services>& svc);
 
 } // namespace donna::relay

@@ -119,4 +119,19 @@ http_answer memory_request(const memory_http_request& request, services& service
     return refuse(json_error(405, "method_not_allowed", "use GET, POST or DELETE on /v1/memory"));
 }
 
+route memory_route(const std::shared_ptr<services>& svc)
+{
+    return {
+        .path = "/v1/memory",
+        .prefix = true,
+        .methods = {"GET", "POST", "DELETE"},
+        .who = caller::visitor,
+        .handle = [svc](const request_context& request, const std::shared_ptr<http_reply>& reply) {
+            reply->send(memory_request({request.method, request.path(),
+                                        request.header("authorization"), request.header("origin"),
+                                        request.self_origin, request.body, request.now_unix},
+                                       *svc));
+        }};
+}
+
 } // namespace donna::relay

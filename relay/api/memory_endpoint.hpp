@@ -11,7 +11,9 @@
 // 405 for other methods, 500 storage_error. Every erase is written to the audit log.
 #pragma once
 
-#include "api/http_answer.hpp"
+#include "http/router.hpp"
+
+#include "http/http_answer.hpp"
 
 #include <cstdint>
 #include <string_view>
@@ -31,5 +33,8 @@ struct memory_http_request {
 };
 
 http_answer memory_request(const memory_http_request& request, services& services);
+
+// The row of /v1/memory and /v1/memory/<id>.
+route memory_route(const std::shared_ptr<services>& svc);
 
 } // namespace donna::relay

@@ -136,4 +136,16 @@ http_answer messages_request(const messages_http_request& request, services& ser
     return json_answer({{"messages", std::move(message_list)}, {"outbox", std::move(outbox_list)}});
 }
 
+route messages_route(const std::shared_ptr<services>& svc)
+{
+    return {
+        .path = "/v1/messages",
+        .methods = {"GET", "HEAD"},
+        .who = caller::admin,
+        .handle = [svc](const request_context& request, const std::shared_ptr<http_reply>& reply) {
+            reply->send(messages_request(
+                {request.method, request.target, request.header("authorization")}, *svc));
+        }};
+}
+
 } // namespace donna::relay

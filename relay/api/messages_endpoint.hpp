@@ -15,7 +15,9 @@
 // donna_errors_total.
 #pragma once
 
-#include "api/http_answer.hpp"
+#include "http/router.hpp"
+
+#include "http/http_answer.hpp"
 
 #include <string_view>
 
@@ -30,5 +32,8 @@ struct messages_http_request {
 };
 
 http_answer messages_request(const messages_http_request& request, services& services);
+
+// The row of GET /v1/messages.
+route messages_route(const std::shared_ptr<services>& svc);
 
 } // namespace donna::relay

@@ -1,5 +1,6 @@
 // readiness.cpp: one probe per configured upstream; the answer is built when the last ends.
 #include "api/readiness.hpp"
+#include "models/model_watch.hpp"
 
 #include "server/services.hpp"
 
@@ -210,6 +211,17 @@ void check_readiness(const net::any_io_executor& executor,
     auto features = features_of(settings->cfg);
     attach_models(features, models);
     std::make_shared<probe_run>(executor, std::move(features), std::move(done))->start();
+}
+
+route readiness_route(const std::shared_ptr<services>& svc)
+{
+    return {.path = "/readyz",
+            .methods = {"GET", "HEAD"},
+            .handle = [svc](const request_context&, const std::shared_ptr<http_reply>& reply) {
+                const auto executor = reply->executor();
+                check_readiness(executor, svc->settings(), svc->models().latest(),
+                                [reply](http_answer answer) { reply->send(std::move(answer)); });
+            }};
 }
 
 } // namespace donna::relay

@@ -14,7 +14,9 @@
 //                         "message":"..."}]}
 #pragma once
 
-#include "api/http_answer.hpp"
+#include "http/router.hpp"
+
+#include "http/http_answer.hpp"
 #include "models/model_watch.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -33,5 +35,10 @@ void check_readiness(const boost::asio::any_io_executor& executor,
                      const std::shared_ptr<const live_settings>& settings,
                      const std::optional<model_watch_report>& models,
                      std::function<void(http_answer)> done);
+
+class services;
+
+// The row of GET /readyz.
+route readiness_route(const std::shared_ptr<services>& svc);
 
 } // namespace donna::relay

@@ -1,5 +1,7 @@
 // realtime_auth.cpp: token, origin, limits, options, in that order.
 #include "api/realtime_auth.hpp"
+#include "net/websocket_channel.hpp"
+#include "realtime/realtime_session.hpp"
 
 #include "api/session_auth.hpp"
 
@@ -120,6 +122,36 @@ authorize_realtime(const upgrade_request& request, services& services, std::int6
                       lease.error().message);
     grant.lease.emplace(std::move(*lease));
     return grant;
+}
+
+route realtime_route(const std::shared_ptr<services>& svc)
+{
+    return {
+        .path = "/v1/realtime",
+        .methods = {"GET"},
+        .who = caller::visitor,
+        .websocket = true,
+        .handle = [svc](const request_context& request, const std::shared_ptr<http_reply>& reply) {
+            const upgrade_request upgrade{request.target,
+                                          request.header("authorization"),
+                                          request.header("sec-websocket-protocol"),
+                                          request.header("openai-beta"),
+                                          request.header("origin"),
+                                          request.self_origin,
+                                          request.peer_address};
+            auto decision = authorize_realtime(upgrade, *svc, request.now_unix);
+            if (auto* refusal = std::get_if<http_answer>(&decision)) {
+                refusal->close = true;
+                return reply->send(std::move(*refusal));
+            }
+            // A std::function must be copyable, and a grant holds its session lease.
+            auto grant =
+                std::make_shared<realtime_grant>(std::move(std::get<realtime_grant>(decision)));
+            reply->accept_websocket([svc, grant](std::unique_ptr<websocket_channel> channel,
+                                                 const websocket_upgrade& handed) {
+                run_realtime_session(std::move(channel), handed.request, std::move(*grant), svc);
+            });
+        }};
 }
 
 } // namespace donna::relay

@@ -11,8 +11,10 @@
 //   if (auto* refusal = std::get_if<http_answer>(&grant)) return send(*refusal);
 #pragma once
 
-#include "api/http_answer.hpp"
+#include "http/router.hpp"
+
 #include "auth/session_token.hpp"
+#include "http/http_answer.hpp"
 #include "protocol/donna_events.hpp"
 #include "protocol/realtime_events.hpp"
 #include "server/session_registry.hpp"
@@ -56,5 +58,8 @@ authorize_realtime(const upgrade_request& request, services& services, std::int6
 
 // The token a client presented, from either place; "" when none.
 std::string_view presented_token(std::string_view authorization, std::string_view protocols);
+
+// The row of the WebSocket upgrade to /v1/realtime.
+route realtime_route(const std::shared_ptr<services>& svc);
 
 } // namespace donna::relay

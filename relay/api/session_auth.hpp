@@ -7,8 +7,8 @@
 //   const session_claims& claims = std::get<session_claims>(who);
 #pragma once
 
-#include "api/http_answer.hpp"
 #include "auth/session_token.hpp"
+#include "http/http_answer.hpp"
 
 #include <cstdint>
 #include <string_view>

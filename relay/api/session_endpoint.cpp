@@ -106,4 +106,26 @@ http_answer session_preflight(const session_request_context& context, const live
                       std::string(context.origin) + " is not allowed by any site");
 }
 
+route session_route(const std::shared_ptr<services>& svc)
+{
+    return {
+        .path = "/v1/session",
+        .methods = {"POST", "OPTIONS"},
+        .who = caller::anyone,
+        .handle = [svc](const request_context& request, const std::shared_ptr<http_reply>& reply) {
+            const session_request_context context{request.header("origin"), request.self_origin,
+                                                  request.now_unix,
+                                                  request.header("authorization")};
+            const auto settings = svc->settings();
+            if (request.method == "OPTIONS")
+                return reply->send(session_preflight(context, *settings));
+            auto answer = issue_session_token(request.body, context, *settings);
+            if (answer.status == 200)
+                svc->metrics().tokens_issued.inc();
+            else
+                svc->metrics().error(answer.code).inc();
+            reply->send(std::move(answer));
+        }};
+}
+
 } // namespace donna::relay

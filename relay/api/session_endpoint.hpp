@@ -18,7 +18,9 @@
 // preflights are answered for origins that some site allows.
 #pragma once
 
-#include "api/http_answer.hpp"
+#include "http/router.hpp"
+
+#include "http/http_answer.hpp"
 
 #include <cstdint>
 #include <string_view>
@@ -39,5 +41,10 @@ http_answer issue_session_token(std::string_view body, const session_request_con
 
 http_answer session_preflight(const session_request_context& context,
                               const live_settings& settings);
+
+class services;
+
+// The row of POST /v1/session (and its CORS preflight, OPTIONS).
+route session_route(const std::shared_ptr<services>& svc);
 
 } // namespace donna::relay

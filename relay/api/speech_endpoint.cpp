@@ -1,11 +1,15 @@
 // speech_endpoint.cpp: /v1/speech and /v1/voices' parsing, authorisation and answers.
 #include "api/speech_endpoint.hpp"
+#include "upstream/http_client.hpp"
+#include "voice/speech_service.hpp"
 
 #include "api/session_auth.hpp"
 #include "protocol/json_fields.hpp"
 #include "server/services.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <chrono>
 
 namespace donna::relay {
 namespace {
@@ -145,6 +149,101 @@ http_answer add_voice_answer(const voice_answer& answer, services& services, std
         !written)
         services.log().error("audit", "cannot write the audit log: " + written.error().message);
     return json_answer(200, answer.json);
+}
+
+namespace {
+
+std::int64_t unix_seconds()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+voice_http_context voice_context(const request_context& request)
+{
+    return {request.header("authorization"), request.header("origin"), request.self_origin,
+            request.header("content-type"), request.now_unix};
+}
+
+// ElevenLabs' audio relayed chunk by chunk.
+void handle_speech(services& svc, const request_context& request,
+                   const std::shared_ptr<http_reply>& reply)
+{
+    auto prepared = prepare_speech_call(request.body, voice_context(request), svc);
+    if (auto* refusal = std::get_if<http_answer>(&prepared))
+        return reply->send(std::move(*refusal));
+    auto call = std::make_shared<speech_http_call>(std::move(std::get<speech_http_call>(prepared)));
+    reply->stream(speech_stream_head(*call));
+    speech_events events;
+    events.on_audio = [reply](std::string_view bytes) {
+        reply->write(std::string(bytes));
+    };
+    events.on_done = [reply](const speech_outcome& outcome) {
+        if (outcome.error_code.empty())
+            return reply->end(std::nullopt, {});
+        // Cut short once audio went out: the caller must not take it for complete.
+        reply->end(speech_refusal(outcome), {}, true);
+    };
+    reply->cancel_on_disconnect(
+        svc.speech().speak(call->settings, call->request, call->visitor_key, std::move(events)));
+}
+
+// GET: the cached voice list; POST (admin): a cloned voice from the uploaded samples.
+void handle_voices(services& svc, request_context request, const std::shared_ptr<http_reply>& reply)
+{
+    const auto context = voice_context(request);
+    if (request.method == "GET") {
+        auto authorized = authorize_voice_list(context, svc);
+        if (auto* refusal = std::get_if<http_answer>(&authorized))
+            return reply->send(std::move(*refusal));
+        auto settings = std::get<std::shared_ptr<const live_settings>>(authorized);
+        return svc.speech().voices(settings, [reply, settings](const voice_answer& answer) {
+            reply->send(voice_list_answer(answer, *settings));
+        });
+    }
+    auto authorized = authorize_add_voice(context, request.body.size(), svc);
+    if (auto* refusal = std::get_if<http_answer>(&authorized))
+        return reply->send(std::move(*refusal));
+    auto settings = std::get<std::shared_ptr<const live_settings>>(authorized);
+    std::string content_type(request.header("content-type"));
+    svc.speech().add_voice(settings, std::move(content_type), std::move(request.body),
+                           [reply, &svc](const voice_answer& answer) {
+                               reply->send(add_voice_answer(answer, svc, unix_seconds()));
+                           });
+}
+
+} // namespace
+
+route speech_route(const std::shared_ptr<services>& svc)
+{
+    return {
+        .path = "/v1/speech",
+        .methods = {"POST"},
+        .who = caller::visitor,
+        .handle = [svc](const request_context& request, const std::shared_ptr<http_reply>& reply) {
+            handle_speech(*svc, request, reply);
+        }};
+}
+
+route voices_route(const std::shared_ptr<services>& svc)
+{
+    return {.path = "/v1/voices",
+            .methods = {"GET", "POST"},
+            .who = caller::admin,
+            // Voice samples: DONNA_VOICE_UPLOAD_MAX_BYTES, for the admin only.
+            .body_limit =
+                [svc](const request_context& head) {
+                    const auto settings = svc->settings();
+                    return head.method == "POST" &&
+                                   is_admin(head.header("authorization"), *settings)
+                               ? static_cast<std::size_t>(settings->cfg.voice_upload_max_bytes)
+                               : default_body_limit;
+                },
+            .handle =
+                [svc](request_context request, const std::shared_ptr<http_reply>& reply) {
+                    handle_voices(*svc, std::move(request), reply);
+                }};
 }
 
 } // namespace donna::relay

@@ -18,7 +18,9 @@
 // admin_required, 404 voice_not_found, 503 upstream_not_configured, upstream_* (502/503/504).
 #pragma once
 
-#include "api/http_answer.hpp"
+#include "http/router.hpp"
+
+#include "http/http_answer.hpp"
 #include "voice/speech_service.hpp"
 
 #include <cstdint>
@@ -62,5 +64,9 @@ http_answer speech_refusal(const speech_outcome& outcome);
 // The answer of GET/POST /v1/voices (default_voice_id added to a voice list).
 http_answer voice_list_answer(const voice_answer& answer, const live_settings& settings);
 http_answer add_voice_answer(const voice_answer& answer, services& services, std::int64_t now_unix);
+
+// The rows of POST /v1/speech and GET/POST /v1/voices.
+route speech_route(const std::shared_ptr<services>& svc);
+route voices_route(const std::shared_ptr<services>& svc);
 
 } // namespace donna::relay

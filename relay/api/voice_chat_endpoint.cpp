@@ -1,5 +1,6 @@
 // voice_chat_endpoint.cpp: POST /v1/voice-chat's parsing, authorisation and events.
 #include "api/voice_chat_endpoint.hpp"
+#include "upstream/http_client.hpp"
 
 #include "api/chat_endpoint.hpp"
 #include "api/session_auth.hpp"
@@ -123,6 +124,80 @@ std::string voice_chat_ending(const voice_chat_http_call& call, const voice_chat
 http_answer voice_chat_refusal(const voice_chat_outcome& outcome)
 {
     return json_error(outcome.http_status, outcome.error_code, outcome.error_message);
+}
+
+namespace {
+
+http_answer voice_chat_stream_head()
+{
+    http_answer head;
+    head.content_type = "text/event-stream; charset=utf-8";
+    head.headers = {{"Cache-Control", "no-cache"}};
+    return head;
+}
+
+// Transcript, reply and speech as server-sent events.
+void handle_voice_chat(services& svc, request_context request,
+                       const std::shared_ptr<http_reply>& reply)
+{
+    const voice_chat_http_context context{request.target,
+                                          request.header("authorization"),
+                                          request.header("content-type"),
+                                          request.header("origin"),
+                                          request.self_origin,
+                                          request.now_unix};
+    auto prepared = prepare_voice_chat_call(request.body, context, svc);
+    if (auto* refusal = std::get_if<http_answer>(&prepared))
+        return reply->send(std::move(*refusal));
+    auto call =
+        std::make_shared<voice_chat_http_call>(std::move(std::get<voice_chat_http_call>(prepared)));
+    request.body = {}; // the recording is converted: do not hold it for the whole turn
+    reply->stream(voice_chat_stream_head());
+    voice_chat_events events;
+    events.on_transcript = [reply, call](std::string_view text) {
+        reply->write(voice_chat_transcript_event(*call, text));
+    };
+    events.on_delta = [reply, call](std::string_view delta) {
+        reply->write(voice_chat_delta_event(*call, delta));
+    };
+    events.on_reply = [reply, call](const chat_turn_outcome& answer) {
+        if (answer.error_code.empty() || answer.fallback)
+            reply->write(voice_chat_reply_event(*call, answer));
+    };
+    events.on_audio = [reply, call](std::string_view pcm) {
+        reply->write(voice_chat_audio_event(*call, pcm));
+    };
+    events.on_done = [reply, call](const voice_chat_outcome& outcome) {
+        reply->end(outcome.error_code.empty() ? std::nullopt
+                                              : std::optional(voice_chat_refusal(outcome)),
+                   voice_chat_ending(*call, outcome));
+    };
+    reply->cancel_on_disconnect(
+        svc.voice_chat().start(call->settings, std::move(call->request), std::move(events)));
+}
+
+} // namespace
+
+route voice_chat_route(const std::shared_ptr<services>& svc)
+{
+    return {.path = "/v1/voice-chat",
+            .methods = {"POST"},
+            .who = caller::visitor,
+            // A recorded turn: DONNA_VOICE_UPLOAD_MAX_BYTES, once the session token checks out.
+            .body_limit =
+                [svc](const request_context& head) {
+                    const auto settings = svc->settings();
+                    const auto who = authenticate_session(head.header("authorization"), *settings,
+                                                          head.header("origin"), head.self_origin,
+                                                          head.now_unix);
+                    return std::holds_alternative<session_claims>(who)
+                               ? static_cast<std::size_t>(settings->cfg.voice_upload_max_bytes)
+                               : default_body_limit;
+                },
+            .handle =
+                [svc](request_context request, const std::shared_ptr<http_reply>& reply) {
+                    handle_voice_chat(*svc, std::move(request), reply);
+                }};
 }
 
 } // namespace donna::relay

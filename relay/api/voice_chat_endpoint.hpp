@@ -20,7 +20,9 @@
 //      upstream_* from the transcription, 422 no_speech, a refused message's code).
 #pragma once
 
-#include "api/http_answer.hpp"
+#include "http/router.hpp"
+
+#include "http/http_answer.hpp"
 #include "voice/voice_chat_service.hpp"
 
 #include <cstdint>
@@ -61,5 +63,8 @@ std::string voice_chat_audio_event(const voice_chat_http_call& call, std::string
 std::string voice_chat_ending(const voice_chat_http_call& call, const voice_chat_outcome& outcome);
 // A failure before anything streamed, as a JSON error answer.
 http_answer voice_chat_refusal(const voice_chat_outcome& outcome);
+
+// The row of POST /v1/voice-chat.
+route voice_chat_route(const std::shared_ptr<services>& svc);
 
 } // namespace donna::relay

@@ -37,6 +37,13 @@ struct config {
     std::string tls_cert_file;                // DONNA_TLS_CERT: PEM chain; with DONNA_TLS_KEY
     std::string tls_key_file;                 // DONNA_TLS_KEY: PEM private key
     int shutdown_grace_ms = 10000;            // DONNA_SHUTDOWN_GRACE_MS: SIGTERM drain deadline
+    // HTTP deadlines, one per phase of a request (server/http_session), in seconds:
+    int http_idle_seconds = 30;    // DONNA_HTTP_IDLE_SECONDS: a kept-alive connection's wait
+    int http_header_seconds = 10;  // DONNA_HTTP_HEADER_SECONDS: a head, from its first byte
+    int http_body_seconds = 30;    // DONNA_HTTP_BODY_SECONDS: a body of up to 64 KiB
+    int http_upload_seconds = 120; // DONNA_HTTP_UPLOAD_SECONDS: a larger body (an upload)
+    int http_write_seconds = 30;   // DONNA_HTTP_WRITE_SECONDS: each write of an answer (a
+                                   // streamed answer's deadline renews with every chunk)
 
     // --- access ---
     std::string token_secret;    // DONNA_TOKEN_SECRET (>= 32 chars); unset: random per process

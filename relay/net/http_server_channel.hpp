@@ -43,6 +43,9 @@ public:
     // by the caller until `done` runs; what the handshake used is consumed). Plain: succeeds.
     virtual void async_tls_handshake(boost::beast::flat_buffer& buffer, completion done) = 0;
 
+    // Waits for bytes and appends what arrives to `buffer` (kept by the caller until `done`
+    // runs): the start of the next request on a kept-alive connection.
+    virtual void async_read_some(boost::beast::flat_buffer& buffer, io_completion done) = 0;
     // A request's head, then its body, through `parser` (both kept by the caller until
     // `done` runs; bytes read past the request stay in `buffer` for the next one).
     virtual void async_read_header(boost::beast::flat_buffer& buffer, request_parser& parser,

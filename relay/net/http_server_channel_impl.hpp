@@ -29,6 +29,16 @@ public:
     bool is_tls() const override { return !std::is_same_v<Stream, boost::beast::tcp_stream>; }
     void async_tls_handshake(boost::beast::flat_buffer& buffer, completion done) override;
 
+    void async_read_some(boost::beast::flat_buffer& buffer, io_completion done) override
+    {
+        constexpr std::size_t chunk = 4096;
+        stream_.async_read_some(
+            buffer.prepare(chunk),
+            [&buffer, done = std::move(done)](boost::beast::error_code ec, std::size_t n) {
+                buffer.commit(n);
+                done(ec, n);
+            });
+    }
     void async_read_header(boost::beast::flat_buffer& buffer, request_parser& parser,
                            io_completion done) override
     {

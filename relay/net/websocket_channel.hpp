@@ -91,6 +91,12 @@ public:
     virtual const boost::beast::websocket::close_reason& reason() const = 0;
 };
 
+// The upgrade request a server-side WebSocket answers (a struct, so that the HTTP layer can
+// name it without Beast).
+struct websocket_upgrade {
+    websocket_channel::upgrade_request request;
+};
+
 // Server side: the connection an HTTP session upgrades, plain or TLS.
 std::unique_ptr<websocket_channel> make_websocket_channel(boost::beast::tcp_stream&& stream);
 std::unique_ptr<websocket_channel> make_websocket_channel(tls_stream&& stream);

@@ -2,13 +2,9 @@
 // then HTTP/1.1 keep-alive requests until the peer closes, or hands the connection to a
 // realtime session on a WebSocket upgrade to /v1/realtime.
 //
-// Routes:  GET  /healthz                       liveness ("ok")
-//          GET  /readyz                        features and upstream reachability (JSON)
-//          GET  /metrics                       Prometheus text format
-//          POST /v1/session, OPTIONS (CORS)    session token for a browser on a site
-//          GET  /v1/realtime (upgrade)         the proxied OpenAI Realtime session
-//          GET/HEAD /embed?site=<id>            index.html framed only by the site's origins
-//          GET/HEAD anything else              the built client's static files
+// What is served where is the route table's (api/routes.cpp): this file only reads each
+// request under its deadlines (DONNA_HTTP_*_SECONDS), looks it up and answers through an
+// http_reply.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -21,11 +17,13 @@ class context;
 
 namespace donna::relay {
 
+class router;
 class services;
 
 // `tls` may be null (plain HTTP only). With a context, a connection that starts with a TLS
 // ClientHello is served as https/wss and any other as plain http, on the same port.
 void run_connection(boost::asio::ip::tcp::socket socket, std::shared_ptr<services> services,
+                    std::shared_ptr<const router> routes,
                     std::shared_ptr<boost::asio::ssl::context> tls);
 
 // Lets go of every connection still waiting on an upstream call for these services. The

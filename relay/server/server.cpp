@@ -23,8 +23,8 @@ using tcp = net::ip::tcp;
 } // namespace
 
 struct server::impl {
-    explicit impl(std::shared_ptr<services> s)
-        : svc(std::move(s)), cfg(svc->settings()), ioc(cfg->cfg.threads)
+    impl(std::shared_ptr<services> s, std::shared_ptr<const router> r)
+        : svc(std::move(s)), routes(std::move(r)), cfg(svc->settings()), ioc(cfg->cfg.threads)
     {}
 
     void do_accept()
@@ -40,7 +40,7 @@ struct server::impl {
                                       // peer's delayed ACK (up to 40 ms on Linux).
                                       boost::system::error_code ignored;
                                       socket.set_option(tcp::no_delay(true), ignored);
-                                      run_connection(std::move(socket), svc, tls);
+                                      run_connection(std::move(socket), svc, routes, tls);
                                   }
                                   do_accept();
                               });
@@ -73,6 +73,7 @@ struct server::impl {
     }
 
     std::shared_ptr<services> svc;
+    std::shared_ptr<const router> routes;
     std::shared_ptr<const live_settings> cfg; // start-up settings (address, port, threads, TLS)
     net::io_context ioc;
     tcp::acceptor acceptor{ioc};
@@ -80,7 +81,8 @@ struct server::impl {
     std::vector<std::thread> threads;
 };
 
-server::server(std::shared_ptr<services> s) : impl_(std::make_unique<impl>(std::move(s)))
+server::server(std::shared_ptr<services> s, std::shared_ptr<const router> routes)
+    : impl_(std::make_unique<impl>(std::move(s), std::move(routes)))
 {}
 
 server::~server()

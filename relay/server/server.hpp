@@ -3,7 +3,7 @@
 // so that callers compile quickly.
 //
 //   auto services = donna::relay::services::create(cfg, log);
-//   donna::relay::server s(*services);
+//   donna::relay::server s(*services, relay_routes(*services));   // api/routes.hpp
 //   if (auto started = s.start(); !started) fail(started.error().message);
 //   ...
 //   s.shutdown(std::chrono::seconds(10));   // SIGTERM: drain sessions, then stop
@@ -17,11 +17,13 @@
 
 namespace donna::relay {
 
+class router;
 class services;
 
 class server {
 public:
-    explicit server(std::shared_ptr<services> services);
+    // Serves the routes of `routes` (the table outlives every connection).
+    server(std::shared_ptr<services> services, std::shared_ptr<const router> routes);
     ~server();
     server(const server&) = delete;
     server& operator=(const server&) = delete;

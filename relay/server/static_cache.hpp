@@ -11,6 +11,8 @@
 // every request still stats the file, so an edited file is served at once.
 #pragma once
 
+#include "http/static_response.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -22,17 +24,6 @@
 #include <string_view>
 
 namespace donna::relay {
-
-struct static_response {
-    int status = 200; // 200, 304 or 404
-    // Never null; empty for 304 and 404 (and HEAD callers ignore it).
-    std::shared_ptr<const std::string> body;
-    // 200 and 304 carry content_type, etag, cache_control and vary; content_encoding
-    // ("gzip" or "") only describes a 200's body. 404 carries nothing but the status.
-    std::string content_type, etag, content_encoding;
-    std::string cache_control; // "no-cache": the client must revalidate; the ETag makes it cheap
-    std::string vary;          // "Accept-Encoding" for compressible types, else ""
-};
 
 struct static_cache_limits {
     std::size_t max_total_bytes = std::size_t{64} << 20U; // file bytes + gzip bytes kept

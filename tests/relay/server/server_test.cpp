@@ -1,5 +1,6 @@
 // The relay's HTTP side over real TCP (and TLS) on loopback: static files, health,
 // readiness, metrics and POST /v1/session.
+#include "api/routes.hpp"
 #include "relay_harness.hpp"
 #include "server/server.hpp"
 #include "server/services.hpp"
@@ -154,7 +155,7 @@ TEST_F(RelayServer, BusyPortIsAClearError)
     logger log(std::clog, log_level::error);
     auto s = services::create(c, log);
     ASSERT_TRUE(s);
-    server second(*s);
+    server second(*s, relay_routes(*s));
     auto started = second.start();
     ASSERT_FALSE(started);
     EXPECT_NE(started.error().message.find("cannot listen on 127.0.0.1:" + std::to_string(c.port)),
@@ -302,7 +303,7 @@ TEST_F(RelayServer, BadCertificateFileStopsStartWithAMessageNamingIt)
     logger log(std::clog, log_level::error);
     auto s = services::create(c, log);
     ASSERT_TRUE(s);
-    server srv(*s);
+    server srv(*s, relay_routes(*s));
     auto started = srv.start();
     ASSERT_FALSE(started);
     EXPECT_NE(started.error().message.find("DONNA_TLS_CERT"), std::string::npos);

@@ -3,6 +3,7 @@
 // (the WebSocket client), so no one file instantiates all of Beast.
 #include "relay_harness.hpp"
 
+#include "api/routes.hpp"
 #include "log/log.hpp"
 #include "server/server.hpp"
 #include "server/services.hpp"
@@ -58,7 +59,7 @@ relay_harness::relay_harness(config cfg, std::ostream* log_out)
     if (!created)
         throw std::runtime_error("services: " + created.error().message);
     services_ = std::move(*created);
-    server_ = std::make_unique<server>(services_);
+    server_ = std::make_unique<server>(services_, relay_routes(services_));
     if (auto started = server_->start(); !started)
         throw std::runtime_error("server: " + started.error().message);
 }

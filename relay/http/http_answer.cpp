@@ -1,5 +1,5 @@
 // http_answer.cpp: the shared error body.
-#include "api/http_answer.hpp"
+#include "http/http_answer.hpp"
 
 #include <nlohmann/json.hpp>
 

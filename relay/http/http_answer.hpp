@@ -17,6 +17,7 @@ struct http_answer {
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;
     std::string code = {}; // error code (what donna_errors_total counts), "" for success
+    bool close = false;    // the connection ends after this answer (a refused upgrade)
 };
 
 // The error body every DONNA endpoint uses, shaped like OpenAI's so the same client code reads
