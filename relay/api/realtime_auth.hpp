@@ -13,11 +13,10 @@
 
 #include "http/router.hpp"
 
-#include "auth/session_token.hpp"
 #include "http/http_answer.hpp"
 #include "protocol/donna_events.hpp"
 #include "protocol/realtime_events.hpp"
-#include "server/session_registry.hpp"
+#include "realtime/realtime_grant.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -39,18 +38,6 @@ struct upgrade_request {
     std::string_view origin;        // Origin ("" for non-browser clients)
     std::string_view self_origin;   // this relay's origin
     std::string client_ip;
-};
-
-struct realtime_grant {
-    std::shared_ptr<const live_settings> settings; // the snapshot this session keeps
-    session_claims claims;
-    donna::persona persona = donna::persona::general;
-    std::string greeting;
-    donna::dialect spelling = donna::dialect::ga;
-    bool donna_client = false;
-    bool opus_output = false;
-    std::string subprotocol; // answered to the client: "realtime" when offered, else ""
-    std::optional<session_registry::lease> lease;
 };
 
 std::variant<realtime_grant, http_answer>

@@ -5,8 +5,8 @@
 #include "chat/chat_tools.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
+#include "metrics/relay_metrics.hpp"
 #include "protocol/json_fields.hpp"
-#include "server/relay_metrics.hpp"
 #include "store/action_store.hpp"
 
 #include <nlohmann/json.hpp>

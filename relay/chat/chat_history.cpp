@@ -3,11 +3,6 @@
 
 namespace donna::relay {
 
-std::size_t estimate_tokens(std::string_view text)
-{
-    return (text.size() + 3) / 4 + 4;
-}
-
 namespace {
 
 std::size_t turn_tokens(const chat_turn& turn)

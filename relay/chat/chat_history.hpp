@@ -7,6 +7,8 @@
 //   for (const auto& turn : history.turns()) messages.push_back({role, turn.text});
 #pragma once
 
+#include "core/token_estimate.hpp"
+
 #include "protocol/donna_events.hpp"
 
 #include <cstddef>
@@ -17,10 +19,8 @@
 
 namespace donna::relay {
 
-// OpenAI's rule of thumb (about 4 characters of English per token) plus the 4 tokens of
-// framing each message costs; an estimate for budgeting, not a bill (usage comes from the
-// API's own counts).
-std::size_t estimate_tokens(std::string_view text);
+// estimate_tokens (core/token_estimate.hpp) budgets the history.
+using donna::estimate_tokens;
 
 // A tool call the model made during a turn, and the result the relay gave it.
 struct chat_tool_exchange {

@@ -4,7 +4,7 @@
 
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
-#include "server/services.hpp"
+#include "settings/live_settings.hpp"
 #include "upstream/http_client.hpp"
 
 #include <algorithm>

@@ -10,8 +10,8 @@
 // upstream in the order sent, upstream events reach the client in the order received.
 #pragma once
 
-#include "api/realtime_auth.hpp"
 #include "net/websocket_channel.hpp"
+#include "realtime/realtime_grant.hpp"
 
 #include <memory>
 

@@ -10,14 +10,12 @@
 //   if (live->cfg.realtime() == realtime_mode::off) ...
 #pragma once
 
-#include "auth/session_token.hpp"
-#include "config/config.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
-#include "persona/persona_catalog.hpp"
-#include "server/relay_metrics.hpp"
+#include "metrics/relay_metrics.hpp"
 #include "server/session_registry.hpp"
 #include "server/static_cache.hpp"
+#include "settings/live_settings.hpp"
 #include "store/database.hpp"
 #include "store/memory_store.hpp"
 #include "upstream/http_client.hpp"
@@ -35,13 +33,6 @@ class voice_chat_service;
 class model_watch;
 
 // One consistent generation of settings: the config and what is derived from it.
-struct live_settings {
-    config cfg;
-    token_signer signer;
-    persona_catalog personas;
-    std::uint64_t generation = 0; // 1 at start, +1 per successful reload
-};
-
 class services {
 public:
     static result<std::shared_ptr<services>> create(config cfg, logger& log);

@@ -1,7 +1,7 @@
 // memory_store.cpp: memories and audit lines in SQLite.
 #include "store/memory_store.hpp"
 
-#include "chat/chat_history.hpp"
+#include "core/token_estimate.hpp"
 
 namespace donna::relay {
 

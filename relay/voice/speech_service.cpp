@@ -5,8 +5,8 @@
 #include "core/utf8.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
-#include "server/relay_metrics.hpp"
-#include "server/services.hpp"
+#include "metrics/relay_metrics.hpp"
+#include "settings/live_settings.hpp"
 #include "upstream/upstream_errors.hpp"
 #include "upstream/usage_meter.hpp"
 

@@ -1,5 +1,5 @@
 // relay_metrics.cpp: names and help texts of the relay's metrics, in one place.
-#include "server/relay_metrics.hpp"
+#include "metrics/relay_metrics.hpp"
 
 #include <string>
 
