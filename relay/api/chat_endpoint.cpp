@@ -118,14 +118,6 @@ std::string chat_stream_ending(const chat_http_call& call, const chat_turn_outco
 
 namespace {
 
-http_answer event_stream_head()
-{
-    http_answer head;
-    head.content_type = "text/event-stream; charset=utf-8";
-    head.headers = {{"Cache-Control", "no-cache"}};
-    return head;
-}
-
 // One chat turn, answered whole or as server-sent events as they come.
 void handle_chat(services& svc, const request_context& request,
                  const std::shared_ptr<http_reply>& reply)

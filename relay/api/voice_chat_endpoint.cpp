@@ -8,8 +8,8 @@
 #include "auth/random_id.hpp"
 #include "chat/chat_reply_event.hpp"
 #include "protocol/json_fields.hpp"
+#include "providers/elevenlabs/elevenlabs_api.hpp"
 #include "server/services.hpp"
-#include "voice/elevenlabs_api.hpp"
 
 #include <boost/url/parse.hpp>
 #include <nlohmann/json.hpp>
@@ -128,14 +128,6 @@ http_answer voice_chat_refusal(const voice_chat_outcome& outcome)
 
 namespace {
 
-http_answer voice_chat_stream_head()
-{
-    http_answer head;
-    head.content_type = "text/event-stream; charset=utf-8";
-    head.headers = {{"Cache-Control", "no-cache"}};
-    return head;
-}
-
 // Transcript, reply and speech as server-sent events.
 void handle_voice_chat(services& svc, request_context request,
                        const std::shared_ptr<http_reply>& reply)
@@ -152,7 +144,7 @@ void handle_voice_chat(services& svc, request_context request,
     auto call =
         std::make_shared<voice_chat_http_call>(std::move(std::get<voice_chat_http_call>(prepared)));
     request.body = {}; // the recording is converted: do not hold it for the whole turn
-    reply->stream(voice_chat_stream_head());
+    reply->stream(event_stream_head());
     voice_chat_events events;
     events.on_transcript = [reply, call](std::string_view text) {
         reply->write(voice_chat_transcript_event(*call, text));

@@ -2,11 +2,12 @@
 // rounds of tool calls, the fallback, the history and the usage of one chat turn.
 #include "chat/chat_service.hpp"
 
-#include "chat/moderation.hpp"
 #include "core/utf8.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
 #include "metrics/relay_metrics.hpp"
+#include "providers/openai/moderation.hpp"
+#include "providers/openai/openai_requests.hpp"
 #include "settings/live_settings.hpp"
 #include "store/action_store.hpp"
 #include "store/memory_store.hpp"
@@ -170,12 +171,7 @@ chat_service::start_turn(std::shared_ptr<const live_settings> settings, chat_tur
 void chat_service::moderate(const std::shared_ptr<chat_turn_state>& state)
 {
     const auto& cfg = state->settings->cfg;
-    upstream_request req{.method = "POST",
-                         .url = cfg.openai_base_url + "/moderations",
-                         .headers = {{"Authorization", "Bearer " + cfg.openai_api_key},
-                                     {"Content-Type", "application/json"}},
-                         .body =
-                             moderation_request_body(cfg.moderation_model, state->request.text)};
+    auto req = moderation_request(cfg, state->request.text);
     state->run([&] {
         return client_.request(
             "openai", std::move(req), [this, state](result<upstream_response> r) {
@@ -278,12 +274,7 @@ void chat_service::start_round(const std::shared_ptr<chat_turn_state>& state)
     // The bound on rounds is reached: the model must answer in text now.
     options.tools_final = state->rounds.size() >= max_tool_rounds;
     options.pending = state->rounds;
-    upstream_request req{.method = "POST",
-                         .url = cfg.openai_base_url + "/chat/completions",
-                         .headers = {{"Authorization", "Bearer " + cfg.openai_api_key},
-                                     {"Content-Type", "application/json"},
-                                     {"Accept", "text/event-stream"}},
-                         .body = chat_request_body(persona, *state->history, options)};
+    auto req = chat_completions_request(cfg, chat_request_body(persona, *state->history, options));
     auto finish = [this, state, this_round = state->round] {
         if (!state->finished && state->round == this_round)
             finish_round(state);

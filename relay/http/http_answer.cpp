@@ -21,4 +21,12 @@ http_answer json_error(int status, std::string_view code, std::string_view messa
         status, error_body(code, message) + "\n", "application/json", {}, std::string(code)};
 }
 
+http_answer event_stream_head()
+{
+    http_answer head;
+    head.content_type = "text/event-stream; charset=utf-8";
+    head.headers = {{"Cache-Control", "no-cache"}};
+    return head;
+}
+
 } // namespace donna::relay

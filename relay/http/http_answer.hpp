@@ -24,6 +24,10 @@ struct http_answer {
 // both: {"error":{"message":"...","type":"invalid_request_error","code":"...","param":null}}.
 http_answer json_error(int status, std::string_view code, std::string_view message);
 
+// The head of a server-sent event stream (text/event-stream, not cached), for
+// http_reply::stream().
+http_answer event_stream_head();
+
 // The error-body JSON alone (also sent as WebSocket error events' "error" member).
 std::string error_body(std::string_view code, std::string_view message);
 

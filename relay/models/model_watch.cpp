@@ -4,6 +4,7 @@
 
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
+#include "providers/openai/openai_requests.hpp"
 #include "settings/live_settings.hpp"
 #include "upstream/http_client.hpp"
 
@@ -125,10 +126,7 @@ void model_watch::fetch(const std::shared_ptr<const live_settings>& settings)
             return;
         }
     }
-    upstream_request req;
-    req.method = "GET";
-    req.url = cfg.openai_base_url + "/models";
-    req.headers.emplace_back("Authorization", "Bearer " + cfg.openai_api_key);
+    auto req = model_list_request(cfg);
     const int warn_days = cfg.model_shutdown_warn_days;
     std::weak_ptr<state> weak = state_;
     auto call = client_.request(

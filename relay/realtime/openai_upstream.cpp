@@ -3,6 +3,7 @@
 #include "realtime/upstream.hpp"
 
 #include "net/websocket_channel.hpp"
+#include "providers/openai/realtime_endpoint.hpp"
 #include "server/services.hpp"
 #include "upstream/retry_policy.hpp"
 #include "upstream/tls_client.hpp"
@@ -14,8 +15,6 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/websocket/error.hpp>
-#include <boost/url/parse.hpp>
-#include <boost/url/url.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -30,32 +29,6 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-
-struct endpoint_info {
-    bool tls = false;
-    std::string host, port, host_header, target;
-};
-
-result<endpoint_info> realtime_endpoint(const config& cfg)
-{
-    auto base = boost::urls::parse_absolute_uri(cfg.openai_base_url);
-    if (!base)
-        return make_error(errc::invalid_argument, "OPENAI_BASE_URL is not a URL");
-    endpoint_info info;
-    info.tls = base->scheme() == "https";
-    info.host = std::string(base->host());
-    info.port = base->port().empty() ? (info.tls ? "443" : "80") : std::string(base->port());
-    info.host_header =
-        base->port().empty() ? info.host : info.host + ":" + std::string(base->port());
-    boost::urls::url target("/");
-    std::string path = std::string(base->path());
-    while (!path.empty() && path.back() == '/')
-        path.pop_back();
-    target.set_path(path + "/realtime");
-    target.params().set("model", cfg.openai_realtime_model);
-    info.target = std::string(target.encoded_resource());
-    return info;
-}
 
 class ws_upstream final : public upstream_link, public std::enable_shared_from_this<ws_upstream> {
 public:

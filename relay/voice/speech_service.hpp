@@ -18,9 +18,9 @@
 // Callbacks run on the upstream client's I/O thread: post to your strand.
 #pragma once
 
+#include "providers/elevenlabs/elevenlabs_api.hpp"
 #include "upstream/http_client.hpp"
 #include "upstream/rate_limiter.hpp"
-#include "voice/elevenlabs_api.hpp"
 
 #include <chrono>
 #include <cstddef>

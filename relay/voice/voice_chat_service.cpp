@@ -5,12 +5,12 @@
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
 #include "metrics/relay_metrics.hpp"
+#include "providers/openai/transcription.hpp"
 #include "settings/live_settings.hpp"
 #include "upstream/call_chain.hpp"
 #include "upstream/upstream_errors.hpp"
 #include "upstream/usage_meter.hpp"
 #include "voice/speech_service.hpp"
-#include "voice/transcription.hpp"
 
 namespace donna::relay {
 

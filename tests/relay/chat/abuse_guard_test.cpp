@@ -1,6 +1,7 @@
-// Local abuse checks (relay/chat/abuse_guard) and the moderation verdict (relay/chat/moderation).
+// Local abuse checks (relay/chat/abuse_guard) and the moderation verdict
+// (relay/providers/openai/moderation).
 #include "chat/abuse_guard.hpp"
-#include "chat/moderation.hpp"
+#include "providers/openai/moderation.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -8,6 +8,8 @@
 
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace donna::relay {
 namespace {
@@ -150,6 +152,18 @@ TEST(UsageMeter, APricesFileWithMistakesIsRefusedNamingModelAndField)
     EXPECT_FALSE(price_table::from_json(R"({"price":{}})"));
 }
 
+// Every price a prices file may name, by its name there.
+const std::vector<std::pair<const char*, double model_price::*>> fields_by_name = {
+    {"input_per_million_tokens", &model_price::input_per_million_tokens},
+    {"cached_input_per_million_tokens", &model_price::cached_input_per_million_tokens},
+    {"output_per_million_tokens", &model_price::output_per_million_tokens},
+    {"audio_input_per_million_tokens", &model_price::audio_input_per_million_tokens},
+    {"cached_audio_input_per_million_tokens", &model_price::cached_audio_input_per_million_tokens},
+    {"audio_output_per_million_tokens", &model_price::audio_output_per_million_tokens},
+    {"per_thousand_characters", &model_price::per_thousand_characters},
+    {"per_audio_minute", &model_price::per_audio_minute},
+};
+
 // docs/prices.example.json is documented as the built-in table: keep the two equal, model by
 // model and field by field (read as raw JSON: loading it would start from the defaults).
 TEST(UsageMeter, TheExamplePricesFileIsTheBuiltInTable)
@@ -167,27 +181,14 @@ TEST(UsageMeter, TheExamplePricesFileIsTheBuiltInTable)
         const auto& price = entry.second;
         ASSERT_TRUE(file.contains(model)) << model;
         const auto& fields = file.at(model);
-        const auto expect = [&](const char* name, double value, double absent) {
+        for (const auto& [name, field] : fields_by_name) {
+            const double value = price.*field;
+            const double absent = unset.*field;
             if (value == absent)
                 EXPECT_FALSE(fields.contains(name)) << model << "." << name;
             else
                 EXPECT_DOUBLE_EQ(fields.value(name, absent), value) << model << "." << name;
-        };
-        expect("input_per_million_tokens", price.input_per_million_tokens,
-               unset.input_per_million_tokens);
-        expect("cached_input_per_million_tokens", price.cached_input_per_million_tokens,
-               unset.cached_input_per_million_tokens);
-        expect("output_per_million_tokens", price.output_per_million_tokens,
-               unset.output_per_million_tokens);
-        expect("audio_input_per_million_tokens", price.audio_input_per_million_tokens,
-               unset.audio_input_per_million_tokens);
-        expect("cached_audio_input_per_million_tokens", price.cached_audio_input_per_million_tokens,
-               unset.cached_audio_input_per_million_tokens);
-        expect("audio_output_per_million_tokens", price.audio_output_per_million_tokens,
-               unset.audio_output_per_million_tokens);
-        expect("per_thousand_characters", price.per_thousand_characters,
-               unset.per_thousand_characters);
-        expect("per_audio_minute", price.per_audio_minute, unset.per_audio_minute);
+        }
     }
 }
 

@@ -1,11 +1,12 @@
-// voice/voice_upload and voice/transcription: a recorded turn -> the WAV and request Whisper gets.
+// voice/voice_upload and providers/openai/transcription: a recorded turn -> the WAV and the
+// transcription request.
 #include "voice/voice_upload.hpp"
 
 #include "voice_upload_body.hpp"
 
 #include "audio/wav.hpp"
 #include "config/config.hpp"
-#include "voice/transcription.hpp"
+#include "providers/openai/transcription.hpp"
 
 #include <gtest/gtest.h>
 

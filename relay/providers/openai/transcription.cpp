@@ -1,5 +1,5 @@
 // transcription.cpp: the transcription request and its answer.
-#include "voice/transcription.hpp"
+#include "providers/openai/transcription.hpp"
 
 #include "config/config.hpp"
 #include "upstream/multipart.hpp"

@@ -1,5 +1,6 @@
-// voice/elevenlabs_api: the requests DONNA sends ElevenLabs and how it reads the answers.
-#include "voice/elevenlabs_api.hpp"
+// providers/elevenlabs/elevenlabs_api: the requests DONNA sends ElevenLabs and how it reads
+// the answers.
+#include "providers/elevenlabs/elevenlabs_api.hpp"
 
 #include "config/config.hpp"
 

@@ -1,5 +1,5 @@
 // elevenlabs_api.cpp: ElevenLabs requests and answers.
-#include "voice/elevenlabs_api.hpp"
+#include "providers/elevenlabs/elevenlabs_api.hpp"
 
 #include "config/config.hpp"
 #include "protocol/json_fields.hpp"

@@ -1,5 +1,5 @@
 // moderation.cpp: request and verdict.
-#include "chat/moderation.hpp"
+#include "providers/openai/moderation.hpp"
 #include "protocol/json_fields.hpp"
 
 #include <nlohmann/json.hpp>
