@@ -12,21 +12,21 @@
 
 namespace donna::relay {
 
-namespace {
-
-// The prices file's field names.
-constexpr std::array<std::pair<std::string_view, double model_price::*>, 8> price_fields = {{
-    {"input_per_million_tokens", &model_price::input_per_million_tokens},
-    {"cached_input_per_million_tokens", &model_price::cached_input_per_million_tokens},
-    {"output_per_million_tokens", &model_price::output_per_million_tokens},
-    {"audio_input_per_million_tokens", &model_price::audio_input_per_million_tokens},
-    {"cached_audio_input_per_million_tokens", &model_price::cached_audio_input_per_million_tokens},
-    {"audio_output_per_million_tokens", &model_price::audio_output_per_million_tokens},
-    {"per_thousand_characters", &model_price::per_thousand_characters},
-    {"per_audio_minute", &model_price::per_audio_minute},
-}};
-
-} // namespace
+const std::array<std::pair<std::string_view, double model_price::*>, 8>& price_fields()
+{
+    static constexpr std::array<std::pair<std::string_view, double model_price::*>, 8> fields = {{
+        {"input_per_million_tokens", &model_price::input_per_million_tokens},
+        {"cached_input_per_million_tokens", &model_price::cached_input_per_million_tokens},
+        {"output_per_million_tokens", &model_price::output_per_million_tokens},
+        {"audio_input_per_million_tokens", &model_price::audio_input_per_million_tokens},
+        {"cached_audio_input_per_million_tokens",
+         &model_price::cached_audio_input_per_million_tokens},
+        {"audio_output_per_million_tokens", &model_price::audio_output_per_million_tokens},
+        {"per_thousand_characters", &model_price::per_thousand_characters},
+        {"per_audio_minute", &model_price::per_audio_minute},
+    }};
+    return fields;
+}
 
 price_table price_table::defaults()
 {
@@ -125,9 +125,10 @@ result<price_table> price_table::from_json(std::string_view json_text)
             field += '.';
             field += name;
             const std::string_view field_name = name;
-            const auto known = std::find_if(price_fields.begin(), price_fields.end(),
+            const auto& known_fields = price_fields();
+            const auto known = std::find_if(known_fields.begin(), known_fields.end(),
                                             [&](const auto& f) { return f.first == field_name; });
-            double* target = known == price_fields.end() ? nullptr : &(p.*(known->second));
+            double* target = known == known_fields.end() ? nullptr : &(p.*(known->second));
             if (target == nullptr)
                 return make_error(errc::invalid_argument, field + " is not a known price");
             if (!value.is_number() || value.get<double>() < 0)

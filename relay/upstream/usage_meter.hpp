@@ -19,11 +19,13 @@
 
 #include "core/error.hpp"
 
+#include <array>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace donna::relay {
 
@@ -52,6 +54,9 @@ struct token_usage {
     double text_output = 0;
     double audio_output = 0;
 };
+
+// Every price a prices file may name, by its name there.
+const std::array<std::pair<std::string_view, double model_price::*>, 8>& price_fields();
 
 // What `u` costs at `p`, in dollars.
 double token_cost(const model_price& p, const token_usage& u);

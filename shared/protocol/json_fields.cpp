@@ -10,6 +10,20 @@ std::string dump_json(const nlohmann::json& value)
     return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+const nlohmann::json* json_member(const nlohmann::json& object, std::string_view name)
+{
+    if (!object.is_object())
+        return nullptr;
+    const auto it = object.find(name);
+    return it == object.end() ? nullptr : &*it;
+}
+
+std::string json_string_member(const nlohmann::json& object, std::string_view name)
+{
+    const auto* m = json_member(object, name);
+    return m != nullptr && m->is_string() ? m->get<std::string>() : std::string();
+}
+
 std::string quoted_excerpt(std::string_view text, std::size_t limit)
 {
     std::string out = "'";

@@ -49,6 +49,12 @@ std::string quoted_excerpt(std::string_view text, std::size_t limit = 64);
 // "an object", "an array", "a string", ... for error messages.
 const char* json_kind_name(const nlohmann::json& value) noexcept;
 
+// A member of an object read leniently, for answers of upstream APIs: the member, or nullptr
+// when `object` is no object or has none of that name; its string, or "" when absent or not
+// a string.
+const nlohmann::json* json_member(const nlohmann::json& object, std::string_view name);
+std::string json_string_member(const nlohmann::json& object, std::string_view name);
+
 class field_reader {
 public:
     // prefix names the object in messages, e.g. "error." gives "missing field 'error.message'".

@@ -21,12 +21,6 @@ constexpr std::array pcm_formats{std::string_view("pcm_16000"), std::string_view
 constexpr std::array mp3_formats{std::string_view("mp3_22050_32"), std::string_view("mp3_44100_64"),
                                  std::string_view("mp3_44100_128")};
 
-std::string string_member(const json& object, const char* name)
-{
-    const auto it = object.find(name);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 } // namespace
 
 bool is_speech_output_format(std::string_view format)
@@ -112,7 +106,7 @@ std::string elevenlabs_error_message(std::string_view body)
     if (detail->is_string())
         return detail->get<std::string>();
     if (detail->is_object())
-        return string_member(*detail, "message");
+        return json_string_member(*detail, "message");
     if (detail->is_array() && !detail->empty() && detail->front().is_object()) {
         const auto& item = detail->front();
         std::string where;
@@ -120,7 +114,7 @@ std::string elevenlabs_error_message(std::string_view body)
             for (const auto& part : *loc)
                 if (part.is_string())
                     where += (where.empty() ? "" : ".") + part.get<std::string>();
-        const auto msg = string_member(item, "msg");
+        const auto msg = json_string_member(item, "msg");
         return where.empty() ? msg : where + ": " + msg;
     }
     return {};
@@ -132,7 +126,7 @@ std::string elevenlabs_error_status(std::string_view body)
     if (doc.is_discarded() || !doc.is_object())
         return {};
     const auto detail = doc.find("detail");
-    return detail != doc.end() && detail->is_object() ? string_member(*detail, "status")
+    return detail != doc.end() && detail->is_object() ? json_string_member(*detail, "status")
                                                       : std::string();
 }
 
@@ -150,13 +144,13 @@ result<std::string> voice_list_json(std::string_view upstream_body)
         return fail();
     json out = json::array();
     for (const auto& v : *voices) {
-        if (!v.is_object() || string_member(v, "voice_id").empty())
+        if (!v.is_object() || json_string_member(v, "voice_id").empty())
             continue;
-        json item{{"voice_id", string_member(v, "voice_id")},
-                  {"name", string_member(v, "name")},
-                  {"category", string_member(v, "category")},
-                  {"description", string_member(v, "description")},
-                  {"preview_url", string_member(v, "preview_url")},
+        json item{{"voice_id", json_string_member(v, "voice_id")},
+                  {"name", json_string_member(v, "name")},
+                  {"category", json_string_member(v, "category")},
+                  {"description", json_string_member(v, "description")},
+                  {"preview_url", json_string_member(v, "preview_url")},
                   {"labels", json::object()}};
         if (const auto labels = v.find("labels"); labels != v.end() && labels->is_object())
             for (const auto& [key, value] : labels->items())

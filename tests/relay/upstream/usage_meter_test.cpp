@@ -152,18 +152,6 @@ TEST(UsageMeter, APricesFileWithMistakesIsRefusedNamingModelAndField)
     EXPECT_FALSE(price_table::from_json(R"({"price":{}})"));
 }
 
-// Every price a prices file may name, by its name there.
-const std::vector<std::pair<const char*, double model_price::*>> fields_by_name = {
-    {"input_per_million_tokens", &model_price::input_per_million_tokens},
-    {"cached_input_per_million_tokens", &model_price::cached_input_per_million_tokens},
-    {"output_per_million_tokens", &model_price::output_per_million_tokens},
-    {"audio_input_per_million_tokens", &model_price::audio_input_per_million_tokens},
-    {"cached_audio_input_per_million_tokens", &model_price::cached_audio_input_per_million_tokens},
-    {"audio_output_per_million_tokens", &model_price::audio_output_per_million_tokens},
-    {"per_thousand_characters", &model_price::per_thousand_characters},
-    {"per_audio_minute", &model_price::per_audio_minute},
-};
-
 // docs/prices.example.json is documented as the built-in table: keep the two equal, model by
 // model and field by field (read as raw JSON: loading it would start from the defaults).
 TEST(UsageMeter, TheExamplePricesFileIsTheBuiltInTable)
@@ -181,13 +169,14 @@ TEST(UsageMeter, TheExamplePricesFileIsTheBuiltInTable)
         const auto& price = entry.second;
         ASSERT_TRUE(file.contains(model)) << model;
         const auto& fields = file.at(model);
-        for (const auto& [name, field] : fields_by_name) {
+        for (const auto& [name, field] : price_fields()) {
             const double value = price.*field;
             const double absent = unset.*field;
             if (value == absent)
-                EXPECT_FALSE(fields.contains(name)) << model << "." << name;
+                EXPECT_FALSE(fields.contains(std::string(name))) << model << "." << name;
             else
-                EXPECT_DOUBLE_EQ(fields.value(name, absent), value) << model << "." << name;
+                EXPECT_DOUBLE_EQ(fields.value(std::string(name), absent), value)
+                    << model << "." << name;
         }
     }
 }
