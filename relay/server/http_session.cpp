@@ -7,6 +7,7 @@
 #include "net/http_server_channel.hpp"
 #include "net/websocket_channel.hpp"
 #include "server/services.hpp"
+#include "server/sse_stream.hpp"
 #include "upstream/http_client.hpp"
 
 #include <boost/asio/post.hpp>
@@ -18,7 +19,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -175,17 +175,18 @@ public:
     void stream_write(std::string text)
     {
         if (!text.empty())
-            sse_write(std::move(text), false);
+            stream_chunk(std::move(text), false);
     }
 
     void stream_end(std::optional<http_answer> refusal, std::string last, bool cut)
     {
         upstream_call_.reset();
-        if (!sse_started_ && refusal)
+        const bool started = sse_ && sse_->started();
+        if (!started && refusal)
             return answer(*refusal);
-        if (cut && sse_started_)
-            return sse_abort();
-        sse_write(std::move(last), true);
+        if (cut && started)
+            return sse_->cut();
+        stream_chunk(std::move(last), true);
     }
 
     void hand_over(const http_reply::websocket_start& start)
@@ -301,94 +302,26 @@ private:
         });
     }
 
-    // Server-sent events on a chunked response: the head once, then one chunk per write, then
-    // the last chunk, in order. Every write gets DONNA_HTTP_WRITE_SECONDS of its own, so a
-    // long answer lives as long as it makes progress.
-    void sse_write(std::string text, bool last)
+    // The answer's stream, made with its first chunk; it calls back when the body is written
+    // (the next request is read) or failed (the caller went away: stop the upstream call).
+    void stream_chunk(std::string text, bool last)
     {
-        if (sse_failed_)
-            return;
-        sse_queue_.push_back(std::move(text));
-        sse_last_ = sse_last_ || last;
-        if (sse_writing_)
-            return;
-        if (!sse_started_) {
-            sse_started_ = true;
-            sse_writing_ = true;
-            sse_head_.emplace(http::status::ok, shape_.version);
-            common_headers(*sse_head_, shape_);
-            sse_head_->set(http::field::content_type, stream_head_.content_type);
-            for (const auto& [name, value] : stream_head_.headers)
-                sse_head_->set(name, value);
-            sse_head_->chunked(true);
-            sse_serializer_.emplace(*sse_head_);
-            stream_->tcp().expires_after(seconds(cfg().http_write_seconds));
-            return stream_->async_write_header(
-                *sse_serializer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                    self->sse_written(ec, false);
-                });
-        }
-        sse_next();
+        if (!sse_)
+            sse_.emplace(*stream_, shared_from_this(),
+                         sse_stream::shape{shape_.version, shape_.keep_alive}, stream_head_,
+                         seconds(cfg().http_write_seconds),
+                         [this](bool written) { on_stream_ended(written); });
+        sse_->write(std::move(text), last);
     }
 
-    // Ends a started stream without its last chunk, once what is queued is written: the
-    // caller sees a truncated body, never a short one that looks whole.
-    void sse_abort()
+    void on_stream_ended(bool written)
     {
-        sse_aborted_ = true;
-        if (!sse_writing_)
-            sse_next();
-    }
-
-    void sse_next()
-    {
-        if (!sse_queue_.empty() && sse_queue_.front().empty() && !sse_last_) {
-            sse_queue_.pop_front(); // nothing to write (an empty chunk would end the body)
-            return sse_next();
-        }
-        if (!sse_queue_.empty() && !sse_queue_.front().empty()) {
-            sse_writing_ = true;
-            stream_->tcp().expires_after(seconds(cfg().http_write_seconds));
-            return stream_->async_write_chunk(
-                net::buffer(sse_queue_.front()),
-                [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                    self->sse_queue_.pop_front();
-                    self->sse_written(ec, false);
-                });
-        }
-        if (!sse_queue_.empty())
-            sse_queue_.pop_front(); // an empty final write: only the last chunk follows
-        if (sse_aborted_) {
-            sse_failed_ = true;
-            stream_->tcp().close();
-            return;
-        }
-        if (sse_last_) {
-            sse_writing_ = true;
-            stream_->tcp().expires_after(seconds(cfg().http_write_seconds));
-            return stream_->async_write_last_chunk(
-                [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                    self->sse_written(ec, true);
-                });
-        }
-    }
-
-    void sse_written(beast::error_code ec, bool ended)
-    {
-        sse_writing_ = false;
-        if (ec) {
-            // The caller went away: stop the upstream call too.
-            sse_failed_ = true;
+        if (!written) {
             if (upstream_call_)
                 upstream_call_->cancel();
             upstream_call_.reset();
             return;
         }
-        if (!ended)
-            return sse_next();
-        sse_started_ = sse_last_ = false;
-        sse_serializer_.reset();
-        sse_head_.reset();
         if (!shape_.keep_alive)
             return do_close();
         do_read();
@@ -415,11 +348,7 @@ private:
     // the head's type and headers.
     std::shared_ptr<upstream_call> upstream_call_;
     http_answer stream_head_;
-    std::optional<http::response<http::empty_body>> sse_head_;
-    std::optional<http::response_serializer<http::empty_body>> sse_serializer_;
-    std::deque<std::string> sse_queue_;
-    bool sse_started_ = false, sse_writing_ = false, sse_last_ = false, sse_failed_ = false,
-         sse_aborted_ = false;
+    std::optional<sse_stream> sse_; // kept until the next request: it may be calling back
 };
 
 // The reply of one request: every call is carried to the session's strand through the owner
@@ -538,6 +467,8 @@ private:
 
 void http_session::dispatch(request req)
 {
+    sse_.reset(); // the last answer's stream, long finished
+    stream_head_ = http_answer{};
     shape_ = answer_shape{req.version(), req.keep_alive(), req.method() == http::verb::head};
     const bool upgrade = beast::websocket::is_upgrade(req);
     auto reply = std::make_shared<session_reply>(shared_from_this(), *services_);
