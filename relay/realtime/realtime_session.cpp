@@ -190,7 +190,7 @@ private:
     {
         upstream_open_ = true;
         if (grant_.donna_client)
-            send_status("connected", "");
+            send_status(connection_state::connected);
     }
 
     void on_upstream_event(std::string text)
@@ -278,7 +278,8 @@ private:
             return;
         case client_event_action::connect_realtime:
             // The seed's clients ask for the upstream explicitly; it is opened at accept.
-            return send_status(upstream_open_ ? "connected" : "connecting", "");
+            return send_status(upstream_open_ ? connection_state::connected
+                                              : connection_state::connecting);
         case client_event_action::forward:
             break;
         }
@@ -416,12 +417,9 @@ private:
                          false});
     }
 
-    void send_status(std::string_view state, std::string_view detail)
+    void send_status(connection_state state)
     {
-        nlohmann::json status = {{"type", "donna.status"}, {"state", state}};
-        if (!detail.empty())
-            status["detail"] = detail;
-        queue_to_client({status.dump(), false});
+        queue_to_client({serialize(donna_event(donna_status{state, {}})), false});
     }
 
     // Tells the client why, then closes both sides (after the queued events are written).

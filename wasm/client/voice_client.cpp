@@ -247,13 +247,12 @@ void voice_client::send_session_settings()
                           {"threshold", turn_.threshold},
                           {"prefix_padding_ms", turn_.prefix_padding_ms},
                           {"silence_duration_ms", turn_.silence_duration_ms}};
-    const json update = {{"type", "session.update"},
-                         {"session",
-                          {{"type", "realtime"},
-                           // The transcription of the visitor's words (so the chat shows
-                           // both sides) is the relay's to set, with its model.
-                           {"audio", {{"input", {{"turn_detection", turn_detection}}}}}}}};
-    send(update.dump());
+    session_update update;
+    // The transcription of the visitor's words (so the chat shows both sides) is the relay's
+    // to set, with its model.
+    update.session = {{"type", "realtime"},
+                      {"audio", {{"input", {{"turn_detection", turn_detection}}}}}};
+    send(serialize(realtime_event(std::move(update))));
 }
 
 void voice_client::on_audio_delta(const audio_delta& delta)
