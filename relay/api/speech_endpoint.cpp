@@ -4,12 +4,11 @@
 #include "voice/speech_service.hpp"
 
 #include "api/session_auth.hpp"
+#include "core/unix_time.hpp"
 #include "protocol/json_fields.hpp"
 #include "server/services.hpp"
 
 #include <nlohmann/json.hpp>
-
-#include <chrono>
 
 namespace donna::relay {
 namespace {
@@ -153,13 +152,6 @@ http_answer add_voice_answer(const voice_answer& answer, services& services, std
 
 namespace {
 
-std::int64_t unix_seconds()
-{
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 voice_http_context voice_context(const request_context& request)
 {
     return {request.header("authorization"), request.header("origin"), request.self_origin,
@@ -209,7 +201,7 @@ void handle_voices(services& svc, request_context request, const std::shared_ptr
     std::string content_type(request.header("content-type"));
     svc.speech().add_voice(settings, std::move(content_type), std::move(request.body),
                            [reply, &svc](const voice_answer& answer) {
-                               reply->send(add_voice_answer(answer, svc, unix_seconds()));
+                               reply->send(add_voice_answer(answer, svc, unix_now()));
                            });
 }
 

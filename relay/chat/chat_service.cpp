@@ -2,6 +2,7 @@
 // rounds of tool calls, the fallback, the history and the usage of one chat turn.
 #include "chat/chat_service.hpp"
 
+#include "core/unix_time.hpp"
 #include "core/utf8.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
@@ -217,10 +218,7 @@ void chat_service::refuse_flagged(const std::shared_ptr<chat_turn_state>& state,
     log_.warn("audit", "site " + state->request.site + ", conversation " +
                            state->request.conversation_id.substr(0, 8) + ": " + audit_detail);
     if (db_) {
-        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
-        if (auto written = audit(*db_, now, "moderation", state->request.site,
+        if (auto written = audit(*db_, unix_now(), "moderation", state->request.site,
                                  state->request.conversation_id, audit_detail);
             !written)
             log_.error("audit", "cannot write the audit log: " + written.error().message);
@@ -334,9 +332,7 @@ void chat_service::start_round(const std::shared_ptr<chat_turn_state>& state)
 void chat_service::run_tools(chat_turn_state& state, const chat_completion_result& completion)
 {
     const chat_action_context context{state.request.site, state.request.conversation_id,
-                                      std::chrono::duration_cast<std::chrono::seconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count()};
+                                      unix_now()};
     chat_tool_round round;
     round.text = completion.text;
     for (const auto& call : completion.tool_calls) {

@@ -2,6 +2,7 @@
 #include "config/sites.hpp"
 
 #include "config/text_file.hpp"
+#include "core/ascii.hpp"
 #include "core/utf8.hpp"
 
 #include <boost/url/parse.hpp>
@@ -16,18 +17,6 @@ namespace {
 
 constexpr std::size_t max_id_length = 64;
 constexpr std::size_t max_greeting_chars = 500;
-
-char to_lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), to_lower);
-    return out;
-}
 
 bool valid_id(std::string_view id)
 {
@@ -175,7 +164,7 @@ std::optional<std::string> normalize_origin(std::string_view origin)
         return std::nullopt;
 
     std::string out = scheme == boost::urls::scheme::http ? "http://" : "https://";
-    out += lower(host);
+    out += ascii_lower(host);
     if (url.has_port()) {
         const std::string_view port = url.port();
         if (port.empty() || port.size() > 5)

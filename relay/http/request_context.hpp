@@ -9,6 +9,8 @@
 //   }
 #pragma once
 
+#include "core/ascii.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,24 +39,9 @@ struct request_context {
     std::string_view header(std::string_view name) const
     {
         for (const auto& [key, value] : headers)
-            if (same_name(key, name))
+            if (ascii_equal_ignoring_case(key, name))
                 return value;
         return {};
-    }
-
-private:
-    static bool same_name(std::string_view a, std::string_view b)
-    {
-        if (a.size() != b.size())
-            return false;
-        for (std::size_t i = 0; i < a.size(); ++i) {
-            const auto lower = [](char c) {
-                return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c;
-            };
-            if (lower(a[i]) != lower(b[i]))
-                return false;
-        }
-        return true;
     }
 };
 

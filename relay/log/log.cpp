@@ -1,6 +1,8 @@
 // log.cpp: line formatting, redaction and the one lock around the stream.
 #include "log/log.hpp"
 
+#include "core/ascii.hpp"
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -37,17 +39,12 @@ bool is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-char to_lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 bool matches_at(std::string_view text, std::size_t at, std::string_view word, bool any_case)
 {
     if (text.size() - at < word.size())
         return false;
     for (std::size_t i = 0; i < word.size(); ++i) {
-        const char c = any_case ? to_lower(text[at + i]) : text[at + i];
+        const char c = any_case ? ascii_lower(text[at + i]) : text[at + i];
         if (c != word[i])
             return false;
     }

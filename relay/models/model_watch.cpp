@@ -2,6 +2,7 @@
 // the HTTP client's thread and kept for /readyz.
 #include "models/model_watch.hpp"
 
+#include "core/unix_time.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
 #include "providers/openai/openai_requests.hpp"
@@ -38,17 +39,6 @@ struct model_watch::state {
     std::optional<model_watch_report> latest;
     std::shared_ptr<upstream_call> call;
 };
-
-namespace {
-
-std::int64_t unix_now()
-{
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-} // namespace
 
 model_watch::model_watch(http_client& client, metrics_registry& registry, logger& log,
                          std::chrono::seconds interval)

@@ -3,6 +3,7 @@
 // streamed in chunks, or handed over as a WebSocket. The endpoints themselves live in api/.
 #include "server/http_session.hpp"
 
+#include "core/unix_time.hpp"
 #include "http/router.hpp"
 #include "net/http_server_channel.hpp"
 #include "net/websocket_channel.hpp"
@@ -37,13 +38,6 @@ using request = http::request<http::string_body>;
 
 // The TLS detection's deadline: a client that connects and says nothing.
 constexpr auto detect_timeout = std::chrono::seconds(30);
-
-std::int64_t unix_now()
-{
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // What every answer to one request shares: its HTTP version, whether the connection stays
 // open after it, and whether it is the answer to a HEAD (headers only).
@@ -470,17 +464,14 @@ void http_session::dispatch(request req)
     sse_.reset(); // the last answer's stream, long finished
     stream_head_ = http_answer{};
     shape_ = answer_shape{req.version(), req.keep_alive(), req.method() == http::verb::head};
-    const bool upgrade = beast::websocket::is_upgrade(req);
+    if (route_ == nullptr)
+        return refuse(beast::websocket::is_upgrade(req)
+                          ? json_error(404, "no_websocket_endpoint",
+                                       "no WebSocket endpoint here: use /v1/realtime")
+                          : json_error(404, "not_found", "nothing is served at this path"));
+    if (!allows(*route_, context_.method))
+        return refuse(method_not_allowed(*route_, context_.method, context_.path()));
     auto reply = std::make_shared<session_reply>(shared_from_this(), *services_);
-    if (route_ == nullptr || !allows(*route_, context_.method)) {
-        auto refusal = route_ != nullptr
-                           ? method_not_allowed(*route_, context_.method, context_.path())
-                       : upgrade ? json_error(404, "no_websocket_endpoint",
-                                              "no WebSocket endpoint here: use /v1/realtime")
-                                 : json_error(404, "not_found", "nothing is served at this path");
-        services_->metrics().error(refusal.code).inc();
-        return reply->send(std::move(refusal));
-    }
     context_.body = std::move(req.body());
     if (route_->websocket)
         upgrade_request_ = std::move(req);

@@ -2,6 +2,8 @@
 #define ZLIB_CONST // next_in is then a pointer to const: no const_cast on the file's bytes
 #include "server/static_cache.hpp"
 
+#include "core/ascii.hpp"
+
 #include "server/static_files.hpp"
 
 #include <sodium.h>
@@ -86,16 +88,6 @@ std::string_view trim(std::string_view s)
     return s;
 }
 
-bool equals_ignoring_case(std::string_view a, std::string_view b)
-{
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        const auto lower = [](char c) {
-            return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-        };
-        return lower(x) == lower(y);
-    });
-}
-
 // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ). A malformed weight counts as
 // zero: when in doubt, send identity, which every client understands.
 bool positive_qvalue(std::string_view q)
@@ -144,13 +136,14 @@ bool accepts_gzip(std::string_view accept_encoding)
             const std::string_view param = trim(params.substr(0, next));
             const auto eq = param.find('=');
             if (eq != std::string_view::npos &&
-                equals_ignoring_case(trim(param.substr(0, eq)), "q"))
+                ascii_equal_ignoring_case(trim(param.substr(0, eq)), "q"))
                 positive = positive_qvalue(trim(param.substr(eq + 1)));
             if (next == std::string_view::npos)
                 break;
             params.remove_prefix(next + 1);
         }
-        if (equals_ignoring_case(coding, "gzip") || equals_ignoring_case(coding, "x-gzip"))
+        if (ascii_equal_ignoring_case(coding, "gzip") ||
+            ascii_equal_ignoring_case(coding, "x-gzip"))
             gzip_weight = gzip_weight.value_or(false) || positive;
         else if (coding == "*")
             any_weight = positive;

@@ -289,7 +289,7 @@ TEST(PersonaFile, UnknownPersonaIsAnError)
                                       "marketing, receptionist, secretary)");
 }
 
-TEST(PersonaFile, PinnedModelWithoutReasoningEffortSendsNone)
+TEST(PersonaFile, PinnedModelWithoutReasoningEffortSendsNoEffort)
 {
     // The seed's gpt-4o rejects reasoning_effort: a file naming only the model gets none.
     EXPECT_EQ(sales_with("model", json_string("gpt-4o")).reasoning_effort, "");

@@ -389,6 +389,7 @@ TEST_F(RealtimeSession, ClientMayNotSetReasoningOrParallelToolCalls)
         const bool relays_own = text.find("\"instructions\"") != std::string::npos;
         if (!relays_own) {
             EXPECT_EQ(text.find("reasoning"), std::string::npos) << text;
+            EXPECT_EQ(text.find("parallel_tool_calls"), std::string::npos) << text;
         }
     }
 }
