@@ -2,10 +2,9 @@
 // SIGHUP reloads keys and settings (live sessions keep theirs), SIGTERM drains sessions up to
 // DONNA_SHUTDOWN_GRACE_MS and stops, SIGINT stops at once. Everything else lives in the
 // folders beside this file.
-#include "api/routes.hpp"
+#include "app/relay_app.hpp"
 #include "config/config.hpp"
 #include "log/log.hpp"
-#include "server/server.hpp"
 #include "server/services.hpp"
 
 #include <csignal>
@@ -74,45 +73,46 @@ int run()
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     const std::string mode = describe_mode(*cfg);
-    auto services = donna::relay::services::create(std::move(*cfg), log);
-    if (!services) {
-        log.error("config", "configuration error: " + services.error().message);
+    auto app = donna::relay::relay_app::create(std::move(*cfg), log);
+    if (!app) {
+        log.error("config", "configuration error: " + app.error().message);
         return 2;
     }
-    donna::relay::server server(*services, donna::relay::relay_routes(*services));
-    if (auto started = server.start(); !started) {
+    auto& relay = **app;
+    if (auto started = relay.start(); !started) {
         log.error("relay", started.error().message);
         return 1;
     }
-    const auto& running = (*services)->settings()->cfg;
+    auto& services = relay.svc();
+    const auto& running = services.settings()->cfg;
     log.info("relay", std::string("serving ") + running.web_root + " on " +
                           (running.tls_cert_file.empty() ? "http://" : "https://") +
-                          running.listen_address + ":" + std::to_string(server.port()) + "/ ; " +
+                          running.listen_address + ":" + std::to_string(relay.port()) + "/ ; " +
                           mode);
-    std::cout << "donna-relay: listening on port " << server.port() << std::endl;
+    std::cout << "donna-relay: listening on port " << relay.port() << std::endl;
 
     for (;;) {
         int signal = 0;
         sigwait(&signals, &signal);
         if (signal == SIGHUP) {
-            reload(**services, log);
+            reload(services, log);
             continue;
         }
         if (signal == SIGTERM) {
             const auto grace =
-                std::chrono::milliseconds((*services)->settings()->cfg.shutdown_grace_ms);
+                std::chrono::milliseconds(services.settings()->cfg.shutdown_grace_ms);
             log.info("relay", "SIGTERM: draining sessions for up to " +
                                   std::to_string(grace.count()) + " ms");
-            const bool drained = server.shutdown(grace);
+            const bool drained = relay.shutdown(grace);
             log.info("relay", drained ? "all sessions ended; stopped"
                                       : "grace period over; stopped with sessions open");
         } else {
             log.info("relay", "SIGINT: stopping");
-            server.stop();
+            relay.stop();
         }
         break;
     }
-    server.wait();
+    relay.wait();
     return 0;
 }
 

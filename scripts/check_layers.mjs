@@ -30,8 +30,9 @@ const layers = [
   ["relay/server"],
   // ...the realtime sessions (still reaching services through the server)...
   ["relay/realtime"],
-  // ...the endpoints, and the process.
+  // ...the endpoints, the composition root that builds everything, and the process.
   ["relay/api"],
+  ["relay/app"],
   ["relay/main.cpp"],
 ];
 

@@ -1,8 +1,7 @@
 // routes.hpp: the relay's route table, every endpoint's row in one list: the one place that
 // says what is served where (how to add an endpoint: docs/architecture.md).
 //
-//   auto svc = services::create(cfg, log);
-//   server s(*svc, relay_routes(*svc));
+//   server s(ioc, svc, relay_routes(svc));   // as app/relay_app does
 #pragma once
 
 #include "http/router.hpp"

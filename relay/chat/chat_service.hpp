@@ -13,7 +13,7 @@
 // moderation: a flagged message gets a polite refusal (code content_flagged), an audit log
 // line, and the visitor is throttled for DONNA_MODERATION_COOLDOWN_SECONDS.
 //
-// Callbacks run on the upstream client's I/O thread: post to your strand. Whatever happens,
+// Callbacks run on the upstream client's strand: post to your own. Whatever happens,
 // on_done comes: a broken, slow or refusing upstream gives the persona's fallback reply with
 // an error code (never a hang: the call has a total deadline, DONNA_CHAT_TIMEOUT_MS); a
 // message the relay refuses (empty, too long, over the visitor's rate) gives an error with

@@ -1,5 +1,5 @@
 // model_watch.cpp: a sleeping timer thread asks for the model list; the answer is judged on
-// the HTTP client's thread and kept for /readyz.
+// the HTTP client's strand and kept for /readyz.
 #include "models/model_watch.hpp"
 
 #include "core/unix_time.hpp"

@@ -13,7 +13,7 @@
 //   auto seen = watch.latest();             // for /readyz
 //
 // Thread safety: every member may be called from any thread. The daily timer is a thread of
-// its own that sleeps; the fetch itself runs on the HTTP client's I/O thread.
+// its own that sleeps; the fetch itself runs on the HTTP client's strand.
 #pragma once
 
 #include "models/model_lifecycle.hpp"

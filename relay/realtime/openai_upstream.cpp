@@ -1,12 +1,15 @@
 // openai_upstream.cpp: the WebSocket client to OPENAI_BASE_URL/realtime, plain or TLS, with
-// connect retries (exponential backoff, jitter, bounded) and an ordered write queue.
+// connect retries (exponential backoff, jitter, bounded) and an ordered write queue. The
+// connection itself is opened by upstream/upstream_connect, as every REST call's is, with the
+// same trust (the system store plus DONNA_UPSTREAM_CA_FILE).
 #include "realtime/upstream.hpp"
 
 #include "net/websocket_channel.hpp"
 #include "providers/openai/realtime_endpoint.hpp"
 #include "server/services.hpp"
 #include "upstream/retry_policy.hpp"
-#include "upstream/tls_client.hpp"
+#include "upstream/upstream_connect.hpp"
+#include "upstream/upstream_errors.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -33,7 +36,7 @@ using tcp = net::ip::tcp;
 class ws_upstream final : public upstream_link, public std::enable_shared_from_this<ws_upstream> {
 public:
     ws_upstream(net::any_io_executor strand, std::shared_ptr<const live_settings> settings,
-                endpoint_info endpoint, dialect spelling, services& services)
+                upstream_endpoint endpoint, dialect spelling, services& services)
         : strand_(std::move(strand)),
           settings_(std::move(settings)),
           endpoint_(std::move(endpoint)),
@@ -84,7 +87,8 @@ private:
 
     void make_stream()
     {
-        ws_ = make_websocket_client(strand_, endpoint_.tls ? &system_tls_context() : nullptr);
+        ws_ = make_websocket_client(strand_,
+                                    endpoint_.tls ? &services_.upstreams().tls_context() : nullptr);
         ws_->read_message_max(std::size_t{32} << 20); // upstream is trusted; audio can be large
     }
 
@@ -95,18 +99,16 @@ private:
         ++attempts_;
         attempt_started_ = std::chrono::steady_clock::now();
         make_stream();
-        resolver_.async_resolve(
-            endpoint_.host, endpoint_.port,
-            [self = shared_from_this()](beast::error_code ec,
-                                        const tcp::resolver::results_type& results) {
-                if (ec)
-                    return self->attempt_failed(
-                        "upstream_unavailable",
-                        "cannot resolve " + self->endpoint_.host + ": " + ec.message(), true);
-                self->ws_->tcp().expires_after(self->connect_timeout());
-                self->ws_->async_connect(results,
-                                         [self](beast::error_code e) { self->on_connect(e); });
-            });
+        async_connect_upstream(*ws_, resolver_, endpoint_, connect_timeout(),
+                               [self = shared_from_this()](connect_outcome failed) {
+                                   if (self->closed_)
+                                       return;
+                                   if (failed)
+                                       return self->attempt_failed(upstream_error_code(failed->why),
+                                                                   std::move(failed->why.message),
+                                                                   failed->retryable);
+                                   self->upgrade();
+                               });
     }
 
     std::chrono::milliseconds connect_timeout() const
@@ -114,32 +116,15 @@ private:
         return std::chrono::milliseconds(cfg().upstream_connect_timeout_ms);
     }
 
-    void on_connect(beast::error_code ec)
+    // DONNA_UPSTREAM_CONNECT_ATTEMPTS tries within three connect timeouts, waits growing from
+    // DONNA_UPSTREAM_BACKOFF_MS (upstream/retry_policy, as for REST calls).
+    retry_policy connect_retries() const
     {
-        if (closed_)
-            return;
-        if (ec)
-            return attempt_failed(
-                ec == beast::error::timeout ? "upstream_timeout" : "upstream_unavailable",
-                "cannot connect to " + endpoint_.host_header + ": " + ec.message(), true);
-        // Audio appends are small frequent writes: no waiting for delayed ACKs (Nagle).
-        beast::error_code ignored;
-        ws_->tcp().socket().set_option(tcp::no_delay(true), ignored);
-        if (!ws_->is_tls())
-            return upgrade();
-        if (!ws_->set_tls_host(endpoint_.host))
-            return attempt_failed("upstream_error", "cannot set TLS SNI", false);
-        ws_->tcp().expires_after(connect_timeout());
-        ws_->async_tls_handshake([self = shared_from_this()](beast::error_code e) {
-            if (self->closed_)
-                return;
-            if (e)
-                return self->attempt_failed(
-                    e == beast::error::timeout ? "upstream_timeout" : "upstream_tls_error",
-                    "TLS with " + self->endpoint_.host_header + " failed: " + e.message(),
-                    e == beast::error::timeout);
-            self->upgrade();
-        });
+        retry_policy policy;
+        policy.max_attempts = cfg().upstream_connect_attempts;
+        policy.base_delay = std::chrono::milliseconds(cfg().upstream_backoff_ms);
+        policy.max_total = connect_timeout() * 3;
+        return policy;
     }
 
     void upgrade()
@@ -169,9 +154,11 @@ private:
         if (ec) {
             const unsigned status = response_.result_int();
             if (ec == websocket::error::upgrade_declined && status != 0) {
-                const auto code = status == 401 || status == 403 ? "upstream_unauthorized"
-                                  : status == 429                ? "upstream_rate_limited"
-                                                                 : "upstream_unavailable";
+                // Any other refusal of the upgrade means the service cannot be reached
+                // here (a wrong base URL or model): unavailable, not "rejected".
+                const auto code = status == 401 || status == 403 || status == 429
+                                      ? upstream_status_code(status)
+                                      : "upstream_unavailable";
                 return attempt_failed(code,
                                       "OpenAI Realtime refused the connection: HTTP " +
                                           std::to_string(status) + " " + upstream_reason(),
@@ -213,12 +200,11 @@ private:
         if (closed_)
             return;
         auto& m = services_.metrics();
-        const auto elapsed = std::chrono::steady_clock::now() - started_at_;
-        const bool within_budget =
-            elapsed < std::chrono::milliseconds(cfg().upstream_connect_timeout_ms) * 3;
-        if (retryable && attempts_ < cfg().upstream_connect_attempts && within_budget) {
+        const auto policy = connect_retries();
+        if (retryable &&
+            may_retry(policy, attempts_, std::chrono::steady_clock::now() - started_at_)) {
             m.upstream_attempt("openai_realtime", "retry").inc();
-            retry_timer_.expires_after(next_backoff());
+            retry_timer_.expires_after(backoff_delay(policy, attempts_, random_));
             retry_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
                 if (!ec)
                     self->attempt();
@@ -229,14 +215,6 @@ private:
         if (attempts_ > 1)
             message += " (after " + std::to_string(attempts_) + " attempts)";
         fail({std::move(code), std::move(message)});
-    }
-
-    // Exponential backoff with jitter (upstream/retry_policy), from DONNA_UPSTREAM_BACKOFF_MS.
-    std::chrono::milliseconds next_backoff()
-    {
-        retry_policy policy;
-        policy.base_delay = std::chrono::milliseconds(cfg().upstream_backoff_ms);
-        return backoff_delay(policy, attempts_, random_);
     }
 
     void fail(upstream_failure failure)
@@ -309,7 +287,7 @@ private:
 
     net::any_io_executor strand_;
     std::shared_ptr<const live_settings> settings_;
-    endpoint_info endpoint_;
+    upstream_endpoint endpoint_;
     dialect spelling_;
     services& services_;
     tcp::resolver resolver_;

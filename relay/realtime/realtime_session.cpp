@@ -62,9 +62,9 @@ class realtime_session final : public drainable,
 public:
     realtime_session(std::unique_ptr<websocket_channel> client, realtime_grant grant,
                      std::shared_ptr<services> services)
-        : ws_(std::move(client)),
+        : services_(std::move(services)),
+          ws_(std::move(client)),
           grant_(std::move(grant)),
-          services_(std::move(services)),
           metrics_(services_->metrics()),
           budget_(cfg().max_audio_seconds_per_session, cfg().max_audio_seconds_per_minute),
           shutdown_timer_(ws_->get_executor())
@@ -530,9 +530,11 @@ public:
     }
 
 private:
+    // First, so it goes last: the grant's lease and the metrics live in the services, and
+    // this may be their last owner (a session destroyed with the io_context's handlers).
+    std::shared_ptr<services> services_;
     std::unique_ptr<websocket_channel> ws_;
     realtime_grant grant_;
-    std::shared_ptr<services> services_;
     relay_metrics& metrics_;
     audio_budget budget_;
     net::steady_timer shutdown_timer_;

@@ -96,36 +96,13 @@ http::message_generator file_response(const answer_shape& shape, const static_re
     return res;
 }
 
-// A connection's hold on itself while a reply may still reach it from another thread (an
-// upstream call's callbacks run on the HTTP client's thread, which may release them after
-// this connection's io_context is gone, the relay shutting down): the session's last
-// reference must not be dropped there. So a reply reaches the session through this owner and
-// moves each reference into a handler posted to the strand; the reply's last call, and
-// release_upstream_waits(), empty it.
+// A connection's hold on itself while its reply is pending: a reply may be called from another
+// strand (an upstream call's), so it reaches the session through this owner and moves each
+// reference into a handler posted to the session's strand; the reply's last call empties it.
 struct upstream_owner {
     std::mutex mutex;
     std::shared_ptr<void> session; // the http_session; empty once let go
 };
-
-// The holds of every connection waiting on a reply, by the services they use.
-struct upstream_waits {
-    std::mutex mutex;
-    std::vector<std::pair<const services*, std::weak_ptr<upstream_owner>>> owners;
-};
-
-upstream_waits& all_upstream_waits()
-{
-    static upstream_waits waits;
-    return waits;
-}
-
-void register_upstream_wait(const services& svc, const std::shared_ptr<upstream_owner>& owner)
-{
-    auto& waits = all_upstream_waits();
-    const std::lock_guard lock(waits.mutex);
-    std::erase_if(waits.owners, [](const auto& entry) { return entry.second.expired(); });
-    waits.owners.emplace_back(&svc, owner);
-}
 
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
@@ -185,6 +162,7 @@ public:
 
     void hand_over(const http_reply::websocket_start& start)
     {
+        answering_.reset(); // the realtime session's lease counts from here
         stream_->tcp().expires_never();
         websocket_upgrade upgrade{std::move(upgrade_request_)};
         start(stream_->into_websocket(), upgrade);
@@ -230,6 +208,7 @@ private:
     {
         if (ec)
             return on_read(ec, bytes);
+        answering_.emplace(services_->sessions());
         const auto& head = parser_->get();
         context_ = request_context{};
         context_.method = std::string(head.method_string());
@@ -288,6 +267,7 @@ private:
         stream_->tcp().expires_after(seconds(cfg().http_write_seconds));
         stream_->async_write(std::move(message), [self = shared_from_this(),
                                                   keep_alive](beast::error_code ec, std::size_t) {
+            self->answering_.reset();
             if (ec)
                 return;
             if (!keep_alive)
@@ -310,6 +290,7 @@ private:
 
     void on_stream_ended(bool written)
     {
+        answering_.reset();
         if (!written) {
             if (upstream_call_)
                 upstream_call_->cancel();
@@ -343,17 +324,18 @@ private:
     std::shared_ptr<upstream_call> upstream_call_;
     http_answer stream_head_;
     std::optional<sse_stream> sse_; // kept until the next request: it may be calling back
+    // From a request's head until its answer is written: a graceful shutdown waits for it.
+    std::optional<session_registry::answer_hold> answering_;
 };
 
 // The reply of one request: every call is carried to the session's strand through the owner
 // (see upstream_owner); the finishing call lets the session go.
 class session_reply final : public http_reply {
 public:
-    explicit session_reply(const std::shared_ptr<http_session>& session, const services& svc)
+    explicit session_reply(const std::shared_ptr<http_session>& session)
         : owner_(std::make_shared<upstream_owner>())
     {
         owner_->session = session;
-        register_upstream_wait(svc, owner_);
     }
 
     ~session_reply() override
@@ -419,9 +401,8 @@ public:
         finish([start = std::move(start)](http_session& s) { s.hand_over(start); });
     }
 
-    // Asked of the session each time: a reply may outlive the server's io_context (an upstream
-    // call releasing it late), and a strand executor kept here would then touch a dead
-    // strand service when it goes.
+    // Asked of the session each time rather than kept: a strand executor must not outlive its
+    // io_context, and a reply may be held by an upstream call until the io_context's end.
     boost::asio::any_io_executor executor() const override
     {
         const std::lock_guard lock(owner_->mutex);
@@ -442,8 +423,6 @@ private:
     template <class F>
     void on_strand(bool last, F&& f)
     {
-        // Posted under the owner's lock: release_upstream_waits() then waits for the post to
-        // finish, so the server's io_context cannot go while it is being posted to.
         const std::lock_guard lock(owner_->mutex);
         auto session = std::static_pointer_cast<http_session>(last ? std::move(owner_->session)
                                                                    : owner_->session);
@@ -471,7 +450,7 @@ void http_session::dispatch(request req)
                           : json_error(404, "not_found", "nothing is served at this path"));
     if (!allows(*route_, context_.method))
         return refuse(method_not_allowed(*route_, context_.method, context_.path()));
-    auto reply = std::make_shared<session_reply>(shared_from_this(), *services_);
+    auto reply = std::make_shared<session_reply>(shared_from_this());
     context_.body = std::move(req.body());
     if (route_->websocket)
         upgrade_request_ = std::move(req);
@@ -538,24 +517,6 @@ void run_connection(tcp::socket socket, std::shared_ptr<services> services,
     std::make_shared<detect_session>(std::move(socket), std::move(services), std::move(routes),
                                      std::move(tls))
         ->run();
-}
-
-void release_upstream_waits(const services& svc)
-{
-    std::vector<std::shared_ptr<void>> sessions; // let go outside the registry's lock
-    auto& waits = all_upstream_waits();
-    {
-        const std::lock_guard lock(waits.mutex);
-        for (auto& [owner_services, weak] : waits.owners) {
-            if (owner_services != &svc)
-                continue;
-            if (auto owner = weak.lock()) {
-                const std::lock_guard owner_lock(owner->mutex);
-                sessions.push_back(std::move(owner->session));
-            }
-        }
-        std::erase_if(waits.owners, [&](const auto& entry) { return entry.first == &svc; });
-    }
 }
 
 } // namespace donna::relay

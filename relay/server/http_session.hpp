@@ -26,9 +26,4 @@ void run_connection(boost::asio::ip::tcp::socket socket, std::shared_ptr<service
                     std::shared_ptr<const router> routes,
                     std::shared_ptr<boost::asio::ssl::context> tls);
 
-// Lets go of every connection still waiting on an upstream call for these services. The
-// server calls it after its threads stopped and before its io_context goes, so a call that
-// ends later (on the upstream client's thread) finds nothing to post to.
-void release_upstream_waits(const services& services);
-
 } // namespace donna::relay

@@ -1,4 +1,4 @@
-// server.cpp: io_context, thread pool, TLS context and the accept loop (the listener).
+// server.cpp: the TLS context and the accept loop (the listener).
 #include "server/server.hpp"
 
 #include "server/http_session.hpp"
@@ -8,9 +8,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
-
-#include <thread>
-#include <vector>
 
 namespace donna::relay {
 
@@ -23,8 +20,8 @@ using tcp = net::ip::tcp;
 } // namespace
 
 struct server::impl {
-    impl(std::shared_ptr<services> s, std::shared_ptr<const router> r)
-        : svc(std::move(s)), routes(std::move(r)), cfg(svc->settings()), ioc(cfg->cfg.threads)
+    impl(net::io_context& io, std::shared_ptr<services> s, std::shared_ptr<const router> r)
+        : svc(std::move(s)), routes(std::move(r)), cfg(svc->settings()), ioc(io)
     {}
 
     void do_accept()
@@ -74,29 +71,18 @@ struct server::impl {
 
     std::shared_ptr<services> svc;
     std::shared_ptr<const router> routes;
-    std::shared_ptr<const live_settings> cfg; // start-up settings (address, port, threads, TLS)
-    net::io_context ioc;
+    std::shared_ptr<const live_settings> cfg; // start-up settings (address, port, TLS)
+    net::io_context& ioc;
     tcp::acceptor acceptor{ioc};
     std::shared_ptr<ssl::context> tls;
-    std::vector<std::thread> threads;
 };
 
-server::server(std::shared_ptr<services> s, std::shared_ptr<const router> routes)
-    : impl_(std::make_unique<impl>(std::move(s), std::move(routes)))
+server::server(net::io_context& ioc, std::shared_ptr<services> s,
+               std::shared_ptr<const router> routes)
+    : impl_(std::make_unique<impl>(ioc, std::move(s), std::move(routes)))
 {}
 
-server::~server()
-{
-    // join() throws only for a thread that is not joinable or is this one; neither can
-    // happen here, but a destructor must not let anything escape.
-    try {
-        stop();
-        wait();
-        // Before the io_context goes: upstream calls still running must not reach it.
-        release_upstream_waits(*impl_->svc);
-    } catch (...) {
-    }
-}
+server::~server() = default;
 
 status server::start()
 {
@@ -115,8 +101,6 @@ status server::start()
         !acceptor.bind(endpoint, ec) &&
         !acceptor.listen(net::socket_base::max_listen_connections, ec)) {
         impl_->do_accept();
-        for (int i = 0; i < c.threads; ++i)
-            impl_->threads.emplace_back([this] { impl_->ioc.run(); });
         return ok();
     }
     return make_error(errc::invalid_argument, "cannot listen on " + c.listen_address + ":" +
@@ -130,34 +114,12 @@ std::uint16_t server::port() const
     return ec ? 0 : endpoint.port();
 }
 
-bool server::shutdown(std::chrono::milliseconds grace)
+void server::stop_accepting()
 {
-    net::post(impl_->ioc, [this] {
+    net::post(impl_->ioc, [i = impl_.get()] {
         boost::system::error_code ec;
-        impl_->acceptor.close(ec);
+        i->acceptor.close(ec);
     });
-    auto& sessions = impl_->svc->sessions();
-    sessions.begin_shutdown();
-    const bool drained = sessions.wait_until_empty(std::chrono::steady_clock::now() + grace);
-    stop();
-    return drained;
-}
-
-void server::stop()
-{
-    net::post(impl_->ioc, [this] {
-        boost::system::error_code ec;
-        impl_->acceptor.close(ec);
-    });
-    impl_->ioc.stop();
-}
-
-void server::wait()
-{
-    for (auto& t : impl_->threads)
-        if (t.joinable())
-            t.join();
-    impl_->threads.clear();
 }
 
 } // namespace donna::relay

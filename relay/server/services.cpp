@@ -82,7 +82,8 @@ result<token_signer> make_signer(const config& cfg)
 
 } // namespace
 
-result<std::shared_ptr<services>> services::create(config cfg, logger& log)
+result<std::shared_ptr<services>> services::create(config cfg, logger& log,
+                                                   const boost::asio::any_io_executor& executor)
 {
     auto signer = make_signer(cfg);
     if (!signer)
@@ -106,9 +107,9 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log)
     auto created = std::make_shared<services>(std::move(cfg), std::move(*signer),
                                               std::move(*personas), std::move(*prices), log);
     created->upstreams_ = std::make_unique<http_client>(
-        created->registry_, http_client_options{.extra_ca_pem = *ca,
-                                                .max_idle_per_host = 8,
-                                                .idle_timeout = std::chrono::seconds(50)});
+        created->registry_, executor,
+        http_client_options{
+            .extra_ca_pem = *ca, .max_idle_per_host = 8, .idle_timeout = std::chrono::seconds(50)});
     created->db_ = std::move(*db);
     created->memories_ = std::make_unique<memory_store>(*created->db_);
     const auto& live = created->settings()->cfg;
@@ -134,8 +135,8 @@ services::services(config cfg, token_signer signer, persona_catalog personas, pr
         live_settings{std::move(cfg), std::move(signer), std::move(personas), 1}));
 }
 
-// The chat's calls refer to the client and to the chat service: the client stops its thread
-// (dropping calls in flight) before either goes.
+// The chat's calls refer to the client and to the chat service: the client goes first (calls
+// still in flight then finish without calling back).
 services::~services()
 {
     models_.reset();

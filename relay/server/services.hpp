@@ -5,7 +5,7 @@
 // changes a session halfway; new connections see the new keys at once (key rotation without
 // dropping anyone).
 //
-//   auto services = donna::relay::services::create(cfg, log);
+//   auto services = donna::relay::services::create(cfg, log, ioc.get_executor());
 //   auto live = services->settings();            // shared_ptr<const live_settings>
 //   if (live->cfg.realtime() == realtime_mode::off) ...
 #pragma once
@@ -21,6 +21,8 @@
 #include "upstream/http_client.hpp"
 #include "upstream/usage_meter.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <atomic>
 #include <memory>
 
@@ -35,7 +37,9 @@ class model_watch;
 // One consistent generation of settings: the config and what is derived from it.
 class services {
 public:
-    static result<std::shared_ptr<services>> create(config cfg, logger& log);
+    // `executor`: the relay's io_context, where the upstream client runs (app/relay_app).
+    static result<std::shared_ptr<services>> create(config cfg, logger& log,
+                                                    const boost::asio::any_io_executor& executor);
 
     std::shared_ptr<const live_settings> settings() const { return settings_.load(); }
     // Swaps in a new configuration (SIGHUP), re-reading the personas file. Keeps the token key

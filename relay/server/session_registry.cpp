@@ -62,8 +62,21 @@ void session_registry::release(std::uint64_t id)
     if (--per_token_[it->second.token_id] == 0)
         per_token_.erase(it->second.token_id);
     entries_.erase(it);
-    if (entries_.empty())
+    if (entries_.empty() && answers_ == 0)
         emptied_.notify_all();
+}
+
+session_registry::answer_hold::answer_hold(session_registry& owner) : owner_(owner)
+{
+    const std::lock_guard lock(owner_.mutex_);
+    ++owner_.answers_;
+}
+
+session_registry::answer_hold::~answer_hold()
+{
+    const std::lock_guard lock(owner_.mutex_);
+    if (--owner_.answers_ == 0 && owner_.entries_.empty())
+        owner_.emptied_.notify_all();
 }
 
 std::size_t session_registry::active() const
@@ -89,7 +102,8 @@ void session_registry::begin_shutdown()
 bool session_registry::wait_until_empty(std::chrono::steady_clock::time_point deadline)
 {
     std::unique_lock lock(mutex_);
-    return emptied_.wait_until(lock, deadline, [this] { return entries_.empty(); });
+    return emptied_.wait_until(lock, deadline,
+                               [this] { return entries_.empty() && answers_ == 0; });
 }
 
 } // namespace donna::relay

@@ -1,5 +1,6 @@
 // session_registry.hpp: every live realtime session, for per-IP and per-token limits and for
-// a graceful shutdown (tell each session, then wait for them to end, up to a deadline).
+// a graceful shutdown (tell each session, then wait for them to end, up to a deadline); and
+// how many HTTP answers are in progress, which a graceful shutdown also waits for.
 //
 //   auto lease = registry.try_acquire(ip, claims.token_id, {cfg.max_sessions_per_ip, ...});
 //   if (!lease) return refuse(429, lease.error().message);
@@ -49,13 +50,27 @@ public:
         std::uint64_t id_;
     };
 
+    // Held by a connection from a request's head until its answer is written (or the
+    // connection ends): a graceful shutdown lets the answer finish.
+    class answer_hold {
+    public:
+        explicit answer_hold(session_registry& owner);
+        ~answer_hold();
+        answer_hold(const answer_hold&) = delete;
+        answer_hold& operator=(const answer_hold&) = delete;
+
+    private:
+        session_registry& owner_;
+    };
+
     // errc::rate_limited when the IP or the token already has its limit of sessions.
     result<lease> try_acquire(const std::string& ip, const std::string& token_id,
                               session_limits limits);
     std::size_t active() const;
     // Asks every live session to wind down (new acquisitions are refused from now on).
     void begin_shutdown();
-    // Blocks until no session is left or the deadline passes; true when none is left.
+    // Blocks until no session and no HTTP answer is left, or the deadline passes; true when
+    // none is left.
     bool wait_until_empty(std::chrono::steady_clock::time_point deadline);
 
 private:
@@ -70,6 +85,7 @@ private:
     std::map<std::uint64_t, entry> entries_;
     std::map<std::string, int> per_ip_, per_token_;
     std::uint64_t next_id_ = 1;
+    std::size_t answers_ = 0;
     bool shutting_down_ = false;
 };
 

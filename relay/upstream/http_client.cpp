@@ -1,33 +1,33 @@
-// http_client.cpp: the client's I/O thread, its connection pool and one `call` per request.
-// Everything below runs on the client's single I/O thread (callers' requests are posted to it),
-// so the pool, breakers and calls need no locks; only the upstream settings table, which
-// configure() writes from any thread, has a mutex.
+// http_client.cpp: the client's strand, its connection pool and one `call` per request.
+// Everything below runs on the client's strand (on the relay's io_context; callers' requests
+// are posted to it), so the pool, breakers and calls need no locks; only the upstream settings
+// table, which configure() writes from any thread, has a mutex.
 //
-// Sections: [tls] [pool] [metrics] [call] [http_client]
+// Sections: [pool] [metrics] [call] [http_client]
 #include "upstream/http_client.hpp"
 
 #include "metrics/metrics.hpp"
 #include "net/http_client_channel.hpp"
 #include "upstream/tls_client.hpp"
+#include "upstream/upstream_connect.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
-#include <boost/url/parse.hpp>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <future>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <random>
-#include <thread>
+#include <unordered_map>
 
 namespace donna::relay {
 
@@ -54,29 +54,6 @@ double seconds_since(clock_type::time_point start)
 }
 
 // ---------------------------------------------------------------- [pool]
-
-struct endpoint {
-    bool tls = false;
-    std::string host, port, host_header, target;
-    std::string key() const { return (tls ? "https://" : "http://") + host + ":" + port; }
-};
-
-result<endpoint> parse_endpoint(const std::string& url)
-{
-    const auto parsed = boost::urls::parse_absolute_uri(url);
-    if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") ||
-        parsed->encoded_host().empty())
-        return make_error(errc::invalid_argument, "not an absolute http(s) URL: " + url);
-    endpoint e;
-    e.tls = parsed->scheme() == "https";
-    e.host = std::string(parsed->host());
-    e.port = parsed->port().empty() ? (e.tls ? "443" : "80") : std::string(parsed->port());
-    e.host_header = parsed->port().empty() ? e.host : e.host + ":" + e.port;
-    e.target = std::string(parsed->encoded_resource());
-    if (e.target.empty())
-        e.target = "/";
-    return e;
-}
 
 // One TCP (or TLS over TCP) connection to one host, with its read buffer (bytes read past a
 // response belong to the next one on a keep-alive connection).
@@ -220,13 +197,13 @@ struct http_client::impl {
         upstream_metrics metrics;
     };
 
-    impl(metrics_registry& r, http_client_options o)
+    impl(metrics_registry& r, const net::any_io_executor& executor, http_client_options o)
         : registry(r),
           options(std::move(o)),
           tls_context(make_client_tls_context(options.extra_ca_pem)),
+          strand(net::make_strand(executor)),
           random(std::random_device{}()),
-          pool(options.max_idle_per_host, options.idle_timeout),
-          work(net::make_work_guard(io))
+          pool(options.max_idle_per_host, options.idle_timeout)
     {}
 
     upstream_state& state(std::string_view name)
@@ -242,19 +219,21 @@ struct http_client::impl {
         return *it->second;
     }
 
-    // Order matters for destruction (reverse): the pool's sockets go before the io_context,
-    // and the io_context (destroying calls still queued in it) before the upstream table and
-    // the TLS context those calls refer to.
+    // Calls hold the impl (shared), so it lives until the last of them is gone, even when
+    // the http_client itself went first.
     metrics_registry& registry;
     http_client_options options;
     ssl::context tls_context;
     mutable std::mutex settings_mutex;
     std::map<std::string, std::unique_ptr<upstream_state>, std::less<>> upstreams;
-    std::mt19937_64 random; // I/O thread only
-    net::io_context io;
-    connection_pool pool; // I/O thread only
-    net::executor_work_guard<net::io_context::executor_type> work;
-    std::thread thread;
+    net::strand<net::any_io_executor> strand;
+    std::mt19937_64 random; // strand only
+    connection_pool pool;   // strand only
+    // Calls started and not finished (strand only), for shutdown().
+    std::unordered_map<const void*, std::weak_ptr<upstream_call>> running;
+    bool shut_down = false; // strand only: new calls are refused
+    // Set by ~http_client: no callback may run any more (its users are going too).
+    std::atomic<bool> abandoned{false};
 };
 
 namespace {
@@ -263,34 +242,43 @@ using upstream_state = http_client::impl::upstream_state;
 
 class call final : public upstream_call, public std::enable_shared_from_this<call> {
 public:
-    call(http_client::impl& owner, upstream_state& up, upstream_request req, bool streaming,
-         stream_callbacks callbacks)
-        : owner_(&owner),
+    call(std::shared_ptr<http_client::impl> owner, upstream_state& up, upstream_request req,
+         bool streaming, stream_callbacks callbacks)
+        : owner_(std::move(owner)),
           up_(up),
           req_(std::move(req)),
           streaming_(streaming),
           callbacks_(std::move(callbacks)),
-          resolver_(owner_->io),
-          deadline_(owner_->io),
-          retry_timer_(owner_->io)
+          resolver_(owner_->strand),
+          deadline_(owner_->strand),
+          retry_timer_(owner_->strand)
     {}
 
     void start()
     {
-        net::post(owner_->io, [self = shared_from_this()] { self->begin(); });
+        net::post(owner_->strand, [self = shared_from_this()] { self->begin(); });
     }
 
     void cancel() override
     {
-        net::post(owner_->io, [self = shared_from_this()] {
+        net::post(owner_->strand, [self = shared_from_this()] {
             if (self->finished_)
                 return;
             self->finished_ = true;
             self->callbacks_ = {};
+            self->owner_->running.erase(self.get());
             self->up_.breaker.record_abandoned();
             self->up_.metrics.outcome("cancelled").inc();
             self->stop_io();
         });
+    }
+
+    // The relay is stopping: the caller hears so now instead of at the call's deadline.
+    void abort_for_shutdown()
+    {
+        finish_error("shutdown", make_error(errc::upstream_unavailable,
+                                            up_.metrics.upstream + " call stopped: the relay is "
+                                                                   "shutting down"));
     }
 
 private:
@@ -301,8 +289,11 @@ private:
         if (finished_)
             return;
         started_ = clock_type::now();
-        limits_ = up_.settings.limits; // read here: configure() writes it on this thread
-        auto parsed = parse_endpoint(req_.url);
+        limits_ = up_.settings.limits; // read here: configure() writes it on this strand
+        if (owner_->shut_down)
+            return abort_for_shutdown();
+        owner_->running.emplace(this, weak_from_this());
+        auto parsed = parse_upstream_url(req_.url);
         if (!parsed)
             return finish_error("invalid_request", parsed.error());
         endpoint_ = std::move(*parsed);
@@ -358,52 +349,22 @@ private:
     {
         conn_ = std::make_unique<connection>();
         conn_->key = endpoint_.key();
-        conn_->channel = make_http_client_channel(owner_->io.get_executor(),
+        conn_->channel = make_http_client_channel(owner_->strand,
                                                   endpoint_.tls ? &owner_->tls_context : nullptr);
-        conn_->tcp().expires_after(limits_.connect_timeout);
-        resolver_.async_resolve(
-            endpoint_.host, endpoint_.port,
-            [self = shared_from_this()](beast::error_code ec,
-                                        const tcp::resolver::results_type& results) {
-                if (self->finished_)
-                    return;
-                if (ec)
-                    return self->attempt_failed(
-                        "connect", "cannot resolve " + self->endpoint_.host + ": " + ec.message(),
-                        false);
-                self->conn_->channel->async_connect(
-                    results, [self](beast::error_code e) { self->on_connect(e); });
-            });
-    }
-
-    void on_connect(beast::error_code ec)
-    {
-        if (finished_)
-            return;
-        if (ec)
-            return attempt_failed(ec == beast::error::timeout ? "timeout" : "connect",
-                                  "cannot connect to " + endpoint_.host_header + ": " +
-                                      ec.message(),
-                                  ec == beast::error::timeout);
-        beast::error_code ignored; // requests are one write, but TLS handshakes are several
-        conn_->tcp().socket().set_option(net::ip::tcp::no_delay(true), ignored);
-        up_.metrics.connections_opened.inc();
-        if (!conn_->channel->is_tls())
-            return write_request();
-        if (!conn_->channel->set_tls_host(endpoint_.host))
-            return attempt_failed("tls", "cannot set TLS SNI for " + endpoint_.host, false);
-        conn_->tcp().expires_after(limits_.connect_timeout);
-        conn_->channel->async_tls_handshake([self = shared_from_this()](beast::error_code e) {
-            if (self->finished_)
-                return;
-            if (e)
-                return self->attempt_failed(e == beast::error::timeout ? "timeout" : "tls",
-                                            "TLS with " + self->endpoint_.host_header +
-                                                " failed: " + e.message(),
-                                            e == beast::error::timeout);
-            self->up_.metrics.tls_handshakes.inc();
-            self->write_request();
-        });
+        async_connect_upstream(*conn_->channel, resolver_, endpoint_, limits_.connect_timeout,
+                               [self = shared_from_this()](connect_outcome failed) {
+                                   if (self->finished_)
+                                       return;
+                                   if (failed)
+                                       return self->attempt_failed(
+                                           failed->why.code == errc::upstream_timeout ? "timeout"
+                                                                                      : "connect",
+                                           std::move(failed->why), failed->retryable);
+                                   self->up_.metrics.connections_opened.inc();
+                                   if (self->endpoint_.tls)
+                                       self->up_.metrics.tls_handshakes.inc();
+                                   self->write_request();
+                               });
     }
 
     // --- request and answer ---
@@ -469,7 +430,7 @@ private:
             up_.metrics.first_byte_seconds.observe(seconds_since(started_));
             if (streaming_ && response_.ok()) {
                 delivered_ = true;
-                if (callbacks_.on_head)
+                if (callbacks_.on_head && !owner_->abandoned)
                     callbacks_.on_head(response_);
             }
         }
@@ -500,7 +461,7 @@ private:
         if (n > 0) {
             const std::string_view bytes(read_buffer_.data(), n);
             if (streaming_ && response_.ok() && !retry_after_this_body_) {
-                if (callbacks_.on_data)
+                if (callbacks_.on_data && !owner_->abandoned)
                     callbacks_.on_data(bytes);
                 if (finished_) // the caller cancelled from inside on_data
                     return;
@@ -546,9 +507,7 @@ private:
 
     bool can_retry() const
     {
-        const auto elapsed = clock_type::now() - started_;
-        return !delivered_ && attempts_ < limits_.retry.max_attempts &&
-               elapsed < limits_.retry.max_total;
+        return !delivered_ && may_retry(limits_.retry, attempts_, clock_type::now() - started_);
     }
 
     // A failure on the connection itself (not an HTTP answer).
@@ -564,26 +523,28 @@ private:
         }
         const bool timeout = ec == beast::error::timeout;
         attempt_failed(timeout ? "timeout" : "connection",
-                       up_.metrics.upstream + " connection failed while " + while_doing + ": " +
-                           ec.message(),
-                       timeout);
+                       make_error(timeout ? errc::upstream_timeout : errc::upstream_unavailable,
+                                  up_.metrics.upstream + " connection failed while " + while_doing +
+                                      ": " + ec.message()),
+                       true);
     }
 
-    void attempt_failed(const std::string& reason, const std::string& message, bool timeout)
+    // One attempt failed without an answer; `why` is in upstream_connect.hpp's vocabulary.
+    void attempt_failed(const std::string& reason, error why, bool retryable)
     {
         close_connection();
-        last_failure_ = message;
-        if (can_retry())
+        last_failure_ = why.message;
+        if (retryable && can_retry())
             return schedule_retry(reason, std::nullopt, true);
         up_.breaker.record_failure(clock_type::now());
-        std::string text = message;
         if (attempts_ > 1)
-            text += " (after " + std::to_string(attempts_) + " attempts)";
+            why.message += " (after " + std::to_string(attempts_) + " attempts)";
         if (delivered_)
-            text += " (the answer was cut off)";
-        finish_error(timeout ? "timeout" : "unavailable",
-                     make_error(timeout ? errc::upstream_timeout : errc::upstream_unavailable,
-                                std::move(text)));
+            why.message += " (the answer was cut off)";
+        const auto outcome = why.code == errc::upstream_timeout      ? "timeout"
+                             : why.code == errc::upstream_tls_failed ? "tls"
+                                                                     : "unavailable";
+        finish_error(outcome, std::move(why));
     }
 
     void schedule_retry(const std::string& reason, std::optional<std::chrono::milliseconds> asked,
@@ -644,13 +605,14 @@ private:
     void complete(std::string_view outcome, result<upstream_response> r)
     {
         finished_ = true;
+        owner_->running.erase(this);
         up_.metrics.outcome(outcome).inc();
         up_.metrics.seconds.observe(seconds_since(started_));
         up_.metrics.circuit_open.set(up_.breaker.current() == circuit_breaker::state::open ? 1.0
                                                                                            : 0.0);
         auto done = std::move(callbacks_.on_done);
         callbacks_ = {};
-        if (done)
+        if (done && !owner_->abandoned)
             done(std::move(r));
     }
 
@@ -672,13 +634,13 @@ private:
         }
     }
 
-    http_client::impl* owner_; // outlives every call (see ~http_client)
+    std::shared_ptr<http_client::impl> owner_;
     upstream_state& up_;
     call_limits limits_;
     upstream_request req_;
     bool streaming_;
     stream_callbacks callbacks_;
-    endpoint endpoint_;
+    upstream_endpoint endpoint_;
     tcp::resolver resolver_;
     net::steady_timer deadline_;
     net::steady_timer retry_timer_;
@@ -703,35 +665,43 @@ private:
 
 // ---------------------------------------------------------------- [http_client]
 
-http_client::http_client(metrics_registry& registry, http_client_options options)
-    : impl_(std::make_shared<impl>(registry, std::move(options)))
-{
-    // The thread shares ownership: if the client is destroyed from one of its own callbacks
-    // (the last owner let go there), the thread ends the impl after that callback returns.
-    impl_->thread = std::thread([i = impl_] { i->io.run(); });
-}
+http_client::http_client(metrics_registry& registry, const boost::asio::any_io_executor& executor,
+                         http_client_options options)
+    : impl_(std::make_shared<impl>(registry, executor, std::move(options)))
+{}
 
-// Stops the thread first; then the pool closes its sockets and the io_context, destroyed
-// with impl, destroys the calls still queued in it without running their callbacks.
+// Calls still running keep the impl; they finish on the strand without calling back.
 http_client::~http_client()
 {
-    impl_->work.reset();
-    impl_->io.stop();
-    if (impl_->thread.get_id() == std::this_thread::get_id()) {
-        impl_->thread.detach(); // joining itself would throw; run() returns after this handler
-        return;
+    impl_->abandoned = true;
+    try {
+        shutdown();
+    } catch (const std::exception&) {
+        // Out of memory posting it: the calls still finish on the strand, calling no one.
     }
-    if (impl_->thread.joinable())
-        impl_->thread.join();
-    impl_->pool.close_all();
+}
+
+void http_client::shutdown(std::function<void()> done)
+{
+    net::post(impl_->strand, [i = impl_, done = std::move(done)] {
+        i->shut_down = true;
+        auto running = std::move(i->running);
+        i->running.clear();
+        for (auto& [key, weak] : running)
+            if (auto c = std::static_pointer_cast<call>(weak.lock()))
+                c->abort_for_shutdown();
+        i->pool.close_all();
+        if (done)
+            done();
+    });
 }
 
 void http_client::configure(const std::string& upstream, const upstream_settings& settings)
 {
     auto& state = impl_->state(upstream);
-    // Settings and limit are replaced; the breaker keeps its history. Done on the I/O thread,
+    // Settings and limit are replaced; the breaker keeps its history. Done on the strand,
     // where calls read them.
-    net::post(impl_->io, [&state, settings] {
+    net::post(impl_->strand, [&state, settings, keep = impl_] {
         state.settings = settings;
         state.limiter.set_limit(settings.limit);
         state.breaker.set_settings(settings.breaker);
@@ -742,7 +712,7 @@ std::shared_ptr<upstream_call>
 http_client::request(std::string_view upstream, upstream_request req,
                      std::function<void(result<upstream_response>)> done)
 {
-    auto c = std::make_shared<call>(*impl_, impl_->state(upstream), std::move(req), false,
+    auto c = std::make_shared<call>(impl_, impl_->state(upstream), std::move(req), false,
                                     stream_callbacks{{}, {}, std::move(done)});
     c->start();
     return c;
@@ -751,7 +721,7 @@ http_client::request(std::string_view upstream, upstream_request req,
 std::shared_ptr<upstream_call> http_client::stream(std::string_view upstream, upstream_request req,
                                                    stream_callbacks callbacks)
 {
-    auto c = std::make_shared<call>(*impl_, impl_->state(upstream), std::move(req), true,
+    auto c = std::make_shared<call>(impl_, impl_->state(upstream), std::move(req), true,
                                     std::move(callbacks));
     c->start();
     return c;
@@ -762,8 +732,13 @@ circuit_breaker::state http_client::breaker_state(const std::string& upstream) c
     auto& state = impl_->state(upstream);
     std::promise<circuit_breaker::state> answer;
     auto future = answer.get_future();
-    net::post(impl_->io, [&state, &answer] { answer.set_value(state.breaker.current()); });
+    net::post(impl_->strand, [&state, &answer] { answer.set_value(state.breaker.current()); });
     return future.get();
+}
+
+boost::asio::ssl::context& http_client::tls_context()
+{
+    return impl_->tls_context;
 }
 
 } // namespace donna::relay

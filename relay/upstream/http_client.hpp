@@ -3,7 +3,8 @@
 // streamed responses, bounded retries with backoff and jitter, a circuit breaker and a request
 // rate limit per upstream, and metrics for every call. Beast stays out of this header.
 //
-//   http_client client(registry);                       // its own I/O thread
+//   http_client client(registry, ioc.get_executor());   // runs on a strand of the relay's own
+//                                                       // io_context: no thread of its own
 //   client.configure("openai", {.limit = {60, 60s}});   // the seed's limit
 //   upstream_request req{.method = "POST", .url = base + "/chat/completions", .body = json};
 //   req.headers.emplace_back("Authorization", "Bearer " + key);
@@ -12,25 +13,30 @@
 //       .on_data = [](std::string_view bytes) { parser.feed(bytes, ...); },
 //       .on_done = [](result<upstream_response> r) { ... }});
 //
-// Callbacks run on the client's I/O thread, one call's callbacks in order: post to your own
+// Callbacks run on the client's strand, one call's callbacks in order: post to your own
 // strand before touching your state. A call that gets a non-2xx answer completes with that
-// answer (status and whole body), not an error: errors are for answers that never came
-// (errc::rate_limited: the relay's own limit; errc::upstream_unavailable: circuit open,
-// connection refused or reset, TLS failure; errc::upstream_timeout).
+// answer (status and whole body), not an error: errors are for answers that never came, in
+// the vocabulary of upstream/upstream_connect.hpp (errc::rate_limited: the relay's own limit;
+// errc::upstream_unavailable: circuit open, connection refused or reset, the relay shutting
+// down; errc::upstream_timeout; errc::upstream_tls_failed: an untrusted certificate).
 //
-// Retries: connection failures, timeouts, 408/409/429/5xx, up to retry.max_attempts within
+// Retries: connection failures (not TLS verdicts), timeouts, 408/409/429/5xx, up to retry.max_attempts within
 // retry.max_total, waiting Retry-After when the answer asks for a wait that fits, else
 // backoff_delay(). A stream is never retried once its first bytes went to the caller. A pooled
 // connection the server had already closed is replaced at once, without counting an attempt.
 //
-// Thread safety: every member may be called from any thread. Calls and their handles must not
-// outlive the client.
+// Connections are opened by upstream/upstream_connect (one TLS connect for REST and WebSocket).
+//
+// Thread safety: every member may be called from any thread. After the client is destroyed no
+// callback starts (calls still running finish quietly on the strand).
 #pragma once
 
 #include "core/error.hpp"
 #include "upstream/circuit_breaker.hpp"
 #include "upstream/rate_limiter.hpp"
 #include "upstream/retry_policy.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -40,6 +46,10 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace donna::relay {
 
@@ -104,8 +114,10 @@ struct http_client_options {
 
 class http_client {
 public:
-    explicit http_client(metrics_registry& registry, http_client_options options = {});
-    ~http_client(); // stops the I/O thread; calls still running complete no callback
+    // `executor`: the relay's io_context (the client makes a strand of it).
+    http_client(metrics_registry& registry, const boost::asio::any_io_executor& executor,
+                http_client_options options = {});
+    ~http_client(); // calls still running complete no callback
     http_client(const http_client&) = delete;
     http_client& operator=(const http_client&) = delete;
 
@@ -118,8 +130,18 @@ public:
     std::shared_ptr<upstream_call> stream(std::string_view upstream, upstream_request req,
                                           stream_callbacks callbacks);
 
-    // The breaker of an upstream now (waits for the I/O thread: never call from a callback).
+    // The relay is stopping: every call in flight completes at once with upstream_unavailable
+    // ("the relay is shutting down"), later calls too, and pooled connections close. `done`
+    // runs on the strand once that is over.
+    void shutdown(std::function<void()> done = {});
+
+    // The breaker of an upstream now (waits for the strand: never call from the io_context's
+    // threads).
     circuit_breaker::state breaker_state(const std::string& upstream) const;
+
+    // The trust every upstream connection uses (the system store plus extra_ca_pem), for the
+    // WebSocket upstreams that connect through upstream_connect themselves.
+    boost::asio::ssl::context& tls_context();
 
     struct impl;
 

@@ -42,6 +42,12 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
 
 } // namespace
 
+bool may_retry(const retry_policy& policy, int attempts,
+               std::chrono::steady_clock::duration elapsed)
+{
+    return attempts < policy.max_attempts && elapsed < policy.max_total;
+}
+
 bool retryable_status(unsigned status)
 {
     return status == 408 || status == 409 || status == 429 || status >= 500;

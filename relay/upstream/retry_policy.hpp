@@ -24,6 +24,12 @@ struct retry_policy {
     std::chrono::milliseconds max_total{std::chrono::seconds(30)}; // whole call, waits included
 };
 
+// Whether another attempt may start after `attempts` tries, `elapsed` into the call: fewer
+// than max_attempts so far and still within max_total. (A wait that would not fit is the
+// caller's to check: it knows the wait.)
+bool may_retry(const retry_policy& policy, int attempts,
+               std::chrono::steady_clock::duration elapsed);
+
 // 408, 409, 429 and every 5xx: worth another try (as the OpenAI SDK retries).
 bool retryable_status(unsigned status);
 

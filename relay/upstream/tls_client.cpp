@@ -18,10 +18,4 @@ boost::asio::ssl::context make_client_tls_context(std::string_view extra_ca_pem)
     return c;
 }
 
-boost::asio::ssl::context& system_tls_context()
-{
-    static boost::asio::ssl::context context = make_client_tls_context();
-    return context;
-}
-
 } // namespace donna::relay

@@ -21,6 +21,8 @@ std::string upstream_error_code(const error& e)
         return "upstream_timeout";
     case errc::rate_limited:
         return "rate_limited";
+    case errc::upstream_tls_failed:
+        return "upstream_tls_error";
     default:
         return "upstream_unavailable";
     }

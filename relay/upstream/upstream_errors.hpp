@@ -17,7 +17,8 @@ namespace donna::relay {
 std::string upstream_status_code(unsigned status);
 
 // A call that got no answer: upstream_timeout, rate_limited (the relay's own limit for that
-// upstream), else upstream_unavailable (refused, reset, TLS failure, circuit open).
+// upstream), upstream_tls_error (an untrusted certificate or another name), else
+// upstream_unavailable (refused, reset, circuit open, the relay shutting down).
 std::string upstream_error_code(const error& e);
 
 // The HTTP status DONNA answers a caller with for such a code when nothing streamed yet:

@@ -15,7 +15,7 @@
 // (upstream/upstream_errors.hpp), with ElevenLabs' own message. Characters are metered
 // (donna_upstream_usage_total{unit="characters"}) when the audio is complete.
 //
-// Callbacks run on the upstream client's I/O thread: post to your strand.
+// Callbacks run on the upstream client's strand: post to your own.
 #pragma once
 
 #include "providers/elevenlabs/elevenlabs_api.hpp"

@@ -14,7 +14,7 @@
 // history, fallback); the reply is spoken by speech_service as pcm_24000. A step that fails
 // ends the turn with its code, after whatever the earlier steps delivered: a refused message
 // has no reply, a failed synthesis still leaves the reply's text. Callbacks run on the upstream
-// client's I/O thread: post to your strand.
+// client's strand: post to your own.
 #pragma once
 
 #include "chat/chat_service.hpp"

@@ -67,6 +67,8 @@ const char* to_string(errc e) noexcept
         return "upstream_unavailable";
     case errc::upstream_timeout:
         return "upstream_timeout";
+    case errc::upstream_tls_failed:
+        return "upstream_tls_failed";
     }
     return "unknown";
 }

@@ -43,6 +43,7 @@ enum class errc {
     io_error,             // reading a file or socket failed (message names it)
     upstream_unavailable, // an external service could not be reached or is not configured
     upstream_timeout,     // an external service did not answer in time
+    upstream_tls_failed,  // TLS with an external service failed (untrusted certificate, wrong name)
 };
 
 const std::error_category& error_category() noexcept;

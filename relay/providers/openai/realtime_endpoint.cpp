@@ -8,25 +8,22 @@
 
 namespace donna::relay {
 
-result<endpoint_info> realtime_endpoint(const config& cfg)
+result<upstream_endpoint> realtime_endpoint(const config& cfg)
 {
     auto base = boost::urls::parse_absolute_uri(cfg.openai_base_url);
     if (!base)
         return make_error(errc::invalid_argument, "OPENAI_BASE_URL is not a URL");
-    endpoint_info info;
-    info.tls = base->scheme() == "https";
-    info.host = std::string(base->host());
-    info.port = base->port().empty() ? (info.tls ? "443" : "80") : std::string(base->port());
-    info.host_header =
-        base->port().empty() ? info.host : info.host + ":" + std::string(base->port());
-    boost::urls::url target("/");
+    boost::urls::url url(*base);
+    url.remove_query().remove_fragment().remove_userinfo();
     std::string path = std::string(base->path());
     while (!path.empty() && path.back() == '/')
         path.pop_back();
-    target.set_path(path + "/realtime");
-    target.params().set("model", cfg.openai_realtime_model);
-    info.target = std::string(target.encoded_resource());
-    return info;
+    url.set_path(path + "/realtime");
+    url.params().set("model", cfg.openai_realtime_model);
+    auto endpoint = parse_upstream_url(url.buffer());
+    if (!endpoint)
+        return make_error(errc::invalid_argument, "OPENAI_BASE_URL is not an http(s) URL");
+    return endpoint;
 }
 
 } // namespace donna::relay

@@ -6,19 +6,13 @@
 #pragma once
 
 #include "core/error.hpp"
-
-#include <string>
+#include "upstream/upstream_endpoint.hpp"
 
 namespace donna::relay {
 
 struct config;
 
-struct endpoint_info {
-    bool tls = false;
-    std::string host, port, host_header, target;
-};
-
 // Errors: invalid_argument when OPENAI_BASE_URL is not an absolute URL.
-result<endpoint_info> realtime_endpoint(const config& cfg);
+result<upstream_endpoint> realtime_endpoint(const config& cfg);
 
 } // namespace donna::relay

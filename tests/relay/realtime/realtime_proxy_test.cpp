@@ -1,8 +1,10 @@
 // WS /v1/realtime end to end: a real relay between a real WebSocket client and the fake
 // OpenAI Realtime server, all on loopback.
+#include "fake_openai_http.hpp"
 #include "fake_realtime_server.hpp"
 #include "relay_harness.hpp"
 #include "server/services.hpp"
+#include "test_pki.hpp"
 
 #include "audio/base64.hpp"
 #include "audio/opus_codec.hpp"
@@ -11,7 +13,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <numbers>
 
 namespace donna::relay {
@@ -442,6 +448,49 @@ TEST_F(RealtimeProxy, UpstreamErrorEventsAreForwardedAsTheyAre)
     EXPECT_EQ(error->json()["error"]["type"], "server_error");
     ws.send(R"({"type":"input_audio_buffer.clear"})"); // the session goes on
     EXPECT_TRUE(fake_received(own + 2));
+}
+
+// The Realtime WebSocket opens its TLS connection as REST calls do (upstream_connect), with
+// the same trust. The upstream here is an HTTPS server with the test CA's certificate that
+// knows no /v1/realtime: the upgrade is refused with a 404 only after TLS succeeded.
+TEST_F(RealtimeProxy, WssUpstreamTrustsTheCaOfDonnaUpstreamCaFile)
+{
+    fakes::fake_openai_http https_upstream({.tls = true});
+    ASSERT_TRUE(https_upstream.start());
+    const auto ca_file = std::filesystem::temp_directory_path() /
+                         ("donna-realtime-ca-" + std::to_string(::getpid()) + ".pem");
+    std::ofstream(ca_file) << donna::test::shared_test_pki().ca_cert_pem;
+    auto c = relay_config();
+    c.openai_base_url = "https://localhost:" + std::to_string(https_upstream.port()) + "/v1";
+    c.upstream_ca_file = ca_file.string();
+    c.upstream_connect_attempts = 1;
+    relay_ = std::make_unique<relay_harness>(c);
+    auto ws = open();
+    auto error = ws.read_until_type("error");
+    std::filesystem::remove(ca_file);
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->json()["error"]["code"], "upstream_unavailable");
+    EXPECT_NE(error->json()["error"]["message"].get<std::string>().find("HTTP 404"),
+              std::string::npos)
+        << error->json().dump();
+}
+
+TEST_F(RealtimeProxy, WssUpstreamWithAnUntrustedCertificateIsATlsErrorNotRetried)
+{
+    fakes::fake_openai_http https_upstream({.tls = true});
+    ASSERT_TRUE(https_upstream.start());
+    auto c = relay_config();
+    c.openai_base_url = "https://localhost:" + std::to_string(https_upstream.port()) + "/v1";
+    c.upstream_connect_attempts = 3;
+    relay_ = std::make_unique<relay_harness>(c);
+    auto ws = open();
+    auto error = ws.read_until_type("error");
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->json()["error"]["code"], "upstream_tls_error");
+    const auto message = error->json()["error"]["message"].get<std::string>();
+    EXPECT_NE(message.find("certificate verify failed"), std::string::npos) << message;
+    EXPECT_EQ(message.find("attempts"), std::string::npos) << message; // one attempt only
+    EXPECT_EQ(https_upstream.tls_handshakes(), 0);
 }
 
 TEST_F(RealtimeProxy, UnreachableUpstreamIsAnErrorAfterBoundedRetries)

@@ -1,8 +1,8 @@
 // WS /v1/realtime: who gets in, the limits, no-key and demo modes, key rotation, graceful
 // shutdown and churn. A real relay on loopback; the fake OpenAI Realtime server upstream.
+#include "app/relay_app.hpp"
 #include "fake_realtime_server.hpp"
 #include "relay_harness.hpp"
-#include "server/server.hpp"
 #include "server/services.hpp"
 #include "test_pki.hpp"
 
@@ -267,7 +267,7 @@ TEST_F(RealtimeSession, GracefulShutdownTellsSessionsAndWaitsForThem)
     auto ws = relay().open_realtime(with_token());
     ASSERT_TRUE(ws.read_until_type("session.created"));
     bool drained = false;
-    std::thread stopper([&] { drained = relay().srv().shutdown(std::chrono::milliseconds(800)); });
+    std::thread stopper([&] { drained = relay().app().shutdown(std::chrono::milliseconds(800)); });
     auto error = ws.read_until_type("error", nullptr, std::chrono::seconds(10));
     ASSERT_TRUE(error);
     EXPECT_EQ(error->json()["error"]["code"], "relay_shutting_down");
@@ -444,7 +444,7 @@ TEST_F(RealtimeSession, InvalidPersonasFileIsAStartErrorNamingTheSetting)
     auto c = relay_config();
     c.personas_file = file.string();
     logger log(log_, log_level::error);
-    auto created = services::create(c, log);
+    auto created = relay_app::create(c, log);
     ASSERT_FALSE(created);
     EXPECT_NE(created.error().message.find("DONNA_PERSONAS_FILE"), std::string::npos);
     EXPECT_NE(created.error().message.find("personas.sales.temperature"), std::string::npos)

@@ -1,8 +1,7 @@
 // The relay's HTTP side over real TCP (and TLS) on loopback: static files, health,
 // readiness, metrics and POST /v1/session.
-#include "api/routes.hpp"
+#include "app/relay_app.hpp"
 #include "relay_harness.hpp"
-#include "server/server.hpp"
 #include "server/services.hpp"
 #include "test_pki.hpp"
 
@@ -153,10 +152,9 @@ TEST_F(RelayServer, BusyPortIsAClearError)
     auto c = test::test_config();
     c.port = first.port();
     logger log(std::clog, log_level::error);
-    auto s = services::create(c, log);
-    ASSERT_TRUE(s);
-    server second(*s, relay_routes(*s));
-    auto started = second.start();
+    auto second = relay_app::create(c, log);
+    ASSERT_TRUE(second);
+    auto started = (*second)->start();
     ASSERT_FALSE(started);
     EXPECT_NE(started.error().message.find("cannot listen on 127.0.0.1:" + std::to_string(c.port)),
               std::string::npos)
@@ -301,10 +299,9 @@ TEST_F(RelayServer, BadCertificateFileStopsStartWithAMessageNamingIt)
     c.tls_cert_file = (root_ / "bad.pem").string();
     c.tls_key_file = (root_ / "bad.pem").string();
     logger log(std::clog, log_level::error);
-    auto s = services::create(c, log);
-    ASSERT_TRUE(s);
-    server srv(*s, relay_routes(*s));
-    auto started = srv.start();
+    auto app = relay_app::create(c, log);
+    ASSERT_TRUE(app);
+    auto started = (*app)->start();
     ASSERT_FALSE(started);
     EXPECT_NE(started.error().message.find("DONNA_TLS_CERT"), std::string::npos);
 }

@@ -3,9 +3,8 @@
 // (the WebSocket client), so no one file instantiates all of Beast.
 #include "relay_harness.hpp"
 
-#include "api/routes.hpp"
+#include "app/relay_app.hpp"
 #include "log/log.hpp"
-#include "server/server.hpp"
 #include "server/services.hpp"
 
 #include <unistd.h>
@@ -55,23 +54,22 @@ relay_harness::relay_harness(config cfg, std::ostream* log_out)
     : log_(log_out ? std::make_unique<logger>(*log_out, log_level::debug)
                    : std::make_unique<logger>(std::clog, log_level::warn))
 {
-    auto created = services::create(std::move(cfg), *log_);
+    auto created = relay_app::create(std::move(cfg), *log_);
     if (!created)
         throw std::runtime_error("services: " + created.error().message);
-    services_ = std::move(*created);
-    server_ = std::make_unique<server>(services_, relay_routes(services_));
-    if (auto started = server_->start(); !started)
+    app_ = std::move(*created);
+    if (auto started = app_->start(); !started)
         throw std::runtime_error("server: " + started.error().message);
 }
 
 relay_harness::~relay_harness()
 {
-    server_.reset();
+    app_.reset();
 }
 
 std::uint16_t relay_harness::port() const
 {
-    return server_->port();
+    return app_->port();
 }
 std::string relay_harness::self_origin() const
 {
@@ -79,11 +77,11 @@ std::string relay_harness::self_origin() const
 }
 services& relay_harness::svc()
 {
-    return *services_;
+    return app_->svc();
 }
-server& relay_harness::srv()
+relay_app& relay_harness::app()
 {
-    return *server_;
+    return *app_;
 }
 
 http_result relay_harness::request(const std::string& method, const std::string& target,

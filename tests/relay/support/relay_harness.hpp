@@ -1,7 +1,7 @@
 // relay_harness.hpp: a real relay on a loopback port, with a real HTTP and WebSocket client
 // for tests (Beast, synchronous, every read bounded by a timeout so a bug fails, not hangs).
 //
-//   relay_harness relay(cfg);                      // starts services + server on port 0
+//   relay_harness relay(cfg);                      // builds and starts a relay_app on port 0
 //   auto token = relay.session_token("demo");      // POST /v1/session with an allowed Origin
 //   auto ws = relay.open_realtime(token);          // Bearer auth, GA dialect
 //   ws.send(R"({"type":"response.create"})");
@@ -28,7 +28,7 @@ class context;
 namespace donna::relay {
 
 class services;
-class server;
+class relay_app;
 class logger;
 
 namespace test {
@@ -98,7 +98,7 @@ public:
     std::uint16_t port() const;
     std::string self_origin() const; // "http://127.0.0.1:<port>"
     services& svc();
-    server& srv();
+    relay_app& app();
 
     http_result request(const std::string& method, const std::string& target,
                         const std::string& body = "",
@@ -113,8 +113,7 @@ public:
 
 private:
     std::unique_ptr<logger> log_;
-    std::shared_ptr<services> services_;
-    std::unique_ptr<server> server_;
+    std::unique_ptr<relay_app> app_;
 };
 
 // One HTTP request to 127.0.0.1:port (TLS trusting the test CA when tls).

@@ -8,6 +8,7 @@
 #include "test_pki.hpp"
 #include "upstream/sse_parser.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 #include <chrono>
 #include <future>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace donna::relay {
@@ -26,6 +28,29 @@ using fakes::fake_openai_http;
 using fakes::openai_http_fault;
 
 constexpr auto generous = 20s;
+
+// An io_context running on a thread of its own, as the relay's runs on its I/O threads: the
+// client under test makes its strand on it. Declared before the client, so the client goes
+// first.
+class io_thread {
+public:
+    io_thread() : thread_([this] { io_.run(); }) {}
+    ~io_thread()
+    {
+        work_.reset();
+        io_.stop();
+        thread_.join();
+    }
+    io_thread(const io_thread&) = delete;
+    io_thread& operator=(const io_thread&) = delete;
+    boost::asio::any_io_executor executor() { return io_.get_executor(); }
+
+private:
+    boost::asio::io_context io_;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
+        io_.get_executor()};
+    std::thread thread_;
+};
 
 fakes::fake_openai_http_options reply(std::string text)
 {
@@ -137,7 +162,8 @@ protected:
     }
     fake_openai_http fake{reply("Hi there, I am Donna.")};
     metrics_registry registry;
-    http_client client{registry};
+    io_thread io;
+    http_client client{registry, io.executor()};
 };
 
 TEST_F(HttpClient, RequestReturnsTheWholeAnswerWithStatusAndHeaders)
@@ -297,7 +323,8 @@ TEST(HttpClientNoServer, RefusedConnectionsAreRetriedThenReportedUnavailable)
     probe.close();
 
     metrics_registry registry;
-    http_client client(registry);
+    io_thread io_runner;
+    http_client client(registry, io_runner.executor());
     client.configure("openai", fast_settings());
     const auto r =
         call(client, chat_request("http://127.0.0.1:" + std::to_string(port) + "/v1", false));
@@ -409,9 +436,11 @@ TEST(HttpClientTls, VerifiesTheUpstreamAgainstATrustedCaAndReusesTheSession)
     fake_openai_http fake(tls_options());
     ASSERT_TRUE(fake.start());
     metrics_registry registry;
-    http_client client(registry, {.extra_ca_pem = test::shared_test_pki().ca_cert_pem,
-                                  .max_idle_per_host = 8,
-                                  .idle_timeout = std::chrono::seconds(50)});
+    io_thread io;
+    http_client client(registry, io.executor(),
+                       {.extra_ca_pem = test::shared_test_pki().ca_cert_pem,
+                        .max_idle_per_host = 8,
+                        .idle_timeout = std::chrono::seconds(50)});
     client.configure("openai", fast_settings());
     const std::string base = "https://localhost:" + std::to_string(fake.port()) + "/v1";
     for (int i = 0; i < 3; ++i) {
@@ -432,16 +461,49 @@ TEST(HttpClientTls, AnUntrustedCertificateIsAFailureNeverATrustedAnswer)
     fake_openai_http fake(tls_options());
     ASSERT_TRUE(fake.start());
     metrics_registry registry;
-    http_client client(registry); // the system store only: the test CA is not in it
-    auto settings = fast_settings();
-    settings.limits.retry.max_attempts = 1;
-    client.configure("openai", settings);
+    io_thread io;
+    http_client client(registry, io.executor()); // the system store only: no test CA in it
+    client.configure("openai", fast_settings()); // three attempts allowed
     const auto r = call(client, chat_request(fake.base_url(), false));
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, errc::upstream_unavailable);
+    // A verdict of OpenSSL, reported as such and not retried: it would not heal by itself.
+    EXPECT_EQ(r.error().code, errc::upstream_tls_failed);
+    EXPECT_EQ(r.error().message.find("attempts"), std::string::npos) << r.error().message;
+    EXPECT_EQ(fake.accepted_connections(), 1);
     EXPECT_NE(r.error().message.find("certificate verify failed"), std::string::npos)
         << r.error().message;
     EXPECT_TRUE(fake.requests().empty());
+}
+
+TEST_F(HttpClient, ShutdownEndsACallInFlightAtOnceInsteadOfAtItsTimeout)
+{
+    fake.set_fault(openai_http_fault::stall_stream, 1); // the answer never comes
+    auto settings = fast_settings();
+    settings.limits.read_timeout = 120s;
+    settings.limits.total_timeout = 120s;
+    client.configure("openai", settings);
+    std::promise<result<upstream_response>> done;
+    auto answer = done.get_future();
+    client.request("openai", chat_request(fake.base_url(), false),
+                   [&done](result<upstream_response> r) { done.set_value(std::move(r)); });
+    ASSERT_TRUE(fake.wait_until([](const auto& requests) { return requests.size() == 1; }));
+    std::promise<void> stopped;
+    client.shutdown([&stopped] { stopped.set_value(); });
+    ASSERT_EQ(answer.wait_for(generous), std::future_status::ready);
+    const auto r = answer.get();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, errc::upstream_unavailable);
+    EXPECT_NE(r.error().message.find("shutting down"), std::string::npos) << r.error().message;
+    EXPECT_EQ(stopped.get_future().wait_for(generous), std::future_status::ready);
+    // A call made after the shutdown is refused the same way, without a connection.
+    const auto later = call(client, chat_request(fake.base_url(), false));
+    ASSERT_FALSE(later);
+    EXPECT_NE(later.error().message.find("shutting down"), std::string::npos);
+    EXPECT_EQ(fake.accepted_connections(), 1);
+    EXPECT_EQ(
+        counter_value(registry,
+                      "donna_upstream_requests_total{outcome=\"shutdown\",upstream=\"openai\"}"),
+        2);
 }
 
 } // namespace

@@ -1,0 +1,62 @@
+// relay_app.hpp: the composition root. The one place that builds a running relay from its
+// configuration, in order: the io_context every connection and every upstream call runs on,
+// the services (settings, storage, the upstream client on that io_context, the features),
+// the route table, the listener; and the one place that stops it, in the reverse order.
+// main.cpp and the tests' relay_harness are its two users. Beast and Asio stay out of this
+// header.
+//
+//   auto app = relay_app::create(std::move(cfg), log);        // fails naming the setting
+//   if (auto started = (*app)->start(); !started) fail(started.error().message);
+//   ...
+//   (*app)->shutdown(std::chrono::seconds(10));               // SIGTERM
+//   (*app)->wait();
+#pragma once
+
+#include "core/error.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+namespace donna::relay {
+
+struct config;
+class logger;
+class services;
+
+class relay_app {
+public:
+    // Reads the files the settings name (personas, prices, CA, database) and builds every
+    // service; nothing listens yet.
+    static result<std::unique_ptr<relay_app>> create(config cfg, logger& log);
+    ~relay_app(); // stop() and wait(), if not done yet
+    relay_app(const relay_app&) = delete;
+    relay_app& operator=(const relay_app&) = delete;
+
+    // Loads the TLS certificate if configured, binds, and starts DONNA_THREADS I/O threads;
+    // fails with a message naming the address or the file.
+    status start();
+    // The bound port (useful when the config asked for port 0).
+    std::uint16_t port() const;
+
+    // Graceful stop (SIGTERM): no new connections or sessions; live realtime sessions are
+    // told to wind down, and they and the HTTP answers in progress get until the deadline to
+    // end by themselves; then the upstream calls still running are stopped (their callers
+    // answer "shutting down" at once instead of waiting for the call's own timeout), and
+    // everything stops. True when everything ended before the deadline.
+    bool shutdown(std::chrono::milliseconds grace);
+    // Immediate stop (SIGINT): upstream calls are stopped, connections in flight closed.
+    void stop();
+    // Blocks until the I/O threads have ended.
+    void wait();
+
+    services& svc();
+
+    struct impl;
+
+private:
+    explicit relay_app(std::unique_ptr<impl> i);
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace donna::relay
