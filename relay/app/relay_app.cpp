@@ -3,6 +3,7 @@
 
 #include "api/routes.hpp"
 #include "config/config.hpp"
+#include "jobs/job_runner.hpp"
 #include "server/server.hpp"
 #include "server/services.hpp"
 
@@ -43,6 +44,8 @@ struct relay_app::impl {
     // closes, and an io_context out of work would have returned from run() by then.
     net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
     std::shared_ptr<services> svc;
+    std::unique_ptr<job_store> job_table;
+    std::unique_ptr<job_runner> runner;
     std::unique_ptr<server> listener;
     std::vector<std::thread> threads;
     bool stopped = false;
@@ -55,6 +58,13 @@ result<std::unique_ptr<relay_app>> relay_app::create(config cfg, logger& log)
     if (!built)
         return built.error();
     i->svc = std::move(*built);
+    const auto& c = i->svc->settings()->cfg;
+    job_runner_settings jobs;
+    jobs.poll_interval = std::chrono::milliseconds(c.job_poll_ms);
+    jobs.lease = std::chrono::seconds(c.job_lease_seconds);
+    i->job_table = std::make_unique<job_store>(i->svc->db());
+    i->runner = std::make_unique<job_runner>(*i->job_table, i->svc->registry(), log,
+                                             i->ioc.get_executor(), std::move(jobs));
     i->listener = std::make_unique<server>(i->ioc, i->svc, relay_routes(i->svc));
     return std::unique_ptr<relay_app>(new relay_app(std::move(i)));
 }
@@ -80,6 +90,7 @@ status relay_app::start()
     const int threads = impl_->svc->settings()->cfg.threads;
     for (int n = 0; n < threads; ++n)
         impl_->threads.emplace_back([i = impl_.get()] { i->ioc.run(); });
+    impl_->runner->start();
     return ok();
 }
 
@@ -91,9 +102,13 @@ std::uint16_t relay_app::port() const
 bool relay_app::shutdown(std::chrono::milliseconds grace)
 {
     impl_->listener->stop_accepting();
+    impl_->runner->stop_claiming();
     auto& sessions = impl_->svc->sessions();
     sessions.begin_shutdown();
-    const bool drained = sessions.wait_until_empty(std::chrono::steady_clock::now() + grace);
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    const bool sessions_ended = sessions.wait_until_empty(deadline);
+    const bool jobs_ended = impl_->runner->wait_idle(deadline);
+    const bool drained = sessions_ended && jobs_ended;
     if (!drained) {
         // What still waits on an upstream hears "shutting down" now; its answer is one short
         // write, given a moment to go out before the connections close.
@@ -110,6 +125,7 @@ void relay_app::stop()
         return;
     impl_->stopped = true;
     impl_->listener->stop_accepting();
+    impl_->runner->stop_claiming();
     impl_->stop_upstream_calls();
     impl_->work.reset();
     impl_->ioc.stop();
@@ -126,6 +142,11 @@ void relay_app::wait()
 services& relay_app::svc()
 {
     return *impl_->svc;
+}
+
+job_runner& relay_app::jobs()
+{
+    return *impl_->runner;
 }
 
 } // namespace donna::relay

@@ -1,7 +1,8 @@
 // relay_app.hpp: the composition root. The one place that builds a running relay from its
 // configuration, in order: the io_context every connection and every upstream call runs on,
 // the services (settings, storage, the upstream client on that io_context, the features),
-// the route table, the listener; and the one place that stops it, in the reverse order.
+// the job runner, the route table, the listener; and the one place that stops it, in the
+// reverse order.
 // main.cpp and the tests' relay_harness are its two users. Beast and Asio stay out of this
 // header.
 //
@@ -21,6 +22,7 @@
 namespace donna::relay {
 
 struct config;
+class job_runner;
 class logger;
 class services;
 
@@ -33,17 +35,17 @@ public:
     relay_app(const relay_app&) = delete;
     relay_app& operator=(const relay_app&) = delete;
 
-    // Loads the TLS certificate if configured, binds, and starts DONNA_THREADS I/O threads;
-    // fails with a message naming the address or the file.
+    // Loads the TLS certificate if configured, binds, and starts DONNA_THREADS I/O threads
+    // and the job runner; fails with a message naming the address or the file.
     status start();
     // The bound port (useful when the config asked for port 0).
     std::uint16_t port() const;
 
-    // Graceful stop (SIGTERM): no new connections or sessions; live realtime sessions are
-    // told to wind down, and they and the HTTP answers in progress get until the deadline to
-    // end by themselves; then the upstream calls still running are stopped (their callers
-    // answer "shutting down" at once instead of waiting for the call's own timeout), and
-    // everything stops. True when everything ended before the deadline.
+    // Graceful stop (SIGTERM): no new connections, sessions or jobs; live realtime sessions
+    // are told to wind down, and they, the HTTP answers in progress and the jobs running get
+    // until the deadline to end by themselves; then the upstream calls still running are
+    // stopped (their callers answer "shutting down" at once instead of waiting for the call's
+    // own timeout), and everything stops. True when everything ended before the deadline.
     bool shutdown(std::chrono::milliseconds grace);
     // Immediate stop (SIGINT): upstream calls are stopped, connections in flight closed.
     void stop();
@@ -51,6 +53,9 @@ public:
     void wait();
 
     services& svc();
+    // The durable jobs: a feature with work to run later registers its kind's handler here
+    // before start() (how to add a job: docs/architecture.md).
+    job_runner& jobs();
 
     struct impl;
 

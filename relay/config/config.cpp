@@ -98,6 +98,8 @@ constexpr std::array int_settings{
     int_setting{"DONNA_HTTP_BODY_SECONDS", &config::http_body_seconds, 1, 3600},
     int_setting{"DONNA_HTTP_UPLOAD_SECONDS", &config::http_upload_seconds, 1, 3600},
     int_setting{"DONNA_HTTP_WRITE_SECONDS", &config::http_write_seconds, 1, 3600},
+    int_setting{"DONNA_JOB_POLL_MS", &config::job_poll_ms, 10, 60000},
+    int_setting{"DONNA_JOB_LEASE_SECONDS", &config::job_lease_seconds, 10, 86400},
     int_setting{"DONNA_MAX_SESSIONS_PER_IP", &config::max_sessions_per_ip, 1, 100000},
     int_setting{"DONNA_MAX_SESSIONS_PER_TOKEN", &config::max_sessions_per_token, 1, 1000},
     int_setting{"DONNA_UPSTREAM_CONNECT_TIMEOUT_MS", &config::upstream_connect_timeout_ms, 50,
@@ -345,6 +347,10 @@ std::vector<std::string> restart_required_changes(const config& running, const c
         changed.emplace_back("DONNA_DATABASE");
     if (running.upstream_ca_file != loaded.upstream_ca_file)
         changed.emplace_back("DONNA_UPSTREAM_CA_FILE");
+    if (running.job_poll_ms != loaded.job_poll_ms)
+        changed.emplace_back("DONNA_JOB_POLL_MS");
+    if (running.job_lease_seconds != loaded.job_lease_seconds)
+        changed.emplace_back("DONNA_JOB_LEASE_SECONDS");
     return changed;
 }
 

@@ -44,6 +44,10 @@ struct config {
     int http_upload_seconds = 120; // DONNA_HTTP_UPLOAD_SECONDS: a larger body (an upload)
     int http_write_seconds = 30;   // DONNA_HTTP_WRITE_SECONDS: each write of an answer (a
                                    // streamed answer's deadline renews with every chunk)
+    // The durable job runner (jobs/job_runner), read at start-up:
+    int job_poll_ms = 1000;      // DONNA_JOB_POLL_MS: how often due jobs are looked for
+    int job_lease_seconds = 300; // DONNA_JOB_LEASE_SECONDS: a claimed job's lease (a worker
+                                 // that dies holding it: the job runs again after this)
 
     // --- access ---
     std::string token_secret;    // DONNA_TOKEN_SECRET (>= 32 chars); unset: random per process

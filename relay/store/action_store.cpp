@@ -1,7 +1,10 @@
 // action_store.cpp: staff messages and the outbox in SQLite.
 #include "store/action_store.hpp"
 
+#include "store/job_store.hpp"
+
 #include <algorithm>
+#include <chrono>
 
 namespace donna::relay {
 namespace {
@@ -28,11 +31,33 @@ result<std::int64_t> action_store::enqueue(const outbox_item& item)
 {
     if (item.channel != "email" && item.channel != "sms")
         return make_error(errc::invalid_argument, "an outbox item's channel is email or sms");
-    // A new item is always queued with no attempts: the senders own those columns.
-    return db_.insert("INSERT INTO outbox(site, channel, conversation, recipient, payload, "
-                      "status, attempts, created_at) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?)",
-                      {item.site, item.channel, item.conversation, item.recipient, item.payload,
-                       item.created_at});
+    // A new item is always queued with no attempts: the senders own those columns. Its job
+    // (store/job_store) is written in the same transaction: never a row without its job.
+    std::int64_t id = 0;
+    auto stored = db_.transaction([&](sql_connection& sql) -> status {
+        auto row =
+            sql.insert("INSERT INTO outbox(site, channel, conversation, recipient, payload, "
+                       "status, attempts, created_at) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?)",
+                       {item.site, item.channel, item.conversation, item.recipient, item.payload,
+                        item.created_at});
+        if (!row)
+            return row.error();
+        id = *row;
+        const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+        auto queued = enqueue_job(sql,
+                                  {.kind = "outbox." + item.channel,
+                                   .idempotency_key = "outbox:" + std::to_string(id),
+                                   .payload = R"({"outbox_id":)" + std::to_string(id) + "}"},
+                                  now_ms);
+        if (!queued)
+            return queued.error();
+        return ok();
+    });
+    if (!stored)
+        return stored.error();
+    return id;
 }
 
 result<std::vector<staff_message>> action_store::list_messages(const std::string& site,

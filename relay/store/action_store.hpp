@@ -1,8 +1,9 @@
 // action_store.hpp: what the chat's actions leave behind in the relay's SQLite database:
 // messages and callback requests for the business's staff (the `messages` table, listed by
 // GET /v1/messages), and emails and text messages waiting to be sent (the `outbox` table,
-// status 'queued', for the SMTP and Telnyx senders that follow: durable, never silently
-// dropped). The tables are created by store/database's schema. Parameterised SQL only.
+// status 'queued', each with its job in the same transaction (store/job_store: kind
+// "outbox.email" or "outbox.sms", key "outbox:<id>") for the SMTP and Telnyx senders that
+// follow: durable, never silently dropped). The tables are created by store/database's schema. Parameterised SQL only.
 //
 //   action_store actions(db);
 //   staff_message m;                       // site, kind, conversation, fields (JSON), created_at

@@ -49,6 +49,23 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_by_site ON outbox(site, id);
 CREATE INDEX IF NOT EXISTS outbox_by_status ON outbox(status, id);
+-- Work the relay owes someone, run by jobs/job_runner (store/job_store).
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,                    -- which handler runs it: 'outbox.email', ...
+    idempotency_key TEXT NOT NULL UNIQUE,  -- one job per key, e.g. 'outbox:42'
+    payload TEXT NOT NULL DEFAULT '',      -- JSON for the handler
+    state TEXT NOT NULL DEFAULT 'queued'
+        CHECK (state IN ('queued', 'running', 'done', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,   -- claims so far
+    max_attempts INTEGER NOT NULL,
+    run_after INTEGER NOT NULL,            -- unix ms: not before
+    lease_until INTEGER NOT NULL DEFAULT 0,-- unix ms: a running job's claim lapses then
+    last_error TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs(state, run_after);
 )sql";
 
 error sqlite_error(sqlite3* db, const std::string& what)
@@ -99,7 +116,8 @@ private:
 
 } // namespace
 
-database::database(sqlite3* handle, std::string path) : db_(handle), path_(std::move(path))
+database::database(sqlite3* handle, std::string path)
+    : db_(handle), sql_(handle), path_(std::move(path))
 {}
 
 database::~database()
@@ -135,6 +153,46 @@ result<std::unique_ptr<database>> database::open(const std::string& path)
 result<std::int64_t> database::run(const std::string& sql, const std::vector<sql_value>& params)
 {
     const std::lock_guard lock(mutex_);
+    return sql_.run(sql, params);
+}
+
+result<std::vector<sql_row>> database::query(const std::string& sql,
+                                             const std::vector<sql_value>& params)
+{
+    const std::lock_guard lock(mutex_);
+    return sql_.query(sql, params);
+}
+
+result<std::int64_t> database::insert(const std::string& sql, const std::vector<sql_value>& params)
+{
+    const std::lock_guard lock(mutex_);
+    return sql_.insert(sql, params);
+}
+
+status database::transaction(const std::function<status(sql_connection&)>& work)
+{
+    const std::lock_guard lock(mutex_);
+    if (auto begun = sql_.run("BEGIN IMMEDIATE"); !begun)
+        return begun.error();
+    status done = ok();
+    try {
+        done = work(sql_);
+    } catch (const std::exception& e) {
+        done = make_error(errc::io_error, std::string("a transaction's work threw: ") + e.what());
+    }
+    if (done) {
+        if (auto committed = sql_.run("COMMIT"); committed)
+            return ok();
+        else
+            done = committed.error();
+    }
+    (void)sql_.run("ROLLBACK");
+    return done;
+}
+
+result<std::int64_t> sql_connection::run(const std::string& sql,
+                                         const std::vector<sql_value>& params)
+{
     statement s(db_, sql);
     if (auto bound = s.bind(params); !bound)
         return bound.error();
@@ -144,10 +202,9 @@ result<std::int64_t> database::run(const std::string& sql, const std::vector<sql
     return static_cast<std::int64_t>(sqlite3_changes(db_));
 }
 
-result<std::vector<sql_row>> database::query(const std::string& sql,
-                                             const std::vector<sql_value>& params)
+result<std::vector<sql_row>> sql_connection::query(const std::string& sql,
+                                                   const std::vector<sql_value>& params)
 {
-    const std::lock_guard lock(mutex_);
     statement s(db_, sql);
     if (auto bound = s.bind(params); !bound)
         return bound.error();
@@ -184,9 +241,9 @@ result<std::vector<sql_row>> database::query(const std::string& sql,
     return rows;
 }
 
-result<std::int64_t> database::insert(const std::string& sql, const std::vector<sql_value>& params)
+result<std::int64_t> sql_connection::insert(const std::string& sql,
+                                            const std::vector<sql_value>& params)
 {
-    const std::lock_guard lock(mutex_);
     statement s(db_, sql);
     if (auto bound = s.bind(params); !bound)
         return bound.error();

@@ -7,11 +7,16 @@
 //   db->run("INSERT INTO audit_log(at, category, site, detail) VALUES (?,?,?,?)",
 //           {now, "moderation", "acme", "categories violence"});
 //   auto rows = db->query("SELECT id, text FROM memories WHERE user_id = ?", {user});
+//   db->transaction([&](sql_connection& sql) -> status {   // all or nothing
+//       ...sql.insert(...), sql.run(...)...
+//       return ok();                                         // an error rolls back
+//   });
 #pragma once
 
 #include "core/error.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,6 +29,23 @@ namespace donna::relay {
 
 using sql_value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
 using sql_row = std::vector<sql_value>;
+
+// Statements on the one connection, for a caller that holds its lock (database's own
+// members, and the work of a transaction).
+class sql_connection {
+public:
+    explicit sql_connection(sqlite3* handle) : db_(handle) {}
+    // One statement with its parameters bound in order; the number of rows it changed.
+    result<std::int64_t> run(const std::string& sql, const std::vector<sql_value>& params = {});
+    // One statement's result rows (a SELECT, or a write with RETURNING).
+    result<std::vector<sql_row>> query(const std::string& sql,
+                                       const std::vector<sql_value>& params = {});
+    // An INSERT; the new row's id.
+    result<std::int64_t> insert(const std::string& sql, const std::vector<sql_value>& params);
+
+private:
+    sqlite3* db_;
+};
 
 class database {
 public:
@@ -40,6 +62,9 @@ public:
                                        const std::vector<sql_value>& params = {});
     // An INSERT; the new row's id (read under the same lock, so it is this row's).
     result<std::int64_t> insert(const std::string& sql, const std::vector<sql_value>& params);
+    // `work` inside BEGIN IMMEDIATE ... COMMIT, the lock held throughout, so no other
+    // statement interleaves; an error from `work` (or from COMMIT) rolls everything back.
+    status transaction(const std::function<status(sql_connection&)>& work);
     const std::string& path() const { return path_; }
 
     explicit database(sqlite3* handle, std::string path);
@@ -47,6 +72,7 @@ public:
 private:
     std::mutex mutex_;
     sqlite3* db_;
+    sql_connection sql_;
     std::string path_;
 };
 

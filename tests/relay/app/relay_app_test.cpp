@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 using fakes::fake_openai_http;
 using fakes::openai_http_fault;
 
-config chat_config(const fake_openai_http& fake)
+config slow_chat_config(const fake_openai_http& fake)
 {
     auto c = test_config();
     c.openai_api_key = fakes::fake_openai_default_key();
@@ -37,7 +37,7 @@ TEST(RelayAppShutdown, AStreamedReplyInProgressFinishesWithinTheGrace)
     options.chunk_interval = 50ms; // a word every 50 ms, as a model's tokens come
     fake_openai_http fake(options);
     ASSERT_TRUE(fake.start());
-    relay_harness relay(chat_config(fake));
+    relay_harness relay(slow_chat_config(fake));
     const auto token = relay.session_token("demo");
     auto reply = std::async(std::launch::async, [&] {
         return relay.request("POST", "/v1/chat", R"({"message":"Count","stream":true})",
@@ -60,7 +60,7 @@ TEST(RelayAppShutdown, AnUpstreamCallOutlastingTheGraceIsStoppedAndTheCallerTold
     fake_openai_http fake;
     ASSERT_TRUE(fake.start());
     fake.set_fault(openai_http_fault::stall_stream, 1); // no answer, ever
-    relay_harness relay(chat_config(fake));
+    relay_harness relay(slow_chat_config(fake));
     const auto token = relay.session_token("demo");
     auto reply = std::async(std::launch::async, [&] {
         return relay.request("POST", "/v1/chat", R"({"message":"Hello?"})", bearer(token));

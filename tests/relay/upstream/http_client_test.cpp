@@ -4,11 +4,11 @@
 #include "upstream/http_client.hpp"
 
 #include "fake_openai_http.hpp"
+#include "io_thread.hpp"
 #include "metrics/metrics.hpp"
 #include "test_pki.hpp"
 #include "upstream/sse_parser.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
@@ -28,29 +28,6 @@ using fakes::fake_openai_http;
 using fakes::openai_http_fault;
 
 constexpr auto generous = 20s;
-
-// An io_context running on a thread of its own, as the relay's runs on its I/O threads: the
-// client under test makes its strand on it. Declared before the client, so the client goes
-// first.
-class io_thread {
-public:
-    io_thread() : thread_([this] { io_.run(); }) {}
-    ~io_thread()
-    {
-        work_.reset();
-        io_.stop();
-        thread_.join();
-    }
-    io_thread(const io_thread&) = delete;
-    io_thread& operator=(const io_thread&) = delete;
-    boost::asio::any_io_executor executor() { return io_.get_executor(); }
-
-private:
-    boost::asio::io_context io_;
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
-        io_.get_executor()};
-    std::thread thread_;
-};
 
 fakes::fake_openai_http_options reply(std::string text)
 {
@@ -162,7 +139,7 @@ protected:
     }
     fake_openai_http fake{reply("Hi there, I am Donna.")};
     metrics_registry registry;
-    io_thread io;
+    donna::test::io_thread io;
     http_client client{registry, io.executor()};
 };
 
@@ -323,7 +300,7 @@ TEST(HttpClientNoServer, RefusedConnectionsAreRetriedThenReportedUnavailable)
     probe.close();
 
     metrics_registry registry;
-    io_thread io_runner;
+    donna::test::io_thread io_runner;
     http_client client(registry, io_runner.executor());
     client.configure("openai", fast_settings());
     const auto r =
@@ -436,7 +413,7 @@ TEST(HttpClientTls, VerifiesTheUpstreamAgainstATrustedCaAndReusesTheSession)
     fake_openai_http fake(tls_options());
     ASSERT_TRUE(fake.start());
     metrics_registry registry;
-    io_thread io;
+    donna::test::io_thread io;
     http_client client(registry, io.executor(),
                        {.extra_ca_pem = test::shared_test_pki().ca_cert_pem,
                         .max_idle_per_host = 8,
@@ -461,7 +438,7 @@ TEST(HttpClientTls, AnUntrustedCertificateIsAFailureNeverATrustedAnswer)
     fake_openai_http fake(tls_options());
     ASSERT_TRUE(fake.start());
     metrics_registry registry;
-    io_thread io;
+    donna::test::io_thread io;
     http_client client(registry, io.executor()); // the system store only: no test CA in it
     client.configure("openai", fast_settings()); // three attempts allowed
     const auto r = call(client, chat_request(fake.base_url(), false));
