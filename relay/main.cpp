@@ -3,9 +3,9 @@
 // DONNA_SHUTDOWN_GRACE_MS and stops, SIGINT stops at once. Everything else lives in the
 // folders beside this file.
 #include "app/relay_app.hpp"
+#include "app/services.hpp"
 #include "config/config.hpp"
 #include "log/log.hpp"
-#include "server/services.hpp"
 
 #include <csignal>
 #include <exception>

@@ -1,12 +1,14 @@
 // chat_endpoint.cpp: POST /v1/chat's parsing, authorisation and answer shapes.
 #include "api/chat_endpoint.hpp"
-#include "upstream/http_client.hpp"
 
 #include "api/session_auth.hpp"
 #include "auth/random_id.hpp"
 #include "chat/chat_reply_event.hpp"
+#include "chat/chat_service.hpp"
+#include "metrics/relay_metrics.hpp"
 #include "protocol/json_fields.hpp"
-#include "server/services.hpp"
+#include "settings/settings_source.hpp"
+#include "upstream/http_client.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -27,21 +29,22 @@ json message_event(const chat_http_call& call, const chat_turn_outcome& outcome)
 
 } // namespace
 
-std::variant<chat_http_call, http_answer>
-prepare_chat_call(std::string_view body, const chat_http_context& context, services& services)
+std::variant<chat_http_call, http_answer> prepare_chat_call(std::string_view body,
+                                                            const chat_http_context& context,
+                                                            const chat_endpoint_deps& deps)
 {
     const auto refuse = [&](int status, std::string_view code, std::string_view message) {
-        services.metrics().error(code).inc();
+        deps.metrics.error(code).inc();
         return json_error(status, code, message);
     };
     chat_http_call call;
-    call.settings = services.settings();
+    call.settings = deps.settings.current();
     const auto& settings = *call.settings;
 
     auto who = authenticate_session(context.authorization, settings, context.origin,
                                     context.self_origin, context.now_unix);
     if (auto* refusal = std::get_if<http_answer>(&who)) {
-        services.metrics().error(refusal->code).inc();
+        deps.metrics.error(refusal->code).inc();
         return std::move(*refusal);
     }
     const auto* claims = &std::get<session_claims>(who);
@@ -119,13 +122,13 @@ std::string chat_stream_ending(const chat_http_call& call, const chat_turn_outco
 namespace {
 
 // One chat turn, answered whole or as server-sent events as they come.
-void handle_chat(services& svc, const request_context& request,
+void handle_chat(const chat_endpoint_deps& deps, const request_context& request,
                  const std::shared_ptr<http_reply>& reply)
 {
     const chat_http_context context{request.header("authorization"), request.header("accept"),
                                     request.header("origin"), request.self_origin,
                                     request.now_unix};
-    auto prepared = prepare_chat_call(request.body, context, svc);
+    auto prepared = prepare_chat_call(request.body, context, deps);
     if (auto* refusal = std::get_if<http_answer>(&prepared))
         return reply->send(std::move(*refusal));
     auto call = std::make_shared<chat_http_call>(std::move(std::get<chat_http_call>(prepared)));
@@ -143,19 +146,19 @@ void handle_chat(services& svc, const request_context& request,
                    chat_stream_ending(*call, outcome));
     };
     reply->cancel_on_disconnect(
-        svc.chat().start_turn(call->settings, call->turn, std::move(events)));
+        deps.chat.start_turn(call->settings, call->turn, std::move(events)));
 }
 
 } // namespace
 
-route chat_route(const std::shared_ptr<services>& svc)
+route chat_route(const chat_endpoint_deps& deps)
 {
     return {
         .path = "/v1/chat",
         .methods = {"POST"},
         .who = caller::visitor,
-        .handle = [svc](const request_context& request, const std::shared_ptr<http_reply>& reply) {
-            handle_chat(*svc, request, reply);
+        .handle = [deps](const request_context& request, const std::shared_ptr<http_reply>& reply) {
+            handle_chat(deps, request, reply);
         }};
 }
 

@@ -34,7 +34,9 @@
 
 namespace donna::relay {
 
-class services;
+class chat_service;
+struct relay_metrics;
+class settings_source;
 
 struct chat_http_context {
     std::string_view authorization; // the Authorization header
@@ -51,9 +53,17 @@ struct chat_http_call {
     bool stream = false;
 };
 
+// What this endpoint uses of the relay, handed over by the composition root.
+struct chat_endpoint_deps {
+    const settings_source& settings;
+    relay_metrics& metrics;
+    chat_service& chat;
+};
+
 // Authorises and parses the request: a call to start, or the answer that refuses it.
-std::variant<chat_http_call, http_answer>
-prepare_chat_call(std::string_view body, const chat_http_context& context, services& services);
+std::variant<chat_http_call, http_answer> prepare_chat_call(std::string_view body,
+                                                            const chat_http_context& context,
+                                                            const chat_endpoint_deps& deps);
 
 // The JSON answer of a whole (non-streamed) turn; refusals become their error answer.
 http_answer chat_answer(const chat_http_call& call, const chat_turn_outcome& outcome);
@@ -65,6 +75,6 @@ std::string chat_stream_ending(const chat_http_call& call, const chat_turn_outco
 std::string chat_stream_delta(const chat_http_call& call, std::string_view delta);
 
 // The row of POST /v1/chat.
-route chat_route(const std::shared_ptr<services>& svc);
+route chat_route(const chat_endpoint_deps& deps);
 
 } // namespace donna::relay

@@ -1,10 +1,12 @@
 // embed_endpoint.cpp: the query of GET /embed, and the frame-ancestors policy of a site.
 #include "api/embed_endpoint.hpp"
-#include "server/services.hpp"
 
 #include "config/sites.hpp"
+#include "metrics/relay_metrics.hpp"
 #include "protocol/donna_events.hpp"
 #include "protocol/json_fields.hpp"
+#include "server/static_cache.hpp"
+#include "settings/settings_source.hpp"
 
 #include <boost/url/parse.hpp>
 
@@ -67,19 +69,19 @@ std::variant<embed_page, http_answer> embed_request(std::string_view target,
     return embed_page{frame_ancestors_policy(*s)};
 }
 
-route embed_route(const std::shared_ptr<services>& svc)
+route embed_route(const embed_endpoint_deps& deps)
 {
     return {
         .path = "/embed",
         .methods = {"GET", "HEAD"},
-        .handle = [svc](const request_context& request, const std::shared_ptr<http_reply>& reply) {
-            auto embed = embed_request(request.target, svc->settings()->cfg.sites);
+        .handle = [deps](const request_context& request, const std::shared_ptr<http_reply>& reply) {
+            auto embed = embed_request(request.target, deps.settings.current()->cfg.sites);
             if (auto* refused = std::get_if<http_answer>(&embed)) {
-                svc->metrics().error(refused->code).inc();
+                deps.metrics.error(refused->code).inc();
                 return reply->send(std::move(*refused));
             }
-            auto file = svc->files().get(embed_file_target, request.header("accept-encoding"),
-                                         request.header("if-none-match"));
+            auto file = deps.files.get(embed_file_target, request.header("accept-encoding"),
+                                       request.header("if-none-match"));
             if (file.status == 404)
                 return reply->send(refusal(404, "not_found",
                                            "index.html is missing from the relay's web root "

@@ -24,6 +24,10 @@
 
 namespace donna::relay {
 
+struct relay_metrics;
+class settings_source;
+class static_cache;
+
 struct site;
 struct site_directory;
 
@@ -43,9 +47,14 @@ std::variant<embed_page, http_answer> embed_request(std::string_view target,
 // "frame-ancestors " + the site's allowed origins ("self" becomes 'self'), space-separated.
 std::string frame_ancestors_policy(const site& s);
 
-class services;
+// What this endpoint uses of the relay, handed over by the composition root.
+struct embed_endpoint_deps {
+    const settings_source& settings;
+    relay_metrics& metrics;
+    static_cache& files;
+};
 
 // The row of GET /embed.
-route embed_route(const std::shared_ptr<services>& svc);
+route embed_route(const embed_endpoint_deps& deps);
 
 } // namespace donna::relay

@@ -2,8 +2,12 @@
 #include "api/memory_endpoint.hpp"
 
 #include "api/session_auth.hpp"
+#include "log/log.hpp"
+#include "metrics/relay_metrics.hpp"
 #include "protocol/json_fields.hpp"
-#include "server/services.hpp"
+#include "settings/settings_source.hpp"
+#include "store/database.hpp"
+#include "store/memory_store.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -28,11 +32,11 @@ json item_json(const memory_item& item)
 
 } // namespace
 
-http_answer memory_request(const memory_http_request& request, services& services)
+http_answer memory_request(const memory_http_request& request, const memory_endpoint_deps& deps)
 {
-    const auto settings = services.settings();
+    const auto settings = deps.settings.current();
     const auto refuse = [&](http_answer answer) {
-        services.metrics().error(answer.code).inc();
+        deps.metrics.error(answer.code).inc();
         return answer;
     };
     auto who = authenticate_session(request.authorization, *settings, request.origin,
@@ -44,19 +48,18 @@ http_answer memory_request(const memory_http_request& request, services& service
         return refuse(json_error(403, "user_required",
                                  "memories belong to signed-in users; this session token has "
                                  "no user id"));
-    auto& memories = services.memories();
+    auto& memories = deps.memories;
     const auto storage_failed = [&](const error& e) {
-        services.log().error("memory", "storage: " + e.message);
+        deps.log.error("memory", "storage: " + e.message);
         return refuse(json_error(500, "storage_error",
                                  "the relay could not read or write "
                                  "its database; try again later"));
     };
     const auto audit_erase = [&](std::int64_t erased, const std::string& which) {
-        if (auto written =
-                audit(services.db(), request.now_unix, "memory", claims.site, claims.user_id,
-                      "erased " + which + " (" + std::to_string(erased) + " items)");
+        if (auto written = audit(deps.db, request.now_unix, "memory", claims.site, claims.user_id,
+                                 "erased " + which + " (" + std::to_string(erased) + " items)");
             !written)
-            services.log().error("audit", "cannot write the audit log: " + written.error().message);
+            deps.log.error("audit", "cannot write the audit log: " + written.error().message);
     };
 
     constexpr std::string_view base = "/v1/memory";
@@ -119,18 +122,18 @@ http_answer memory_request(const memory_http_request& request, services& service
     return refuse(json_error(405, "method_not_allowed", "use GET, POST or DELETE on /v1/memory"));
 }
 
-route memory_route(const std::shared_ptr<services>& svc)
+route memory_route(const memory_endpoint_deps& deps)
 {
     return {
         .path = "/v1/memory",
         .prefix = true,
         .methods = {"GET", "POST", "DELETE"},
         .who = caller::visitor,
-        .handle = [svc](const request_context& request, const std::shared_ptr<http_reply>& reply) {
+        .handle = [deps](const request_context& request, const std::shared_ptr<http_reply>& reply) {
             reply->send(memory_request({request.method, request.path(),
                                         request.header("authorization"), request.header("origin"),
                                         request.self_origin, request.body, request.now_unix},
-                                       *svc));
+                                       deps));
         }};
 }
 

@@ -20,7 +20,11 @@
 
 namespace donna::relay {
 
-class services;
+class database;
+class logger;
+class memory_store;
+struct relay_metrics;
+class settings_source;
 
 struct memory_http_request {
     std::string_view method; // "GET", "POST", "DELETE"
@@ -32,9 +36,18 @@ struct memory_http_request {
     std::int64_t now_unix = 0;
 };
 
-http_answer memory_request(const memory_http_request& request, services& services);
+// What this endpoint uses of the relay, handed over by the composition root.
+struct memory_endpoint_deps {
+    const settings_source& settings;
+    relay_metrics& metrics;
+    logger& log;
+    database& db;
+    memory_store& memories;
+};
+
+http_answer memory_request(const memory_http_request& request, const memory_endpoint_deps& deps);
 
 // The row of /v1/memory and /v1/memory/<id>.
-route memory_route(const std::shared_ptr<services>& svc);
+route memory_route(const memory_endpoint_deps& deps);
 
 } // namespace donna::relay

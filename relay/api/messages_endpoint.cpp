@@ -2,9 +2,13 @@
 #include "api/messages_endpoint.hpp"
 
 #include "api/session_auth.hpp"
+#include "log/log.hpp"
+#include "metrics/relay_metrics.hpp"
 #include "protocol/json_fields.hpp"
-#include "server/services.hpp"
+#include "settings/settings_source.hpp"
 #include "store/action_store.hpp"
+#include "store/database.hpp"
+#include "store/memory_store.hpp"
 
 #include <boost/url/parse.hpp>
 #include <nlohmann/json.hpp>
@@ -92,13 +96,14 @@ std::variant<listing_query, std::string> parse_query(std::string_view target)
 
 } // namespace
 
-http_answer messages_request(const messages_http_request& request, services& services)
+http_answer messages_request(const messages_http_request& request,
+                             const messages_endpoint_deps& deps)
 {
     const auto refuse = [&](http_answer answer) {
-        services.metrics().error(answer.code).inc();
+        deps.metrics.error(answer.code).inc();
         return answer;
     };
-    const auto settings = services.settings();
+    const auto settings = deps.settings.current();
     if (bearer_token(request.authorization).empty()) {
         auto answer = json_error(401, "missing_admin_token",
                                  "staff listings need 'Authorization: Bearer <DONNA_ADMIN_TOKEN>'");
@@ -118,12 +123,12 @@ http_answer messages_request(const messages_http_request& request, services& ser
         return refuse(json_error(400, "invalid_request", *bad));
     const auto& q = std::get<listing_query>(query);
 
-    action_store actions(services.db());
+    action_store actions(deps.db);
     auto messages = actions.list_messages(q.site, q.limit);
     auto outbox = actions.list_outbox(q.site, q.limit);
     if (!messages || !outbox) {
-        services.log().error("messages", "storage: " + (!messages ? messages.error().message
-                                                                  : outbox.error().message));
+        deps.log.error("messages", "storage: " + (!messages ? messages.error().message
+                                                            : outbox.error().message));
         return refuse(json_error(500, "storage_error",
                                  "the relay could not read its database; try again later"));
     }
@@ -136,15 +141,15 @@ http_answer messages_request(const messages_http_request& request, services& ser
     return json_answer({{"messages", std::move(message_list)}, {"outbox", std::move(outbox_list)}});
 }
 
-route messages_route(const std::shared_ptr<services>& svc)
+route messages_route(const messages_endpoint_deps& deps)
 {
     return {
         .path = "/v1/messages",
         .methods = {"GET", "HEAD"},
         .who = caller::admin,
-        .handle = [svc](const request_context& request, const std::shared_ptr<http_reply>& reply) {
+        .handle = [deps](const request_context& request, const std::shared_ptr<http_reply>& reply) {
             reply->send(messages_request(
-                {request.method, request.target, request.header("authorization")}, *svc));
+                {request.method, request.target, request.header("authorization")}, deps));
         }};
 }
 

@@ -23,7 +23,10 @@
 
 namespace donna::relay {
 
-class services;
+class database;
+class logger;
+struct relay_metrics;
+class settings_source;
 
 struct messages_http_request {
     std::string_view method;        // "GET" ("HEAD" too)
@@ -31,9 +34,18 @@ struct messages_http_request {
     std::string_view authorization; // the Authorization header
 };
 
-http_answer messages_request(const messages_http_request& request, services& services);
+// What this endpoint uses of the relay, handed over by the composition root.
+struct messages_endpoint_deps {
+    const settings_source& settings;
+    relay_metrics& metrics;
+    logger& log;
+    database& db;
+};
+
+http_answer messages_request(const messages_http_request& request,
+                             const messages_endpoint_deps& deps);
 
 // The row of GET /v1/messages.
-route messages_route(const std::shared_ptr<services>& svc);
+route messages_route(const messages_endpoint_deps& deps);
 
 } // namespace donna::relay

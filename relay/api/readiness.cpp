@@ -1,8 +1,8 @@
 // readiness.cpp: one probe per configured upstream; the answer is built when the last ends.
 #include "api/readiness.hpp"
-#include "models/model_watch.hpp"
 
-#include "server/services.hpp"
+#include "models/model_watch.hpp"
+#include "settings/settings_source.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -213,13 +213,13 @@ void check_readiness(const net::any_io_executor& executor,
     std::make_shared<probe_run>(executor, std::move(features), std::move(done))->start();
 }
 
-route readiness_route(const std::shared_ptr<services>& svc)
+route readiness_route(const readiness_deps& deps)
 {
     return {.path = "/readyz",
             .methods = {"GET", "HEAD"},
-            .handle = [svc](const request_context&, const std::shared_ptr<http_reply>& reply) {
+            .handle = [deps](const request_context&, const std::shared_ptr<http_reply>& reply) {
                 const auto executor = reply->executor();
-                check_readiness(executor, svc->settings(), svc->models().latest(),
+                check_readiness(executor, deps.settings.current(), deps.models.latest(),
                                 [reply](http_answer answer) { reply->send(std::move(answer)); });
             }};
 }

@@ -26,6 +26,9 @@
 
 namespace donna::relay {
 
+class model_watch;
+class settings_source;
+
 struct live_settings;
 
 // `models`: the last model list's verdicts (model_watch), none before one came. A model
@@ -36,9 +39,13 @@ void check_readiness(const boost::asio::any_io_executor& executor,
                      const std::optional<model_watch_report>& models,
                      std::function<void(http_answer)> done);
 
-class services;
+// What this endpoint uses of the relay, handed over by the composition root.
+struct readiness_deps {
+    const settings_source& settings;
+    model_watch& models;
+};
 
 // The row of GET /readyz.
-route readiness_route(const std::shared_ptr<services>& svc);
+route readiness_route(const readiness_deps& deps);
 
 } // namespace donna::relay

@@ -1,11 +1,11 @@
 // realtime_auth.cpp: token, origin, limits, options, in that order.
 #include "api/realtime_auth.hpp"
+#include "api/session_auth.hpp"
+#include "metrics/relay_metrics.hpp"
 #include "net/websocket_channel.hpp"
 #include "realtime/realtime_session.hpp"
-
-#include "api/session_auth.hpp"
-
-#include "server/services.hpp"
+#include "server/session_registry.hpp"
+#include "settings/settings_source.hpp"
 
 #include <boost/url/parse.hpp>
 
@@ -59,17 +59,18 @@ std::string_view presented_token(std::string_view authorization, std::string_vie
     return token;
 }
 
-std::variant<realtime_grant, http_answer>
-authorize_realtime(const upgrade_request& request, services& services, std::int64_t now_unix)
+std::variant<realtime_grant, http_answer> authorize_realtime(const upgrade_request& request,
+                                                             const realtime_endpoint_deps& deps,
+                                                             std::int64_t now_unix)
 {
-    auto& metrics = services.metrics();
+    auto& metrics = deps.metrics;
     const auto refuse = [&](int status, std::string_view code, std::string_view message) {
         metrics.error(code).inc();
         return json_error(status, code, message);
     };
 
     realtime_grant grant;
-    grant.settings = services.settings();
+    grant.settings = deps.settings.current();
     const auto& settings = *grant.settings;
 
     const auto token = presented_token(request.authorization, request.protocols);
@@ -112,7 +113,7 @@ authorize_realtime(const upgrade_request& request, services& services, std::int6
     if (offers(request.protocols, "realtime"))
         grant.subprotocol = "realtime";
 
-    auto lease = services.sessions().try_acquire(
+    auto lease = deps.sessions.try_acquire(
         request.client_ip, grant.claims.token_id,
         {settings.cfg.max_sessions_per_ip, settings.cfg.max_sessions_per_token});
     if (!lease)
@@ -124,14 +125,14 @@ authorize_realtime(const upgrade_request& request, services& services, std::int6
     return grant;
 }
 
-route realtime_route(const std::shared_ptr<services>& svc)
+route realtime_route(const realtime_endpoint_deps& deps)
 {
     return {
         .path = "/v1/realtime",
         .methods = {"GET"},
         .who = caller::visitor,
         .websocket = true,
-        .handle = [svc](const request_context& request, const std::shared_ptr<http_reply>& reply) {
+        .handle = [deps](const request_context& request, const std::shared_ptr<http_reply>& reply) {
             const upgrade_request upgrade{request.target,
                                           request.header("authorization"),
                                           request.header("sec-websocket-protocol"),
@@ -139,7 +140,7 @@ route realtime_route(const std::shared_ptr<services>& svc)
                                           request.header("origin"),
                                           request.self_origin,
                                           request.peer_address};
-            auto decision = authorize_realtime(upgrade, *svc, request.now_unix);
+            auto decision = authorize_realtime(upgrade, deps, request.now_unix);
             if (auto* refusal = std::get_if<http_answer>(&decision)) {
                 refusal->close = true;
                 return reply->send(std::move(*refusal));
@@ -147,9 +148,10 @@ route realtime_route(const std::shared_ptr<services>& svc)
             // A std::function must be copyable, and a grant holds its session lease.
             auto grant =
                 std::make_shared<realtime_grant>(std::move(std::get<realtime_grant>(decision)));
-            reply->accept_websocket([svc, grant](std::unique_ptr<websocket_channel> channel,
-                                                 const websocket_upgrade& handed) {
-                run_realtime_session(std::move(channel), handed.request, std::move(*grant), svc);
+            reply->accept_websocket([deps, grant](std::unique_ptr<websocket_channel> channel,
+                                                  const websocket_upgrade& handed) {
+                run_realtime_session(std::move(channel), handed.request, std::move(*grant),
+                                     deps.session);
             });
         }};
 }

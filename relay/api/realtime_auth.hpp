@@ -7,7 +7,7 @@
 // options: `donna_client=1` (DONNA status events) and `donna_output_audio=opus` (response
 // audio as binary Opus frames).
 //
-//   auto grant = authorize_realtime(upgrade, services, now);
+//   auto grant = authorize_realtime(upgrade, deps, now);
 //   if (auto* refusal = std::get_if<http_answer>(&grant)) return send(*refusal);
 #pragma once
 
@@ -17,6 +17,7 @@
 #include "protocol/donna_events.hpp"
 #include "protocol/realtime_events.hpp"
 #include "realtime/realtime_grant.hpp"
+#include "realtime/upstream.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -27,8 +28,10 @@
 
 namespace donna::relay {
 
-class services;
+class session_registry;
+class settings_source;
 struct live_settings;
+struct relay_metrics;
 
 struct upgrade_request {
     std::string_view target;        // "/v1/realtime?model=..."
@@ -40,13 +43,23 @@ struct upgrade_request {
     std::string client_ip;
 };
 
-std::variant<realtime_grant, http_answer>
-authorize_realtime(const upgrade_request& request, services& services, std::int64_t now_unix);
+// What this endpoint uses of the relay, handed over by the composition root: the upgrade's
+// checks, and what each session it starts uses.
+struct realtime_endpoint_deps {
+    const settings_source& settings;
+    relay_metrics& metrics;
+    session_registry& sessions;
+    realtime_deps session;
+};
+
+std::variant<realtime_grant, http_answer> authorize_realtime(const upgrade_request& request,
+                                                             const realtime_endpoint_deps& deps,
+                                                             std::int64_t now_unix);
 
 // The token a client presented, from either place; "" when none.
 std::string_view presented_token(std::string_view authorization, std::string_view protocols);
 
 // The row of the WebSocket upgrade to /v1/realtime.
-route realtime_route(const std::shared_ptr<services>& svc);
+route realtime_route(const realtime_endpoint_deps& deps);
 
 } // namespace donna::relay

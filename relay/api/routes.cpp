@@ -14,22 +14,22 @@
 
 namespace donna::relay {
 
-std::shared_ptr<const router> relay_routes(const std::shared_ptr<services>& svc)
+std::shared_ptr<const router> relay_routes(const endpoint_parts& p)
 {
     return std::make_shared<const router>(std::vector<route>{
         healthz_route(),
-        readiness_route(svc),
-        metrics_route(svc),
-        session_route(svc),
-        realtime_route(svc),
-        chat_route(svc),
-        memory_route(svc),
-        messages_route(svc),
-        speech_route(svc),
-        voices_route(svc),
-        voice_chat_route(svc),
-        embed_route(svc),
-        static_files_route(svc),
+        readiness_route({p.settings, p.models}),
+        metrics_route(p.registry),
+        session_route({p.settings, p.metrics}),
+        realtime_route({p.settings, p.metrics, p.sessions, p.realtime}),
+        chat_route({p.settings, p.metrics, p.chat}),
+        memory_route({p.settings, p.metrics, p.log, p.db, p.memories}),
+        messages_route({p.settings, p.metrics, p.log, p.db}),
+        speech_route({p.settings, p.metrics, p.log, p.db, p.speech}),
+        voices_route({p.settings, p.metrics, p.log, p.db, p.speech}),
+        voice_chat_route({p.settings, p.metrics, p.voice_chat}),
+        embed_route({p.settings, p.metrics, p.files}),
+        static_files_route(p.files),
     });
 }
 

@@ -1,7 +1,7 @@
 // session_auth.cpp: bearer session tokens and the admin token.
 #include "api/session_auth.hpp"
 
-#include "server/services.hpp"
+#include "settings/live_settings.hpp"
 
 #include <sodium.h>
 

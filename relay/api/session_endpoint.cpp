@@ -2,8 +2,8 @@
 #include "api/session_endpoint.hpp"
 
 #include "api/session_auth.hpp"
-
-#include "server/services.hpp"
+#include "metrics/relay_metrics.hpp"
+#include "settings/settings_source.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -106,24 +106,24 @@ http_answer session_preflight(const session_request_context& context, const live
                       std::string(context.origin) + " is not allowed by any site");
 }
 
-route session_route(const std::shared_ptr<services>& svc)
+route session_route(const session_endpoint_deps& deps)
 {
     return {
         .path = "/v1/session",
         .methods = {"POST", "OPTIONS"},
         .who = caller::anyone,
-        .handle = [svc](const request_context& request, const std::shared_ptr<http_reply>& reply) {
+        .handle = [deps](const request_context& request, const std::shared_ptr<http_reply>& reply) {
             const session_request_context context{request.header("origin"), request.self_origin,
                                                   request.now_unix,
                                                   request.header("authorization")};
-            const auto settings = svc->settings();
+            const auto settings = deps.settings.current();
             if (request.method == "OPTIONS")
                 return reply->send(session_preflight(context, *settings));
             auto answer = issue_session_token(request.body, context, *settings);
             if (answer.status == 200)
-                svc->metrics().tokens_issued.inc();
+                deps.metrics.tokens_issued.inc();
             else
-                svc->metrics().error(answer.code).inc();
+                deps.metrics.error(answer.code).inc();
             reply->send(std::move(answer));
         }};
 }

@@ -27,6 +27,9 @@
 
 namespace donna::relay {
 
+struct relay_metrics;
+class settings_source;
+
 struct live_settings;
 
 struct session_request_context {
@@ -42,9 +45,13 @@ http_answer issue_session_token(std::string_view body, const session_request_con
 http_answer session_preflight(const session_request_context& context,
                               const live_settings& settings);
 
-class services;
+// What this endpoint uses of the relay, handed over by the composition root.
+struct session_endpoint_deps {
+    const settings_source& settings;
+    relay_metrics& metrics;
+};
 
 // The row of POST /v1/session (and its CORS preflight, OPTIONS).
-route session_route(const std::shared_ptr<services>& svc);
+route session_route(const session_endpoint_deps& deps);
 
 } // namespace donna::relay

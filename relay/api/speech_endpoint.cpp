@@ -1,12 +1,16 @@
 // speech_endpoint.cpp: /v1/speech and /v1/voices' parsing, authorisation and answers.
 #include "api/speech_endpoint.hpp"
-#include "upstream/http_client.hpp"
-#include "voice/speech_service.hpp"
 
 #include "api/session_auth.hpp"
 #include "core/unix_time.hpp"
+#include "log/log.hpp"
+#include "metrics/relay_metrics.hpp"
 #include "protocol/json_fields.hpp"
-#include "server/services.hpp"
+#include "settings/settings_source.hpp"
+#include "store/database.hpp"
+#include "store/memory_store.hpp"
+#include "upstream/http_client.hpp"
+#include "voice/speech_service.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -33,19 +37,20 @@ bool is_multipart(std::string_view content_type)
 
 } // namespace
 
-std::variant<speech_http_call, http_answer>
-prepare_speech_call(std::string_view body, const voice_http_context& context, services& services)
+std::variant<speech_http_call, http_answer> prepare_speech_call(std::string_view body,
+                                                                const voice_http_context& context,
+                                                                const speech_endpoint_deps& deps)
 {
     const auto refuse = [&](int status, std::string_view code, std::string_view message) {
-        services.metrics().error(code).inc();
+        deps.metrics.error(code).inc();
         return json_error(status, code, message);
     };
     speech_http_call call;
-    call.settings = services.settings();
+    call.settings = deps.settings.current();
     auto who = authenticate_session(context.authorization, *call.settings, context.origin,
                                     context.self_origin, context.now_unix);
     if (auto* refusal = std::get_if<http_answer>(&who)) {
-        services.metrics().error(refusal->code).inc();
+        deps.metrics.error(refusal->code).inc();
         return std::move(*refusal);
     }
     call.visitor_key = std::get<session_claims>(who).token_id;
@@ -73,26 +78,27 @@ prepare_speech_call(std::string_view body, const voice_http_context& context, se
 }
 
 std::variant<std::shared_ptr<const live_settings>, http_answer>
-authorize_voice_list(const voice_http_context& context, services& services)
+authorize_voice_list(const voice_http_context& context, const speech_endpoint_deps& deps)
 {
-    auto settings = services.settings();
+    auto settings = deps.settings.current();
     if (is_admin(context.authorization, *settings))
         return settings;
     auto who = authenticate_session(context.authorization, *settings, context.origin,
                                     context.self_origin, context.now_unix);
     if (auto* refusal = std::get_if<http_answer>(&who)) {
-        services.metrics().error(refusal->code).inc();
+        deps.metrics.error(refusal->code).inc();
         return std::move(*refusal);
     }
     return settings;
 }
 
 std::variant<std::shared_ptr<const live_settings>, http_answer>
-authorize_add_voice(const voice_http_context& context, std::size_t body_size, services& services)
+authorize_add_voice(const voice_http_context& context, std::size_t body_size,
+                    const speech_endpoint_deps& deps)
 {
-    auto settings = services.settings();
+    auto settings = deps.settings.current();
     const auto refuse = [&](int status, std::string_view code, std::string_view message) {
-        services.metrics().error(code).inc();
+        deps.metrics.error(code).inc();
         return json_error(status, code, message);
     };
     if (settings->cfg.admin_token.empty())
@@ -133,7 +139,8 @@ http_answer voice_list_answer(const voice_answer& answer, const live_settings& s
     return json_answer(200, dump_json(doc) + "\n");
 }
 
-http_answer add_voice_answer(const voice_answer& answer, services& services, std::int64_t now_unix)
+http_answer add_voice_answer(const voice_answer& answer, const speech_endpoint_deps& deps,
+                             std::int64_t now_unix)
 {
     if (!answer.error_code.empty())
         return json_error(answer.http_status, answer.error_code, answer.error_message);
@@ -144,9 +151,8 @@ http_answer add_voice_answer(const voice_answer& answer, services& services, std
     if (id.empty())
         return json_error(502, "upstream_error",
                           "ElevenLabs accepted the voice but its answer has no voice_id");
-    if (auto written = audit(services.db(), now_unix, "voice", "", id, "voice cloned by staff");
-        !written)
-        services.log().error("audit", "cannot write the audit log: " + written.error().message);
+    if (auto written = audit(deps.db, now_unix, "voice", "", id, "voice cloned by staff"); !written)
+        deps.log.error("audit", "cannot write the audit log: " + written.error().message);
     return json_answer(200, answer.json);
 }
 
@@ -159,10 +165,10 @@ voice_http_context voice_context(const request_context& request)
 }
 
 // ElevenLabs' audio relayed chunk by chunk.
-void handle_speech(services& svc, const request_context& request,
+void handle_speech(const speech_endpoint_deps& deps, const request_context& request,
                    const std::shared_ptr<http_reply>& reply)
 {
-    auto prepared = prepare_speech_call(request.body, voice_context(request), svc);
+    auto prepared = prepare_speech_call(request.body, voice_context(request), deps);
     if (auto* refusal = std::get_if<http_answer>(&prepared))
         return reply->send(std::move(*refusal));
     auto call = std::make_shared<speech_http_call>(std::move(std::get<speech_http_call>(prepared)));
@@ -178,63 +184,64 @@ void handle_speech(services& svc, const request_context& request,
         reply->end(speech_refusal(outcome), {}, true);
     };
     reply->cancel_on_disconnect(
-        svc.speech().speak(call->settings, call->request, call->visitor_key, std::move(events)));
+        deps.speech.speak(call->settings, call->request, call->visitor_key, std::move(events)));
 }
 
 // GET: the cached voice list; POST (admin): a cloned voice from the uploaded samples.
-void handle_voices(services& svc, request_context request, const std::shared_ptr<http_reply>& reply)
+void handle_voices(const speech_endpoint_deps& deps, request_context request,
+                   const std::shared_ptr<http_reply>& reply)
 {
     const auto context = voice_context(request);
     if (request.method == "GET") {
-        auto authorized = authorize_voice_list(context, svc);
+        auto authorized = authorize_voice_list(context, deps);
         if (auto* refusal = std::get_if<http_answer>(&authorized))
             return reply->send(std::move(*refusal));
         auto settings = std::get<std::shared_ptr<const live_settings>>(authorized);
-        return svc.speech().voices(settings, [reply, settings](const voice_answer& answer) {
+        return deps.speech.voices(settings, [reply, settings](const voice_answer& answer) {
             reply->send(voice_list_answer(answer, *settings));
         });
     }
-    auto authorized = authorize_add_voice(context, request.body.size(), svc);
+    auto authorized = authorize_add_voice(context, request.body.size(), deps);
     if (auto* refusal = std::get_if<http_answer>(&authorized))
         return reply->send(std::move(*refusal));
     auto settings = std::get<std::shared_ptr<const live_settings>>(authorized);
     std::string content_type(request.header("content-type"));
-    svc.speech().add_voice(settings, std::move(content_type), std::move(request.body),
-                           [reply, &svc](const voice_answer& answer) {
-                               reply->send(add_voice_answer(answer, svc, unix_now()));
-                           });
+    deps.speech.add_voice(settings, std::move(content_type), std::move(request.body),
+                          [reply, deps](const voice_answer& answer) {
+                              reply->send(add_voice_answer(answer, deps, unix_now()));
+                          });
 }
 
 } // namespace
 
-route speech_route(const std::shared_ptr<services>& svc)
+route speech_route(const speech_endpoint_deps& deps)
 {
     return {
         .path = "/v1/speech",
         .methods = {"POST"},
         .who = caller::visitor,
-        .handle = [svc](const request_context& request, const std::shared_ptr<http_reply>& reply) {
-            handle_speech(*svc, request, reply);
+        .handle = [deps](const request_context& request, const std::shared_ptr<http_reply>& reply) {
+            handle_speech(deps, request, reply);
         }};
 }
 
-route voices_route(const std::shared_ptr<services>& svc)
+route voices_route(const speech_endpoint_deps& deps)
 {
     return {.path = "/v1/voices",
             .methods = {"GET", "POST"},
             .who = caller::admin,
             // Voice samples: DONNA_VOICE_UPLOAD_MAX_BYTES, for the admin only.
             .body_limit =
-                [svc](const request_context& head) {
-                    const auto settings = svc->settings();
+                [deps](const request_context& head) {
+                    const auto settings = deps.settings.current();
                     return head.method == "POST" &&
                                    is_admin(head.header("authorization"), *settings)
                                ? static_cast<std::size_t>(settings->cfg.voice_upload_max_bytes)
                                : default_body_limit;
                 },
             .handle =
-                [svc](request_context request, const std::shared_ptr<http_reply>& reply) {
-                    handle_voices(*svc, std::move(request), reply);
+                [deps](request_context request, const std::shared_ptr<http_reply>& reply) {
+                    handle_voices(deps, std::move(request), reply);
                 }};
 }
 

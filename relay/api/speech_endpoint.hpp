@@ -31,7 +31,11 @@
 
 namespace donna::relay {
 
-class services;
+class database;
+class logger;
+struct relay_metrics;
+class settings_source;
+class speech_service;
 
 struct voice_http_context {
     std::string_view authorization;
@@ -47,15 +51,26 @@ struct speech_http_call {
     std::string visitor_key; // the session token's id
 };
 
+// What this endpoint uses of the relay, handed over by the composition root.
+struct speech_endpoint_deps {
+    const settings_source& settings;
+    relay_metrics& metrics;
+    logger& log;
+    database& db;
+    speech_service& speech;
+};
+
 // POST /v1/speech: authorised and parsed, or the refusal.
-std::variant<speech_http_call, http_answer>
-prepare_speech_call(std::string_view body, const voice_http_context& context, services& services);
+std::variant<speech_http_call, http_answer> prepare_speech_call(std::string_view body,
+                                                                const voice_http_context& context,
+                                                                const speech_endpoint_deps& deps);
 
 // GET /v1/voices and POST /v1/voices: the settings to call with, or the refusal.
 std::variant<std::shared_ptr<const live_settings>, http_answer>
-authorize_voice_list(const voice_http_context& context, services& services);
+authorize_voice_list(const voice_http_context& context, const speech_endpoint_deps& deps);
 std::variant<std::shared_ptr<const live_settings>, http_answer>
-authorize_add_voice(const voice_http_context& context, std::size_t body_size, services& services);
+authorize_add_voice(const voice_http_context& context, std::size_t body_size,
+                    const speech_endpoint_deps& deps);
 
 // The headers of a speech stream (content type and X-Donna-Audio-Format).
 http_answer speech_stream_head(const speech_http_call& call);
@@ -63,10 +78,11 @@ http_answer speech_stream_head(const speech_http_call& call);
 http_answer speech_refusal(const speech_outcome& outcome);
 // The answer of GET/POST /v1/voices (default_voice_id added to a voice list).
 http_answer voice_list_answer(const voice_answer& answer, const live_settings& settings);
-http_answer add_voice_answer(const voice_answer& answer, services& services, std::int64_t now_unix);
+http_answer add_voice_answer(const voice_answer& answer, const speech_endpoint_deps& deps,
+                             std::int64_t now_unix);
 
 // The rows of POST /v1/speech and GET/POST /v1/voices.
-route speech_route(const std::shared_ptr<services>& svc);
-route voices_route(const std::shared_ptr<services>& svc);
+route speech_route(const speech_endpoint_deps& deps);
+route voices_route(const speech_endpoint_deps& deps);
 
 } // namespace donna::relay

@@ -3,7 +3,7 @@
 
 #include "api/embed_endpoint.hpp"
 #include "metrics/metrics.hpp"
-#include "server/services.hpp"
+#include "server/static_cache.hpp"
 #include "server/static_files.hpp"
 
 namespace donna::relay {
@@ -37,30 +37,30 @@ route healthz_route()
             }};
 }
 
-route metrics_route(const std::shared_ptr<services>& svc)
-{
-    return {.path = "/metrics",
-            .methods = {"GET", "HEAD"},
-            .handle = [svc](const request_context&, const std::shared_ptr<http_reply>& reply) {
-                reply->send(text(200, svc->registry().render(),
-                                 "text/plain; version=0.0.4; charset=utf-8"));
-            }};
-}
-
-route static_files_route(const std::shared_ptr<services>& svc)
+route metrics_route(metrics_registry& registry)
 {
     return {
-        .path = "/",
-        .prefix = true,
+        .path = "/metrics",
         .methods = {"GET", "HEAD"},
-        .handle = [svc](const request_context& request, const std::shared_ptr<http_reply>& reply) {
-            auto file = svc->files().get(request.target, request.header("accept-encoding"),
-                                         request.header("if-none-match"));
-            if (file.status == 404)
-                return reply->send(text(404, "not found\n", "text/plain; charset=utf-8"));
-            reply->send_file(std::move(file),
-                             is_embed_file(request.target) ? "frame-ancestors 'none'" : "");
+        .handle = [&registry](const request_context&, const std::shared_ptr<http_reply>& reply) {
+            reply->send(text(200, registry.render(), "text/plain; version=0.0.4; charset=utf-8"));
         }};
+}
+
+route static_files_route(static_cache& files)
+{
+    return {.path = "/",
+            .prefix = true,
+            .methods = {"GET", "HEAD"},
+            .handle = [&files](const request_context& request,
+                               const std::shared_ptr<http_reply>& reply) {
+                auto file = files.get(request.target, request.header("accept-encoding"),
+                                      request.header("if-none-match"));
+                if (file.status == 404)
+                    return reply->send(text(404, "not found\n", "text/plain; charset=utf-8"));
+                reply->send_file(std::move(file),
+                                 is_embed_file(request.target) ? "frame-ancestors 'none'" : "");
+            }};
 }
 
 } // namespace donna::relay

@@ -13,11 +13,12 @@
 
 namespace donna::relay {
 
-class services;
+class metrics_registry;
+class static_cache;
 
 route healthz_route();
-route metrics_route(const std::shared_ptr<services>& svc);
+route metrics_route(metrics_registry& registry);
 // Matches every path no other row takes.
-route static_files_route(const std::shared_ptr<services>& svc);
+route static_files_route(static_cache& files);
 
 } // namespace donna::relay

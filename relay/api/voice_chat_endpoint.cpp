@@ -1,15 +1,17 @@
 // voice_chat_endpoint.cpp: POST /v1/voice-chat's parsing, authorisation and events.
 #include "api/voice_chat_endpoint.hpp"
-#include "upstream/http_client.hpp"
 
 #include "api/chat_endpoint.hpp"
 #include "api/session_auth.hpp"
 #include "audio/base64.hpp"
 #include "auth/random_id.hpp"
 #include "chat/chat_reply_event.hpp"
+#include "metrics/relay_metrics.hpp"
 #include "protocol/json_fields.hpp"
 #include "providers/elevenlabs/elevenlabs_api.hpp"
-#include "server/services.hpp"
+#include "settings/settings_source.hpp"
+#include "upstream/http_client.hpp"
+#include "voice/voice_chat_service.hpp"
 
 #include <boost/url/parse.hpp>
 #include <nlohmann/json.hpp>
@@ -33,19 +35,19 @@ std::string reply_id(const voice_chat_http_call& call)
 
 std::variant<voice_chat_http_call, http_answer>
 prepare_voice_chat_call(std::string_view body, const voice_chat_http_context& context,
-                        services& services)
+                        const voice_chat_endpoint_deps& deps)
 {
     const auto refuse = [&](int status, std::string_view code, std::string_view message) {
-        services.metrics().error(code).inc();
+        deps.metrics.error(code).inc();
         return json_error(status, code, message);
     };
     voice_chat_http_call call;
-    call.settings = services.settings();
+    call.settings = deps.settings.current();
     const auto& cfg = call.settings->cfg;
     auto who = authenticate_session(context.authorization, *call.settings, context.origin,
                                     context.self_origin, context.now_unix);
     if (auto* refusal = std::get_if<http_answer>(&who)) {
-        services.metrics().error(refusal->code).inc();
+        deps.metrics.error(refusal->code).inc();
         return std::move(*refusal);
     }
     const auto& claims = std::get<session_claims>(who);
@@ -129,7 +131,7 @@ http_answer voice_chat_refusal(const voice_chat_outcome& outcome)
 namespace {
 
 // Transcript, reply and speech as server-sent events.
-void handle_voice_chat(services& svc, request_context request,
+void handle_voice_chat(const voice_chat_endpoint_deps& deps, request_context request,
                        const std::shared_ptr<http_reply>& reply)
 {
     const voice_chat_http_context context{request.target,
@@ -138,7 +140,7 @@ void handle_voice_chat(services& svc, request_context request,
                                           request.header("origin"),
                                           request.self_origin,
                                           request.now_unix};
-    auto prepared = prepare_voice_chat_call(request.body, context, svc);
+    auto prepared = prepare_voice_chat_call(request.body, context, deps);
     if (auto* refusal = std::get_if<http_answer>(&prepared))
         return reply->send(std::move(*refusal));
     auto call =
@@ -165,20 +167,20 @@ void handle_voice_chat(services& svc, request_context request,
                    voice_chat_ending(*call, outcome));
     };
     reply->cancel_on_disconnect(
-        svc.voice_chat().start(call->settings, std::move(call->request), std::move(events)));
+        deps.voice_chat.start(call->settings, std::move(call->request), std::move(events)));
 }
 
 } // namespace
 
-route voice_chat_route(const std::shared_ptr<services>& svc)
+route voice_chat_route(const voice_chat_endpoint_deps& deps)
 {
     return {.path = "/v1/voice-chat",
             .methods = {"POST"},
             .who = caller::visitor,
             // A recorded turn: DONNA_VOICE_UPLOAD_MAX_BYTES, once the session token checks out.
             .body_limit =
-                [svc](const request_context& head) {
-                    const auto settings = svc->settings();
+                [deps](const request_context& head) {
+                    const auto settings = deps.settings.current();
                     const auto who = authenticate_session(head.header("authorization"), *settings,
                                                           head.header("origin"), head.self_origin,
                                                           head.now_unix);
@@ -187,8 +189,8 @@ route voice_chat_route(const std::shared_ptr<services>& svc)
                                : default_body_limit;
                 },
             .handle =
-                [svc](request_context request, const std::shared_ptr<http_reply>& reply) {
-                    handle_voice_chat(*svc, std::move(request), reply);
+                [deps](request_context request, const std::shared_ptr<http_reply>& reply) {
+                    handle_voice_chat(deps, std::move(request), reply);
                 }};
 }
 

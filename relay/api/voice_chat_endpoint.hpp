@@ -33,7 +33,9 @@
 
 namespace donna::relay {
 
-class services;
+struct relay_metrics;
+class settings_source;
+class voice_chat_service;
 
 struct voice_chat_http_context {
     std::string_view target; // the request target, for the query
@@ -50,9 +52,16 @@ struct voice_chat_http_call {
     std::string turn_id; // "vc_" + 24 hex digits; the reply is "<turn_id>-reply"
 };
 
+// What this endpoint uses of the relay, handed over by the composition root.
+struct voice_chat_endpoint_deps {
+    const settings_source& settings;
+    relay_metrics& metrics;
+    voice_chat_service& voice_chat;
+};
+
 std::variant<voice_chat_http_call, http_answer>
 prepare_voice_chat_call(std::string_view body, const voice_chat_http_context& context,
-                        services& services);
+                        const voice_chat_endpoint_deps& deps);
 
 // The events, each a whole "data: ...\n\n" block.
 std::string voice_chat_transcript_event(const voice_chat_http_call& call, std::string_view text);
@@ -65,6 +74,6 @@ std::string voice_chat_ending(const voice_chat_http_call& call, const voice_chat
 http_answer voice_chat_refusal(const voice_chat_outcome& outcome);
 
 // The row of POST /v1/voice-chat.
-route voice_chat_route(const std::shared_ptr<services>& svc);
+route voice_chat_route(const voice_chat_endpoint_deps& deps);
 
 } // namespace donna::relay

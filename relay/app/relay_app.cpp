@@ -2,10 +2,14 @@
 #include "app/relay_app.hpp"
 
 #include "api/routes.hpp"
+#include "app/services.hpp"
+#include "chat/chat_service.hpp"
 #include "config/config.hpp"
 #include "jobs/job_runner.hpp"
+#include "models/model_watch.hpp"
 #include "server/server.hpp"
-#include "server/services.hpp"
+#include "voice/speech_service.hpp"
+#include "voice/voice_chat_service.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,11 +23,30 @@ namespace donna::relay {
 
 namespace net = boost::asio;
 
-// Member order is destruction order, reversed: the io_context goes last, after everything
-// that holds a socket, a timer or a strand of it (the handlers it still holds are destroyed
-// with it, and with them the last references to sessions and services).
+// An io_context whose pending handlers can be destroyed on demand. Asio keeps shutdown()
+// protected (the destructor calls it); the teardown below needs it earlier.
+class relay_io_context : public net::io_context {
+public:
+    using net::execution_context::shutdown;
+    using net::io_context::io_context;
+};
+
+// Teardown, once the I/O threads have ended: first the io_context's pending handlers go, and
+// with them every connection and session (which refer to the services by reference); then
+// the listener, the job runner and the services (their sockets, timers and strands are
+// closed on an io_context already shut down, as Asio allows); the io_context itself last.
 struct relay_app::impl {
     explicit impl(int thread_count) : ioc(thread_count) {}
+    ~impl()
+    {
+        ioc.shutdown();
+        listener.reset();
+        runner.reset();
+        job_table.reset();
+        svc.reset();
+    }
+    impl(const impl&) = delete;
+    impl& operator=(const impl&) = delete;
 
     // The upstream calls still running end now, on their strand, before the io_context
     // stops: their callers answer (or at least let go of their connections) instead of
@@ -39,7 +62,7 @@ struct relay_app::impl {
             done.wait_for(std::chrono::seconds(5));
     }
 
-    net::io_context ioc;
+    relay_io_context ioc;
     // Keeps run() going when no connection is open: a stop posts work after the listener
     // closes, and an io_context out of work would have returned from run() by then.
     net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
@@ -65,7 +88,32 @@ result<std::unique_ptr<relay_app>> relay_app::create(config cfg, logger& log)
     i->job_table = std::make_unique<job_store>(i->svc->db());
     i->runner = std::make_unique<job_runner>(*i->job_table, i->svc->registry(), log,
                                              i->ioc.get_executor(), std::move(jobs));
-    i->listener = std::make_unique<server>(i->ioc, i->svc, relay_routes(i->svc));
+    auto& svc = *i->svc;
+    const endpoint_parts parts{
+        .settings = svc.live(),
+        .metrics = svc.metrics(),
+        .registry = svc.registry(),
+        .log = svc.log(),
+        .files = svc.files(),
+        .sessions = svc.sessions(),
+        .db = svc.db(),
+        .memories = svc.memories(),
+        .chat = svc.chat(),
+        .speech = svc.speech(),
+        .voice_chat = svc.voice_chat(),
+        .models = svc.models(),
+        .realtime = {.metrics = svc.metrics(),
+                     .log = svc.log(),
+                     .chat = svc.chat(),
+                     .usage = svc.usage(),
+                     .upstream_tls = svc.upstreams().tls_context(),
+                     .demo_voice =
+                         [&svc] {
+                             return svc.synth();
+                         }},
+    };
+    i->listener = std::make_unique<server>(
+        i->ioc, connection_deps{svc.live(), svc.metrics(), svc.sessions()}, relay_routes(parts));
     return std::unique_ptr<relay_app>(new relay_app(std::move(i)));
 }
 

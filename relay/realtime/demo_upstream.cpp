@@ -5,7 +5,6 @@
 
 #include "demo/demo_conversation.hpp"
 #include "demo/speech_synth.hpp"
-#include "server/services.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -19,11 +18,11 @@ class demo_upstream final : public upstream_link,
                             public std::enable_shared_from_this<demo_upstream> {
 public:
     demo_upstream(net::any_io_executor strand, std::string greeting, dialect spelling,
-                  services& services)
+                  const realtime_deps& deps)
         : strand_(std::move(strand)),
           greeting_(std::move(greeting)),
           spelling_(spelling),
-          services_(services)
+          deps_(deps)
     {}
 
     void start(upstream_callbacks callbacks) override
@@ -32,7 +31,7 @@ public:
             if (self->closed_)
                 return;
             self->callbacks_ = std::move(cb);
-            speech_synth* synth = self->services_.synth();
+            speech_synth* synth = (self->deps_.demo_voice ? self->deps_.demo_voice() : nullptr);
             if (synth == nullptr) {
                 auto failure = std::move(self->callbacks_.on_failure);
                 self->callbacks_ = {};
@@ -80,7 +79,7 @@ private:
     net::any_io_executor strand_;
     std::string greeting_;
     dialect spelling_;
-    services& services_;
+    realtime_deps deps_;
     upstream_callbacks callbacks_;
     std::optional<demo_conversation> conversation_;
     bool closed_ = false;
@@ -90,9 +89,9 @@ private:
 
 std::shared_ptr<upstream_link> make_demo_upstream(const net::any_io_executor& strand,
                                                   std::string greeting, dialect spelling,
-                                                  services& services)
+                                                  const realtime_deps& deps)
 {
-    return std::make_shared<demo_upstream>(strand, std::move(greeting), spelling, services);
+    return std::make_shared<demo_upstream>(strand, std::move(greeting), spelling, deps);
 }
 
 } // namespace donna::relay

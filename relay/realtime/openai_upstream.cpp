@@ -4,9 +4,10 @@
 // same trust (the system store plus DONNA_UPSTREAM_CA_FILE).
 #include "realtime/upstream.hpp"
 
+#include "metrics/relay_metrics.hpp"
 #include "net/websocket_channel.hpp"
 #include "providers/openai/realtime_endpoint.hpp"
-#include "server/services.hpp"
+#include "settings/live_settings.hpp"
 #include "upstream/retry_policy.hpp"
 #include "upstream/upstream_connect.hpp"
 #include "upstream/upstream_errors.hpp"
@@ -36,12 +37,12 @@ using tcp = net::ip::tcp;
 class ws_upstream final : public upstream_link, public std::enable_shared_from_this<ws_upstream> {
 public:
     ws_upstream(net::any_io_executor strand, std::shared_ptr<const live_settings> settings,
-                upstream_endpoint endpoint, dialect spelling, services& services)
+                upstream_endpoint endpoint, dialect spelling, const realtime_deps& deps)
         : strand_(std::move(strand)),
           settings_(std::move(settings)),
           endpoint_(std::move(endpoint)),
           spelling_(spelling),
-          services_(services),
+          deps_(deps),
           resolver_(strand_),
           retry_timer_(strand_),
           random_(std::random_device{}())
@@ -87,8 +88,7 @@ private:
 
     void make_stream()
     {
-        ws_ = make_websocket_client(strand_,
-                                    endpoint_.tls ? &services_.upstreams().tls_context() : nullptr);
+        ws_ = make_websocket_client(strand_, endpoint_.tls ? &deps_.upstream_tls : nullptr);
         ws_->read_message_max(std::size_t{32} << 20); // upstream is trusted; audio can be large
     }
 
@@ -170,7 +170,7 @@ private:
         }
         open_ = true;
         const auto now = std::chrono::steady_clock::now();
-        auto& m = services_.metrics();
+        auto& m = deps_.metrics;
         m.upstream_connect_seconds.observe(
             std::chrono::duration<double>(now - attempt_started_).count());
         m.upstream_attempt("openai_realtime", "ok").inc();
@@ -199,7 +199,7 @@ private:
     {
         if (closed_)
             return;
-        auto& m = services_.metrics();
+        auto& m = deps_.metrics;
         const auto policy = connect_retries();
         if (retryable &&
             may_retry(policy, attempts_, std::chrono::steady_clock::now() - started_at_)) {
@@ -255,7 +255,7 @@ private:
         }
         if (!first_event_seen_) {
             first_event_seen_ = true;
-            services_.metrics().upstream_first_event_seconds.observe(
+            deps_.metrics.upstream_first_event_seconds.observe(
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - opened_at_)
                     .count());
         }
@@ -289,7 +289,7 @@ private:
     std::shared_ptr<const live_settings> settings_;
     upstream_endpoint endpoint_;
     dialect spelling_;
-    services& services_;
+    realtime_deps deps_;
     tcp::resolver resolver_;
     net::steady_timer retry_timer_;
     std::mt19937_64 random_;
@@ -334,14 +334,14 @@ private:
 
 std::shared_ptr<upstream_link> make_openai_upstream(const net::any_io_executor& strand,
                                                     std::shared_ptr<const live_settings> settings,
-                                                    dialect spelling, services& services)
+                                                    dialect spelling, const realtime_deps& deps)
 {
     auto endpoint = realtime_endpoint(settings->cfg);
     if (!endpoint)
         return std::make_shared<failed_upstream>(
             strand, upstream_failure{"upstream_error", endpoint.error().message});
     return std::make_shared<ws_upstream>(strand, std::move(settings), std::move(*endpoint),
-                                         spelling, services);
+                                         spelling, deps);
 }
 
 } // namespace donna::relay

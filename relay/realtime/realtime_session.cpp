@@ -8,6 +8,8 @@
 #include "audio/opus_bridge.hpp"
 #include "chat/chat_reply_event.hpp"
 #include "chat/chat_service.hpp"
+#include "log/log.hpp"
+#include "metrics/relay_metrics.hpp"
 #include "policy/client_policy.hpp"
 #include "protocol/donna_events.hpp"
 #include "protocol/json_fields.hpp"
@@ -15,7 +17,8 @@
 #include "realtime/audio_budget.hpp"
 #include "realtime/realtime_usage.hpp"
 #include "realtime/upstream.hpp"
-#include "server/services.hpp"
+#include "settings/live_settings.hpp"
+#include "upstream/usage_meter.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -61,11 +64,11 @@ class realtime_session final : public drainable,
                                public std::enable_shared_from_this<realtime_session> {
 public:
     realtime_session(std::unique_ptr<websocket_channel> client, realtime_grant grant,
-                     std::shared_ptr<services> services)
-        : services_(std::move(services)),
+                     const realtime_deps& deps)
+        : deps_(deps),
           ws_(std::move(client)),
           grant_(std::move(grant)),
-          metrics_(services_->metrics()),
+          metrics_(deps_.metrics),
           budget_(cfg().max_audio_seconds_per_session, cfg().max_audio_seconds_per_minute),
           shutdown_timer_(ws_->get_executor())
     {}
@@ -118,10 +121,10 @@ private:
         metrics_.sessions_total.inc();
         metrics_.sessions_active.add(1);
         counted_ = true;
-        services_->log().info("realtime", "session started: site " + grant_.claims.site +
-                                              ", persona " + grant_.claims.persona + ", " +
-                                              (grant_.spelling == dialect::beta ? "beta" : "GA") +
-                                              (grant_.opus_output ? ", Opus output" : ""));
+        deps_.log.info("realtime", "session started: site " + grant_.claims.site + ", persona " +
+                                       grant_.claims.persona + ", " +
+                                       (grant_.spelling == dialect::beta ? "beta" : "GA") +
+                                       (grant_.opus_output ? ", Opus output" : ""));
         grant_.lease->attach(weak_from_this());
         policy_.emplace(grant_.settings->personas.get(grant_.persona), grant_.spelling,
                         upstream_models());
@@ -155,11 +158,10 @@ private:
                                 "operator can set it, or DONNA_DEMO=1 for the local demo)",
                                 websocket::close_code::try_again_later);
         case realtime_mode::openai:
-            upstream_ =
-                make_openai_upstream(executor, grant_.settings, grant_.spelling, *services_);
+            upstream_ = make_openai_upstream(executor, grant_.settings, grant_.spelling, deps_);
             break;
         case realtime_mode::demo:
-            upstream_ = make_demo_upstream(executor, grant_.greeting, grant_.spelling, *services_);
+            upstream_ = make_demo_upstream(executor, grant_.greeting, grant_.spelling, deps_);
             break;
         }
         // The Realtime API's first event is session.created: the relay's own events (a refused
@@ -199,7 +201,7 @@ private:
         metrics_.bytes_upstream_to_client.inc(static_cast<double>(text.size()));
         if (cfg().realtime() == realtime_mode::openai) {
             if (const auto used = response_done_usage(text))
-                services_->usage().tokens("openai", cfg().openai_realtime_model, *used);
+                deps_.usage.tokens("openai", cfg().openai_realtime_model, *used);
         }
         const bool first = holding_;
         holding_ = false;
@@ -302,7 +304,7 @@ private:
         if (upstream_)
             upstream_->send(policy_->persona_switch_update(grant_.settings->personas.get(persona)));
         grant_.persona = persona;
-        services_->log().info("realtime", "persona switched to " + std::string(to_string(persona)));
+        deps_.log.info("realtime", "persona switched to " + std::string(to_string(persona)));
         queue_to_client({serialize(donna_event(donna_persona{persona})), false});
     }
 
@@ -343,15 +345,15 @@ private:
                         {dump_json(chat_reply_event(reply_id, persona, outcome)), false});
             });
         };
-        auto call = services_->chat().start_turn(
-            grant_.settings,
-            chat_turn_request{.conversation_id = grant_.claims.token_id,
-                              .visitor_key = grant_.claims.token_id,
-                              .persona = grant_.persona,
-                              .text = message->text,
-                              .site = grant_.claims.site,
-                              .user_id = grant_.claims.user_id},
-            std::move(events));
+        auto call =
+            deps_.chat.start_turn(grant_.settings,
+                                  chat_turn_request{.conversation_id = grant_.claims.token_id,
+                                                    .visitor_key = grant_.claims.token_id,
+                                                    .persona = grant_.persona,
+                                                    .text = message->text,
+                                                    .site = grant_.claims.site,
+                                                    .user_id = grant_.claims.user_id},
+                                  std::move(events));
         if (!call)
             return;
         // Finished calls ignore cancel(); keeping the last few bounds the list.
@@ -429,8 +431,8 @@ private:
             return;
         metrics_.error(code).inc();
         // Upstream messages are quoted to the client: never let one carry a credential.
-        const auto safe = services_->log().redact(message);
-        services_->log().warn("realtime", "session ended: " + std::string(code) + ": " + safe);
+        const auto safe = deps_.log.redact(message);
+        deps_.log.warn("realtime", "session ended: " + std::string(code) + ": " + safe);
         holding_ = false;
         release_held();
         send_error(code, safe);
@@ -530,9 +532,7 @@ public:
     }
 
 private:
-    // First, so it goes last: the grant's lease and the metrics live in the services, and
-    // this may be their last owner (a session destroyed with the io_context's handlers).
-    std::shared_ptr<services> services_;
+    realtime_deps deps_;
     std::unique_ptr<websocket_channel> ws_;
     realtime_grant grant_;
     relay_metrics& metrics_;
@@ -559,10 +559,9 @@ private:
 
 void run_realtime_session(std::unique_ptr<websocket_channel> client,
                           const websocket_channel::upgrade_request& upgrade, realtime_grant grant,
-                          std::shared_ptr<services> services)
+                          const realtime_deps& deps)
 {
-    std::make_shared<realtime_session>(std::move(client), std::move(grant), std::move(services))
-        ->run(upgrade);
+    std::make_shared<realtime_session>(std::move(client), std::move(grant), deps)->run(upgrade);
 }
 
 } // namespace donna::relay

@@ -4,7 +4,7 @@
 // upgraded connection:
 //
 //   run_realtime_session(make_websocket_channel(std::move(stream)), upgrade_request,
-//                        std::move(grant), services);
+//                        std::move(grant), deps);
 //
 // Both sockets' handlers run on the connection's strand, in order: client events reach the
 // upstream in the order sent, upstream events reach the client in the order received.
@@ -12,15 +12,14 @@
 
 #include "net/websocket_channel.hpp"
 #include "realtime/realtime_grant.hpp"
+#include "realtime/upstream.hpp"
 
 #include <memory>
 
 namespace donna::relay {
 
-class services;
-
 void run_realtime_session(std::unique_ptr<websocket_channel> client,
                           const websocket_channel::upgrade_request& upgrade, realtime_grant grant,
-                          std::shared_ptr<services> services);
+                          const realtime_deps& deps);
 
 } // namespace donna::relay

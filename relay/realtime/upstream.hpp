@@ -2,7 +2,7 @@
 // WebSocket (ws or wss, from OPENAI_BASE_URL), or the local demo. Both run their handlers on
 // the session's strand, so the session never needs a lock.
 //
-//   auto up = make_openai_upstream(strand, settings, dialect::ga, services);
+//   auto up = make_openai_upstream(strand, settings, dialect::ga, deps);
 //   up->start({.on_open = ..., .on_event = ..., .on_failure = ...});
 //   up->send(text);           // queued in order; sent once open
 //   up->close();              // no callbacks after this
@@ -18,14 +18,34 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+namespace boost::asio::ssl {
+class context;
+}
+
 #include <functional>
 #include <memory>
 #include <string>
 
 namespace donna::relay {
 
-class services;
+class chat_service;
+class logger;
+class speech_synth;
+class usage_meter;
 struct live_settings;
+struct relay_metrics;
+
+// What a realtime session and its upstreams use of the relay, and nothing more. The
+// composition root (app/relay_app) builds it and keeps what it refers to alive until every
+// session is gone.
+struct realtime_deps {
+    relay_metrics& metrics;
+    logger& log;
+    chat_service& chat; // the text chat inside a voice session (donna.chat.message)
+    usage_meter& usage;
+    boost::asio::ssl::context& upstream_tls;        // the trust of every upstream connection
+    std::function<speech_synth*()> demo_voice = {}; // espeak-ng, made on first use (or null)
+};
 
 struct upstream_failure {
     std::string code;
@@ -48,11 +68,12 @@ public:
 
 std::shared_ptr<upstream_link> make_openai_upstream(const boost::asio::any_io_executor& strand,
                                                     std::shared_ptr<const live_settings> settings,
-                                                    donna::dialect spelling, services& services);
+                                                    donna::dialect spelling,
+                                                    const realtime_deps& deps);
 
 // The demo's simulated Realtime server (demo/demo_conversation), answering on the strand.
 std::shared_ptr<upstream_link> make_demo_upstream(const boost::asio::any_io_executor& strand,
                                                   std::string greeting, donna::dialect spelling,
-                                                  services& services);
+                                                  const realtime_deps& deps);
 
 } // namespace donna::relay

@@ -7,7 +7,7 @@
 #include "http/router.hpp"
 #include "net/http_server_channel.hpp"
 #include "net/websocket_channel.hpp"
-#include "server/services.hpp"
+#include "server/connection_deps.hpp"
 #include "server/sse_stream.hpp"
 #include "upstream/http_client.hpp"
 
@@ -107,16 +107,16 @@ struct upstream_owner {
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
     http_session(std::unique_ptr<http_server_channel> channel, beast::flat_buffer buffer,
-                 std::shared_ptr<services> services, std::shared_ptr<const router> routes)
+                 const connection_deps& deps, std::shared_ptr<const router> routes)
         : stream_(std::move(channel)),
           buffer_(std::move(buffer)),
-          services_(std::move(services)),
+          deps_(deps),
           routes_(std::move(routes))
     {
-        services_->metrics().connections_active.add(1);
+        deps_.metrics.connections_active.add(1);
     }
 
-    ~http_session() { services_->metrics().connections_active.add(-1); }
+    ~http_session() { deps_.metrics.connections_active.add(-1); }
     http_session(const http_session&) = delete;
     http_session& operator=(const http_session&) = delete;
 
@@ -130,7 +130,7 @@ public:
 
     void refuse(const http_answer& refusal)
     {
-        services_->metrics().error(refusal.code).inc();
+        deps_.metrics.error(refusal.code).inc();
         answer(refusal);
     }
 
@@ -171,7 +171,7 @@ public:
     net::any_io_executor executor() { return stream_->get_executor(); }
 
 private:
-    const config& cfg() const { return services_->settings()->cfg; }
+    const config& cfg() const { return deps_.settings.current()->cfg; }
 
     static std::chrono::seconds seconds(int n) { return std::chrono::seconds(n); }
 
@@ -208,7 +208,7 @@ private:
     {
         if (ec)
             return on_read(ec, bytes);
-        answering_.emplace(services_->sessions());
+        answering_.emplace(deps_.sessions);
         const auto& head = parser_->get();
         context_ = request_context{};
         context_.method = std::string(head.method_string());
@@ -248,7 +248,7 @@ private:
         }
         if (ec)
             return; // timeout, reset or malformed request: the connection just closes
-        services_->metrics().http_requests_total.inc();
+        deps_.metrics.http_requests_total.inc();
         dispatch(parser_->release());
     }
 
@@ -309,7 +309,7 @@ private:
 
     std::unique_ptr<http_server_channel> stream_;
     beast::flat_buffer buffer_;
-    std::shared_ptr<services> services_;
+    connection_deps deps_;
     std::shared_ptr<const router> routes_;
     std::optional<http::request_parser<http::string_body>> parser_;
     // The request being read or answered: its context (built from the head), its route (null:
@@ -460,17 +460,14 @@ void http_session::dispatch(request req)
 // Peeks at the first bytes: a TLS ClientHello gets a handshake, anything else plain HTTP.
 class detect_session : public std::enable_shared_from_this<detect_session> {
 public:
-    detect_session(tcp::socket socket, std::shared_ptr<services> services,
+    detect_session(tcp::socket socket, const connection_deps& deps,
                    std::shared_ptr<const router> routes, std::shared_ptr<ssl::context> tls)
-        : stream_(std::move(socket)),
-          services_(std::move(services)),
-          routes_(std::move(routes)),
-          tls_(std::move(tls))
+        : stream_(std::move(socket)), deps_(deps), routes_(std::move(routes)), tls_(std::move(tls))
     {}
 
     void run()
     {
-        services_->metrics().connections_total.inc();
+        deps_.metrics.connections_total.inc();
         if (!tls_)
             return serve(make_http_server_channel(std::move(stream_), nullptr));
         stream_.expires_after(detect_timeout);
@@ -488,7 +485,7 @@ private:
         channel_ = make_http_server_channel(std::move(stream_), tls_.get());
         channel_->async_tls_handshake(buffer_, [self = shared_from_this()](beast::error_code e) {
             if (e) {
-                self->services_->metrics().error("tls_handshake_failed").inc();
+                self->deps_.metrics.error("tls_handshake_failed").inc();
                 return;
             }
             self->serve(std::move(self->channel_));
@@ -497,25 +494,24 @@ private:
 
     void serve(std::unique_ptr<http_server_channel> channel)
     {
-        std::make_shared<http_session>(std::move(channel), std::move(buffer_), services_, routes_)
+        std::make_shared<http_session>(std::move(channel), std::move(buffer_), deps_, routes_)
             ->run();
     }
 
     beast::tcp_stream stream_;
     std::unique_ptr<http_server_channel> channel_; // during the TLS handshake
     beast::flat_buffer buffer_;
-    std::shared_ptr<services> services_;
+    connection_deps deps_;
     std::shared_ptr<const router> routes_;
     std::shared_ptr<ssl::context> tls_;
 };
 
 } // namespace
 
-void run_connection(tcp::socket socket, std::shared_ptr<services> services,
+void run_connection(tcp::socket socket, const connection_deps& deps,
                     std::shared_ptr<const router> routes, std::shared_ptr<ssl::context> tls)
 {
-    std::make_shared<detect_session>(std::move(socket), std::move(services), std::move(routes),
-                                     std::move(tls))
+    std::make_shared<detect_session>(std::move(socket), deps, std::move(routes), std::move(tls))
         ->run();
 }
 

@@ -18,11 +18,11 @@ class context;
 namespace donna::relay {
 
 class router;
-class services;
+struct connection_deps;
 
 // `tls` may be null (plain HTTP only). With a context, a connection that starts with a TLS
 // ClientHello is served as https/wss and any other as plain http, on the same port.
-void run_connection(boost::asio::ip::tcp::socket socket, std::shared_ptr<services> services,
+void run_connection(boost::asio::ip::tcp::socket socket, const connection_deps& deps,
                     std::shared_ptr<const router> routes,
                     std::shared_ptr<boost::asio::ssl::context> tls);
 

@@ -2,7 +2,6 @@
 #include "server/server.hpp"
 
 #include "server/http_session.hpp"
-#include "server/services.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -20,8 +19,8 @@ using tcp = net::ip::tcp;
 } // namespace
 
 struct server::impl {
-    impl(net::io_context& io, std::shared_ptr<services> s, std::shared_ptr<const router> r)
-        : svc(std::move(s)), routes(std::move(r)), cfg(svc->settings()), ioc(io)
+    impl(net::io_context& io, connection_deps d, std::shared_ptr<const router> r)
+        : deps(d), routes(std::move(r)), cfg(deps.settings.current()), ioc(io)
     {}
 
     void do_accept()
@@ -37,7 +36,7 @@ struct server::impl {
                                       // peer's delayed ACK (up to 40 ms on Linux).
                                       boost::system::error_code ignored;
                                       socket.set_option(tcp::no_delay(true), ignored);
-                                      run_connection(std::move(socket), svc, routes, tls);
+                                      run_connection(std::move(socket), deps, routes, tls);
                                   }
                                   do_accept();
                               });
@@ -69,7 +68,7 @@ struct server::impl {
         return ok();
     }
 
-    std::shared_ptr<services> svc;
+    connection_deps deps;
     std::shared_ptr<const router> routes;
     std::shared_ptr<const live_settings> cfg; // start-up settings (address, port, TLS)
     net::io_context& ioc;
@@ -77,9 +76,8 @@ struct server::impl {
     std::shared_ptr<ssl::context> tls;
 };
 
-server::server(net::io_context& ioc, std::shared_ptr<services> s,
-               std::shared_ptr<const router> routes)
-    : impl_(std::make_unique<impl>(ioc, std::move(s), std::move(routes)))
+server::server(net::io_context& ioc, connection_deps deps, std::shared_ptr<const router> routes)
+    : impl_(std::make_unique<impl>(ioc, deps, std::move(routes)))
 {}
 
 server::~server() = default;

@@ -2,13 +2,14 @@
 // TLS, a strand per connection, on the io_context the composition root (app/relay_app) runs.
 // Beast stays out of this header so that callers compile quickly.
 //
-//   server s(ioc, services, relay_routes(services));   // api/routes.hpp
+//   server s(ioc, {settings, metrics, sessions}, relay_routes(parts));   // api/routes.hpp
 //   if (auto started = s.start(); !started) fail(started.error().message);
 //   ...
 //   s.stop_accepting();                                 // shutting down
 #pragma once
 
 #include "core/error.hpp"
+#include "server/connection_deps.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -20,12 +21,12 @@ class io_context;
 namespace donna::relay {
 
 class router;
-class services;
 
 class server {
 public:
-    // Serves the routes of `routes` (the table outlives every connection) on `ioc`.
-    server(boost::asio::io_context& ioc, std::shared_ptr<services> services,
+    // Serves the routes of `routes` (the table outlives every connection) on `ioc`; what
+    // `deps` refers to must outlive every connection too.
+    server(boost::asio::io_context& ioc, connection_deps deps,
            std::shared_ptr<const router> routes);
     ~server();
     server(const server&) = delete;

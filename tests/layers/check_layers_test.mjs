@@ -32,11 +32,11 @@ try {
   if (clean.code !== 0) fail(`the unplanted copy should pass:\n${clean.output}`);
 
   const planted = path.join(copy, "relay/store/database.cpp");
-  fs.appendFileSync(planted, '\n#include "server/services.hpp"\n');
+  fs.appendFileSync(planted, '\n#include "app/services.hpp"\n');
   const lines = fs.readFileSync(planted, "utf8").split("\n").length - 1;
   const dirty = run();
   if (dirty.code !== 1) fail(`the planted include should fail the check (exit ${dirty.code}):\n${dirty.output}`);
-  const expected = `relay/store/database.cpp:${lines}: includes "server/services.hpp": relay/store may not include relay/server, a higher layer`;
+  const expected = `relay/store/database.cpp:${lines}: includes "app/services.hpp": relay/store may not include relay/app, a higher layer`;
   if (!dirty.output.includes(expected)) fail(`expected "${expected}" in:\n${dirty.output}`);
   console.log("ok: the clean copy passes; the planted include fails, named with its line");
 } finally {

@@ -1,11 +1,11 @@
 // The chat's actions through the real relay over loopback: the model's tool calls (scripted in
 // the fake OpenAI REST API) validated and carried out, the second round's text relayed, and
 // GET /v1/messages for the staff; with the relay's SQLite database in memory.
+#include "app/services.hpp"
 #include "chat/chat_tools.hpp"
 #include "fake_http_server.hpp"
 #include "fake_openai_http.hpp"
 #include "relay_harness.hpp"
-#include "server/services.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

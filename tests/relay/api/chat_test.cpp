@@ -1,10 +1,10 @@
 // Text chat through the real relay over loopback: POST /v1/chat (whole and streamed) and the
 // WebSocket's donna.chat.message, against the fake OpenAI REST API (tests/fakes).
+#include "app/services.hpp"
 #include "fake_openai_http.hpp"
 #include "fake_realtime_server.hpp"
 #include "persona/persona_catalog.hpp"
 #include "relay_harness.hpp"
-#include "server/services.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -1,8 +1,8 @@
 // /v1/memory and memories in the chat's prompt, through the real relay over loopback, with the
 // relay's SQLite database (in memory for the test).
+#include "app/services.hpp"
 #include "fake_openai_http.hpp"
 #include "relay_harness.hpp"
-#include "server/services.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

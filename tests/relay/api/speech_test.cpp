@@ -1,8 +1,8 @@
 // DONNA's voice through the real relay over loopback: POST /v1/speech and /v1/voices against
 // the fake ElevenLabs API (tests/fakes), which checks every request's shape.
+#include "app/services.hpp"
 #include "fake_elevenlabs_http.hpp"
 #include "relay_harness.hpp"
-#include "server/services.hpp"
 #include "upstream/multipart.hpp"
 
 #include <gtest/gtest.h>

@@ -1,10 +1,10 @@
 // The relay's model watch over loopback: the real relay asks the fake OpenAI API for its model
 // list (GET /v1/models) and reports what it found on /readyz, /metrics and in the log.
+#include "app/services.hpp"
 #include "fake_openai_http.hpp"
 #include "models/model_watch.hpp"
 #include "persona/persona_catalog.hpp"
 #include "relay_harness.hpp"
-#include "server/services.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

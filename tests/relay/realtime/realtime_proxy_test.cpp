@@ -1,9 +1,9 @@
 // WS /v1/realtime end to end: a real relay between a real WebSocket client and the fake
 // OpenAI Realtime server, all on loopback.
+#include "app/services.hpp"
 #include "fake_openai_http.hpp"
 #include "fake_realtime_server.hpp"
 #include "relay_harness.hpp"
-#include "server/services.hpp"
 #include "test_pki.hpp"
 
 #include "audio/base64.hpp"

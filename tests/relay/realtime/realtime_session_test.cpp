@@ -1,9 +1,9 @@
 // WS /v1/realtime: who gets in, the limits, no-key and demo modes, key rotation, graceful
 // shutdown and churn. A real relay on loopback; the fake OpenAI Realtime server upstream.
 #include "app/relay_app.hpp"
+#include "app/services.hpp"
 #include "fake_realtime_server.hpp"
 #include "relay_harness.hpp"
-#include "server/services.hpp"
 #include "test_pki.hpp"
 
 #include "audio/base64.hpp"

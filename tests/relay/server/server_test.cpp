@@ -1,8 +1,8 @@
 // The relay's HTTP side over real TCP (and TLS) on loopback: static files, health,
 // readiness, metrics and POST /v1/session.
 #include "app/relay_app.hpp"
+#include "app/services.hpp"
 #include "relay_harness.hpp"
-#include "server/services.hpp"
 #include "test_pki.hpp"
 
 #include <boost/asio/ip/tcp.hpp>

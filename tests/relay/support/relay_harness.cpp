@@ -4,8 +4,8 @@
 #include "relay_harness.hpp"
 
 #include "app/relay_app.hpp"
+#include "app/services.hpp"
 #include "log/log.hpp"
-#include "server/services.hpp"
 
 #include <unistd.h>
 

@@ -1,5 +1,5 @@
 // services.cpp: building and swapping the live settings; the demo voice on first use.
-#include "server/services.hpp"
+#include "app/services.hpp"
 
 #include "chat/chat_service.hpp"
 #include "config/text_file.hpp"
@@ -129,11 +129,13 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log,
 
 services::services(config cfg, token_signer signer, persona_catalog personas, price_table prices,
                    logger& log)
-    : log_(log), metrics_(registry_), files_(cfg.web_root), usage_(registry_, std::move(prices))
-{
-    settings_.store(std::make_shared<const live_settings>(
-        live_settings{std::move(cfg), std::move(signer), std::move(personas), 1}));
-}
+    : settings_(std::make_shared<const live_settings>(
+          live_settings{std::move(cfg), std::move(signer), std::move(personas), 1})),
+      log_(log),
+      metrics_(registry_),
+      files_(settings_.current()->cfg.web_root),
+      usage_(registry_, std::move(prices))
+{}
 
 // The chat's calls refer to the client and to the chat service: the client goes first (calls
 // still in flight then finish without calling back).
@@ -170,7 +172,7 @@ status services::reload(config cfg)
         chat_->apply(cfg);
     if (speech_)
         speech_->apply(cfg);
-    settings_.store(std::make_shared<const live_settings>(live_settings{
+    settings_.replace(std::make_shared<const live_settings>(live_settings{
         std::move(cfg), std::move(*signer), std::move(*personas), current->generation + 1}));
     metrics_.reloads_total.inc();
     if (models_)

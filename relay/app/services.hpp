@@ -1,5 +1,7 @@
-// services.hpp: what every connection of the relay shares: the live settings (swapped whole on
-// SIGHUP), metrics, the logger, the static file cache and the session registry.
+// services.hpp: the composition root's container: everything the relay is built from (the
+// live settings, swapped whole on SIGHUP; metrics; the logger; the static file cache; the
+// session registry; storage; the upstream client; the features). Only app/ sees it: relay_app
+// hands each connection, endpoint and session the few pieces it uses.
 //
 // A connection takes one settings() snapshot when it starts and keeps it, so a reload never
 // changes a session halfway; new connections see the new keys at once (key rotation without
@@ -16,6 +18,7 @@
 #include "server/session_registry.hpp"
 #include "server/static_cache.hpp"
 #include "settings/live_settings.hpp"
+#include "settings/settings_source.hpp"
 #include "store/database.hpp"
 #include "store/memory_store.hpp"
 #include "upstream/http_client.hpp"
@@ -41,7 +44,9 @@ public:
     static result<std::shared_ptr<services>> create(config cfg, logger& log,
                                                     const boost::asio::any_io_executor& executor);
 
-    std::shared_ptr<const live_settings> settings() const { return settings_.load(); }
+    std::shared_ptr<const live_settings> settings() const { return settings_.current(); }
+    // Where connections and endpoints read the current settings.
+    const settings_source& live() const { return settings_; }
     // Swaps in a new configuration (SIGHUP), re-reading the personas file. Keeps the token key
     // when the secret did not change, so tokens already handed out stay valid. The logger
     // learns the new secrets. A config whose personas file is invalid is refused whole.
@@ -76,7 +81,7 @@ public:
     services& operator=(const services&) = delete;
 
 private:
-    std::atomic<std::shared_ptr<const live_settings>> settings_;
+    settings_source settings_;
     logger& log_;
     metrics_registry registry_;
     relay_metrics metrics_;
