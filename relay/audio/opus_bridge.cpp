@@ -49,9 +49,9 @@ std::string append_event(std::span<const float> pcm)
 {
     std::vector<std::int16_t> samples(pcm.size());
     float_to_pcm16(pcm, samples);
-    const auto bytes = pcm16_to_bytes(samples);
-    // base64 needs no JSON escaping, so the event is written directly.
-    return R"({"type":"input_audio_buffer.append","audio":")" + base64_encode(bytes) + "\"}";
+    input_audio_buffer_append append;
+    append.audio = base64_encode(pcm16_to_bytes(samples));
+    return serialize(append);
 }
 
 } // namespace

@@ -13,6 +13,7 @@
 #include "audio/base64.hpp"
 #include "audio/pcm16.hpp"
 #include "protocol/json_fields.hpp"
+#include "protocol/realtime_server_events.hpp"
 
 #include <algorithm>
 #include <array>
@@ -618,17 +619,8 @@ void demo_conversation::on_clear()
 void demo_conversation::commit_user_audio(const std::string& item_id, const std::string& transcript)
 {
     const std::optional<std::string> previous = last_item_id_;
-    json committed = envelope(t::input_audio_buffer_committed);
-    committed["previous_item_id"] = previous ? json(*previous) : json(nullptr);
-    committed["item_id"] = item_id;
-    emit(committed);
-
-    const json audio_part = {{"type", "input_audio"}, {"transcript", nullptr}};
-    const json item = {{"id", item_id},     {"object", "realtime.item"},
-                       {"type", "message"}, {"status", "completed"},
-                       {"role", "user"},    {"content", json::array({audio_part})}};
-    emit_item_added(item, previous);
-    emit_item_done(item, previous);
+    emit(audio_committed(next_id("event"), item_id, previous));
+    announce_item(user_audio_item(item_id), previous);
     remember_item({item_id, false, 0});
     last_item_id_ = item_id;
 
@@ -688,8 +680,7 @@ void demo_conversation::on_item_create(const json& event, const std::optional<st
     shown["object"] = "realtime.item";
     if (*type == "message" && !shown.contains("status"))
         shown["status"] = "completed";
-    emit_item_added(shown, previous);
-    emit_item_done(shown, previous);
+    announce_item(shown, previous);
     remember_item({id, false, 0});
     last_item_id_ = id;
 
@@ -742,11 +733,8 @@ void demo_conversation::on_truncate(const conversation_item_truncate& truncate)
         return;
     }
     item->audio_ms = truncate.audio_end_ms;
-    json event = envelope(t::conversation_item_truncated);
-    event["item_id"] = truncate.item_id;
-    event["content_index"] = truncate.content_index;
-    event["audio_end_ms"] = truncate.audio_end_ms;
-    emit(event);
+    emit(item_truncated(next_id("event"), truncate.item_id, truncate.content_index,
+                        truncate.audio_end_ms));
 }
 
 void demo_conversation::remember_item(item_record record)
@@ -791,12 +779,14 @@ bool demo_conversation::session_text_only() const
 void demo_conversation::respond(const std::string& text, bool text_only)
 {
     const bool beta = dialect_ == dialect::beta;
-    const std::string response_id = next_id("resp");
-    const std::string item_id = next_id("item");
     const std::optional<std::string> previous = last_item_id_;
+    std::string response_id = next_id("resp"); // in this order: ids count up
+    std::string item_id = next_id("item");
+    const assistant_message reply(dialect_, std::move(response_id), std::move(item_id), text_only,
+                                  [this] { return next_id("event"); });
 
     json response = {{"object", "realtime.response"},
-                     {"id", response_id},
+                     {"id", reply.response_id()},
                      {"status", "in_progress"},
                      {"status_details", nullptr},
                      {"output", json::array()},
@@ -808,9 +798,7 @@ void demo_conversation::respond(const std::string& text, bool text_only)
         response["conversation_id"] = "conv_demo";
         response["output_modalities"] = text_only ? json::array({"text"}) : json::array({"audio"});
     }
-    json created = envelope(t::response_created);
-    created["response"] = response;
-    emit(created);
+    emit(response_event(t::response_created, response, next_id("event"), dialect_));
 
     std::vector<std::int16_t> pcm;
     if (!text_only) {
@@ -823,39 +811,15 @@ void demo_conversation::respond(const std::string& text, bool text_only)
                                             {"code", to_string(spoken.error().code)},
                                             {"message", "demo mode could not synthesise speech: " +
                                                             spoken.error().message}}}};
-            json done = envelope(t::response_done);
-            done["response"] = response;
-            emit(done);
+            emit(response_event(t::response_done, response, next_id("event"), dialect_));
             return;
         }
         pcm = std::move(*spoken);
     }
 
-    json item = {{"id", item_id},       {"object", "realtime.item"},
-                 {"type", "message"},   {"status", "in_progress"},
-                 {"role", "assistant"}, {"content", json::array()}};
-    json added = envelope(t::response_output_item_added);
-    added["response_id"] = response_id;
-    added["output_index"] = 0;
-    added["item"] = item;
-    emit(added);
-    emit_item_added(item, previous);
-
-    const char* field = text_only ? "text" : "transcript";
-    const auto part_with = [&](const std::string& value) {
-        return json{{"type", text_only ? "text" : "audio"}, {field, value}};
-    };
-    const auto content_event = [&](realtime_event_type type) {
-        json j = envelope(type);
-        j["response_id"] = response_id;
-        j["item_id"] = item_id;
-        j["output_index"] = 0;
-        j["content_index"] = 0;
-        return j;
-    };
-    json part_added = content_event(t::response_content_part_added);
-    part_added["part"] = part_with("");
-    emit(part_added);
+    emit(reply.output_item_added());
+    emit(reply.conversation_item_added(previous));
+    emit(reply.content_part_added());
 
     // Transcript deltas spread over the audio, as a streaming model interleaves them.
     const std::vector<std::string> words = split_words(text);
@@ -864,61 +828,32 @@ void demo_conversation::respond(const std::string& text, bool text_only)
     const auto emit_words_until = [&](std::size_t chunk) {
         for (; next_word < words.size() &&
                (chunks == 0 || next_word * chunks / words.size() <= chunk);
-             ++next_word) {
-            text_delta delta;
-            delta.type = text_only ? t::response_output_text_delta
-                                   : t::response_output_audio_transcript_delta;
-            delta.event_id = next_id("event");
-            delta.response_id = response_id;
-            delta.item_id = item_id;
-            delta.delta = words[next_word];
-            emit(delta.to_json(dialect_));
-        }
+             ++next_word)
+            emit(reply.transcript_delta(words[next_word]));
     };
     for (std::size_t chunk = 0; chunk < chunks; ++chunk) {
         emit_words_until(chunk);
         const std::size_t begin = chunk * audio_delta_samples;
         const std::size_t size = std::min(audio_delta_samples, pcm.size() - begin);
-        audio_delta delta;
-        delta.event_id = next_id("event");
-        delta.response_id = response_id;
-        delta.item_id = item_id;
-        delta.delta = base64_encode(pcm16_to_bytes(std::span(pcm).subspan(begin, size)));
-        emit(delta.to_json(dialect_));
+        emit(reply.audio_delta(base64_encode(pcm16_to_bytes(std::span(pcm).subspan(begin, size)))));
     }
     emit_words_until(std::numeric_limits<std::size_t>::max());
 
     if (!text_only)
-        emit(content_event(t::response_output_audio_done));
-    json text_done = content_event(text_only ? t::response_output_text_done
-                                             : t::response_output_audio_transcript_done);
-    text_done[field] = text;
-    emit(text_done);
-    json part_done = content_event(t::response_content_part_done);
-    part_done["part"] = part_with(text);
-    emit(part_done);
-
-    item["status"] = "completed";
-    const char* content_type =
-        text_only ? (beta ? "text" : "output_text") : (beta ? "audio" : "output_audio");
-    const json final_part = {{"type", content_type}, {field, text}};
-    item["content"] = json::array({final_part});
-    json item_done = envelope(t::response_output_item_done);
-    item_done["response_id"] = response_id;
-    item_done["output_index"] = 0;
-    item_done["item"] = item;
-    emit(item_done);
-    emit_item_done(item, previous);
+        emit(reply.audio_done());
+    emit(reply.transcript_done(text));
+    emit(reply.content_part_done(text));
+    emit(reply.output_item_done(text));
+    if (auto done = reply.conversation_item_done(previous, text))
+        emit(*done);
 
     response["status"] = "completed";
-    response["output"] = json::array({item});
+    response["output"] = json::array({reply.item_completed(text)});
     response["usage"] = {{"total_tokens", 0}, {"input_tokens", 0}, {"output_tokens", 0}};
-    json done = envelope(t::response_done);
-    done["response"] = response;
-    emit(done);
+    emit(response_event(t::response_done, response, next_id("event"), dialect_));
 
-    remember_item({item_id, !text_only, ms_of(static_cast<std::int64_t>(pcm.size()))});
-    last_item_id_ = item_id;
+    remember_item({reply.item_id(), !text_only, ms_of(static_cast<std::int64_t>(pcm.size()))});
+    last_item_id_ = reply.item_id();
 }
 
 // ---------------------------------------------------------------- [SECTION] output
@@ -953,24 +888,11 @@ void demo_conversation::emit_error(std::string code, std::string message,
     emit(e.to_json(dialect_));
 }
 
-void demo_conversation::emit_item_added(const json& item,
-                                        const std::optional<std::string>& previous)
+void demo_conversation::announce_item(const json& item, const std::optional<std::string>& previous)
 {
-    json event = envelope(dialect_ == dialect::beta ? t::conversation_item_created
-                                                    : t::conversation_item_added);
-    event["previous_item_id"] = previous ? json(*previous) : json(nullptr);
-    event["item"] = item;
-    emit(event);
-}
-
-void demo_conversation::emit_item_done(const json& item, const std::optional<std::string>& previous)
-{
-    if (dialect_ == dialect::beta)
-        return; // beta has no conversation.item.done
-    json event = envelope(t::conversation_item_done);
-    event["previous_item_id"] = previous ? json(*previous) : json(nullptr);
-    event["item"] = item;
-    emit(event);
+    for (const auto& event :
+         item_announcements(item, previous, dialect_, [this] { return next_id("event"); }))
+        emit(event);
 }
 
 } // namespace donna::relay

@@ -102,8 +102,8 @@ private:
     void emit(const nlohmann::json& event);
     void emit_error(std::string code, std::string message, std::optional<std::string> param,
                     std::optional<std::string> cause);
-    void emit_item_added(const nlohmann::json& item, const std::optional<std::string>& previous);
-    void emit_item_done(const nlohmann::json& item, const std::optional<std::string>& previous);
+    // conversation.item.added and .done (GA), or .created (beta).
+    void announce_item(const nlohmann::json& item, const std::optional<std::string>& previous);
     std::string next_id(std::string_view prefix);
     void remember_item(item_record record);
     item_record* find_item(const std::string& id);

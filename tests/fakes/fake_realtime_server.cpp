@@ -13,6 +13,7 @@
 #include "audio/base64.hpp"
 #include "audio/pcm16.hpp"
 #include "net/websocket_channel.hpp"
+#include "protocol/realtime_server_events.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -541,24 +542,6 @@ private:
         return {{"type", type}, {"event_id", state_.make_id("event_")}};
     }
 
-    // The six server events the GA release renamed; every other name is shared.
-    std::string spelled(std::string_view ga) const
-    {
-        static constexpr std::array<std::pair<std::string_view, std::string_view>, 6> renamed{{
-            {"response.output_audio.delta", "response.audio.delta"},
-            {"response.output_audio.done", "response.audio.done"},
-            {"response.output_audio_transcript.delta", "response.audio_transcript.delta"},
-            {"response.output_audio_transcript.done", "response.audio_transcript.done"},
-            {"response.output_text.delta", "response.text.delta"},
-            {"response.output_text.done", "response.text.done"},
-        }};
-        if (beta())
-            for (const auto& [ga_name, beta_name] : renamed)
-                if (ga_name == ga)
-                    return std::string(beta_name);
-        return std::string(ga);
-    }
-
     void push(const json& e)
     {
         // replace: a client's invalid UTF-8 echoed back must not throw.
@@ -711,14 +694,8 @@ private:
         }
         const auto item_id = state_.make_id("item_");
         const json previous = previous_item();
-        auto committed = event("input_audio_buffer.committed");
-        committed["previous_item_id"] = previous;
-        committed["item_id"] = item_id;
-        push(committed);
-        json item = {
-            {"id", item_id},     {"object", "realtime.item"},
-            {"type", "message"}, {"status", "completed"},
-            {"role", "user"},    {"content", {{{"type", "input_audio"}, {"transcript", nullptr}}}}};
+        push(audio_committed(state_.make_id("event_"), item_id, previous_id(previous)));
+        const json item = user_audio_item(item_id);
         announce_item(item, previous);
         items_[item_id] = item;
         audio_ms_[item_id] = static_cast<std::int64_t>(pending_bytes_ / bytes_per_ms);
@@ -733,18 +710,18 @@ private:
         return last_item_id_.empty() ? json(nullptr) : json(last_item_id_);
     }
 
+    static std::optional<std::string> previous_id(const json& previous)
+    {
+        return previous.is_string() ? std::optional(previous.get<std::string>()) : std::nullopt;
+    }
+
     // A new item in the conversation: GA says added then done, beta said created.
     void announce_item(const json& item, const json& previous)
     {
-        std::vector<std::string_view> names{"conversation.item.added", "conversation.item.done"};
-        if (beta())
-            names = {"conversation.item.created"};
-        for (const auto name : names) {
-            auto e = event(name);
-            e["previous_item_id"] = previous;
-            e["item"] = item;
+        for (const auto& e :
+             item_announcements(item, previous_id(previous), beta() ? dialect::beta : dialect::ga,
+                                [this] { return state_.make_id("event_"); }))
             push(e);
-        }
     }
 
     outcome on_item_create(const json& e)
@@ -836,11 +813,8 @@ private:
                                                      "ms is already shorter than " +
                                                      std::to_string(audio_end_ms) + "ms");
         audio_ms_[id] = audio_end_ms;
-        auto truncated = event("conversation.item.truncated");
-        truncated["item_id"] = id;
-        truncated["content_index"] = content_index;
-        truncated["audio_end_ms"] = audio_end_ms;
-        push(truncated);
+        push(item_truncated(state_.make_id("event_"), id, static_cast<std::int32_t>(content_index),
+                            audio_end_ms));
         return std::nullopt;
     }
 
@@ -925,32 +899,11 @@ private:
         auto created = event("response.created");
         created["response"] = response_object(response_id, "in_progress", json::array(), nullptr);
         push(created);
-        json item = {{"id", item_id},       {"object", "realtime.item"},
-                     {"type", "message"},   {"status", "in_progress"},
-                     {"role", "assistant"}, {"content", json::array()}};
-        auto added = event("response.output_item.added");
-        added["response_id"] = response_id;
-        added["output_index"] = 0;
-        added["item"] = item;
-        push(added);
-        {
-            auto e = event(beta() ? "conversation.item.created" : "conversation.item.added");
-            e["previous_item_id"] = previous;
-            e["item"] = item;
-            push(e);
-        }
-        auto located = [&](std::string_view type) {
-            auto e = event(type);
-            e["response_id"] = response_id;
-            e["item_id"] = item_id;
-            e["output_index"] = 0;
-            e["content_index"] = 0;
-            return e;
-        };
-        auto part_added = located("response.content_part.added");
-        part_added["part"] = text_only ? json{{"type", "text"}, {"text", ""}}
-                                       : json{{"type", "audio"}, {"transcript", ""}};
-        push(part_added);
+        const assistant_message reply(beta() ? dialect::beta : dialect::ga, response_id, item_id,
+                                      text_only, [this] { return state_.make_id("event_"); });
+        push(reply.output_item_added());
+        push(reply.conversation_item_added(previous_id(previous)));
+        push(reply.content_part_added());
 
         const auto audio = pcm16_to_bytes(state_.options.response_audio);
         const std::size_t step = state_.options.delta_bytes;
@@ -965,57 +918,27 @@ private:
         };
         if (!text_only && drop_now())
             return;
-        const std::string text_delta =
-            text_only ? "response.output_text.delta" : "response.output_audio_transcript.delta";
         for (std::size_t i = 0; i < std::max(chunks, words.size()); ++i) {
-            if (i < words.size()) {
-                auto delta = located(spelled(text_delta));
-                delta["delta"] = words[i];
-                push(delta);
-            }
+            if (i < words.size())
+                push(reply.transcript_delta(words[i]));
             if (i < chunks) {
                 const std::size_t begin = i * step;
                 const std::size_t size = std::min(step, audio.size() - begin);
-                auto delta = located(spelled("response.output_audio.delta"));
-                delta["delta"] = base64_encode(std::span(audio).subspan(begin, size));
-                push(delta);
+                push(reply.audio_delta(base64_encode(std::span(audio).subspan(begin, size))));
                 ++deltas_sent;
                 if (drop_now())
                     return;
             }
         }
 
-        json content;
-        if (text_only) {
-            auto done = located(spelled("response.output_text.done"));
-            done["text"] = text;
-            push(done);
-            content = {{"type", beta() ? "text" : "output_text"}, {"text", text}};
-        } else {
-            push(located(spelled("response.output_audio.done")));
-            auto done = located(spelled("response.output_audio_transcript.done"));
-            done["transcript"] = text;
-            push(done);
-            content = {{"type", beta() ? "audio" : "output_audio"}, {"transcript", text}};
-        }
-        auto part_done = located("response.content_part.done");
-        part_done["part"] = text_only ? json{{"type", "text"}, {"text", text}}
-                                      : json{{"type", "audio"}, {"transcript", text}};
-        push(part_done);
-
-        item["status"] = "completed";
-        item["content"] = json::array({content});
-        auto item_done = event("response.output_item.done");
-        item_done["response_id"] = response_id;
-        item_done["output_index"] = 0;
-        item_done["item"] = item;
-        push(item_done);
-        if (!beta()) {
-            auto e = event("conversation.item.done");
-            e["previous_item_id"] = previous;
-            e["item"] = item;
-            push(e);
-        }
+        if (!text_only)
+            push(reply.audio_done());
+        push(reply.transcript_done(text));
+        push(reply.content_part_done(text));
+        push(reply.output_item_done(text));
+        if (auto done = reply.conversation_item_done(previous_id(previous), text))
+            push(*done);
+        const json item = reply.item_completed(text);
 
         // Token counts are plausible, not the API's: about 10 audio tokens a second.
         const auto output_audio_ms =

@@ -296,7 +296,7 @@ void voice_client::barge_in(std::string_view cause)
     // Hands-free, the server's own turn detection cancels the response it interrupts; with
     // it off (push-to-talk) the client must, or the answer would go on being generated.
     if (mode_ == talk_mode::push_to_talk && response_active_)
-        send(R"({"type":"response.cancel"})");
+        send(serialize(response_cancel{}));
     report("barge_in", {{"cause", cause}});
 }
 
@@ -430,12 +430,12 @@ void voice_client::push_to_talk(bool pressed)
     capture_->finish(uplink_messages_);
     send_uplink();
     if (capture_->sent_samples() - turn_start_samples_ < min_turn_samples) {
-        send(R"({"type":"input_audio_buffer.clear"})");
+        send(serialize(input_audio_buffer_clear{}));
         transcript_.add_notice("Hold the talk button while you speak.");
         return;
     }
-    send(R"({"type":"input_audio_buffer.commit"})");
-    send(R"({"type":"response.create"})");
+    send(serialize(input_audio_buffer_commit{}));
+    send(serialize(response_create{}));
 }
 
 void voice_client::set_mode(talk_mode mode)
@@ -473,7 +473,7 @@ bool voice_client::send_text(std::string text)
     conversation_item_create item;
     item.text = text;
     send(serialize(item));
-    send(R"({"type":"response.create"})");
+    send(serialize(response_create{}));
     transcript_.add_visitor_text(std::move(text));
     return true;
 }
