@@ -157,6 +157,7 @@ route chat_route(const chat_endpoint_deps& deps)
         .path = "/v1/chat",
         .methods = {"POST"},
         .who = caller::visitor,
+        .identify = identify_visitor(deps.settings),
         .handle = [deps](const request_context& request, const std::shared_ptr<http_reply>& reply) {
             handle_chat(deps, request, reply);
         }};

@@ -129,6 +129,7 @@ route memory_route(const memory_endpoint_deps& deps)
         .prefix = true,
         .methods = {"GET", "POST", "DELETE"},
         .who = caller::visitor,
+        .identify = identify_visitor(deps.settings),
         .handle = [deps](const request_context& request, const std::shared_ptr<http_reply>& reply) {
             reply->send(memory_request({request.method, request.path(),
                                         request.header("authorization"), request.header("origin"),

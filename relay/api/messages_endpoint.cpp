@@ -147,6 +147,7 @@ route messages_route(const messages_endpoint_deps& deps)
         .path = "/v1/messages",
         .methods = {"GET", "HEAD"},
         .who = caller::admin,
+        .identify = identify_admin(deps.settings),
         .handle = [deps](const request_context& request, const std::shared_ptr<http_reply>& reply) {
             reply->send(messages_request(
                 {request.method, request.target, request.header("authorization")}, deps));

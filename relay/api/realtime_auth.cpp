@@ -132,6 +132,7 @@ route realtime_route(const realtime_endpoint_deps& deps)
         .methods = {"GET"},
         .who = caller::visitor,
         .websocket = true,
+        .identify = identify_visitor(deps.settings),
         .handle = [deps](const request_context& request, const std::shared_ptr<http_reply>& reply) {
             const upgrade_request upgrade{request.target,
                                           request.header("authorization"),

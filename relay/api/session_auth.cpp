@@ -1,7 +1,9 @@
 // session_auth.cpp: bearer session tokens and the admin token.
 #include "api/session_auth.hpp"
 
+#include "api/realtime_auth.hpp"
 #include "settings/live_settings.hpp"
+#include "settings/settings_source.hpp"
 
 #include <sodium.h>
 
@@ -55,6 +57,34 @@ bool is_admin(std::string_view authorization, const live_settings& settings)
     const auto presented = bearer_token(authorization);
     return !expected.empty() && presented.size() == expected.size() &&
            sodium_memcmp(presented.data(), expected.data(), expected.size()) == 0;
+}
+
+caller_identifier identify_visitor(const settings_source& settings)
+{
+    return [&settings](const request_context& head) -> std::optional<request_caller> {
+        const auto current = settings.current();
+        // Browsers cannot set Authorization on a WebSocket: an upgrade may carry the token as
+        // a subprotocol instead (api/realtime_auth).
+        const auto token =
+            presented_token(head.header("authorization"), head.header("sec-websocket-protocol"));
+        if (token.empty())
+            return std::nullopt;
+        auto who = authenticate_session_token(token, *current, head.header("origin"),
+                                              head.self_origin, head.now_unix);
+        const auto* claims = std::get_if<session_claims>(&who);
+        if (claims == nullptr)
+            return std::nullopt;
+        return request_caller{caller::visitor, claims->token_id, claims->site};
+    };
+}
+
+caller_identifier identify_admin(const settings_source& settings)
+{
+    return [&settings](const request_context& head) -> std::optional<request_caller> {
+        if (!is_admin(head.header("authorization"), *settings.current()))
+            return std::nullopt;
+        return request_caller{caller::admin, "admin", ""};
+    };
 }
 
 } // namespace donna::relay

@@ -9,13 +9,17 @@
 
 #include "auth/session_token.hpp"
 #include "http/http_answer.hpp"
+#include "http/request_context.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string_view>
 #include <variant>
 
 namespace donna::relay {
 
+class settings_source;
 struct live_settings;
 
 // Refusals: 401 missing_session_token / invalid_session_token / session_token_expired,
@@ -38,5 +42,12 @@ std::string_view bearer_token(std::string_view authorization);
 // True when `authorization` is "Bearer <DONNA_ADMIN_TOKEN>" and an admin token is configured
 // (compared in constant time).
 bool is_admin(std::string_view authorization, const live_settings& settings);
+
+// A route row's identify(): who the head's credentials name, checked as above against the
+// settings of the moment. Visitors: the session token in Authorization (or, on a WebSocket
+// upgrade, the subprotocol), with its Origin; admins: DONNA_ADMIN_TOKEN.
+using caller_identifier = std::function<std::optional<request_caller>(const request_context&)>;
+caller_identifier identify_visitor(const settings_source& settings);
+caller_identifier identify_admin(const settings_source& settings);
 
 } // namespace donna::relay

@@ -220,6 +220,7 @@ route speech_route(const speech_endpoint_deps& deps)
         .path = "/v1/speech",
         .methods = {"POST"},
         .who = caller::visitor,
+        .identify = identify_visitor(deps.settings),
         .handle = [deps](const request_context& request, const std::shared_ptr<http_reply>& reply) {
             handle_speech(deps, request, reply);
         }};
@@ -230,15 +231,16 @@ route voices_route(const speech_endpoint_deps& deps)
     return {.path = "/v1/voices",
             .methods = {"GET", "POST"},
             .who = caller::admin,
+            .identify = identify_admin(deps.settings),
             // Voice samples: DONNA_VOICE_UPLOAD_MAX_BYTES, for the admin only.
             .body_limit =
                 [deps](const request_context& head) {
-                    const auto settings = deps.settings.current();
-                    return head.method == "POST" &&
-                                   is_admin(head.header("authorization"), *settings)
-                               ? static_cast<std::size_t>(settings->cfg.voice_upload_max_bytes)
+                    return head.method == "POST" && head.caller.who == caller::admin
+                               ? static_cast<std::size_t>(
+                                     deps.settings.current()->cfg.voice_upload_max_bytes)
                                : default_body_limit;
                 },
+            .body_time = body_deadline::upload,
             .handle =
                 [deps](request_context request, const std::shared_ptr<http_reply>& reply) {
                     handle_voices(deps, std::move(request), reply);

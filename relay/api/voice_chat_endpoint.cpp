@@ -177,17 +177,16 @@ route voice_chat_route(const voice_chat_endpoint_deps& deps)
     return {.path = "/v1/voice-chat",
             .methods = {"POST"},
             .who = caller::visitor,
+            .identify = identify_visitor(deps.settings),
             // A recorded turn: DONNA_VOICE_UPLOAD_MAX_BYTES, once the session token checks out.
             .body_limit =
                 [deps](const request_context& head) {
-                    const auto settings = deps.settings.current();
-                    const auto who = authenticate_session(head.header("authorization"), *settings,
-                                                          head.header("origin"), head.self_origin,
-                                                          head.now_unix);
-                    return std::holds_alternative<session_claims>(who)
-                               ? static_cast<std::size_t>(settings->cfg.voice_upload_max_bytes)
+                    return head.caller.who == caller::visitor
+                               ? static_cast<std::size_t>(
+                                     deps.settings.current()->cfg.voice_upload_max_bytes)
                                : default_body_limit;
                 },
+            .body_time = body_deadline::upload,
             .handle =
                 [deps](request_context request, const std::shared_ptr<http_reply>& reply) {
                     handle_voice_chat(deps, std::move(request), reply);

@@ -17,19 +17,17 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace donna::relay {
 
-// Who may call a route. The handler checks the caller (its errors are its own); the row says
-// it, and the server grants a large body only once the caller is known from the head.
-enum class caller {
-    anyone,  // public: health, metrics, static files, the session token's own issue
-    visitor, // a session token (POST /v1/session) in Authorization or the subprotocol
-    admin,   // DONNA_ADMIN_TOKEN
-    webhook, // a signed callback from an upstream service
+// Which of the relay's phase deadlines a route's body is read under.
+enum class body_deadline {
+    body,   // DONNA_HTTP_BODY_SECONDS
+    upload, // DONNA_HTTP_UPLOAD_SECONDS, once the row has granted more than the default limit
 };
 
 // The body every route takes at most unless its row says otherwise.
@@ -43,10 +41,16 @@ struct route {
     std::vector<std::string_view> methods = {}; // e.g. {"GET", "HEAD"}
     caller who = caller::anyone;
     bool websocket = false; // matched by WebSocket upgrades only (and they by nothing else)
-    // The largest body this request may carry, decided from its head (method, headers) before
-    // the body is read; unset: default_body_limit. A route taking uploads checks the caller
-    // here, so an unauthenticated client never gets more than the default.
+    // Who is calling, from the head (api/session_auth: identify_visitor, identify_admin); the
+    // server puts it in the request's context before anything else is decided. nullopt: the
+    // credentials do not check out (the handler refuses in its own words).
+    std::function<std::optional<request_caller>(const request_context& head)> identify = {};
+    // The largest body this request may carry, decided from its head (method, headers, the
+    // identified caller) before the body is read; unset: default_body_limit. A route taking
+    // uploads grants them to head.caller only, so an unknown client never gets more than the
+    // default.
     std::function<std::size_t(const request_context& head)> body_limit = {};
+    body_deadline body_time = body_deadline::body;
     route_handler handle = {};
 };
 

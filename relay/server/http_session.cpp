@@ -221,15 +221,19 @@ private:
         context_.peer_address = peer_address();
         context_.now_unix = unix_now();
         route_ = routes_->find(context_.path(), beast::websocket::is_upgrade(head));
-        body_limit_ = route_ && route_->body_limit && allows(*route_, context_.method)
-                          ? route_->body_limit(context_)
-                          : default_body_limit;
+        const bool allowed = route_ && allows(*route_, context_.method);
+        if (allowed && route_->identify)
+            if (auto who = route_->identify(context_))
+                context_.caller = std::move(*who);
+        body_limit_ =
+            allowed && route_->body_limit ? route_->body_limit(context_) : default_body_limit;
         if (const auto length = parser_->content_length(); length && *length > body_limit_)
             return on_read(http::error::body_limit, bytes);
         parser_->body_limit(body_limit_);
-        stream_->tcp().expires_after(seconds(body_limit_ > default_body_limit
-                                                 ? cfg().http_upload_seconds
-                                                 : cfg().http_body_seconds));
+        const bool upload = allowed && route_->body_time == body_deadline::upload &&
+                            body_limit_ > default_body_limit;
+        stream_->tcp().expires_after(
+            seconds(upload ? cfg().http_upload_seconds : cfg().http_body_seconds));
         stream_->async_read(buffer_, *parser_,
                             beast::bind_front_handler(&http_session::on_read, shared_from_this()));
     }
