@@ -175,7 +175,8 @@ void chat_service::moderate(const std::shared_ptr<chat_turn_state>& state)
     auto req = moderation_request(cfg, state->request.text);
     state->run([&] {
         return client_.request(
-            "openai", std::move(req), [this, state](result<upstream_response> r) {
+            "openai", std::move(req),
+            [this, state](result<upstream_response> r) {
                 state->done();
                 if (r && r->ok()) {
                     if (auto verdict = parse_moderation(r->body); verdict && verdict->flagged)
@@ -187,7 +188,8 @@ void chat_service::moderate(const std::shared_ptr<chat_turn_state>& state)
                                              : r.error().message);
                 }
                 complete(state);
-            });
+            },
+            state->events.executor);
     });
 }
 
@@ -323,7 +325,8 @@ void chat_service::start_round(const std::shared_ptr<chat_turn_state>& state)
                             return finish();
                         }
                         finish();
-                    }});
+                    },
+                .executor = state->events.executor});
     });
 }
 

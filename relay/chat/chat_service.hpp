@@ -13,7 +13,8 @@
 // moderation: a flagged message gets a polite refusal (code content_flagged), an audit log
 // line, and the visitor is throttled for DONNA_MODERATION_COOLDOWN_SECONDS.
 //
-// Callbacks run on the upstream client's strand: post to your own. Whatever happens,
+// Callbacks run on events.executor (the caller's strand) when given, else on the upstream
+// client's strand; a turn refused at once calls on_done inside start_turn. Whatever happens,
 // on_done comes: a broken, slow or refusing upstream gives the persona's fallback reply with
 // an error code (never a hang: the call has a total deadline, DONNA_CHAT_TIMEOUT_MS); a
 // message the relay refuses (empty, too long, over the visitor's rate) gives an error with
@@ -34,6 +35,8 @@
 #include "protocol/donna_events.hpp"
 #include "upstream/http_client.hpp"
 #include "upstream/rate_limiter.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include <chrono>
 #include <functional>
@@ -78,8 +81,11 @@ struct chat_turn_outcome {
 };
 
 struct chat_turn_events {
-    std::function<void(std::string_view delta)> on_delta;
-    std::function<void(const chat_turn_outcome& outcome)> on_done;
+    std::function<void(std::string_view delta)> on_delta = {};
+    std::function<void(const chat_turn_outcome& outcome)> on_done = {};
+    // Where the turn's upstream answers are handled and these callbacks run: the caller's
+    // strand (no post, no lock on its side). Empty: the upstream client's strand.
+    boost::asio::any_io_executor executor = {};
 };
 
 class chat_service {

@@ -323,27 +323,24 @@ private:
         }
         const std::string reply_id = message->id + "-reply";
         std::weak_ptr<realtime_session> weak = shared_from_this();
-        const auto executor = ws_->get_executor();
         chat_turn_events events;
-        events.on_delta = [weak, executor, reply_id](std::string_view delta) {
-            net::post(executor, [weak, reply_id, d = std::string(delta)]() mutable {
-                if (auto self = weak.lock())
-                    self->queue_to_client(
-                        {serialize(donna_event(donna_chat_delta{reply_id, std::move(d)})), false});
-            });
+        events.executor = ws_->get_executor(); // the turn's answers come to this strand
+        events.on_delta = [weak, reply_id](std::string_view delta) {
+            if (auto self = weak.lock())
+                self->queue_to_client(
+                    {serialize(donna_event(donna_chat_delta{reply_id, std::string(delta)})),
+                     false});
         };
-        events.on_done = [weak, executor, reply_id,
+        events.on_done = [weak, reply_id,
                           persona = grant_.persona](const chat_turn_outcome& outcome) {
-            net::post(executor, [weak, reply_id, persona, outcome] {
-                auto self = weak.lock();
-                if (!self)
-                    return;
-                if (!outcome.error_code.empty())
-                    self->send_error(outcome.error_code, outcome.error_message);
-                if (outcome.error_code.empty() || outcome.fallback)
-                    self->queue_to_client(
-                        {dump_json(chat_reply_event(reply_id, persona, outcome)), false});
-            });
+            auto self = weak.lock();
+            if (!self)
+                return;
+            if (!outcome.error_code.empty())
+                self->send_error(outcome.error_code, outcome.error_message);
+            if (outcome.error_code.empty() || outcome.fallback)
+                self->queue_to_client(
+                    {dump_json(chat_reply_event(reply_id, persona, outcome)), false});
         };
         auto call =
             deps_.chat.start_turn(grant_.settings,

@@ -249,6 +249,7 @@ public:
           req_(std::move(req)),
           streaming_(streaming),
           callbacks_(std::move(callbacks)),
+          callbacks_executor_(callbacks_.executor),
           resolver_(owner_->strand),
           deadline_(owner_->strand),
           retry_timer_(owner_->strand)
@@ -261,6 +262,7 @@ public:
 
     void cancel() override
     {
+        cancelled_->store(true); // deliveries already posted to the caller's executor see it
         net::post(owner_->strand, [self = shared_from_this()] {
             if (self->finished_)
                 return;
@@ -430,8 +432,8 @@ private:
             up_.metrics.first_byte_seconds.observe(seconds_since(started_));
             if (streaming_ && response_.ok()) {
                 delivered_ = true;
-                if (callbacks_.on_head && !owner_->abandoned)
-                    callbacks_.on_head(response_);
+                if (callbacks_.on_head)
+                    deliver([on_head = callbacks_.on_head, head = response_] { on_head(head); });
             }
         }
         read_body();
@@ -461,8 +463,14 @@ private:
         if (n > 0) {
             const std::string_view bytes(read_buffer_.data(), n);
             if (streaming_ && response_.ok() && !retry_after_this_body_) {
-                if (callbacks_.on_data && !owner_->abandoned)
-                    callbacks_.on_data(bytes);
+                if (callbacks_.on_data) {
+                    if (callbacks_.executor)
+                        deliver([on_data = callbacks_.on_data, copy = std::string(bytes)] {
+                            on_data(copy);
+                        });
+                    else if (!owner_->abandoned)
+                        callbacks_.on_data(bytes); // no copy when delivered right here
+                }
                 if (finished_) // the caller cancelled from inside on_data
                     return;
             } else {
@@ -612,8 +620,25 @@ private:
                                                                                            : 0.0);
         auto done = std::move(callbacks_.on_done);
         callbacks_ = {};
-        if (done && !owner_->abandoned)
-            done(std::move(r));
+        if (done)
+            deliver([done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
+    }
+
+    // Runs a callback where the caller asked (its executor, in the order delivered), or here
+    // on the client's strand; never once the call was cancelled or the client is gone.
+    template <class F>
+    void deliver(F&& f)
+    {
+        if (!callbacks_executor_) {
+            if (!owner_->abandoned && !cancelled_->load())
+                f();
+            return;
+        }
+        net::post(callbacks_executor_,
+                  [f = std::forward<F>(f), cancelled = cancelled_, owner = owner_]() mutable {
+                      if (!owner->abandoned && !cancelled->load())
+                          f();
+                  });
     }
 
     void stop_io()
@@ -640,6 +665,8 @@ private:
     upstream_request req_;
     bool streaming_;
     stream_callbacks callbacks_;
+    net::any_io_executor callbacks_executor_; // kept: callbacks_ is emptied as the call ends
+    std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
     upstream_endpoint endpoint_;
     tcp::resolver resolver_;
     net::steady_timer deadline_;
@@ -710,10 +737,12 @@ void http_client::configure(const std::string& upstream, const upstream_settings
 
 std::shared_ptr<upstream_call>
 http_client::request(std::string_view upstream, upstream_request req,
-                     std::function<void(result<upstream_response>)> done)
+                     std::function<void(result<upstream_response>)> done,
+                     const boost::asio::any_io_executor& deliver_on)
 {
-    auto c = std::make_shared<call>(impl_, impl_->state(upstream), std::move(req), false,
-                                    stream_callbacks{{}, {}, std::move(done)});
+    auto c = std::make_shared<call>(
+        impl_, impl_->state(upstream), std::move(req), false,
+        stream_callbacks{.on_done = std::move(done), .executor = deliver_on});
     c->start();
     return c;
 }

@@ -13,8 +13,8 @@
 //       .on_data = [](std::string_view bytes) { parser.feed(bytes, ...); },
 //       .on_done = [](result<upstream_response> r) { ... }});
 //
-// Callbacks run on the client's strand, one call's callbacks in order: post to your own
-// strand before touching your state. A call that gets a non-2xx answer completes with that
+// Callbacks run on the caller's executor when it gives one (stream_callbacks::executor, the
+// last argument of request()), else on the client's strand; one call's callbacks in order. A call that gets a non-2xx answer completes with that
 // answer (status and whole body), not an error: errors are for answers that never came, in
 // the vocabulary of upstream/upstream_connect.hpp (errc::rate_limited: the relay's own limit;
 // errc::upstream_unavailable: circuit open, connection refused or reset, the relay shutting
@@ -91,12 +91,15 @@ struct upstream_settings {
 };
 
 struct stream_callbacks {
-    std::function<void(const upstream_response& head)> on_head; // the final 2xx answer's head
-    std::function<void(std::string_view bytes)> on_data;        // body bytes as they arrive
-    std::function<void(result<upstream_response>)> on_done;     // exactly once
+    std::function<void(const upstream_response& head)> on_head = {}; // the final 2xx answer's head
+    std::function<void(std::string_view bytes)> on_data = {};        // body bytes as they arrive
+    std::function<void(result<upstream_response>)> on_done = {};     // exactly once
+    // Where the callbacks run, in order: the caller's executor (its strand), so it needs no
+    // post and no lock of its own. Empty: on the client's strand.
+    boost::asio::any_io_executor executor = {};
 };
 
-// Lets the caller stop a call (a visitor went away): no callback runs after cancel().
+// Lets the caller stop a call (a visitor went away): no callback starts after cancel().
 class upstream_call {
 public:
     virtual ~upstream_call() = default;
@@ -125,8 +128,10 @@ public:
     // never configured use upstream_settings{}. Reconfiguring keeps the breaker's state.
     void configure(const std::string& upstream, const upstream_settings& settings);
 
+    // `deliver_on`: as stream_callbacks::executor.
     std::shared_ptr<upstream_call> request(std::string_view upstream, upstream_request req,
-                                           std::function<void(result<upstream_response>)> done);
+                                           std::function<void(result<upstream_response>)> done,
+                                           const boost::asio::any_io_executor& deliver_on = {});
     std::shared_ptr<upstream_call> stream(std::string_view upstream, upstream_request req,
                                           stream_callbacks callbacks);
 

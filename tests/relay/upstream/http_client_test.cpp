@@ -11,9 +11,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <string>
@@ -481,6 +483,37 @@ TEST_F(HttpClient, ShutdownEndsACallInFlightAtOnceInsteadOfAtItsTimeout)
         counter_value(registry,
                       "donna_upstream_requests_total{outcome=\"shutdown\",upstream=\"openai\"}"),
         2);
+}
+
+TEST_F(HttpClient, CallbacksRunOnTheCallersExecutorWhenItGivesOne)
+{
+    donna::test::io_thread caller;
+    auto strand = boost::asio::make_strand(caller.executor());
+    std::promise<bool> done_on_strand;
+    auto heads_on_strand = std::make_shared<std::atomic<int>>(0);
+    auto data_on_strand = std::make_shared<std::atomic<int>>(0);
+    auto data_elsewhere = std::make_shared<std::atomic<int>>(0);
+    client.stream("openai", chat_request(fake.base_url(), true),
+                  {.on_head =
+                       [&strand, heads_on_strand](const upstream_response&) {
+                           if (strand.running_in_this_thread())
+                               ++*heads_on_strand;
+                       },
+                   .on_data =
+                       [&strand, data_on_strand, data_elsewhere](std::string_view) {
+                           ++*(strand.running_in_this_thread() ? data_on_strand : data_elsewhere);
+                       },
+                   .on_done =
+                       [&strand, &done_on_strand](const result<upstream_response>& r) {
+                           done_on_strand.set_value(r && strand.running_in_this_thread());
+                       },
+                   .executor = strand});
+    auto done = done_on_strand.get_future();
+    ASSERT_EQ(done.wait_for(generous), std::future_status::ready);
+    EXPECT_TRUE(done.get());
+    EXPECT_EQ(heads_on_strand->load(), 1);
+    EXPECT_GT(data_on_strand->load(), 0);
+    EXPECT_EQ(data_elsewhere->load(), 0);
 }
 
 } // namespace
