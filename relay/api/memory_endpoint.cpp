@@ -16,6 +16,9 @@
 namespace donna::relay {
 namespace {
 
+// The endpoint, and the prefix of one item's path (/v1/memory/<id>).
+constexpr std::string_view memory_path = "/v1/memory";
+
 using json = nlohmann::json;
 
 http_answer json_answer(int status, const json& body)
@@ -62,8 +65,7 @@ http_answer memory_request(const memory_http_request& request, const memory_endp
             deps.log.error("audit", "cannot write the audit log: " + written.error().message);
     };
 
-    constexpr std::string_view base = "/v1/memory";
-    const auto rest = request.path.substr(base.size());
+    const auto rest = request.path.substr(memory_path.size());
     if (!rest.empty()) {
         if (request.method != "DELETE")
             return refuse(
@@ -125,7 +127,7 @@ http_answer memory_request(const memory_http_request& request, const memory_endp
 route memory_route(const memory_endpoint_deps& deps)
 {
     return {
-        .path = "/v1/memory",
+        .path = memory_path,
         .prefix = true,
         .methods = {"GET", "POST", "DELETE"},
         .who = caller::visitor,

@@ -128,7 +128,7 @@ std::variant<realtime_grant, http_answer> authorize_realtime(const upgrade_reque
 route realtime_route(const realtime_endpoint_deps& deps)
 {
     return {
-        .path = "/v1/realtime",
+        .path = realtime_path,
         .methods = {"GET"},
         .who = caller::visitor,
         .websocket = true,

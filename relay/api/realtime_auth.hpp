@@ -33,6 +33,9 @@ class settings_source;
 struct live_settings;
 struct relay_metrics;
 
+// Where the realtime WebSocket is served (POST /v1/session tells the client).
+inline constexpr std::string_view realtime_path = "/v1/realtime";
+
 struct upgrade_request {
     std::string_view target;        // "/v1/realtime?model=..."
     std::string_view authorization; // the Authorization header

@@ -1,6 +1,7 @@
 // session_endpoint.cpp: validation order: body, site, origin, persona; then sign.
 #include "api/session_endpoint.hpp"
 
+#include "api/realtime_auth.hpp"
 #include "api/session_auth.hpp"
 #include "metrics/relay_metrics.hpp"
 #include "settings/settings_source.hpp"
@@ -82,7 +83,7 @@ http_answer issue_session_token(std::string_view body, const session_request_con
         {"site", s->id},
         {"persona", claims.persona},
         {"greeting", s->greeting.empty() ? profile.greeting : s->greeting},
-        {"realtime_path", "/v1/realtime"},
+        {"realtime_path", realtime_path},
     };
     http_answer answer{200, answer_body.dump() + "\n", "application/json", {}};
     answer.headers.emplace_back("Cache-Control", "no-store");
