@@ -268,6 +268,7 @@ public:
                 return;
             self->finished_ = true;
             self->callbacks_ = {};
+            self->callbacks_executor_ = {};
             self->owner_->running.erase(self.get());
             self->up_.breaker.record_abandoned();
             self->up_.metrics.outcome("cancelled").inc();
@@ -622,6 +623,9 @@ private:
         callbacks_ = {};
         if (done)
             deliver([done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
+        // The caller's executor is not kept past the call: it may belong to an io_context
+        // that ends before this object does.
+        callbacks_executor_ = {};
     }
 
     // Runs a callback where the caller asked (its executor, in the order delivered), or here
