@@ -245,12 +245,36 @@ std::optional<refusal> system_message_refusal(const json& item, std::string_view
                    where + ".role", id};
 }
 
+// A function call or its output is the relay's business: DONNA's tools run in the relay, and
+// only the relay answers a call the model made. From a client, either would forge a call or
+// its result (what DONNA tells the visitor was done must really have been done).
+std::optional<refusal> function_item_refusal(const json& item, std::string_view event_name,
+                                             const std::string& where,
+                                             const std::optional<std::string>& id)
+{
+    if (!item.is_object())
+        return std::nullopt;
+    const auto type = item.find("type");
+    if (type == item.end() || !type->is_string())
+        return std::nullopt;
+    const auto& name = type->get_ref<const std::string&>();
+    if (name != "function_call" && name != "function_call_output")
+        return std::nullopt;
+    return refusal{"donna_item_not_allowed",
+                   std::string(event_name) + " may not add a '" + name +
+                       "' item: DONNA's tools run in the relay, and only the relay answers "
+                       "their calls. The event was not forwarded.",
+                   where + ".type", id};
+}
+
 outcome filter_item_create(const json& event)
 {
     const auto item = event.find("item");
     if (item != event.end()) {
-        if (auto r = system_message_refusal(*item, "conversation.item.create", "item",
-                                            client_event_id(event)))
+        const auto id = client_event_id(event);
+        if (auto r = system_message_refusal(*item, "conversation.item.create", "item", id))
+            return refused(std::move(*r));
+        if (auto r = function_item_refusal(*item, "conversation.item.create", "item", id))
             return refused(std::move(*r));
     }
     return {};
@@ -271,8 +295,10 @@ outcome filter_response_create(json& event)
              "response", id});
     if (const auto input = response->find("input"); input != response->end() && input->is_array()) {
         for (std::size_t i = 0; i < input->size(); ++i) {
-            if (auto r = system_message_refusal((*input)[i], "response.create",
-                                                "response.input[" + std::to_string(i) + "]", id))
+            const auto where = "response.input[" + std::to_string(i) + "]";
+            if (auto r = system_message_refusal((*input)[i], "response.create", where, id))
+                return refused(std::move(*r));
+            if (auto r = function_item_refusal((*input)[i], "response.create", where, id))
                 return refused(std::move(*r));
         }
     }
