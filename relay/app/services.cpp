@@ -11,26 +11,50 @@
 namespace donna::relay {
 namespace {
 
-// The personas file is read by the services, not load_config(): personas are the persona
-// module's business, and a reload reads the file again.
+// The built-in table when the setting names no file, else the file's; errors name the
+// setting. The personas and prices files are read here, not by load_config(): they are their
+// modules' business, and a reload reads them again.
+template <class T>
+result<T> table_or_defaults(const std::string& file, std::string_view setting,
+                            result<T> (*read)(const std::string&), T (*defaults)())
+{
+    if (file.empty())
+        return defaults();
+    auto table = read(file);
+    if (!table)
+        return make_error(table.error().code, std::string(setting) + ": " + table.error().message);
+    return table;
+}
+
 result<persona_catalog> load_personas(const config& cfg)
 {
-    if (cfg.personas_file.empty())
-        return persona_catalog::defaults();
-    auto catalog = persona_catalog::from_file(cfg.personas_file);
-    if (!catalog)
-        return make_error(catalog.error().code, "DONNA_PERSONAS_FILE: " + catalog.error().message);
-    return catalog;
+    return table_or_defaults<persona_catalog>(
+        cfg.personas_file, "DONNA_PERSONAS_FILE",
+        [](const std::string& file) { return persona_catalog::from_file(file); },
+        &persona_catalog::defaults);
 }
 
 result<price_table> load_prices(const config& cfg)
 {
-    if (cfg.prices_file.empty())
-        return price_table::defaults();
-    auto table = price_table::from_file(cfg.prices_file);
-    if (!table)
-        return make_error(table.error().code, "DONNA_PRICES_FILE: " + table.error().message);
-    return table;
+    return table_or_defaults<price_table>(cfg.prices_file, "DONNA_PRICES_FILE",
+                                          &price_table::from_file, &price_table::defaults);
+}
+
+// The files a configuration names that every (re)load reads again.
+struct settings_files {
+    persona_catalog personas;
+    price_table prices;
+};
+
+result<settings_files> load_settings_files(const config& cfg)
+{
+    auto personas = load_personas(cfg);
+    if (!personas)
+        return personas.error();
+    auto prices = load_prices(cfg);
+    if (!prices)
+        return prices.error();
+    return settings_files{std::move(*personas), std::move(*prices)};
 }
 
 result<std::string> load_upstream_ca(const config& cfg)
@@ -88,12 +112,9 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log,
     auto signer = make_signer(cfg);
     if (!signer)
         return signer.error();
-    auto personas = load_personas(cfg);
-    if (!personas)
-        return personas.error();
-    auto prices = load_prices(cfg);
-    if (!prices)
-        return prices.error();
+    auto files = load_settings_files(cfg);
+    if (!files)
+        return files.error();
     if (cfg.token_secret.empty())
         log.warn("relay", "DONNA_TOKEN_SECRET is not set: session tokens are signed with a "
                           "random key and end with this process");
@@ -104,8 +125,9 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log,
     auto db = database::open(cfg.database);
     if (!db)
         return db.error();
-    auto created = std::make_shared<services>(std::move(cfg), std::move(*signer),
-                                              std::move(*personas), std::move(*prices), log);
+    auto created =
+        std::make_shared<services>(std::move(cfg), std::move(*signer), std::move(files->personas),
+                                   std::move(files->prices), log);
     created->upstreams_ = std::make_unique<http_client>(
         created->registry_, executor,
         http_client_options{
@@ -158,14 +180,11 @@ status services::reload(config cfg)
                       : make_signer(cfg);
     if (!signer)
         return signer.error();
-    auto personas = load_personas(cfg);
-    if (!personas)
-        return personas.error();
-    auto prices = load_prices(cfg);
-    if (!prices)
-        return prices.error();
+    auto files = load_settings_files(cfg);
+    if (!files)
+        return files.error();
     log_.set_secrets(cfg.secrets());
-    usage_.set_prices(std::move(*prices));
+    usage_.set_prices(std::move(files->prices));
     if (upstreams_)
         configure_upstreams(*upstreams_, cfg);
     if (chat_)
@@ -173,7 +192,7 @@ status services::reload(config cfg)
     if (speech_)
         speech_->apply(cfg);
     settings_.replace(std::make_shared<const live_settings>(live_settings{
-        std::move(cfg), std::move(*signer), std::move(*personas), current->generation + 1}));
+        std::move(cfg), std::move(*signer), std::move(files->personas), current->generation + 1}));
     metrics_.reloads_total.inc();
     if (models_)
         models_->check(settings());

@@ -225,56 +225,67 @@ outcome filter_session_update(json& event, donna::dialect dialect)
     return o;
 }
 
-// A system or developer message would replace the persona's instructions.
-std::optional<refusal> system_message_refusal(const json& item, std::string_view event_name,
-                                              const std::string& where,
-                                              const std::optional<std::string>& id)
-{
-    if (!item.is_object())
-        return std::nullopt;
-    const auto role = item.find("role");
-    if (role == item.end() || !role->is_string())
-        return std::nullopt;
-    const auto& name = role->get_ref<const std::string&>();
-    if (name != "system" && name != "developer")
-        return std::nullopt;
-    return refusal{"donna_field_not_allowed",
-                   std::string(event_name) + " may not add a '" + name +
-                       "' message: the relay sets the instructions from the session's persona. "
-                       "The event was not forwarded.",
-                   where + ".role", id};
-}
+// An item a client may not add, by one of its string members: `field` holding one of
+// `refused`. The refusal names the event, the value and why, and points at the member.
+struct item_rule {
+    std::string_view field; // "role", "type"
+    std::array<std::string_view, 2> refused;
+    std::string_view code;
+    std::string_view noun; // "message", "item"
+    std::string_view why;
+};
 
+// A system or developer message would replace the persona's instructions.
+constexpr item_rule no_instructions{"role",
+                                    {"system", "developer"},
+                                    "donna_field_not_allowed",
+                                    "message",
+                                    "the relay sets the instructions from the session's persona"};
 // A function call or its output is the relay's business: DONNA's tools run in the relay, and
 // only the relay answers a call the model made. From a client, either would forge a call or
 // its result (what DONNA tells the visitor was done must really have been done).
-std::optional<refusal> function_item_refusal(const json& item, std::string_view event_name,
-                                             const std::string& where,
-                                             const std::optional<std::string>& id)
+constexpr item_rule no_tool_calls{"type",
+                                  {"function_call", "function_call_output"},
+                                  "donna_item_not_allowed",
+                                  "item",
+                                  "DONNA's tools run in the relay, and only the relay answers "
+                                  "their calls"};
+
+std::optional<refusal> item_refusal(const item_rule& rule, const json& item,
+                                    std::string_view event_name, const std::string& where,
+                                    const std::optional<std::string>& id)
 {
     if (!item.is_object())
         return std::nullopt;
-    const auto type = item.find("type");
-    if (type == item.end() || !type->is_string())
+    const auto value = item.find(rule.field);
+    if (value == item.end() || !value->is_string())
         return std::nullopt;
-    const auto& name = type->get_ref<const std::string&>();
-    if (name != "function_call" && name != "function_call_output")
+    const auto& name = value->get_ref<const std::string&>();
+    if (std::find(rule.refused.begin(), rule.refused.end(), name) == rule.refused.end())
         return std::nullopt;
-    return refusal{"donna_item_not_allowed",
-                   std::string(event_name) + " may not add a '" + name +
-                       "' item: DONNA's tools run in the relay, and only the relay answers "
-                       "their calls. The event was not forwarded.",
-                   where + ".type", id};
+    return refusal{std::string(rule.code),
+                   std::string(event_name) + " may not add a '" + name + "' " +
+                       std::string(rule.noun) + ": " + std::string(rule.why) +
+                       ". The event was not forwarded.",
+                   where + "." + std::string(rule.field), id};
+}
+
+// The first rule an item breaks, if any.
+std::optional<refusal> refused_item(const json& item, std::string_view event_name,
+                                    const std::string& where, const std::optional<std::string>& id)
+{
+    for (const auto* rule : {&no_instructions, &no_tool_calls})
+        if (auto r = item_refusal(*rule, item, event_name, where, id))
+            return r;
+    return std::nullopt;
 }
 
 outcome filter_item_create(const json& event)
 {
     const auto item = event.find("item");
     if (item != event.end()) {
-        const auto id = client_event_id(event);
-        if (auto r = system_message_refusal(*item, "conversation.item.create", "item", id))
-            return refused(std::move(*r));
-        if (auto r = function_item_refusal(*item, "conversation.item.create", "item", id))
+        if (auto r =
+                refused_item(*item, "conversation.item.create", "item", client_event_id(event)))
             return refused(std::move(*r));
     }
     return {};
@@ -295,10 +306,8 @@ outcome filter_response_create(json& event)
              "response", id});
     if (const auto input = response->find("input"); input != response->end() && input->is_array()) {
         for (std::size_t i = 0; i < input->size(); ++i) {
-            const auto where = "response.input[" + std::to_string(i) + "]";
-            if (auto r = system_message_refusal((*input)[i], "response.create", where, id))
-                return refused(std::move(*r));
-            if (auto r = function_item_refusal((*input)[i], "response.create", where, id))
+            if (auto r = refused_item((*input)[i], "response.create",
+                                      "response.input[" + std::to_string(i) + "]", id))
                 return refused(std::move(*r));
         }
     }
