@@ -2,6 +2,7 @@
 #include "api/session_auth.hpp"
 
 #include "api/realtime_auth.hpp"
+#include "http/router.hpp"
 #include "settings/live_settings.hpp"
 #include "settings/settings_source.hpp"
 
@@ -84,6 +85,16 @@ caller_identifier identify_admin(const settings_source& settings)
         if (!is_admin(head.header("authorization"), *settings.current()))
             return std::nullopt;
         return request_caller{caller::admin, "admin", ""};
+    };
+}
+
+std::function<std::size_t(const request_context&)>
+voice_upload_limit(const settings_source& settings, std::string_view method)
+{
+    return [&settings, method = std::string(method)](const request_context& head) {
+        return method.empty() || head.method == method
+                   ? static_cast<std::size_t>(settings.current()->cfg.voice_upload_max_bytes)
+                   : default_body_limit;
     };
 }
 

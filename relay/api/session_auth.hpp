@@ -11,6 +11,7 @@
 #include "http/http_answer.hpp"
 #include "http/request_context.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -49,5 +50,10 @@ bool is_admin(std::string_view authorization, const live_settings& settings);
 using caller_identifier = std::function<std::optional<request_caller>(const request_context&)>;
 caller_identifier identify_visitor(const settings_source& settings);
 caller_identifier identify_admin(const settings_source& settings);
+
+// A route row's upload_limit for voice uploads: DONNA_VOICE_UPLOAD_MAX_BYTES, read from the
+// settings of the moment, for requests of `method` only (empty: every method).
+std::function<std::size_t(const request_context&)>
+voice_upload_limit(const settings_source& settings, std::string_view method = {});
 
 } // namespace donna::relay

@@ -232,19 +232,11 @@ route voices_route(const speech_endpoint_deps& deps)
             .methods = {"GET", "POST"},
             .who = caller::admin,
             .identify = identify_admin(deps.settings),
-            // Voice samples: DONNA_VOICE_UPLOAD_MAX_BYTES, for the admin only.
-            .body_limit =
-                [deps](const request_context& head) {
-                    return head.method == "POST" && head.caller.who == caller::admin
-                               ? static_cast<std::size_t>(
-                                     deps.settings.current()->cfg.voice_upload_max_bytes)
-                               : default_body_limit;
-                },
-            .body_time = body_deadline::upload,
-            .handle =
-                [deps](request_context request, const std::shared_ptr<http_reply>& reply) {
-                    handle_voices(deps, std::move(request), reply);
-                }};
+            // Voice samples: DONNA_VOICE_UPLOAD_MAX_BYTES, for the admin's POST only.
+            .upload_limit = voice_upload_limit(deps.settings, "POST"),
+            .handle = [deps](request_context request, const std::shared_ptr<http_reply>& reply) {
+                handle_voices(deps, std::move(request), reply);
+            }};
 }
 
 } // namespace donna::relay

@@ -179,18 +179,10 @@ route voice_chat_route(const voice_chat_endpoint_deps& deps)
             .who = caller::visitor,
             .identify = identify_visitor(deps.settings),
             // A recorded turn: DONNA_VOICE_UPLOAD_MAX_BYTES, once the session token checks out.
-            .body_limit =
-                [deps](const request_context& head) {
-                    return head.caller.who == caller::visitor
-                               ? static_cast<std::size_t>(
-                                     deps.settings.current()->cfg.voice_upload_max_bytes)
-                               : default_body_limit;
-                },
-            .body_time = body_deadline::upload,
-            .handle =
-                [deps](request_context request, const std::shared_ptr<http_reply>& reply) {
-                    handle_voice_chat(deps, std::move(request), reply);
-                }};
+            .upload_limit = voice_upload_limit(deps.settings),
+            .handle = [deps](request_context request, const std::shared_ptr<http_reply>& reply) {
+                handle_voice_chat(deps, std::move(request), reply);
+            }};
 }
 
 } // namespace donna::relay

@@ -24,12 +24,6 @@
 
 namespace donna::relay {
 
-// Which of the relay's phase deadlines a route's body is read under.
-enum class body_deadline {
-    body,   // DONNA_HTTP_BODY_SECONDS
-    upload, // DONNA_HTTP_UPLOAD_SECONDS, once the row has granted more than the default limit
-};
-
 // The body every route takes at most unless its row says otherwise.
 inline constexpr std::size_t default_body_limit = std::size_t{64} * 1024;
 
@@ -45,12 +39,11 @@ struct route {
     // server puts it in the request's context before anything else is decided. nullopt: the
     // credentials do not check out (the handler refuses in its own words).
     std::function<std::optional<request_caller>(const request_context& head)> identify = {};
-    // The largest body this request may carry, decided from its head (method, headers, the
-    // identified caller) before the body is read; unset: default_body_limit. A route taking
-    // uploads grants them to head.caller only, so an unknown client never gets more than the
-    // default.
-    std::function<std::size_t(const request_context& head)> body_limit = {};
-    body_deadline body_time = body_deadline::body;
+    // A route taking uploads: the larger body its own caller (head.caller.who == who) may send
+    // with this head, read under DONNA_HTTP_UPLOAD_SECONDS. Decided before the body is read;
+    // anyone else, and every route without it, gets default_body_limit under
+    // DONNA_HTTP_BODY_SECONDS.
+    std::function<std::size_t(const request_context& head)> upload_limit = {};
     route_handler handle = {};
 };
 

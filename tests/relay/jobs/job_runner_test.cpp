@@ -267,7 +267,17 @@ TEST_F(JobRunner, StopClaimingLetsARunningJobFinishAndStartsNoOther)
     EXPECT_FALSE(runner.wait_idle(std::chrono::steady_clock::now() + 50ms)); // s1 still runs
     settle.get()(job_outcome::done());
     EXPECT_TRUE(runner.wait_idle(std::chrono::steady_clock::now() + 20s));
-    runner.poke();
+    // A poll after s1 settled publishes its counts, and a poll still claiming would have
+    // taken s2 (it is due, and the runner has a free slot): wait for that publication.
+    const std::string s1_done = R"(donna_jobs{kind="test.slow",state="done"} 1)";
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (registry_.render().find(s1_done) == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(10ms);
+    const auto published = registry_.render();
+    ASSERT_NE(published.find(s1_done), std::string::npos) << published;
+    EXPECT_NE(published.find(R"(donna_jobs{kind="test.slow",state="queued"} 1)"), std::string::npos)
+        << published;
     EXPECT_EQ(runs.lines(), std::vector<std::string>{"s1"}); // s2 was never claimed
     auto counts = store.counts(wall_ms());
     ASSERT_TRUE(counts);
