@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <vector>
 
 namespace donna::relay {
@@ -170,6 +171,12 @@ struct job_runner::impl : std::enable_shared_from_this<impl> {
                                     {{"kind", kind}, {"outcome", outcome}});
     }
 
+    gauge& jobs_gauge(const std::string& kind, const std::string& state)
+    {
+        return registry.get_gauge("donna_jobs", "Jobs in the table by kind and state",
+                                  {{"kind", kind}, {"state", state}});
+    }
+
     void publish_counts()
     {
         const auto now = settings.now_ms();
@@ -177,22 +184,20 @@ struct job_runner::impl : std::enable_shared_from_this<impl> {
         if (!counts)
             return;
         std::map<std::string, std::int64_t> oldest; // kind -> oldest due time
-        for (const auto& [kind, state] : published)
-            registry
-                .get_gauge("donna_jobs", "Jobs in the table by kind and state",
-                           {{"kind", kind}, {"state", state}})
-                .set(0);
+        std::set<std::pair<std::string, std::string>> now_published;
         for (const auto& c : *counts) {
-            registry
-                .get_gauge("donna_jobs", "Jobs in the table by kind and state",
-                           {{"kind", c.kind}, {"state", c.state}})
-                .set(static_cast<double>(c.count));
-            published.emplace_back(c.kind, c.state);
+            jobs_gauge(c.kind, c.state).set(static_cast<double>(c.count));
+            now_published.emplace(c.kind, c.state);
             if (c.oldest_due_ms > 0)
                 oldest[c.kind] = c.oldest_due_ms;
             else
                 oldest.try_emplace(c.kind, 0);
         }
+        // A kind and state with no row left reads 0, not its last count.
+        for (const auto& [kind, state] : published)
+            if (!now_published.contains({kind, state}))
+                jobs_gauge(kind, state).set(0);
+        published = std::move(now_published);
         for (const auto& [kind, due] : oldest)
             registry
                 .get_gauge("donna_jobs_lag_seconds",
@@ -214,8 +219,8 @@ struct job_runner::impl : std::enable_shared_from_this<impl> {
     net::strand<net::any_io_executor> strand;
     net::steady_timer timer;
     std::mt19937_64 random;
-    std::map<std::string, handler> handlers;                    // fixed once started
-    std::vector<std::pair<std::string, std::string>> published; // gauges set before
+    std::map<std::string, handler> handlers;                 // fixed once started
+    std::set<std::pair<std::string, std::string>> published; // kind and state gauges last set
     std::atomic<bool> claiming{true};
     std::atomic<bool> gone{false}; // the runner was destroyed: settle nothing more
     std::mutex running_mutex;
