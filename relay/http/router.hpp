@@ -39,8 +39,8 @@ struct route {
     // server puts it in the request's context before anything else is decided. nullopt: the
     // credentials do not check out (the handler refuses in its own words).
     std::function<std::optional<request_caller>(const request_context& head)> identify = {};
-    // A route taking uploads: the larger body its own caller (head.caller.who == who) may send
-    // with this head, read under DONNA_HTTP_UPLOAD_SECONDS. Decided before the body is read;
+    // A route taking uploads: the body its own caller (head.caller.who == who) may send with
+    // this head, read under DONNA_HTTP_UPLOAD_SECONDS when over the default. Decided before the body is read;
     // anyone else, and every route without it, gets default_body_limit under
     // DONNA_HTTP_BODY_SECONDS.
     std::function<std::size_t(const request_context& head)> upload_limit = {};

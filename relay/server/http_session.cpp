@@ -226,12 +226,12 @@ private:
             if (auto who = route_->identify(context_))
                 context_.caller = std::move(*who);
         const bool uploader = allowed && route_->upload_limit && context_.caller.who == route_->who;
-        body_limit_ = std::max(default_body_limit,
-                               uploader ? route_->upload_limit(context_) : default_body_limit);
+        // The grant is the route's own (DONNA_VOICE_UPLOAD_MAX_BYTES may be below the default).
+        body_limit_ = uploader ? route_->upload_limit(context_) : default_body_limit;
         if (const auto length = parser_->content_length(); length && *length > body_limit_)
             return on_read(http::error::body_limit, bytes);
         parser_->body_limit(body_limit_);
-        const bool upload = body_limit_ > default_body_limit;
+        const bool upload = uploader && body_limit_ > default_body_limit;
         stream_->tcp().expires_after(
             seconds(upload ? cfg().http_upload_seconds : cfg().http_body_seconds));
         stream_->async_read(buffer_, *parser_,
