@@ -71,6 +71,9 @@ int run()
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    // A write to a peer that has gone (a socket or pipe some library writes without
+    // MSG_NOSIGNAL) must fail with EPIPE, not end the process: a relay never dies of SIGPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
 
     const std::string mode = describe_mode(*cfg);
     auto app = donna::relay::relay_app::create(std::move(*cfg), log);
