@@ -107,6 +107,7 @@ result<std::unique_ptr<relay_app>> relay_app::create(config cfg, logger& log)
                      .chat = svc.chat(),
                      .usage = svc.usage(),
                      .upstream_tls = svc.upstreams().tls_context(),
+                     .actions = &svc.actions(),
                      .demo_voice =
                          [&svc] {
                              return svc.synth();

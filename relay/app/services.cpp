@@ -5,6 +5,7 @@
 #include "config/text_file.hpp"
 #include "demo/speech_synth.hpp"
 #include "models/model_watch.hpp"
+#include "store/action_store.hpp"
 #include "voice/speech_service.hpp"
 #include "voice/voice_chat_service.hpp"
 
@@ -134,11 +135,12 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log,
             .extra_ca_pem = *ca, .max_idle_per_host = 8, .idle_timeout = std::chrono::seconds(50)});
     created->db_ = std::move(*db);
     created->memories_ = std::make_unique<memory_store>(*created->db_);
+    created->actions_ = std::make_unique<action_store>(*created->db_);
     const auto& live = created->settings()->cfg;
     configure_upstreams(*created->upstreams_, live);
-    created->chat_ =
-        std::make_unique<chat_service>(*created->upstreams_, created->usage_, created->metrics_,
-                                       log, live, created->memories_.get(), created->db_.get());
+    created->chat_ = std::make_unique<chat_service>(
+        *created->upstreams_, created->usage_, created->metrics_, log, live,
+        created->memories_.get(), created->db_.get(), created->actions_.get());
     created->speech_ = std::make_unique<speech_service>(*created->upstreams_, created->usage_,
                                                         created->metrics_, log, live);
     created->voice_chat_ = std::make_unique<voice_chat_service>(
@@ -169,6 +171,7 @@ services::~services()
     speech_.reset();
     chat_.reset();
     memories_.reset();
+    actions_.reset();
     db_.reset();
 }
 

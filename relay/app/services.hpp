@@ -32,6 +32,7 @@
 namespace donna::relay {
 
 class speech_synth;
+class action_store;
 class chat_service;
 class speech_service;
 class voice_chat_service;
@@ -70,6 +71,8 @@ public:
     // The SQLite database (DONNA_DATABASE) and what is kept in it.
     database& db() { return *db_; }
     memory_store& memories() { return *memories_; }
+    // What DONNA's actions leave behind: messages for the staff and the outbox.
+    action_store& actions() { return *actions_; }
     // espeak-ng for demo mode, created on first use (nullptr with the reason logged when
     // the library cannot start).
     speech_synth* synth();
@@ -90,6 +93,7 @@ private:
     usage_meter usage_;
     std::unique_ptr<database> db_;
     std::unique_ptr<memory_store> memories_;
+    std::unique_ptr<action_store> actions_;
     std::unique_ptr<http_client> upstreams_;
     std::unique_ptr<chat_service> chat_; // uses upstreams_: destroyed first (see ~services)
     std::unique_ptr<speech_service> speech_;

@@ -16,11 +16,14 @@ namespace {
 
 using json = nlohmann::json;
 
-void count(relay_metrics& metrics, std::string_view action, std::string_view outcome)
+void count(relay_metrics& metrics, std::string_view action, const chat_action_context& context,
+           std::string_view outcome)
 {
     metrics.registry
-        .get_counter("donna_chat_actions_total", "Tool calls of the text chat by outcome",
-                     {{"action", std::string(action)}, {"outcome", std::string(outcome)}})
+        .get_counter("donna_actions_total", "DONNA's tool calls by channel and outcome",
+                     {{"action", std::string(action)},
+                      {"channel", std::string(to_string(context.channel))},
+                      {"outcome", std::string(outcome)}})
         .inc();
 }
 
@@ -28,7 +31,8 @@ void count(relay_metrics& metrics, std::string_view action, std::string_view out
 // conversation id (enough to find the turn, not enough to reuse anything).
 std::string where(const chat_action_context& context)
 {
-    return "site " + context.site + ", conversation " + context.conversation.substr(0, 8);
+    return std::string(to_string(context.channel)) + ", site " + context.site + ", conversation " +
+           context.conversation.substr(0, 8);
 }
 
 // The tool's name for metrics and answers: one of the four, else "unknown" (a model's made-up
@@ -63,13 +67,18 @@ executed_tool_call not_done(executed_tool_call out, std::string status, std::str
 
 } // namespace
 
+std::string_view to_string(action_channel channel)
+{
+    return channel == action_channel::voice ? "voice" : "chat";
+}
+
 executed_tool_call execute_tool_call(const chat_tool_call& call, const chat_action_context& context,
                                      action_store* store, relay_metrics& metrics, logger& log)
 {
     auto out = start(call);
     auto args = validate_tool_call(call.name, call.arguments);
     if (!args) {
-        count(metrics, out.taken.name, "invalid");
+        count(metrics, out.taken.name, context, "invalid");
         // The message names the field and the rule, never a value: safe to log.
         log.warn("chat", "action " + out.taken.name + " not carried out (" + where(context) +
                              "): " + to_string(args.error().code) + ": " + args.error().message);
@@ -117,7 +126,7 @@ executed_tool_call execute_tool_call(const chat_tool_call& call, const chat_acti
         }
     }
     if (!id) {
-        count(metrics, out.taken.name, "failed");
+        count(metrics, out.taken.name, context, "failed");
         log.error("chat", "action " + out.taken.name + " could not be stored (" + where(context) +
                               "): " + id.error().message);
         return not_done(std::move(out), "failed", "the relay could not store it",
@@ -126,7 +135,7 @@ executed_tool_call execute_tool_call(const chat_tool_call& call, const chat_acti
     }
     out.taken.status = status;
     out.taken.id = *id;
-    count(metrics, out.taken.name, status);
+    count(metrics, out.taken.name, context, status);
     log.info("chat", "action " + out.taken.name + " " + status + " as #" + std::to_string(*id) +
                          " (" + where(context) + ")");
     out.exchange.result = dump_json({{"status", status}, {"id", *id}, {"detail", detail}});
@@ -138,7 +147,7 @@ executed_tool_call refuse_tool_call(const chat_tool_call& call, const std::strin
                                     logger& log)
 {
     auto out = start(call);
-    count(metrics, out.taken.name, "refused");
+    count(metrics, out.taken.name, context, "refused");
     log.warn("chat", "action " + out.taken.name + " refused (" + where(context) + "): " + why);
     return not_done(std::move(out), "refused", why,
                     "Nothing was done. Tell the visitor what was done so far.");

@@ -1,14 +1,17 @@
-// chat_actions.hpp: carrying out the tool calls of DONNA's text chat. Each call is checked
+// chat_actions.hpp: carrying out DONNA's tool calls, from the text chat and from Realtime voice
+// sessions alike (one validation, one implementation, one audit). Each call is checked
 // against its tool's schema (chat/chat_tools); a valid take_message or request_callback is
 // stored for the staff, a valid send_email or send_sms is queued in the outbox
 // (store/action_store); an invalid one is not executed. Every call is counted in
-// donna_chat_actions_total{action,outcome} and logged without personal data (the tool, the
-// outcome, the row id, the site and the start of the conversation id; for an invalid call the
+// donna_actions_total{action,channel,outcome} and logged without personal data (the tool, the
+// channel, the outcome, the row id, the site and the start of the conversation id; for an
+// invalid call the
 // rule it broke, which never quotes a value). The tool message's content tells the model what
 // happened, so it can confirm to the visitor or ask again.
 //
 //   auto done = execute_tool_call(call, {.site = "acme", .conversation = token_id,
-//                                        .now_unix = now}, &store, metrics, log);
+//                                        .channel = action_channel::chat, .now_unix = now},
+//                                 &store, metrics, log);
 //   round.calls.push_back(done.exchange);   // for the next request (the tool message)
 //   outcome.actions.push_back(done.taken);  // for the caller: {"name","status","id"}
 #pragma once
@@ -19,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace donna::relay {
 
@@ -41,9 +45,15 @@ struct chat_action_taken {
     std::string error;   // why it was not carried out ("" when it was)
 };
 
+// Where a call came from: the text chat (POST /v1/chat, donna.chat.message) or the model of
+// a Realtime voice session.
+enum class action_channel { chat, voice };
+std::string_view to_string(action_channel channel);
+
 struct chat_action_context {
     std::string site;
     std::string conversation; // the session token's id
+    action_channel channel = action_channel::chat;
     std::int64_t now_unix = 0;
 };
 

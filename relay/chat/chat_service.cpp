@@ -55,20 +55,19 @@ struct chat_turn_state final : call_chain {
 };
 
 chat_service::chat_service(http_client& client, usage_meter& usage, relay_metrics& metrics,
-                           logger& log, const config& cfg, memory_store* memories, database* db)
+                           logger& log, const config& cfg, memory_store* memories, database* db,
+                           action_store* actions)
     : client_(client),
       usage_(usage),
       metrics_(metrics),
       log_(log),
       memories_(memories),
       db_(db),
+      actions_(actions),
       visitor_limiter_({cfg.chat_messages_per_minute, std::chrono::seconds(60)}),
       guard_(std::chrono::seconds(cfg.moderation_cooldown_seconds)),
       history_tokens_(static_cast<std::size_t>(cfg.chat_history_tokens))
-{
-    if (db_ != nullptr)
-        actions_ = std::make_unique<action_store>(*db_);
-}
+{}
 
 chat_service::~chat_service() = default;
 
@@ -258,7 +257,7 @@ void chat_service::complete(const std::shared_ptr<chat_turn_state>& state)
 
 bool chat_service::tools_enabled(const config& cfg) const
 {
-    return cfg.chat_tools && db_ != nullptr;
+    return cfg.chat_tools && actions_ != nullptr;
 }
 
 // One streamed completion: the first, or the next after a round of tool calls (it sends the
@@ -334,13 +333,15 @@ void chat_service::start_round(const std::shared_ptr<chat_turn_state>& state)
 // refused past max_tool_calls_per_turn; their results go to the model in the next round.
 void chat_service::run_tools(chat_turn_state& state, const chat_completion_result& completion)
 {
-    const chat_action_context context{state.request.site, state.request.conversation_id,
-                                      unix_now()};
+    const chat_action_context context{.site = state.request.site,
+                                      .conversation = state.request.conversation_id,
+                                      .channel = action_channel::chat,
+                                      .now_unix = unix_now()};
     chat_tool_round round;
     round.text = completion.text;
     for (const auto& call : completion.tool_calls) {
         auto done = state.calls < max_tool_calls_per_turn
-                        ? execute_tool_call(call, context, actions_.get(), metrics_, log_)
+                        ? execute_tool_call(call, context, actions_, metrics_, log_)
                         : refuse_tool_call(call,
                                            "at most " + std::to_string(max_tool_calls_per_turn) +
                                                " actions are carried out per message",

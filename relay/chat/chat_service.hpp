@@ -92,7 +92,8 @@ class chat_service {
 public:
     // memories and db may be null (no memory in prompts, audit lines only in the log).
     chat_service(http_client& client, usage_meter& usage, relay_metrics& metrics, logger& log,
-                 const config& cfg, memory_store* memories = nullptr, database* db = nullptr);
+                 const config& cfg, memory_store* memories = nullptr, database* db = nullptr,
+                 action_store* actions = nullptr);
     ~chat_service();
     chat_service(const chat_service&) = delete;
     chat_service& operator=(const chat_service&) = delete;
@@ -130,7 +131,7 @@ private:
     logger& log_;
     memory_store* memories_;
     database* db_;
-    std::unique_ptr<action_store> actions_; // over db_ (none without a database: no tools)
+    action_store* actions_; // the services' (none: no tools)
     rate_limiter visitor_limiter_;
     abuse_guard guard_;
 

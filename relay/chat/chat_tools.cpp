@@ -114,7 +114,7 @@ json field_schema(const field_spec& f)
     return schema;
 }
 
-json tool_json(const tool_spec& tool)
+json parameters_json(const tool_spec& tool)
 {
     json properties = json::object();
     json required = json::array();
@@ -123,15 +123,10 @@ json tool_json(const tool_spec& tool)
         if (f.required)
             required.push_back(std::string(f.name));
     }
-    return {{"type", "function"},
-            {"function",
-             {{"name", std::string(tool.name)},
-              {"description", std::string(tool.description)},
-              {"parameters",
-               {{"type", "object"},
-                {"properties", std::move(properties)},
-                {"required", std::move(required)},
-                {"additionalProperties", false}}}}}};
+    return {{"type", "object"},
+            {"properties", std::move(properties)},
+            {"required", std::move(required)},
+            {"additionalProperties", false}};
 }
 
 std::string_view trimmed(std::string_view text)
@@ -265,7 +260,22 @@ json chat_tools_json()
 {
     json list = json::array();
     for (const auto& tool : tool_table)
-        list.push_back(tool_json(tool));
+        list.push_back({{"type", "function"},
+                        {"function",
+                         {{"name", std::string(tool.name)},
+                          {"description", std::string(tool.description)},
+                          {"parameters", parameters_json(tool)}}}});
+    return list;
+}
+
+json realtime_tools_json()
+{
+    json list = json::array();
+    for (const auto& tool : tool_table)
+        list.push_back({{"type", "function"},
+                        {"name", std::string(tool.name)},
+                        {"description", std::string(tool.description)},
+                        {"parameters", parameters_json(tool)}});
     return list;
 }
 

@@ -1,9 +1,10 @@
-// chat_tools.hpp: the actions DONNA's text chat may take (take_message, request_callback,
-// send_email, send_sms): their definitions as OpenAI chat completions `tools`, and the check of
+// chat_tools.hpp: the actions DONNA may take in the text chat and in voice (take_message, request_callback,
+// send_email, send_sms): their definitions as OpenAI chat completions `tools` and as Realtime `session.tools`, and the check of
 // the `arguments` text a model writes for one of them. Free of I/O: executing a call is
 // chat/chat_actions' business.
 //
 //   body["tools"] = chat_tools_json();     // [{"type":"function","function":{...}}, ...]
+//   session["tools"] = realtime_tools_json(); // [{"type":"function","name":...}, ...]
 //   auto call = validate_tool_call("send_sms", R"({"to":"+15550100199","body":"Hi"})");
 //   if (!call) tell_the_model(call.error().message);   // never names a value, only fields
 //   else enqueue(call->action, call->field("to"));     // only known fields, all strings
@@ -37,8 +38,12 @@ enum class chat_action { take_message, request_callback, send_email, send_sms };
 std::string_view to_string(chat_action action);
 std::optional<chat_action> chat_action_from_name(std::string_view name);
 
-// The four tools, as the `tools` member of a chat completions request.
+// The four tools, as the `tools` member of a chat completions request
+// ({"type":"function","function":{name, description, parameters}}).
 nlohmann::json chat_tools_json();
+// The same tools as a Realtime session's `session.tools` (GA and beta alike:
+// {"type":"function", name, description, parameters}, flat).
+nlohmann::json realtime_tools_json();
 
 struct chat_tool_arguments {
     chat_action action = chat_action::take_message;

@@ -12,6 +12,9 @@ relay_metrics::relay_metrics(metrics_registry& r)
       http_requests_total(r.get_counter("donna_http_requests_total", "HTTP requests answered")),
       sessions_total(r.get_counter("donna_realtime_sessions_total", "Realtime sessions started")),
       sessions_active(r.get_gauge("donna_realtime_sessions_active", "Realtime sessions open")),
+      realtime_lingering(r.get_gauge(
+          "donna_realtime_sessions_lingering",
+          "Realtime sessions whose visitor left mid-response, kept until its actions are done")),
       messages_client_to_upstream(r.get_counter("donna_messages_total",
                                                 "WebSocket messages relayed",
                                                 {{"direction", "client_to_upstream"}})),

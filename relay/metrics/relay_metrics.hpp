@@ -20,6 +20,7 @@ struct relay_metrics {
     counter& http_requests_total; // HTTP requests answered
     counter& sessions_total;      // realtime sessions started
     gauge& sessions_active;       // realtime sessions open
+    gauge& realtime_lingering;    // sessions kept after the visitor left, for a response's calls
     counter& messages_client_to_upstream;
     counter& messages_upstream_to_client;
     counter& bytes_client_to_upstream;

@@ -421,6 +421,10 @@ std::string client_policy::initial_session_update() const
         session["voice"] = persona_.realtime_voice;
     }
     add_reasoning(session, persona_, dialect_, models_);
+    if (models_.tools.is_array() && !models_.tools.empty()) {
+        session["tools"] = models_.tools;
+        session["tool_choice"] = "auto";
+    }
     return dump_json(json{{"type", "session.update"}, {"session", std::move(session)}});
 }
 

@@ -42,6 +42,8 @@
 #include "persona/persona_catalog.hpp"
 #include "protocol/realtime_events.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -57,6 +59,9 @@ struct realtime_model_settings {
                        // settings (models/model_capabilities.hpp). Empty: the demo upstream.
     std::string transcription_model;    // DONNA_TRANSCRIPTION_MODEL; empty: none asked for
     std::string transcription_language; // DONNA_TRANSCRIPTION_LANGUAGE; empty: detected
+    // DONNA's actions as session.tools (chat/chat_tools' realtime_tools_json()); an empty
+    // array or null: the session gets no tools.
+    nlohmann::json tools = nullptr;
 };
 
 struct policy_decision {
@@ -75,7 +80,8 @@ public:
     // instructions and voice, in the dialect's shape (GA: session.type "realtime",
     // session.instructions, session.audio.output.voice; beta: flat instructions and voice)
     // and, for a reasoning model (GA only), the persona's session.reasoning {effort} and
-    // session.parallel_tool_calls.
+    // session.parallel_tool_calls; with the models' tools, session.tools and tool_choice
+    // "auto" (the same in both dialects).
     std::string initial_session_update() const;
 
     // The session.update that turns on the transcription of the visitor's words, sent right

@@ -3,11 +3,22 @@
 // own donna.persona and donna.chat.message events are handled here, before the policy (which
 // refuses other donna.*): a typed chat message goes to the text chat (chat/chat_service), its
 // reply streams back as donna.chat.delta events and one donna.chat.message.
+//
+// DONNA's actions: the relay offers the model its tools in the first session.update (never
+// shown to the client: session.created/updated reach it without session.tools), carries out
+// the model's function calls (realtime/realtime_tool_calls) with chat/chat_actions, answers
+// each with a function_call_output item and asks for the response to go on. A visitor who
+// leaves while a response is under way does not lose what they asked for: the upstream is
+// kept until that response is done (at most tool_linger), its calls are carried out, and
+// only then closed.
 #include "realtime/realtime_session.hpp"
 
 #include "audio/opus_bridge.hpp"
+#include "chat/chat_actions.hpp"
 #include "chat/chat_reply_event.hpp"
 #include "chat/chat_service.hpp"
+#include "chat/chat_tools.hpp"
+#include "core/unix_time.hpp"
 #include "log/log.hpp"
 #include "metrics/relay_metrics.hpp"
 #include "policy/client_policy.hpp"
@@ -15,6 +26,7 @@
 #include "protocol/json_fields.hpp"
 #include "protocol/realtime_events.hpp"
 #include "realtime/audio_budget.hpp"
+#include "realtime/realtime_tool_calls.hpp"
 #include "realtime/realtime_usage.hpp"
 #include "realtime/upstream.hpp"
 #include "settings/live_settings.hpp"
@@ -55,6 +67,10 @@ std::string error_code_of(const std::string& error_event)
 
 constexpr std::size_t hard_limit_factor = 4;
 
+// How long the upstream is kept after the visitor left mid-response, for the response's
+// function calls to arrive (a response rarely takes more than a few seconds).
+constexpr auto tool_linger = std::chrono::seconds(15);
+
 struct outgoing {
     std::string data;
     bool binary = false;
@@ -70,7 +86,8 @@ public:
           grant_(std::move(grant)),
           metrics_(deps_.metrics),
           budget_(cfg().max_audio_seconds_per_session, cfg().max_audio_seconds_per_minute),
-          shutdown_timer_(ws_->get_executor())
+          shutdown_timer_(ws_->get_executor()),
+          linger_timer_(ws_->get_executor())
     {}
 
     void run(const websocket_channel::upgrade_request& upgrade)
@@ -145,7 +162,16 @@ private:
             return {};
         return {.model = cfg().openai_realtime_model,
                 .transcription_model = cfg().transcription_model,
-                .transcription_language = cfg().transcription_language};
+                .transcription_language = cfg().transcription_language,
+                .tools = offers_tools() ? realtime_tools_json() : nlohmann::json(nullptr)};
+    }
+
+    // DONNA's actions are offered to OpenAI's model (the demo does not call tools), unless
+    // DONNA_CHAT_TOOLS=0 or there is nowhere to keep what they do.
+    bool offers_tools() const
+    {
+        return cfg().realtime() == realtime_mode::openai && cfg().chat_tools &&
+               deps_.actions != nullptr;
     }
 
     void start_upstream()
@@ -203,11 +229,62 @@ private:
             if (const auto used = response_done_usage(text))
                 deps_.usage.tokens("openai", cfg().openai_realtime_model, *used);
         }
-        const bool first = holding_;
-        holding_ = false;
-        forward_upstream_event(std::move(text));
-        if (first)
-            release_held();
+        const auto type = peek_event_type(text);
+        const std::string_view kind = type ? *type : std::string_view();
+        if (offers_tools() && (kind == "session.created" || kind == "session.updated"))
+            text = without_tools(text);
+        // Read before forwarding: the text is moved to the client's queue.
+        const auto calls = tool_calls_.on_upstream_event(kind, text);
+        if (!client_gone_) {
+            const bool first = holding_;
+            holding_ = false;
+            forward_upstream_event(std::move(text));
+            if (first)
+                release_held();
+        }
+        carry_out(calls);
+    }
+
+    // A session event as the client may see it: without the tools the relay set.
+    static std::string without_tools(const std::string& text)
+    {
+        auto event = nlohmann::json::parse(text, nullptr, false);
+        if (!event.is_object() || !event.contains("session") || !event["session"].is_object())
+            return text;
+        auto& session = event["session"];
+        if (!session.contains("tools"))
+            return text;
+        session.erase("tools");
+        return dump_json(event);
+    }
+
+    // The model's calls, carried out with the text chat's executor; each answered upstream,
+    // then the response asked to go on (not once the visitor has left: nobody would hear it).
+    void carry_out(const realtime_tool_calls::step& step)
+    {
+        if (!upstream_)
+            return;
+        const chat_action_context context{.site = grant_.claims.site,
+                                          .conversation = grant_.claims.token_id,
+                                          .channel = action_channel::voice,
+                                          .now_unix = unix_now()};
+        for (const auto& call : step.ready) {
+            const auto done =
+                tool_calls_.admit_call()
+                    ? execute_tool_call(call, context, deps_.actions, metrics_, deps_.log)
+                    : refuse_tool_call(call,
+                                       "at most " + std::to_string(max_tool_calls_per_turn) +
+                                           " actions are carried out per turn",
+                                       context, metrics_, deps_.log);
+            upstream_->send(function_call_output_event(call.id, done.exchange.result));
+        }
+        if (client_gone_) {
+            if (step.response_finished && !tool_calls_.response_in_progress())
+                stop_lingering();
+            return;
+        }
+        if (step.continue_response)
+            upstream_->send(continue_response_event(tool_calls_.tools_final()));
     }
 
     void forward_upstream_event(std::string text)
@@ -288,6 +365,8 @@ private:
         if (type && *type == "input_audio_buffer.append" &&
             !admit_audio(pcm16_seconds_in_append(decision.forward_text)))
             return;
+        if (type && (*type == "conversation.item.create" || *type == "response.create"))
+            tool_calls_.visitor_turn();
         if (upstream_)
             upstream_->send(std::move(decision.forward_text));
     }
@@ -448,6 +527,31 @@ private:
             call->cancel();
         chat_calls_.clear();
         shutdown_timer_.cancel();
+        if (upstream_ && upstream_open_ && offers_tools() && tool_calls_.response_in_progress() &&
+            !client_gone_) {
+            // The visitor left while DONNA was answering: what they asked for may still be
+            // in that answer. The timer keeps the session alive until it is done.
+            client_gone_ = true;
+            metrics_.realtime_lingering.add(1);
+            lingering_ = true;
+            linger_timer_.expires_after(tool_linger);
+            linger_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+                if (!ec)
+                    self->stop_lingering();
+            });
+            return;
+        }
+        client_gone_ = true;
+        stop_lingering();
+    }
+
+    void stop_lingering()
+    {
+        if (lingering_) {
+            lingering_ = false;
+            metrics_.realtime_lingering.add(-1);
+        }
+        linger_timer_.cancel();
         if (upstream_) {
             upstream_->close();
             upstream_.reset();
@@ -524,6 +628,8 @@ public:
     {
         if (counted_)
             metrics_.sessions_active.add(-1);
+        if (lingering_)
+            metrics_.realtime_lingering.add(-1);
         if (upstream_)
             upstream_->close();
     }
@@ -535,6 +641,8 @@ private:
     relay_metrics& metrics_;
     audio_budget budget_;
     net::steady_timer shutdown_timer_;
+    net::steady_timer linger_timer_; // keeps the session while lingering (tool_linger)
+    realtime_tool_calls tool_calls_;
     std::optional<client_policy> policy_;
     std::optional<opus_input_bridge> opus_in_;
     std::optional<opus_output_bridge> opus_out_;
@@ -550,6 +658,7 @@ private:
     std::optional<websocket::close_code> close_code_;
     bool writing_ = false, closing_ = false, closed_ = false, upstream_open_ = false;
     bool counted_ = false, audio_refused_ = false;
+    bool client_gone_ = false, lingering_ = false;
 };
 
 } // namespace

@@ -28,6 +28,7 @@ class context;
 
 namespace donna::relay {
 
+class action_store;
 class chat_service;
 class logger;
 class speech_synth;
@@ -43,7 +44,8 @@ struct realtime_deps {
     logger& log;
     chat_service& chat; // the text chat inside a voice session (donna.chat.message)
     usage_meter& usage;
-    boost::asio::ssl::context& upstream_tls;        // the trust of every upstream connection
+    boost::asio::ssl::context& upstream_tls; // the trust of every upstream connection
+    action_store* actions = nullptr;         // DONNA's actions (chat/chat_actions); null: no tools
     std::function<speech_synth*()> demo_voice = {}; // espeak-ng, made on first use (or null)
 };
 

@@ -81,6 +81,8 @@ struct shared_state {
     int close_after_deltas;
     int attempts = 0;
     std::uint64_t version = 0; // bumped on every change to `connections`
+    std::deque<std::vector<fake_function_call>> scripted_calls; // one entry per response
+    bool hold_next = false;
     std::vector<recorded_connection> connections;
 
     // I/O thread only.
@@ -545,9 +547,25 @@ private:
     void push(const json& e)
     {
         // replace: a client's invalid UTF-8 echoed back must not throw.
-        push_text(e.dump(-1, ' ', false, json::error_handler_t::replace));
+        auto text = e.dump(-1, ' ', false, json::error_handler_t::replace);
+        if (holding_)
+            held_.push_back(std::move(text));
+        else
+            push_text(std::move(text));
     }
 
+public:
+    // Sends what a held response kept back (hold_next_response), in order.
+    void release_held()
+    {
+        holding_ = false;
+        auto held = std::move(held_);
+        held_.clear();
+        for (auto& text : held)
+            push_text(std::move(text));
+    }
+
+private:
     void send_error(const api_error& error, const std::optional<std::string>& client_event_id)
     {
         auto e = event("error");
@@ -734,6 +752,20 @@ private:
         std::string kind;
         if (auto bad = read_string(*given, "type", kind, "item"))
             return bad;
+        if (kind == "function_call_output") {
+            std::string call_id;
+            if (auto bad = read_string(*given, "call_id", call_id, "item"))
+                return bad;
+            const bool answers_a_call =
+                std::any_of(items_.begin(), items_.end(), [&](const auto& i) {
+                    return i.second.value("type", "") == "function_call" &&
+                           i.second.value("call_id", "") == call_id;
+                });
+            if (!answers_a_call)
+                return invalid_value("item.call_id", "Invalid 'item.call_id': no function call "
+                                                     "in the conversation has call_id '" +
+                                                         call_id + "'.");
+        }
         json previous = previous_item();
         bool at_end = true;
         if (const auto p = e.find("previous_item_id"); p != e.end() && !p->is_null()) {
@@ -845,9 +877,112 @@ private:
         const bool text_only =
             modalities && modalities->is_array() &&
             std::find(modalities->begin(), modalities->end(), "audio") == modalities->end();
-        stream_response(text_only, fault == realtime_fault::close_mid_response
-                                       ? std::optional<int>(close_after)
-                                       : std::nullopt);
+        std::vector<fake_function_call> calls;
+        bool hold = false;
+        {
+            const std::lock_guard lock(state_.mutex);
+            if (!state_.scripted_calls.empty()) {
+                calls = std::move(state_.scripted_calls.front());
+                state_.scripted_calls.pop_front();
+            }
+            hold = std::exchange(state_.hold_next, false);
+        }
+        const bool choice_none = params && params->value("tool_choice", json()) == "none";
+        if (!calls.empty() && !choice_none && declared(calls))
+            return stream_function_calls(calls, hold);
+        stream_response(text_only,
+                        fault == realtime_fault::close_mid_response
+                            ? std::optional<int>(close_after)
+                            : std::nullopt,
+                        hold);
+        return std::nullopt;
+    }
+
+    // Whether the session declared every function the script calls (a model calls no other).
+    bool declared(const std::vector<fake_function_call>& calls) const
+    {
+        const json* tools = find_path(session_, {"tools"});
+        if (!tools || !tools->is_array())
+            return false;
+        return std::all_of(calls.begin(), calls.end(), [&](const fake_function_call& call) {
+            return std::any_of(tools->begin(), tools->end(), [&](const json& tool) {
+                return tool.is_object() && tool.value("type", "") == "function" &&
+                       tool.value("name", "") == call.name;
+            });
+        });
+    }
+
+    // A response that calls functions instead of speaking (see the header).
+    outcome stream_function_calls(const std::vector<fake_function_call>& calls, bool hold)
+    {
+        const auto response_id = state_.make_id("resp_");
+        auto created = event("response.created");
+        created["response"] = response_object(response_id, "in_progress", json::array(), nullptr);
+        push(created);
+        holding_ = hold;
+        json output = json::array();
+        for (std::size_t i = 0; i < calls.size(); ++i) {
+            const auto& call = calls[i];
+            const json previous = previous_item();
+            const auto item_id = state_.make_id("item_");
+            const auto call_id = state_.make_id("call_");
+            json item = {{"id", item_id},           {"object", "realtime.item"},
+                         {"type", "function_call"}, {"status", "in_progress"},
+                         {"name", call.name},       {"call_id", call_id},
+                         {"arguments", ""}};
+            auto added = event("response.output_item.added");
+            added["response_id"] = response_id;
+            added["output_index"] = i;
+            added["item"] = item;
+            push(added);
+            // The arguments stream in two pieces, as a model writes them.
+            const auto half = call.arguments.size() / 2;
+            for (const auto& piece :
+                 {call.arguments.substr(0, half), call.arguments.substr(half)}) {
+                auto delta = event("response.function_call_arguments.delta");
+                delta["response_id"] = response_id;
+                delta["item_id"] = item_id;
+                delta["output_index"] = i;
+                delta["call_id"] = call_id;
+                delta["delta"] = piece;
+                push(delta);
+            }
+            auto done = event("response.function_call_arguments.done");
+            done["response_id"] = response_id;
+            done["item_id"] = item_id;
+            done["output_index"] = i;
+            done["call_id"] = call_id;
+            if (!beta())
+                done["name"] = call.name; // GA only: beta named it in output_item.added
+            done["arguments"] = call.arguments;
+            push(done);
+            item["status"] = "completed";
+            item["arguments"] = call.arguments;
+            auto item_done = event("response.output_item.done");
+            item_done["response_id"] = response_id;
+            item_done["output_index"] = i;
+            item_done["item"] = item;
+            push(item_done);
+            announce_item(item, previous);
+            items_[item_id] = item;
+            audio_ms_[item_id] = 0;
+            last_item_id_ = item_id;
+            output.push_back(item);
+        }
+        const json usage = {{"total_tokens", 20},
+                            {"input_tokens", 10},
+                            {"output_tokens", 10},
+                            {"input_token_details",
+                             {{"text_tokens", 10},
+                              {"audio_tokens", 0},
+                              {"image_tokens", 0},
+                              {"cached_tokens", 0},
+                              {"cached_tokens_details",
+                               {{"text_tokens", 0}, {"audio_tokens", 0}, {"image_tokens", 0}}}}},
+                            {"output_token_details", {{"text_tokens", 10}, {"audio_tokens", 0}}}};
+        auto done = event("response.done");
+        done["response"] = response_object(response_id, "completed", std::move(output), usage);
+        push(done);
         return std::nullopt;
     }
 
@@ -889,7 +1024,7 @@ private:
 
     // The whole response at once: the API streams faster than real time too, and a fake
     // that paced itself would only slow the tests down.
-    void stream_response(bool text_only, std::optional<int> drop_after_deltas)
+    void stream_response(bool text_only, std::optional<int> drop_after_deltas, bool hold)
     {
         const auto response_id = state_.make_id("resp_");
         const auto item_id = state_.make_id("item_");
@@ -899,6 +1034,7 @@ private:
         auto created = event("response.created");
         created["response"] = response_object(response_id, "in_progress", json::array(), nullptr);
         push(created);
+        holding_ = hold;
         const assistant_message reply(beta() ? dialect::beta : dialect::ga, response_id, item_id,
                                       text_only, [this] { return state_.make_id("event_"); });
         push(reply.output_item_added());
@@ -1036,6 +1172,8 @@ private:
     std::vector<std::uint8_t> carry_;
     std::size_t committed_ms_ = 0;
     std::map<std::string, json> items_;            // the conversation, by item id
+    bool holding_ = false;                         // a held response (hold_next_response)
+    std::vector<std::string> held_;                // what it kept back
     std::map<std::string, std::int64_t> audio_ms_; // bounds conversation.item.truncate
     std::string last_item_id_;
 };
@@ -1136,6 +1274,23 @@ bool fake_realtime_server::wait_until(
     return wait_for_change(
         state.mutex, state.changed, [&] { return state.connections; },
         [&] { return state.version; }, pred, timeout);
+}
+
+void fake_realtime_server::script_function_calls(std::vector<fake_function_call> calls)
+{
+    const std::lock_guard lock(impl_->state.mutex);
+    impl_->state.scripted_calls.push_back(std::move(calls));
+}
+
+void fake_realtime_server::hold_next_response()
+{
+    const std::lock_guard lock(impl_->state.mutex);
+    impl_->state.hold_next = true;
+}
+
+void fake_realtime_server::release_response()
+{
+    impl_->for_each_session([](session& s) { s.release_held(); });
 }
 
 void fake_realtime_server::send_to_all(const std::string& server_event_json)

@@ -27,9 +27,18 @@
 // gpt-realtime-2, -2.1, -2.1-mini...; its session starts with reasoning.effort "low"), are
 // unsupported_parameter errors for any other model and unknown_parameter errors in beta.
 //
+// Function calls, as scripted by the test (script_function_calls): the next response calls
+// the given functions instead of speaking, each as a function_call output item (output_item
+// .added, function_call_arguments.delta and .done, output_item.done, the conversation item,
+// then response.done with the calls in its output). As the API does, GA's
+// response.function_call_arguments.done names the function and beta's does not; a model can
+// call only a function the session declared in session.tools, so a script naming any other is
+// ignored and the response speaks. A function_call_output item must answer a call in the
+// conversation (invalid_value on item.call_id otherwise).
+//
 // Not simulated: voice activity detection (turn detection is accepted in the session but
 // never fires: the client commits and asks for responses itself), transcription of input
-// audio, function calls, rate_limits.updated. A response is sent at once, not paced in real
+// audio, rate_limits.updated. A response is sent at once, not paced in real
 // time, so a response.cancel always finds no active response (as after a real response.done).
 //
 // Thread safety: every public member may be called from any thread once start() returned;
@@ -66,6 +75,13 @@ struct fake_realtime_options {
                                                    // (empty: 1.0 s of a 440 Hz tone)
     std::string response_text = "Hello from the fake.";
     std::size_t delta_bytes = 4800; // audio bytes per delta (100 ms); 0 is taken as 4800
+};
+
+// One call the model makes in a scripted response: the function's name and the arguments'
+// JSON text exactly as the model would write it (malformed on purpose if the test wants).
+struct fake_function_call {
+    std::string name;
+    std::string arguments;
 };
 
 // One accepted upgrade (refused upgrades are only counted by upgrade_attempts()).
@@ -105,6 +121,14 @@ public:
     // connection changes (and at least every 50 ms); false if `timeout` passes first.
     bool wait_until(const std::function<bool(const std::vector<recorded_connection>&)>& pred,
                     std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+
+    // The next response.create (of any session) is answered with these calls; each call of
+    // this function scripts one more response, in order. Responses after the scripts speak.
+    void script_function_calls(std::vector<fake_function_call> calls);
+    // The next response sends response.created, then holds the rest (and every event after
+    // it) until release_response(): a response still under way, as the test needs it.
+    void hold_next_response();
+    void release_response();
 
     // Sends this text as-is to every open session, after whatever is already queued.
     void send_to_all(const std::string& server_event_json);

@@ -129,8 +129,10 @@ TEST_F(Actions, ATakeMessageCallIsStoredListedForStaffAndTheVisitorGetsTheSecond
     EXPECT_GT(stored["created_at"].get<std::int64_t>(), 0);
     EXPECT_EQ(stored["fields"], json::parse(arguments));
     EXPECT_TRUE(listing["outbox"].empty());
-    EXPECT_EQ(relay.metric(R"(donna_chat_actions_total{action="take_message",outcome="recorded"})"),
-              1);
+    EXPECT_EQ(
+        relay.metric(
+            R"(donna_actions_total{action="take_message",channel="chat",outcome="recorded"})"),
+        1);
 }
 
 TEST_F(Actions, ARequestCallbackCallIsStoredAsACallbackForTheStaff)
@@ -211,7 +213,8 @@ void expect_not_executed(relay_harness& relay, const fake_openai_http& fake, con
     const auto listing = relay.request("GET", "/v1/messages", "", bearer(test_admin_token)).json();
     EXPECT_TRUE(listing["messages"].empty());
     EXPECT_TRUE(listing["outbox"].empty());
-    EXPECT_EQ(relay.metric("donna_chat_actions_total{action=\"" + tool + "\",outcome=\"invalid\"}"),
+    EXPECT_EQ(relay.metric("donna_actions_total{action=\"" + tool +
+                           "\",channel=\"chat\",outcome=\"invalid\"}"),
               1);
 }
 
