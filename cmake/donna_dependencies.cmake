@@ -5,7 +5,8 @@
 #   donna::benchmark  Google Benchmark
 #   GTest::gtest_main GoogleTest
 #   donna::imgui      Dear ImGui 1.86 + its GLFW backend (WASM tree only)
-#   donna::boost donna::ssl donna::sodium donna::zlib donna::espeak donna::sqlite (native only)
+#   donna::boost donna::ssl donna::sodium donna::zlib donna::espeak donna::sqlite donna::curl
+#   (native only)
 # Natively these are Debian's -dev packages. In the WASM tree find_package sees none of
 # them, so they are compiled here from Debian's source packages, unpacked by
 # scripts/setup.sh into third_party/src (git-ignored), with our compiler flags.
@@ -33,6 +34,7 @@ if(NOT EMSCRIPTEN)
   pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
   pkg_check_modules(ESPEAK REQUIRED IMPORTED_TARGET espeak-ng)
   pkg_check_modules(SQLITE REQUIRED IMPORTED_TARGET sqlite3)
+  pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
   target_link_libraries(donna_json INTERFACE nlohmann_json::nlohmann_json)
   target_link_libraries(donna_opus INTERFACE PkgConfig::OPUS)
   target_link_libraries(donna_benchmark INTERFACE benchmark::benchmark)
@@ -63,6 +65,10 @@ if(NOT EMSCRIPTEN)
   add_library(donna_sqlite INTERFACE)
   add_library(donna::sqlite ALIAS donna_sqlite)
   target_link_libraries(donna_sqlite INTERFACE PkgConfig::SQLITE)
+  # libcurl (OpenSSL flavour): the outbox's SMTP sender (relay/providers/smtp).
+  add_library(donna_curl INTERFACE)
+  add_library(donna::curl ALIAS donna_curl)
+  target_link_libraries(donna_curl INTERFACE PkgConfig::CURL)
   return()
 endif()
 

@@ -25,8 +25,12 @@ packages=(
   nlohmann-json3-dev libopus-dev libgtest-dev libbenchmark-dev zlib1g-dev
   # the relay's demo mode speaks with espeak-ng's library
   libespeak-ng-dev
+  # the outbox's email goes out over SMTP with libcurl (STARTTLS, implicit TLS, AUTH)
+  libcurl4-openssl-dev
   # test audio and browser
   espeak-ng sox chromium
+  # the SMTP tests' real mail server on loopback (STARTTLS, AUTH)
+  python3-aiosmtpd
   # fallback node when none is on PATH (nodejs from Debian)
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

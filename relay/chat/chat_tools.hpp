@@ -20,6 +20,7 @@
 // form (+, then 7 to 15 digits, the first not 0).
 #pragma once
 
+#include "core/contact_address.hpp" // is_email_address, is_e164_phone
 #include "core/error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -66,14 +67,10 @@ result<chat_tool_arguments> validate_tool_call(std::string_view name, std::strin
 // Limits of the fields, in characters (Unicode code points).
 inline constexpr std::size_t max_name_chars = 100;
 inline constexpr std::size_t max_message_chars = 2000;
-inline constexpr std::size_t max_email_chars = 254; // RFC 5321's path limit
+inline constexpr std::size_t max_email_chars = max_email_address_chars;
 inline constexpr std::size_t max_subject_chars = 200;
 inline constexpr std::size_t max_email_body_chars = 5000;
 inline constexpr std::size_t max_sms_chars = 1600; // ten concatenated segments
 inline constexpr std::size_t max_note_chars = 500; // preferred_time, reason
-
-// The checks on their own (tests, and whoever else takes such values).
-bool is_e164_phone(std::string_view text);
-bool is_email_address(std::string_view text);
 
 } // namespace donna::relay

@@ -1,17 +1,16 @@
 // The donna-relay executable as an operator runs it: configuration errors, SIGHUP reloading
 // the .env file (key rotation), SIGTERM draining and exiting cleanly, secrets kept out of the
 // log. A real process, real signals, HTTP over loopback.
+#include "child_process.hpp"
 #include "relay_harness.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <csignal>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
@@ -20,78 +19,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class relay_process {
+// donna-relay started with exactly `env` as its environment; the log (stderr) to a file.
+class relay_process : public donna::test::child_process {
 public:
-    // Starts donna-relay with exactly `env` as its environment; stdout to a pipe (the port
-    // line), stderr (the log) to a file.
     relay_process(const std::vector<std::string>& env, const fs::path& log_file)
-    {
-        int out[2];
-        if (::pipe(out) != 0)
-            throw std::runtime_error("pipe failed");
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            ::dup2(out[1], 1);
-            const int err = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-            ::dup2(err, 2);
-            std::vector<char*> envp;
-            envp.reserve(env.size() + 1);
-            for (const auto& e : env)
-                envp.push_back(const_cast<char*>(e.c_str()));
-            envp.push_back(nullptr);
-            char* argv[] = {const_cast<char*>(DONNA_RELAY_BINARY), nullptr};
-            ::execve(DONNA_RELAY_BINARY, argv, envp.data());
-            ::_exit(127);
-        }
-        ::close(out[1]);
-        out_ = ::fdopen(out[0], "r");
-    }
-
-    ~relay_process()
-    {
-        if (pid_ > 0 && !exited_) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-        if (out_ != nullptr)
-            ::fclose(out_);
-    }
-    relay_process(const relay_process&) = delete;
-    relay_process& operator=(const relay_process&) = delete;
+        : child_process({DONNA_RELAY_BINARY}, env, log_file)
+    {}
 
     // The port from "donna-relay: listening on port N" (0 if the process ended first).
     std::uint16_t port()
     {
-        char line[256];
-        while (std::fgets(line, sizeof line, out_) != nullptr) {
+        while (const auto line = read_line()) {
             unsigned port = 0;
-            if (std::sscanf(line, "donna-relay: listening on port %u", &port) == 1)
+            if (std::sscanf(line->c_str(), "donna-relay: listening on port %u", &port) == 1)
                 return static_cast<std::uint16_t>(port);
         }
         return 0;
     }
-
-    void signal(int s) { ::kill(pid_, s); }
-
-    // The exit code, or -1 if it did not exit within the timeout.
-    int wait_exit(std::chrono::seconds timeout = std::chrono::seconds(20))
-    {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                exited_ = true;
-                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        return -1;
-    }
-
-private:
-    pid_t pid_ = -1;
-    FILE* out_ = nullptr;
-    bool exited_ = false;
 };
 
 std::string read_file(const fs::path& p)
