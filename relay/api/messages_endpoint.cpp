@@ -57,6 +57,8 @@ json outbox_json(const outbox_item& o)
             {"payload", stored_json(o.payload)},
             {"status", o.status},
             {"attempts", o.attempts},
+            {"last_error", o.last_error.empty() ? json(nullptr) : json(o.last_error)},
+            {"sent_at", o.sent_at == 0 ? json(nullptr) : json(o.sent_at)},
             {"created_at", o.created_at}};
 }
 

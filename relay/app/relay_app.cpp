@@ -7,6 +7,7 @@
 #include "config/config.hpp"
 #include "jobs/job_runner.hpp"
 #include "models/model_watch.hpp"
+#include "outbox/email_sender.hpp"
 #include "server/server.hpp"
 #include "voice/speech_service.hpp"
 #include "voice/voice_chat_service.hpp"
@@ -42,6 +43,7 @@ struct relay_app::impl {
         ioc.shutdown();
         listener.reset();
         runner.reset();
+        mail.reset(); // ends a send under way; its job settles into a runner already gone
         job_table.reset();
         svc.reset();
     }
@@ -69,6 +71,7 @@ struct relay_app::impl {
     std::shared_ptr<services> svc;
     std::unique_ptr<job_store> job_table;
     std::unique_ptr<job_runner> runner;
+    std::unique_ptr<email_sender> mail; // with SMTP_HOST set: the outbox's emails
     std::unique_ptr<server> listener;
     std::vector<std::thread> threads;
     bool stopped = false;
@@ -85,10 +88,19 @@ result<std::unique_ptr<relay_app>> relay_app::create(config cfg, logger& log)
     job_runner_settings jobs;
     jobs.poll_interval = std::chrono::milliseconds(c.job_poll_ms);
     jobs.lease = std::chrono::seconds(c.job_lease_seconds);
+    jobs.backoff.base_delay = std::chrono::milliseconds(c.job_retry_ms);
     i->job_table = std::make_unique<job_store>(i->svc->db());
     i->runner = std::make_unique<job_runner>(*i->job_table, i->svc->registry(), log,
                                              i->ioc.get_executor(), std::move(jobs));
     auto& svc = *i->svc;
+    if (!c.smtp_host.empty()) {
+        i->mail = std::make_unique<email_sender>(svc.actions(), svc.live(), svc.upstream_ca_pem(),
+                                                 svc.registry(), log);
+        i->runner->handle("outbox.email",
+                          [mail = i->mail.get()](const job& j, job_runner::settle done) {
+                              mail->deliver(j, std::move(done));
+                          });
+    }
     const endpoint_parts parts{
         .settings = svc.live(),
         .metrics = svc.metrics(),

@@ -134,6 +134,7 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log,
         http_client_options{
             .extra_ca_pem = *ca, .max_idle_per_host = 8, .idle_timeout = std::chrono::seconds(50)});
     created->db_ = std::move(*db);
+    created->upstream_ca_pem_ = *ca;
     created->memories_ = std::make_unique<memory_store>(*created->db_);
     created->actions_ = std::make_unique<action_store>(*created->db_);
     const auto& live = created->settings()->cfg;

@@ -71,6 +71,9 @@ public:
     // The SQLite database (DONNA_DATABASE) and what is kept in it.
     database& db() { return *db_; }
     memory_store& memories() { return *memories_; }
+    // DONNA_UPSTREAM_CA_FILE's certificates ("" when unset), trusted besides the system's by
+    // every upstream: the HTTP client's and the SMTP sender's.
+    const std::string& upstream_ca_pem() const { return upstream_ca_pem_; }
     // What DONNA's actions leave behind: messages for the staff and the outbox.
     action_store& actions() { return *actions_; }
     // espeak-ng for demo mode, created on first use (nullptr with the reason logged when
@@ -94,6 +97,7 @@ private:
     std::unique_ptr<database> db_;
     std::unique_ptr<memory_store> memories_;
     std::unique_ptr<action_store> actions_;
+    std::string upstream_ca_pem_;
     std::unique_ptr<http_client> upstreams_;
     std::unique_ptr<chat_service> chat_; // uses upstreams_: destroyed first (see ~services)
     std::unique_ptr<speech_service> speech_;

@@ -1,6 +1,8 @@
 // config.cpp: one table of settings (name, member, kind); one loop reads and validates them.
 #include "config/config.hpp"
 
+#include "core/contact_address.hpp"
+
 #include "config/dotenv.hpp"
 
 #include <boost/url/parse.hpp>
@@ -100,6 +102,7 @@ constexpr std::array int_settings{
     int_setting{"DONNA_HTTP_WRITE_SECONDS", &config::http_write_seconds, 1, 3600},
     int_setting{"DONNA_JOB_POLL_MS", &config::job_poll_ms, 10, 60000},
     int_setting{"DONNA_JOB_LEASE_SECONDS", &config::job_lease_seconds, 10, 86400},
+    int_setting{"DONNA_JOB_RETRY_MS", &config::job_retry_ms, 10, 3600000},
     int_setting{"DONNA_MAX_SESSIONS_PER_IP", &config::max_sessions_per_ip, 1, 100000},
     int_setting{"DONNA_MAX_SESSIONS_PER_TOKEN", &config::max_sessions_per_token, 1, 1000},
     int_setting{"DONNA_UPSTREAM_CONNECT_TIMEOUT_MS", &config::upstream_connect_timeout_ms, 50,
@@ -192,6 +195,30 @@ status check_readable(const char* name, const std::string& path)
     return ok();
 }
 
+// SMTP, when SMTP_HOST is set: a sender address to write From with, and credentials in the
+// clear only to this machine.
+status check_smtp(const config& c)
+{
+    if (c.smtp_host.empty())
+        return ok();
+    if (!is_email_address(c.smtp_from_email))
+        return make_error(errc::invalid_argument,
+                          "SMTP_FROM_EMAIL must be the sender's email address when SMTP_HOST is "
+                          "set (it is " +
+                              std::string(c.smtp_from_email.empty() ? "empty" : "not one") + ")");
+    const bool loopback =
+        c.smtp_host == "localhost" || c.smtp_host == "::1" || c.smtp_host.starts_with("127.");
+    if (c.smtp_encryption == "none" && !loopback)
+        return make_error(errc::invalid_argument,
+                          "SMTP_ENCRYPTION=none is allowed only for a server on this machine "
+                          "(SMTP_HOST localhost, 127.x.x.x or ::1): mail and the SMTP password "
+                          "would cross the network in the clear; use tls (STARTTLS) or ssl");
+    if (c.smtp_username.empty() != c.smtp_password.empty())
+        return make_error(errc::invalid_argument,
+                          "SMTP_USERNAME and SMTP_PASSWORD must be set together");
+    return ok();
+}
+
 // Cross-field rules, after every variable is read.
 status validate(config& c)
 {
@@ -209,6 +236,8 @@ status validate(config& c)
                           "DONNA_TOKEN_SECRET must be at least 32 characters (it has " +
                               std::to_string(c.token_secret.size()) + ")");
     if (auto s = check_one_of("SMTP_ENCRYPTION", c.smtp_encryption, {"tls", "ssl", "none"}); !s)
+        return s;
+    if (auto s = check_smtp(c); !s)
         return s;
     if (auto s = check_one_of("VOICE_PROVIDER", c.voice_provider, {"telnyx"}); !s)
         return s;
@@ -351,6 +380,8 @@ std::vector<std::string> restart_required_changes(const config& running, const c
         changed.emplace_back("DONNA_JOB_POLL_MS");
     if (running.job_lease_seconds != loaded.job_lease_seconds)
         changed.emplace_back("DONNA_JOB_LEASE_SECONDS");
+    if (running.job_retry_ms != loaded.job_retry_ms)
+        changed.emplace_back("DONNA_JOB_RETRY_MS");
     return changed;
 }
 

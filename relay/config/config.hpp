@@ -46,6 +46,7 @@ struct config {
                                    // streamed answer's deadline renews with every chunk)
     // The durable job runner (jobs/job_runner), read at start-up:
     int job_poll_ms = 1000;      // DONNA_JOB_POLL_MS: how often due jobs are looked for
+    int job_retry_ms = 5000;     // DONNA_JOB_RETRY_MS: the first wait before a failed job's retry
     int job_lease_seconds = 300; // DONNA_JOB_LEASE_SECONDS: a claimed job's lease (a worker
                                  // that dies holding it: the job runs again after this)
 

@@ -14,6 +14,26 @@ std::int64_t bounded(std::size_t limit)
     return static_cast<std::int64_t>(std::clamp<std::size_t>(limit, 1, action_store::max_list));
 }
 
+// An UPDATE's outcome as a status.
+status settled(const result<std::int64_t>& changed)
+{
+    if (!changed)
+        return changed.error();
+    return ok();
+}
+
+// The outbox columns every read selects, in outbox_of's order.
+constexpr std::string_view outbox_columns =
+    "SELECT id, site, channel, conversation, recipient, payload, status, attempts, created_at, "
+    "last_error, sent_at";
+
+outbox_item outbox_of(const sql_row& r)
+{
+    return {integer_of(r[0]), text_of(r[1]), text_of(r[2]),    text_of(r[3]),
+            text_of(r[4]),    text_of(r[5]), text_of(r[6]),    integer_of(r[7]),
+            integer_of(r[8]), text_of(r[9]), integer_of(r[10])};
+}
+
 } // namespace
 
 result<std::int64_t> action_store::record_message(const staff_message& message)
@@ -80,18 +100,56 @@ result<std::vector<staff_message>> action_store::list_messages(const std::string
 result<std::vector<outbox_item>> action_store::list_outbox(const std::string& site,
                                                            std::size_t limit)
 {
-    auto rows = db_.query("SELECT id, site, channel, conversation, recipient, payload, status, "
-                          "attempts, created_at FROM outbox WHERE (? = '' OR site = ?) "
-                          "ORDER BY id DESC LIMIT ?",
+    auto rows = db_.query(std::string(outbox_columns) +
+                              " FROM outbox WHERE (? = '' OR site = ?) ORDER BY id DESC LIMIT ?",
                           {site, site, bounded(limit)});
     if (!rows)
         return rows.error();
     std::vector<outbox_item> out;
     out.reserve(rows->size());
     for (const auto& r : *rows)
-        out.push_back({integer_of(r[0]), text_of(r[1]), text_of(r[2]), text_of(r[3]), text_of(r[4]),
-                       text_of(r[5]), text_of(r[6]), integer_of(r[7]), integer_of(r[8])});
+        out.push_back(outbox_of(r));
     return out;
+}
+
+result<outbox_item> action_store::get_outbox(std::int64_t id)
+{
+    auto rows = db_.query(std::string(outbox_columns) + " FROM outbox WHERE id = ?", {id});
+    if (!rows)
+        return rows.error();
+    if (rows->empty())
+        return make_error(errc::not_found, "there is no outbox item #" + std::to_string(id));
+    return outbox_of(rows->front());
+}
+
+status action_store::begin_attempt(std::int64_t id, std::int64_t now)
+{
+    return settled(
+        db_.run("UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? "
+                "WHERE id = ?",
+                {now, id}));
+}
+
+status action_store::mark_sent(std::int64_t id, std::int64_t now)
+{
+    return settled(
+        db_.run("UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '', updated_at = ? "
+                "WHERE id = ?",
+                {now, now, id}));
+}
+
+status action_store::mark_retry(std::int64_t id, const std::string& why, std::int64_t now)
+{
+    return settled(
+        db_.run("UPDATE outbox SET status = 'queued', last_error = ?, updated_at = ? WHERE id = ?",
+                {why, now, id}));
+}
+
+status action_store::mark_failed(std::int64_t id, const std::string& why, std::int64_t now)
+{
+    return settled(
+        db_.run("UPDATE outbox SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ?",
+                {why, now, id}));
 }
 
 } // namespace donna::relay

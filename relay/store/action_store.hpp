@@ -39,11 +39,13 @@ struct outbox_item {
     std::string site;
     std::string channel; // "email" | "sms"
     std::string conversation;
-    std::string recipient; // an email address or an E.164 phone number
-    std::string payload;   // JSON text: {"subject","body"} for email, {"body"} for sms
-    std::string status = "queued";
-    std::int64_t attempts = 0;
+    std::string recipient;         // an email address or an E.164 phone number
+    std::string payload;           // JSON text: {"subject","body"} for email, {"body"} for sms
+    std::string status = "queued"; // queued | sending | sent | failed
+    std::int64_t attempts = 0;     // delivery attempts so far
     std::int64_t created_at = 0;
+    std::string last_error = {}; // why the last attempt did not deliver ("" when none)
+    std::int64_t sent_at = 0;    // unix seconds the server took it; 0 until then
 };
 
 class action_store {
@@ -59,6 +61,15 @@ public:
     // Newest first, at most min(limit, max_list); site "" lists every site.
     result<std::vector<staff_message>> list_messages(const std::string& site, std::size_t limit);
     result<std::vector<outbox_item>> list_outbox(const std::string& site, std::size_t limit);
+
+    // The senders' side (outbox/): one row (not_found when there is none), and its delivery
+    // state: an attempt begins (status sending, attempts + 1), then it was sent, will be
+    // retried (status queued again, with why), or failed for good (with why).
+    result<outbox_item> get_outbox(std::int64_t id);
+    status begin_attempt(std::int64_t id, std::int64_t now);
+    status mark_sent(std::int64_t id, std::int64_t now);
+    status mark_retry(std::int64_t id, const std::string& why, std::int64_t now);
+    status mark_failed(std::int64_t id, const std::string& why, std::int64_t now);
 
 private:
     database& db_;

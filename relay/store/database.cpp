@@ -3,6 +3,8 @@
 
 #include <sqlite3.h>
 
+#include <array>
+
 namespace donna::relay {
 namespace {
 
@@ -43,9 +45,12 @@ CREATE TABLE IF NOT EXISTS outbox (
     conversation TEXT NOT NULL DEFAULT '',
     recipient TEXT NOT NULL,               -- an email address or an E.164 number
     payload TEXT NOT NULL,                 -- JSON: {"subject","body"} or {"body"}
-    status TEXT NOT NULL DEFAULT 'queued', -- 'queued' until a sender takes it
-    attempts INTEGER NOT NULL DEFAULT 0,
-    created_at INTEGER NOT NULL
+    status TEXT NOT NULL DEFAULT 'queued', -- queued | sending | sent | failed (the senders')
+    attempts INTEGER NOT NULL DEFAULT 0,   -- delivery attempts so far
+    created_at INTEGER NOT NULL,
+    last_error TEXT NOT NULL DEFAULT '',   -- why the last attempt did not deliver
+    sent_at INTEGER NOT NULL DEFAULT 0,    -- unix seconds the server took it; 0 until then
+    updated_at INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS outbox_by_site ON outbox(site, id);
 CREATE INDEX IF NOT EXISTS outbox_by_status ON outbox(status, id);
@@ -67,6 +72,20 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs(state, run_after);
 )sql";
+
+// Columns added after their table was first released: CREATE TABLE IF NOT EXISTS leaves a
+// database made by an older relay as it was, so each is added where it is missing (SQLite's
+// ADD COLUMN needs a constant default, which each has).
+struct added_column {
+    const char* table;
+    const char* column;
+    const char* definition;
+};
+constexpr std::array added_columns{
+    added_column{"outbox", "last_error", "last_error TEXT NOT NULL DEFAULT ''"},
+    added_column{"outbox", "sent_at", "sent_at INTEGER NOT NULL DEFAULT 0"},
+    added_column{"outbox", "updated_at", "updated_at INTEGER NOT NULL DEFAULT 0"},
+};
 
 error sqlite_error(sqlite3* db, const std::string& what)
 {
@@ -146,6 +165,20 @@ result<std::unique_ptr<database>> database::open(const std::string& path)
         std::string why = message ? message : "unknown error";
         sqlite3_free(message);
         return make_error(errc::io_error, "DONNA_DATABASE: " + path + ": " + why);
+    }
+    for (const auto& added : added_columns) {
+        auto present = db->query("SELECT 1 FROM pragma_table_info(?) WHERE name = ?",
+                                 {std::string(added.table), std::string(added.column)});
+        if (!present)
+            return make_error(errc::io_error,
+                              "DONNA_DATABASE: " + path + ": " + present.error().message);
+        if (!present->empty())
+            continue;
+        auto altered =
+            db->run(std::string("ALTER TABLE ") + added.table + " ADD COLUMN " + added.definition);
+        if (!altered)
+            return make_error(errc::io_error,
+                              "DONNA_DATABASE: " + path + ": " + altered.error().message);
     }
     return db;
 }

@@ -77,6 +77,13 @@ std::string url_of(const smtp_settings& s)
            (v6 ? "]" : "") + ":" + std::to_string(s.port);
 }
 
+// Non-zero aborts the transfer: the settings' cancel flag was set.
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
+{
+    const auto* cancel = static_cast<const std::atomic<bool>*>(user);
+    return cancel != nullptr && cancel->load() ? 1 : 0;
+}
+
 bool is_login_refusal(CURLcode code)
 {
     return code == CURLE_LOGIN_DENIED;
@@ -111,6 +118,8 @@ smtp_outcome smtp_client::send(const std::string& from, const std::vector<std::s
     if (i.curl == nullptr)
         return {smtp_verdict::retry, 0, "libcurl could not start"};
     const auto& s = i.settings;
+    if (s.cancel != nullptr && s.cancel->load())
+        return {smtp_verdict::retry, 0, "cancelled"};
     CURL* c = i.curl;
     curl_easy_reset(c); // options of the last message gone; its connection is kept
     i.error.fill('\0');
@@ -147,8 +156,15 @@ smtp_outcome smtp_client::send(const std::string& from, const std::vector<std::s
     curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
     curl_easy_setopt(c, CURLOPT_DEBUGDATA, &i.last_reply);
     curl_easy_setopt(c, CURLOPT_VERBOSE, 1L); // feeds on_debug; nothing is printed
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, s.cancel);
 
     const CURLcode done = curl_easy_perform(c);
+    if (done == CURLE_ABORTED_BY_CALLBACK) {
+        curl_slist_free_all(recipients);
+        return {smtp_verdict::retry, 0, "cancelled"};
+    }
     curl_slist_free_all(recipients);
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);

@@ -21,6 +21,7 @@
 // error, never the credentials.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -38,6 +39,9 @@ struct smtp_settings {
     std::chrono::milliseconds connect_timeout{10000};
     std::chrono::milliseconds timeout{60000}; // one whole message, connect included
     bool keep_alive = true;
+    // When given and set (from any thread), the send under way and every later one end at
+    // once as a retry ("cancelled"): for a relay that is stopping.
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 enum class smtp_verdict { sent, retry, reject };
