@@ -56,5 +56,35 @@ TEST(RelayConfig, InvalidValuesNameTheVariable)
     }
 }
 
+TEST(RelayConfig, SmtpNeedsASenderAddressAndTlsOffThisMachine)
+{
+    const std::map<std::string, std::string> good = {{"SMTP_HOST", "mail.acme.example"},
+                                                     {"SMTP_FROM_EMAIL", "donna@acme.example"}};
+    ASSERT_TRUE(load_config(env_of(good)));
+    const std::pair<std::map<std::string, std::string>, std::string> cases[] = {
+        {{{"SMTP_HOST", "mail.acme.example"}}, "SMTP_FROM_EMAIL must be the sender's"},
+        {{{"SMTP_HOST", "mail.acme.example"}, {"SMTP_FROM_EMAIL", "donna at acme"}},
+         "SMTP_FROM_EMAIL must be the sender's"},
+        {{{"SMTP_HOST", "mail.acme.example"},
+          {"SMTP_FROM_EMAIL", "donna@acme.example"},
+          {"SMTP_ENCRYPTION", "none"}},
+         "SMTP_ENCRYPTION=none is allowed only for a server on this machine"},
+        {{{"SMTP_HOST", "mail.acme.example"},
+          {"SMTP_FROM_EMAIL", "donna@acme.example"},
+          {"SMTP_USERNAME", "donna"}},
+         "SMTP_USERNAME and SMTP_PASSWORD must be set together"},
+        {{{"SMTP_ENCRYPTION", "starttls"}}, "SMTP_ENCRYPTION"},
+    };
+    for (const auto& [vars, message] : cases) {
+        auto c = load_config(env_of(vars));
+        ASSERT_FALSE(c) << message;
+        EXPECT_NE(c.error().message.find(message), std::string::npos) << c.error().message;
+    }
+    auto loopback = good;
+    loopback["SMTP_HOST"] = "127.0.0.1";
+    loopback["SMTP_ENCRYPTION"] = "none";
+    EXPECT_TRUE(load_config(env_of(loopback)));
+}
+
 } // namespace
 } // namespace donna::relay

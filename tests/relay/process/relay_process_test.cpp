@@ -3,6 +3,10 @@
 // log. A real process, real signals, HTTP over loopback.
 #include "child_process.hpp"
 #include "relay_harness.hpp"
+#include "smtp_test_server.hpp"
+
+#include "store/action_store.hpp"
+#include "store/database.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +14,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -115,6 +120,82 @@ TEST_F(RelayProcess, SighupReloadsTheDotenvFileAndSigtermExitsCleanly)
     EXPECT_NE(log.find("reload refused"), std::string::npos) << log;
     EXPECT_NE(log.find("SIGTERM"), std::string::npos) << log;
     EXPECT_EQ(log.find(key), std::string::npos) << log;
+}
+
+TEST_F(RelayProcess,
+       ARelayKilledDuringA200MailBurstDeliversEveryMailAfterRestartNoneTwiceButTheOneInFlight)
+{
+    donna::test::smtp_test_server smtp(dir_ / "smtp");
+    ASSERT_TRUE(smtp.start());
+    // 200 emails queued as the actions queue them, in the database the relay will open.
+    constexpr int burst = 200;
+    const auto db_path = (dir_ / "donna.db").string();
+    {
+        auto db = database::open(db_path);
+        ASSERT_TRUE(db);
+        action_store actions(**db);
+        for (int i = 0; i < burst; ++i) {
+            outbox_item item;
+            item.site = "demo";
+            item.channel = "email";
+            item.recipient = "guest" + std::to_string(i) + "@example.com";
+            item.payload =
+                R"({"subject":"Booking )" + std::to_string(i) + R"(","body":"See you."})";
+            item.created_at = 1796644800;
+            ASSERT_TRUE(actions.enqueue(item));
+        }
+    }
+    auto env = base_env();
+    env.insert(env.end(),
+               {"DONNA_DATABASE=" + db_path, "DONNA_ADMIN_TOKEN=" + test::test_admin_token,
+                "SMTP_HOST=127.0.0.1", "SMTP_PORT=" + std::to_string(smtp.port()),
+                "SMTP_USERNAME=" + smtp.options().user, "SMTP_PASSWORD=" + smtp.options().password,
+                "SMTP_FROM_EMAIL=donna@acme.example",
+                "DONNA_UPSTREAM_CA_FILE=" + smtp.ca_file().string(), "DONNA_JOB_POLL_MS=20",
+                "DONNA_JOB_RETRY_MS=50", "DONNA_JOB_LEASE_SECONDS=10"});
+    {
+        relay_process relay(env, dir_ / "log");
+        ASSERT_NE(relay.port(), 0) << read_file(dir_ / "log");
+        // Killed mid-burst: some mails out, the rest still queued or in hand.
+        ASSERT_TRUE(smtp.wait_for_messages(burst / 4)) << read_file(dir_ / "log");
+        relay.signal(SIGKILL);
+        EXPECT_EQ(relay.wait_exit(), 128 + SIGKILL);
+    }
+    const auto delivered_at_kill = smtp.message_count();
+    EXPECT_LT(delivered_at_kill, static_cast<std::size_t>(burst));
+
+    relay_process restarted(env, dir_ / "log2");
+    const auto port = restarted.port();
+    ASSERT_NE(port, 0) << read_file(dir_ / "log2");
+    // The jobs in hand at the kill run again once their lease lapses (10 s).
+    ASSERT_TRUE(smtp.wait_for_messages(burst, std::chrono::seconds(60)));
+    bool all_sent = false;
+    nlohmann::json listing;
+    for (int i = 0; i < 500 && !all_sent; ++i) {
+        listing = test::http_request(port, "GET", "/v1/messages?limit=500", "",
+                                     test::bearer(test::test_admin_token))
+                      .json();
+        all_sent = listing["outbox"].size() == burst &&
+                   std::all_of(listing["outbox"].begin(), listing["outbox"].end(),
+                               [](const auto& row) { return row["status"] == "sent"; });
+        if (!all_sent)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_TRUE(all_sent) << listing.dump();
+    restarted.signal(SIGTERM);
+    EXPECT_EQ(restarted.wait_exit(), 0);
+
+    // Each row's Message-ID arrived; a second copy only of the one in flight at the kill.
+    const auto mails = smtp.messages();
+    std::set<std::string> ids;
+    for (const auto& mail : mails)
+        ids.insert(mail.header("Message-ID").value_or(""));
+    EXPECT_EQ(ids.size(), static_cast<std::size_t>(burst));
+    EXPECT_LE(mails.size(), static_cast<std::size_t>(burst) + 1);
+    for (int row = 1; row <= burst; ++row)
+        EXPECT_TRUE(
+            ids.contains("<donna.outbox." + std::to_string(row) + ".1796644800@acme.example>"))
+            << row;
 }
 
 } // namespace
