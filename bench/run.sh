@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmarks natively and as WASM under node, in one go, then the browser client's
 # (bundle size, first frame, capture CPU in Chromium against a demo relay), then the relay's
-# chat path against the fake OpenAI API, and writes the figures into BENCHMARKS.md. Build first (scripts/build.sh native wasm).
+# chat path against the fake OpenAI API, then the outbox's SMTP client against a real SMTP
+# server on loopback, and writes the figures into BENCHMARKS.md. Build first (scripts/build.sh native wasm).
 #   bench/run.sh            # about a minute and a half
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,7 +15,8 @@ mkdir -p "$out"
 native="$root/build/native/bench/frame_pipeline_bench"
 wasm="$root/build/wasm/bench/frame_pipeline_bench.js"
 chat="$root/build/native/bench/chat_relay_bench"
-for f in "$native" "$wasm" "$chat" "$root/build/native/relay/donna-relay" "$root/build/wasm/site/donna.wasm"; do
+smtp="$root/build/native/bench/smtp_bench"
+for f in "$native" "$wasm" "$chat" "$smtp" "$root/build/native/relay/donna-relay" "$root/build/wasm/site/donna.wasm"; do
   [ -f "$f" ] || { echo "missing $f: run scripts/build.sh native wasm first" >&2; exit 1; }
 done
 args=(--benchmark_min_time=1 --benchmark_repetitions=5 --benchmark_report_aggregates_only=true)
@@ -22,5 +24,6 @@ args=(--benchmark_min_time=1 --benchmark_repetitions=5 --benchmark_report_aggreg
 node "$wasm" "${args[@]}" --benchmark_out="$out/wasm.json" --benchmark_out_format=json
 node bench/client_bench.mjs "$out/client.json"
 "$chat" "$out/chat.json" 50 50 5
-node bench/report.mjs "$out/native.json" "$out/wasm.json" "$out/client.json" "$out/chat.json" > BENCHMARKS.md
+"$smtp" "$out/smtp.json" 200 3
+node bench/report.mjs "$out/native.json" "$out/wasm.json" "$out/client.json" "$out/chat.json" "$out/smtp.json" > BENCHMARKS.md
 cat BENCHMARKS.md
