@@ -1,4 +1,5 @@
-// contact_address.cpp: the two checks, by hand: the shapes are small and fixed.
+// contact_address.cpp: the two checks, by hand: the shapes are small and fixed. (std::all_of,
+// not std::ranges: Emscripten's libc++ has no ranges algorithms.)
 #include "core/contact_address.hpp"
 
 #include <algorithm>
@@ -21,7 +22,8 @@ bool is_domain(std::string_view domain)
         const auto dot = domain.find('.');
         const auto label = domain.substr(0, dot);
         if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-' ||
-            !std::ranges::all_of(label, [](char c) { return is_alnum(c) || c == '-'; }))
+            !std::all_of(label.begin(), label.end(),
+                         [](char c) { return is_alnum(c) || c == '-'; }))
             return false;
         ++labels;
         last = label;
@@ -31,7 +33,8 @@ bool is_domain(std::string_view domain)
         if (domain.empty())
             return false; // a trailing dot
     }
-    const bool numeric_tld = std::ranges::all_of(last, [](char c) { return c >= '0' && c <= '9'; });
+    const bool numeric_tld =
+        std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; });
     return labels >= 2 && last.size() >= 2 && !numeric_tld;
 }
 
@@ -41,7 +44,8 @@ bool is_e164_phone(std::string_view text)
 {
     if (text.size() < 8 || text.size() > 16 || text.front() != '+' || text[1] == '0')
         return false;
-    return std::ranges::all_of(text.substr(1), [](char c) { return c >= '0' && c <= '9'; });
+    const auto digits = text.substr(1);
+    return std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool is_email_address(std::string_view text)
@@ -55,7 +59,7 @@ bool is_email_address(std::string_view text)
     constexpr std::string_view specials = "!#$%&'*+/=?^_`{|}~.-";
     if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos)
         return false;
-    if (!std::ranges::all_of(local, [&](char c) {
+    if (!std::all_of(local.begin(), local.end(), [&](char c) {
             return is_alnum(c) || specials.find(c) != std::string_view::npos;
         }))
         return false;
