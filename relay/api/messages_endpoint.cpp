@@ -54,6 +54,7 @@ json outbox_json(const outbox_item& o)
             {"channel", o.channel},
             {"conversation", o.conversation},
             {"recipient", o.recipient},
+            {"audience", o.audience},
             {"payload", stored_json(o.payload)},
             {"status", o.status},
             {"attempts", o.attempts},

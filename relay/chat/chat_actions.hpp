@@ -1,8 +1,12 @@
 // chat_actions.hpp: carrying out DONNA's tool calls, from the text chat and from Realtime voice
 // sessions alike (one validation, one implementation, one audit). Each call is checked
 // against its tool's schema (chat/chat_tools); a valid take_message or request_callback is
-// stored for the staff, a valid send_email or send_sms is queued in the outbox
-// (store/action_store); an invalid one is not executed. Every call is counted in
+// stored for the staff, with an email to each of the site's staff_emails (notify_staff) and,
+// for a message that gives the visitor's own email address, a confirmation to the visitor,
+// all in one transaction (store/action_store, outbox/mail_templates); a valid send_email or
+// send_sms is queued in the outbox if the recipient policy (policy/recipient_policy) allows
+// the recipient, and refused with a sentence DONNA can say if not; an invalid one is not
+// executed. Every call is counted in
 // donna_actions_total{action,channel,outcome} and logged without personal data (the tool, the
 // channel, the outcome, the row id, the site and the start of the conversation id; for an
 // invalid call the
@@ -27,8 +31,10 @@
 namespace donna::relay {
 
 class action_store;
-struct relay_metrics;
 class logger;
+class visitor_contacts;
+struct relay_metrics;
+struct site;
 
 // Calls carried out in one chat turn at most; the model's calls beyond it are refused (one
 // visitor message must not fill the outbox).
@@ -55,6 +61,16 @@ struct chat_action_context {
     std::string conversation; // the session token's id
     action_channel channel = action_channel::chat;
     std::int64_t now_unix = 0;
+    // The site's staff, daily caps and templates (null: a site without any: only the
+    // visitor's own address, the default caps, no notifications).
+    const struct site* where = nullptr;
+    // What the visitor said or wrote in this conversation (policy/recipient_policy): whom
+    // send_email and send_sms may write to besides the staff. Null: nobody but the staff.
+    const visitor_contacts* heard = nullptr;
+    // Whether a sender exists for the channel (SMTP_HOST set; Telnyx for SMS later): the
+    // result then says the message goes out shortly, otherwise that it waits unsent.
+    bool email_sender = false;
+    bool sms_sender = false;
 };
 
 struct executed_tool_call {

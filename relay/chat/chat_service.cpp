@@ -7,6 +7,7 @@
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
 #include "metrics/relay_metrics.hpp"
+#include "policy/recipient_policy.hpp"
 #include "providers/openai/moderation.hpp"
 #include "providers/openai/openai_requests.hpp"
 #include "settings/live_settings.hpp"
@@ -333,10 +334,22 @@ void chat_service::start_round(const std::shared_ptr<chat_turn_state>& state)
 // refused past max_tool_calls_per_turn; their results go to the model in the next round.
 void chat_service::run_tools(chat_turn_state& state, const chat_completion_result& completion)
 {
+    // Whom send_email and send_sms may write to: what the visitor wrote in this conversation
+    // (the history holds this turn's message too).
+    visitor_contacts heard;
+    if (state.history)
+        for (const auto& turn : state.history->turns())
+            if (turn.role == chat_role::user)
+                heard.heard(turn.text);
+    const auto& cfg = state.settings->cfg;
     const chat_action_context context{.site = state.request.site,
                                       .conversation = state.request.conversation_id,
                                       .channel = action_channel::chat,
-                                      .now_unix = unix_now()};
+                                      .now_unix = unix_now(),
+                                      .where = cfg.sites.find(state.request.site),
+                                      .heard = &heard,
+                                      .email_sender = !cfg.smtp_host.empty(),
+                                      .sms_sender = false};
     chat_tool_round round;
     round.text = completion.text;
     for (const auto& call : completion.tool_calls) {

@@ -3,20 +3,26 @@
 
 #include "config/text_file.hpp"
 #include "core/ascii.hpp"
+#include "core/contact_address.hpp"
 #include "core/utf8.hpp"
 
 #include <boost/url/parse.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <initializer_list>
 #include <system_error>
+#include <utility>
 
 namespace donna::relay {
 namespace {
 
 constexpr std::size_t max_id_length = 64;
 constexpr std::size_t max_greeting_chars = 500;
+constexpr std::size_t max_contacts = 10;
+constexpr std::int64_t max_daily_cap = 100000;
+constexpr std::size_t max_template_bytes = 20000;
 
 bool valid_id(std::string_view id)
 {
@@ -93,6 +99,67 @@ result<std::vector<std::string>> parse_origins(const nlohmann::json& object,
     return origins;
 }
 
+// staff_emails / staff_phones: an array of at most max_contacts strings, each of its shape.
+status parse_contacts(const nlohmann::json& object, const char* name, const std::string& label,
+                      bool (*valid)(std::string_view), std::string_view shape,
+                      std::vector<std::string>& out)
+{
+    const auto it = object.find(name);
+    if (it == object.end())
+        return ok();
+    if (!it->is_array() || it->size() > max_contacts)
+        return make_error(errc::wrong_type,
+                          cat({label, "\"", name, "\" must be an array of at most 10 strings"}));
+    for (std::size_t i = 0; i < it->size(); ++i) {
+        const auto& v = (*it)[i];
+        if (!v.is_string() || !valid(v.get_ref<const std::string&>()))
+            return make_error(errc::invalid_argument,
+                              cat({label, name, "[", std::to_string(i), "] must be ", shape}));
+        out.push_back(v.get<std::string>());
+    }
+    return ok();
+}
+
+// templates: {"staff_notification": {subject, text, html}, "visitor_confirmation": {...}},
+// every field an optional string.
+status parse_templates(const nlohmann::json& object, const std::string& label, site& s)
+{
+    const auto it = object.find("templates");
+    if (it == object.end())
+        return ok();
+    if (!it->is_object())
+        return make_error(errc::wrong_type, label + "\"templates\" must be an object");
+    for (const auto& [kind, fields] : it->items()) {
+        site::mail_template* target = kind == "staff_notification"     ? &s.staff_notification
+                                      : kind == "visitor_confirmation" ? &s.visitor_confirmation
+                                                                       : nullptr;
+        if (target == nullptr)
+            return make_error(errc::invalid_argument,
+                              cat({label, "templates: unknown template \"", kind,
+                                   "\" (known: staff_notification, visitor_confirmation)"}));
+        if (!fields.is_object())
+            return make_error(errc::wrong_type,
+                              cat({label, "templates.", kind, " must be an object"}));
+        for (const auto& [field, value] : fields.items()) {
+            std::string* member = field == "subject" ? &target->subject
+                                  : field == "text"  ? &target->text
+                                  : field == "html"  ? &target->html
+                                                     : nullptr;
+            if (member == nullptr)
+                return make_error(errc::invalid_argument,
+                                  cat({label, "templates.", kind, ": unknown field \"", field,
+                                       "\" (known: subject, text, html)"}));
+            if (!value.is_string() ||
+                value.get_ref<const std::string&>().size() > max_template_bytes)
+                return make_error(errc::wrong_type,
+                                  cat({label, "templates.", kind, ".", field,
+                                       " must be a string of at most 20000 bytes"}));
+            *member = value.get<std::string>();
+        }
+    }
+    return ok();
+}
+
 result<site> parse_site(const nlohmann::json& object, std::size_t index)
 {
     if (!object.is_object())
@@ -101,11 +168,16 @@ result<site> parse_site(const nlohmann::json& object, std::size_t index)
     if (!id)
         return id.error();
     const std::string label = site_label(index, *id);
+    constexpr std::array<std::string_view, 10> known = {
+        "id",           "allowed_origins", "persona",       "greeting",     "staff_emails",
+        "staff_phones", "daily_email_cap", "daily_sms_cap", "notify_staff", "templates"};
     for (const auto& [key, value] : object.items()) {
-        if (key != "id" && key != "allowed_origins" && key != "persona" && key != "greeting")
-            return make_error(errc::invalid_argument,
-                              cat({label, "unknown field \"", key,
-                                   "\" (known: id, allowed_origins, persona, greeting)"}));
+        if (std::find(known.begin(), known.end(), key) == known.end())
+            return make_error(
+                errc::invalid_argument,
+                cat({label, "unknown field \"", key,
+                     "\" (known: id, allowed_origins, persona, greeting, staff_emails, "
+                     "staff_phones, daily_email_cap, daily_sms_cap, notify_staff, templates)"}));
     }
 
     site s;
@@ -137,6 +209,33 @@ result<site> parse_site(const nlohmann::json& object, std::size_t index)
             return make_error(errc::out_of_range,
                               label + "\"greeting\" is longer than 500 characters");
     }
+    if (auto st = parse_contacts(object, "staff_emails", label, is_email_address,
+                                 "an email address", s.staff_emails);
+        !st)
+        return st.error();
+    if (auto st = parse_contacts(object, "staff_phones", label, is_e164_phone,
+                                 "a phone number in E.164 form (+15550100100)", s.staff_phones);
+        !st)
+        return st.error();
+    for (const auto& [name, member] : {std::pair{"daily_email_cap", &site::daily_email_cap},
+                                       std::pair{"daily_sms_cap", &site::daily_sms_cap}}) {
+        const auto it = object.find(name);
+        if (it == object.end())
+            continue;
+        if (!it->is_number_integer() || it->get<std::int64_t>() < 0 ||
+            it->get<std::int64_t>() > max_daily_cap)
+            return make_error(errc::out_of_range, cat({label, "\"", name,
+                                                       "\" must be a whole number from 0 to "
+                                                       "100000"}));
+        s.*member = static_cast<int>(it->get<std::int64_t>());
+    }
+    if (const auto notify = object.find("notify_staff"); notify != object.end()) {
+        if (!notify->is_boolean())
+            return make_error(errc::wrong_type, label + "\"notify_staff\" must be true or false");
+        s.notify_staff = notify->get<bool>();
+    }
+    if (auto st = parse_templates(object, label, s); !st)
+        return st.error();
     return s;
 }
 

@@ -8,7 +8,14 @@
 //
 // File shape (unknown fields are an error, so that a typo cannot silently drop a setting):
 //   {"sites": [{"id": "acme", "allowed_origins": ["https://www.acme.example", "self"],
-//               "persona": "receptionist", "greeting": "Hello, Acme reception."}]}
+//               "persona": "receptionist", "greeting": "Hello, Acme reception.",
+//               "staff_emails": ["desk@acme.example"], "staff_phones": ["+15550100100"],
+//               "daily_email_cap": 100, "daily_sms_cap": 100, "notify_staff": true,
+//               "templates": {"staff_notification": {"subject": "...", "text": "...",
+//                                                    "html": "..."},
+//                             "visitor_confirmation": {...}}}]}
+// Only id, allowed_origins and persona are required. The templates' fields are optional
+// (outbox/mail_templates has the built-in ones and the placeholders).
 // Origins are stored normalised (lower-case scheme and host, default port removed).
 #pragma once
 
@@ -28,6 +35,19 @@ struct site {
     std::vector<std::string> allowed_origins; // normalised origins, or "self"
     donna::persona persona = donna::persona::general;
     std::string greeting; // optional, at most 500 characters
+    // Who DONNA may always write to (policy/recipient_policy), and who hears of a new message
+    // or callback request (notify_staff): email addresses and E.164 numbers, at most 10 each.
+    std::vector<std::string> staff_emails = {};
+    std::vector<std::string> staff_phones = {};
+    int daily_email_cap = 100; // emails to visitors per UTC day, 0 to 100000
+    int daily_sms_cap = 100;   // text messages to visitors per UTC day
+    bool notify_staff = true;  // email staff_emails about each message and callback request
+    // Each field "" for the built-in one.
+    struct mail_template {
+        std::string subject = {}, text = {}, html = {};
+    };
+    mail_template staff_notification = {};
+    mail_template visitor_confirmation = {};
 };
 
 struct site_directory {

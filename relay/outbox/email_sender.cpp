@@ -130,6 +130,7 @@ struct email_sender::impl {
         mail.to = {row->recipient, ""};
         mail.subject = content.is_object() ? string_at(content, "subject") : "";
         mail.text = content.is_object() ? string_at(content, "body") : "";
+        mail.html = content.is_object() ? string_at(content, "html") : ""; // "": from the text
         const auto at = c.smtp_from_email.find('@');
         mail.message_id = outbox_message_id(
             id, row->created_at,

@@ -22,6 +22,7 @@
 #include "log/log.hpp"
 #include "metrics/relay_metrics.hpp"
 #include "policy/client_policy.hpp"
+#include "policy/recipient_policy.hpp"
 #include "protocol/donna_events.hpp"
 #include "protocol/json_fields.hpp"
 #include "protocol/realtime_events.hpp"
@@ -235,6 +236,8 @@ private:
             text = without_tools(text);
         // Read before forwarding: the text is moved to the client's queue.
         const auto calls = tool_calls_.on_upstream_event(kind, text);
+        if (kind == "conversation.item.input_audio_transcription.completed")
+            hear_transcript(text);
         if (!client_gone_) {
             const bool first = holding_;
             holding_ = false;
@@ -243,6 +246,30 @@ private:
                 release_held();
         }
         carry_out(calls);
+    }
+
+    // The visitor's words, for the recipient policy: a transcript of what they said...
+    void hear_transcript(const std::string& text)
+    {
+        const auto event = nlohmann::json::parse(text, nullptr, false);
+        if (event.is_object() && event.contains("transcript") && event["transcript"].is_string())
+            heard_.heard(event["transcript"].get_ref<const std::string&>());
+    }
+
+    // ...and what they typed: a user message item's input_text parts.
+    void hear_typed(const std::string& text)
+    {
+        const auto event = nlohmann::json::parse(text, nullptr, false);
+        if (!event.is_object() || !event.contains("item") || !event["item"].is_object())
+            return;
+        const auto& item = event["item"];
+        if (item.value("role", "") != "user" || !item.contains("content") ||
+            !item["content"].is_array())
+            return;
+        for (const auto& part : item["content"])
+            if (part.is_object() && part.value("type", "") == "input_text" &&
+                part.contains("text") && part["text"].is_string())
+                heard_.heard(part["text"].get_ref<const std::string&>());
     }
 
     // A session event as the client may see it: without the tools the relay set.
@@ -267,7 +294,11 @@ private:
         const chat_action_context context{.site = grant_.claims.site,
                                           .conversation = grant_.claims.token_id,
                                           .channel = action_channel::voice,
-                                          .now_unix = unix_now()};
+                                          .now_unix = unix_now(),
+                                          .where = cfg().sites.find(grant_.claims.site),
+                                          .heard = &heard_,
+                                          .email_sender = !cfg().smtp_host.empty(),
+                                          .sms_sender = false};
         for (const auto& call : step.ready) {
             const auto done =
                 tool_calls_.admit_call()
@@ -367,6 +398,8 @@ private:
             return;
         if (type && (*type == "conversation.item.create" || *type == "response.create"))
             tool_calls_.visitor_turn();
+        if (type && *type == "conversation.item.create")
+            hear_typed(decision.forward_text);
         if (upstream_)
             upstream_->send(std::move(decision.forward_text));
     }
@@ -643,6 +676,7 @@ private:
     net::steady_timer shutdown_timer_;
     net::steady_timer linger_timer_; // keeps the session while lingering (tool_linger)
     realtime_tool_calls tool_calls_;
+    visitor_contacts heard_; // what the visitor typed or said (transcripts), for the policy
     std::optional<client_policy> policy_;
     std::optional<opus_input_bridge> opus_in_;
     std::optional<opus_output_bridge> opus_out_;

@@ -14,6 +14,35 @@ std::int64_t bounded(std::size_t limit)
     return static_cast<std::int64_t>(std::clamp<std::size_t>(limit, 1, action_store::max_list));
 }
 
+// One outbox row and its job (store/job_store: kind outbox.<channel>, key outbox:<id>), in
+// the caller's transaction: never a row without its job. A new row is always queued with no
+// attempts: the senders own those columns.
+result<std::int64_t> enqueue_in(sql_connection& sql, const outbox_item& item)
+{
+    if (item.channel != "email" && item.channel != "sms")
+        return make_error(errc::invalid_argument, "an outbox item's channel is email or sms");
+    if (item.audience != "visitor" && item.audience != "staff")
+        return make_error(errc::invalid_argument, "an outbox item's audience is visitor or staff");
+    auto row = sql.insert("INSERT INTO outbox(site, channel, conversation, recipient, payload, "
+                          "status, attempts, created_at, audience) "
+                          "VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?)",
+                          {item.site, item.channel, item.conversation, item.recipient, item.payload,
+                           item.created_at, item.audience});
+    if (!row)
+        return row.error();
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    auto queued = enqueue_job(sql,
+                              {.kind = "outbox." + item.channel,
+                               .idempotency_key = "outbox:" + std::to_string(*row),
+                               .payload = R"({"outbox_id":)" + std::to_string(*row) + "}"},
+                              now_ms);
+    if (!queued)
+        return queued.error();
+    return *row;
+}
+
 // An UPDATE's outcome as a status.
 status settled(const result<std::int64_t>& changed)
 {
@@ -25,13 +54,13 @@ status settled(const result<std::int64_t>& changed)
 // The outbox columns every read selects, in outbox_of's order.
 constexpr std::string_view outbox_columns =
     "SELECT id, site, channel, conversation, recipient, payload, status, attempts, created_at, "
-    "last_error, sent_at";
+    "last_error, sent_at, audience";
 
 outbox_item outbox_of(const sql_row& r)
 {
-    return {integer_of(r[0]), text_of(r[1]), text_of(r[2]),    text_of(r[3]),
-            text_of(r[4]),    text_of(r[5]), text_of(r[6]),    integer_of(r[7]),
-            integer_of(r[8]), text_of(r[9]), integer_of(r[10])};
+    return {integer_of(r[0]), text_of(r[1]), text_of(r[2]),     text_of(r[3]),
+            text_of(r[4]),    text_of(r[5]), text_of(r[6]),     integer_of(r[7]),
+            integer_of(r[8]), text_of(r[9]), integer_of(r[10]), text_of(r[11])};
 }
 
 } // namespace
@@ -49,35 +78,69 @@ result<std::int64_t> action_store::record_message(const staff_message& message)
 
 result<std::int64_t> action_store::enqueue(const outbox_item& item)
 {
-    if (item.channel != "email" && item.channel != "sms")
-        return make_error(errc::invalid_argument, "an outbox item's channel is email or sms");
-    // A new item is always queued with no attempts: the senders own those columns. Its job
-    // (store/job_store) is written in the same transaction: never a row without its job.
     std::int64_t id = 0;
     auto stored = db_.transaction([&](sql_connection& sql) -> status {
-        auto row =
-            sql.insert("INSERT INTO outbox(site, channel, conversation, recipient, payload, "
-                       "status, attempts, created_at) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?)",
-                       {item.site, item.channel, item.conversation, item.recipient, item.payload,
-                        item.created_at});
+        auto row = enqueue_in(sql, item);
         if (!row)
             return row.error();
         id = *row;
-        const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count();
-        auto queued = enqueue_job(sql,
-                                  {.kind = "outbox." + item.channel,
-                                   .idempotency_key = "outbox:" + std::to_string(id),
-                                   .payload = R"({"outbox_id":)" + std::to_string(id) + "}"},
-                                  now_ms);
-        if (!queued)
-            return queued.error();
         return ok();
     });
     if (!stored)
         return stored.error();
     return id;
+}
+
+result<std::int64_t> action_store::record_message(const staff_message& message,
+                                                  const follow_ups& then)
+{
+    if (message.kind != "take_message" && message.kind != "request_callback")
+        return make_error(errc::invalid_argument,
+                          "a staff message's kind is take_message or request_callback");
+    std::int64_t id = 0;
+    auto stored = db_.transaction([&](sql_connection& sql) -> status {
+        auto row = sql.insert(
+            "INSERT INTO messages(site, kind, conversation, fields, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            {message.site, message.kind, message.conversation, message.fields, message.created_at});
+        if (!row)
+            return row.error();
+        id = *row;
+        if (then)
+            for (const auto& item : then(id))
+                if (auto queued = enqueue_in(sql, item); !queued)
+                    return queued.error();
+        return ok();
+    });
+    if (!stored)
+        return stored.error();
+    return id;
+}
+
+result<std::vector<std::string>> action_store::recipients_of(const std::string& conversation,
+                                                             const std::string& channel)
+{
+    auto rows = db_.query("SELECT DISTINCT recipient FROM outbox WHERE conversation = ? AND "
+                          "channel = ? AND audience = 'visitor' LIMIT 50",
+                          {conversation, channel});
+    if (!rows)
+        return rows.error();
+    std::vector<std::string> out;
+    for (const auto& r : *rows)
+        out.push_back(text_of(r[0]));
+    return out;
+}
+
+result<std::int64_t> action_store::count_for_visitors(const std::string& site,
+                                                      const std::string& channel,
+                                                      std::int64_t since)
+{
+    auto rows = db_.query("SELECT COUNT(*) FROM outbox WHERE site = ? AND channel = ? AND "
+                          "audience = 'visitor' AND created_at >= ?",
+                          {site, channel, since});
+    if (!rows)
+        return rows.error();
+    return rows->empty() ? 0 : integer_of(rows->front()[0]);
 }
 
 result<std::vector<staff_message>> action_store::list_messages(const std::string& site,

@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,13 +40,16 @@ struct outbox_item {
     std::string site;
     std::string channel; // "email" | "sms"
     std::string conversation;
-    std::string recipient;         // an email address or an E.164 phone number
-    std::string payload;           // JSON text: {"subject","body"} for email, {"body"} for sms
+    std::string recipient; // an email address or an E.164 phone number
+    // JSON text: {"subject","body","html"?} for email (html: "" or absent makes one from the
+    // body), {"body"} for sms.
+    std::string payload;
     std::string status = "queued"; // queued | sending | sent | failed
     std::int64_t attempts = 0;     // delivery attempts so far
     std::int64_t created_at = 0;
-    std::string last_error = {}; // why the last attempt did not deliver ("" when none)
-    std::int64_t sent_at = 0;    // unix seconds the server took it; 0 until then
+    std::string last_error = {};      // why the last attempt did not deliver ("" when none)
+    std::int64_t sent_at = 0;         // unix seconds the server took it; 0 until then
+    std::string audience = "visitor"; // "visitor" or "staff": whom it goes to
 };
 
 class action_store {
@@ -57,6 +61,17 @@ public:
     // The new row's id. Errors: invalid_argument (an unknown kind or channel), io_error.
     result<std::int64_t> record_message(const staff_message& message);
     result<std::int64_t> enqueue(const outbox_item& item);
+    // A message and what it sets off (the staff's notifications, the visitor's confirmation),
+    // made from the message's id, in one transaction: never a message whose notices are lost.
+    using follow_ups = std::function<std::vector<outbox_item>(std::int64_t message_id)>;
+    result<std::int64_t> record_message(const staff_message& message, const follow_ups& then);
+
+    // For the recipient policy: the recipients a conversation's outbox rows went to on a
+    // channel, and the site's visitor-bound rows of a channel created since `since` (unix s).
+    result<std::vector<std::string>> recipients_of(const std::string& conversation,
+                                                   const std::string& channel);
+    result<std::int64_t> count_for_visitors(const std::string& site, const std::string& channel,
+                                            std::int64_t since);
 
     // Newest first, at most min(limit, max_list); site "" lists every site.
     result<std::vector<staff_message>> list_messages(const std::string& site, std::size_t limit);

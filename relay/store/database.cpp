@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     created_at INTEGER NOT NULL,
     last_error TEXT NOT NULL DEFAULT '',   -- why the last attempt did not deliver
     sent_at INTEGER NOT NULL DEFAULT 0,    -- unix seconds the server took it; 0 until then
-    updated_at INTEGER NOT NULL DEFAULT 0
+    updated_at INTEGER NOT NULL DEFAULT 0,
+    audience TEXT NOT NULL DEFAULT 'visitor' -- visitor | staff (the daily caps count visitors)
 );
 CREATE INDEX IF NOT EXISTS outbox_by_site ON outbox(site, id);
 CREATE INDEX IF NOT EXISTS outbox_by_status ON outbox(status, id);
@@ -85,6 +86,7 @@ constexpr std::array added_columns{
     added_column{"outbox", "last_error", "last_error TEXT NOT NULL DEFAULT ''"},
     added_column{"outbox", "sent_at", "sent_at INTEGER NOT NULL DEFAULT 0"},
     added_column{"outbox", "updated_at", "updated_at INTEGER NOT NULL DEFAULT 0"},
+    added_column{"outbox", "audience", "audience TEXT NOT NULL DEFAULT 'visitor'"},
 };
 
 error sqlite_error(sqlite3* db, const std::string& what)

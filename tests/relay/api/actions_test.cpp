@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <sstream>
 #include <string>
@@ -65,12 +66,15 @@ protected:
     }
 
     // One POST /v1/chat with the model scripted to call `tool` with `arguments` first.
+    // `said` is the visitor's message: the recipient policy lets DONNA write only to an
+    // address or number the visitor wrote in the conversation.
     http_result chat_calling(relay_harness& relay, const std::string& tool,
                              const std::string& arguments, const std::string& token = "",
-                             bool stream = false)
+                             bool stream = false,
+                             const std::string& said = "Could you pass something on?")
     {
         fake->set_tool_call(tool, arguments);
-        const json body = {{"message", "Could you pass something on?"}, {"stream", stream}};
+        const json body = {{"message", said}, {"stream", stream}};
         return relay.request("POST", "/v1/chat", body.dump(),
                              bearer(token.empty() ? relay.session_token("demo") : token));
     }
@@ -157,11 +161,13 @@ TEST_F(Actions, SendEmailAndSendSmsAreQueuedInTheOutboxNotSent)
     relay_harness relay(actions_config());
     const auto email =
         chat_calling(relay, "send_email",
-                     R"({"to":"ana@example.com","subject":"Our hours","body":"We open at nine."})");
+                     R"({"to":"ana@example.com","subject":"Our hours","body":"We open at nine."})",
+                     "", false, "Please email the hours to ana@example.com");
     ASSERT_EQ(email.status, 200) << email.body;
     EXPECT_EQ(email.json()["actions"][0]["status"], "queued");
     const auto sms =
-        chat_calling(relay, "send_sms", R"({"to":"+15550100199","body":"See you at 3."})");
+        chat_calling(relay, "send_sms", R"({"to":"+15550100199","body":"See you at 3."})", "",
+                     false, "Text me on +1 555 010 0199");
     ASSERT_EQ(sms.status, 200) << sms.body;
     EXPECT_EQ(sms.json()["actions"][0]["name"], "send_sms");
     EXPECT_EQ(sms.json()["actions"][0]["status"], "queued");
@@ -518,9 +524,10 @@ TEST_F(Actions, LogLinesAboutActionsCarryNoPersonalData)
     std::ostringstream log;
     {
         relay_harness relay(actions_config(), &log);
-        ASSERT_EQ(
-            chat_calling(relay, "send_sms", R"({"to":"+15550100177","body":"Secret plan"})").status,
-            200);
+        ASSERT_EQ(chat_calling(relay, "send_sms", R"({"to":"+15550100177","body":"Secret plan"})",
+                               "", false, "my number is +15550100177")
+                      .status,
+                  200);
         ASSERT_EQ(chat_calling(relay, "request_callback", R"({"name":"Zed Q","phone":"0170 1234"})")
                       .status,
                   200);
@@ -585,6 +592,86 @@ TEST_F(Actions, MessagesFilterBySiteHonourTheLimitAndRefuseABadQuery)
     const auto post = relay.request("POST", "/v1/messages", "{}", bearer(test_admin_token));
     EXPECT_EQ(post.status, 405);
     EXPECT_EQ(post.json()["error"]["code"], "method_not_allowed");
+}
+
+TEST_F(Actions, AnEmailToAnAddressTheVisitorNeverWroteIsRefusedWithASentenceToSay)
+{
+    relay_harness relay(actions_config());
+    const auto r = chat_calling(relay, "send_email",
+                                R"({"to":"victim@elsewhere.example","subject":"Hi","body":"Spam"})",
+                                "", false, "Send your price list to my friend, please");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["actions"][0]["status"], "refused");
+    EXPECT_EQ(r.json()["actions"][0]["error"], "not_said");
+    const auto result = json::parse(sent_messages(*fake, 1).back()["content"].get<std::string>());
+    EXPECT_EQ(result["status"], "refused");
+    EXPECT_NE(result["detail"].get<std::string>().find("an address you give me yourself"),
+              std::string::npos);
+    EXPECT_TRUE(staff_listing(relay)["outbox"].empty());
+    EXPECT_EQ(relay.metric(
+                  R"(donna_actions_total{action="send_email",channel="chat",outcome="refused"})"),
+              1);
+}
+
+TEST_F(Actions, AThirdPartysAddressDictatedAfterTheVisitorsOwnIsRefused)
+{
+    relay_harness relay(actions_config());
+    const auto token = relay.session_token("demo");
+    const auto own = chat_calling(relay, "send_email",
+                                  R"({"to":"ana@example.com","subject":"Menu","body":"Attached."})",
+                                  token, false, "I'm ana@example.com, send me the menu");
+    EXPECT_EQ(own.json()["actions"][0]["status"], "queued") << own.body;
+    const auto other = chat_calling(
+        relay, "send_email", R"({"to":"bob@other.example","subject":"Menu","body":"Attached."})",
+        token, false, "and send it to my colleague bob@other.example too");
+    EXPECT_EQ(other.json()["actions"][0]["status"], "refused") << other.body;
+    EXPECT_EQ(other.json()["actions"][0]["error"], "one_per_conversation");
+    const auto listing = staff_listing(relay);
+    ASSERT_EQ(listing["outbox"].size(), 1U);
+    EXPECT_EQ(listing["outbox"][0]["recipient"], "ana@example.com");
+}
+
+TEST_F(Actions, PastTheSitesDailyCapNoMoreEmailsGoToVisitors)
+{
+    auto c = actions_config();
+    c.sites.sites[0].daily_email_cap = 1;
+    relay_harness relay(c);
+    EXPECT_EQ(chat_calling(relay, "send_email",
+                           R"({"to":"ana@example.com","subject":"A","body":"B"})", "", false,
+                           "ana@example.com")
+                  .json()["actions"][0]["status"],
+              "queued");
+    const auto second =
+        chat_calling(relay, "send_email", R"({"to":"ben@example.com","subject":"A","body":"B"})",
+                     "", false, "ben@example.com");
+    EXPECT_EQ(second.json()["actions"][0]["error"], "daily_cap") << second.body;
+}
+
+TEST_F(Actions, ANewMessageEmailsTheSitesStaffThroughTheOutboxFromTheirTemplate)
+{
+    auto c = actions_config();
+    c.sites.sites[0].staff_emails = {"desk@acme.example", "owner@acme.example"};
+    c.sites.sites[0].staff_notification.subject = "[{{site}}] {{kind}}: {{name}}";
+    relay_harness relay(c);
+    const auto r = chat_calling(
+        relay, "take_message", R"({"name":"Ana <b>Lopez</b>","message":"Call me about order 42"})");
+    ASSERT_EQ(r.json()["actions"][0]["status"], "recorded") << r.body;
+    const auto listing = staff_listing(relay);
+    ASSERT_EQ(listing["outbox"].size(), 2U);
+    std::vector<std::string> to;
+    for (const auto& row : listing["outbox"]) {
+        EXPECT_EQ(row["audience"], "staff");
+        EXPECT_EQ(row["channel"], "email");
+        EXPECT_EQ(row["payload"]["subject"], "[demo] message: Ana <b>Lopez</b>");
+        EXPECT_NE(row["payload"]["body"].get<std::string>().find("Message: Call me about order 42"),
+                  std::string::npos);
+        // The HTML part escapes what the visitor wrote.
+        EXPECT_NE(row["payload"]["html"].get<std::string>().find("Ana &lt;b&gt;Lopez&lt;/b&gt;"),
+                  std::string::npos);
+        to.push_back(row["recipient"]);
+    }
+    std::sort(to.begin(), to.end());
+    EXPECT_EQ(to, (std::vector<std::string>{"desk@acme.example", "owner@acme.example"}));
 }
 
 } // namespace

@@ -160,7 +160,24 @@ TEST(Sites, FieldErrorsNameTheSiteAndTheField)
          "site 1 ('acme'): \"greeting\" must be a string"},
         {one_site(R"("allowed_origins": ["self"], "persona": "general", "greting": "hi")"),
          "site 1 ('acme'): unknown field \"greting\" (known: id, allowed_origins, persona, "
-         "greeting)"},
+         "greeting, staff_emails, staff_phones, daily_email_cap, daily_sms_cap, notify_staff, "
+         "templates)"},
+        {one_site(R"("allowed_origins": ["self"], "persona": "general",
+                     "staff_emails": ["desk at acme"])"),
+         "site 1 ('acme'): staff_emails[0] must be an email address"},
+        {one_site(R"("allowed_origins": ["self"], "persona": "general",
+                     "staff_phones": ["555 0100"])"),
+         "site 1 ('acme'): staff_phones[0] must be a phone number in E.164 form (+15550100100)"},
+        {one_site(R"("allowed_origins": ["self"], "persona": "general", "daily_email_cap": -1)"),
+         "site 1 ('acme'): \"daily_email_cap\" must be a whole number from 0 to 100000"},
+        {one_site(R"("allowed_origins": ["self"], "persona": "general",
+                     "templates": {"staff_notice": {}})"),
+         "site 1 ('acme'): templates: unknown template \"staff_notice\" (known: "
+         "staff_notification, visitor_confirmation)"},
+        {one_site(R"("allowed_origins": ["self"], "persona": "general",
+                     "templates": {"staff_notification": {"body": "x"}})"),
+         "site 1 ('acme'): templates.staff_notification: unknown field \"body\" (known: "
+         "subject, text, html)"},
     };
     for (const auto& [json, message] : cases)
         EXPECT_EQ(parse_error(json).message, message) << json;
@@ -226,6 +243,23 @@ TEST_F(SitesFile, ErrorsArePrefixedWithThePath)
     ASSERT_FALSE(sites);
     EXPECT_EQ(sites.error().message,
               (dir_ / "sites.json").string() + ": site 1: must be an object");
+}
+
+TEST(Sites, StaffContactsCapsAndTemplatesAreRead)
+{
+    const auto sites = parse_sites(R"({"sites":[{"id":"acme","allowed_origins":["self"],
+        "persona":"receptionist","staff_emails":["desk@acme.example"],
+        "staff_phones":["+15550100100"],"daily_email_cap":5,"daily_sms_cap":0,
+        "notify_staff":false,"templates":{"visitor_confirmation":{"subject":"Thanks {{name}}"}}}]})");
+    ASSERT_TRUE(sites) << sites.error().message;
+    const auto& s = sites->sites[0];
+    EXPECT_EQ(s.staff_emails, std::vector<std::string>{"desk@acme.example"});
+    EXPECT_EQ(s.staff_phones, std::vector<std::string>{"+15550100100"});
+    EXPECT_EQ(s.daily_email_cap, 5);
+    EXPECT_EQ(s.daily_sms_cap, 0);
+    EXPECT_FALSE(s.notify_staff);
+    EXPECT_EQ(s.visitor_confirmation.subject, "Thanks {{name}}");
+    EXPECT_TRUE(s.staff_notification.subject.empty());
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 // The outbox's emails delivered through the job runner to a real SMTP server on loopback
 // (aiosmtpd with STARTTLS on the test CA and AUTH), from the relay's own actions; what
 // happened is read back through GET /v1/messages, as the staff would.
+#include "eventually.hpp"
 #include "fake_realtime_server.hpp"
 #include "relay_harness.hpp"
 #include "smtp_test_server.hpp"
@@ -13,6 +14,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <thread>
@@ -21,19 +23,8 @@ namespace donna::relay {
 namespace {
 
 namespace fs = std::filesystem;
+using donna::test::eventually;
 using json = nlohmann::json;
-
-bool eventually(const std::function<bool()>& holds,
-                std::chrono::milliseconds timeout = std::chrono::seconds(20))
-{
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!holds()) {
-        if (std::chrono::steady_clock::now() > deadline)
-            return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
-}
 
 class EmailDelivery : public ::testing::Test {
 protected:
@@ -117,6 +108,9 @@ TEST_F(EmailDelivery, AVoiceSessionsSendEmailEndsAsAWellFormedMailOnTheServer)
         {{"send_email", R"({"to":"ana@example.com","subject":"Réservation confirmée",)"
                         R"("body":"Your table for two is booked for 8 pm.\nSee you soon!"})"}});
     auto ws = r.open_realtime(test::ws_options{.token = r.session_token()});
+    // The visitor gives the address (typed here; a spoken one arrives as a transcript).
+    ws.send(R"({"type":"conversation.item.create","item":{"type":"message","role":"user",)"
+            R"("content":[{"type":"input_text","text":"Book it and mail me: ana@example.com"}]}})");
     ws.send(R"({"type":"response.create"})");
     ASSERT_TRUE(ws.read_until_type("response.done"));
     ASSERT_TRUE(smtp_->wait_for_messages(1));
@@ -193,6 +187,41 @@ TEST_F(EmailDelivery, ARejectedRecipientIsAPermanentFailureWithTheServersReply)
     EXPECT_NE(row["last_error"].get<std::string>().find("550 5.1.1"), std::string::npos);
     EXPECT_EQ(r.metric(R"(donna_jobs_settled_total{kind="outbox.email",outcome="dead"})"), 1);
     EXPECT_EQ(smtp_->message_count(), 0u);
+}
+
+TEST_F(EmailDelivery, AMessageTakenInVoiceReachesTheStaffAndTheVisitorGetsAConfirmation)
+{
+    auto c = mail_config();
+    c.sites.sites[0].staff_emails = {"desk@acme.example"};
+    auto& r = relay(c);
+    realtime_.script_function_calls(
+        {{"take_message", R"({"name":"Ana Lopez","message":"Please call me about order 42",)"
+                          R"("email":"ana@example.com"})"}});
+    auto ws = r.open_realtime(test::ws_options{.token = r.session_token()});
+    // The visitor's words, as the upstream's transcript of what they said.
+    ASSERT_TRUE(ws.read_until_type("session.created")); // the upstream is open
+    realtime_.send_to_all(
+        R"({"type":"conversation.item.input_audio_transcription.completed","event_id":"e1",)"
+        R"("item_id":"item_1","content_index":0,"transcript":"This is Ana, my email is ana at )"
+        R"(example dot com, please have someone call me about order 42."})");
+    ASSERT_TRUE(ws.read_until_type("conversation.item.input_audio_transcription.completed"));
+    ws.send(R"({"type":"response.create"})");
+    ASSERT_TRUE(ws.read_until_type("response.done"));
+    ASSERT_TRUE(smtp_->wait_for_messages(2));
+
+    const auto mails = smtp_->messages();
+    const auto to = [&](const std::string& who) {
+        return std::find_if(mails.begin(), mails.end(), [&](const auto& m) {
+            return m.rcpt_tos == std::vector<std::string>{who};
+        });
+    };
+    const auto staff = to("desk@acme.example");
+    ASSERT_NE(staff, mails.end());
+    EXPECT_EQ(staff->header("Subject"), "New message from Ana Lopez (demo)");
+    EXPECT_NE(staff->raw.find("Message: Please call me about order 42"), std::string::npos);
+    const auto visitor = to("ana@example.com");
+    ASSERT_NE(visitor, mails.end());
+    EXPECT_EQ(visitor->header("Subject"), "We received your message");
 }
 
 } // namespace

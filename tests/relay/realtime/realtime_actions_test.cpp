@@ -2,6 +2,7 @@
 // WebSocket client and the fake OpenAI Realtime server, whose model is scripted to call
 // functions (in the GA and the beta spelling). What the relay stores is read back through
 // GET /v1/messages, as the staff would.
+#include "eventually.hpp"
 #include "fake_realtime_server.hpp"
 #include "relay_harness.hpp"
 
@@ -15,6 +16,7 @@
 namespace donna::relay {
 namespace {
 
+using donna::test::eventually;
 using fakes::fake_function_call;
 using fakes::fake_realtime_server;
 using json = nlohmann::json;
@@ -24,20 +26,6 @@ using test::ws_options;
 
 const std::string ana_message =
     R"({"name":"Ana Lopez","message":"Please call me about order 42","phone":"+15550100199"})";
-
-// Polls a condition the relay reaches on its own threads (a metric, a stored row) until it
-// holds or `timeout` passes; the wait ends as soon as it holds.
-bool eventually(const std::function<bool()>& holds,
-                std::chrono::milliseconds timeout = std::chrono::seconds(10))
-{
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!holds()) {
-        if (std::chrono::steady_clock::now() > deadline)
-            return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return true;
-}
 
 class VoiceActions : public ::testing::TestWithParam<bool> {
 protected:
@@ -299,6 +287,33 @@ TEST(VoiceActionsOff, WithChatToolsOffTheSessionGetsNoTools)
     const auto update = json::parse(fake.connections().at(0).client_events.at(0));
     EXPECT_FALSE(update["session"].contains("tools"));
     EXPECT_FALSE(update["session"].contains("tool_choice"));
+}
+
+TEST_P(VoiceActions, AThirdPartysAddressDictatedAfterTheVisitorsOwnIsRefusedWithWhatToSay)
+{
+    auto ws = open();
+    ASSERT_TRUE(ws.read_until_type("session.created")); // the upstream is open
+    fake_.send_to_all(
+        R"({"type":"conversation.item.input_audio_transcription.completed","event_id":"e1",)"
+        R"("item_id":"item_1","content_index":0,"transcript":"My email is ana at example dot )"
+        R"(com, and send a copy to my colleague bob at other dot example."})");
+    ASSERT_TRUE(ws.read_until_type("conversation.item.input_audio_transcription.completed"));
+    fake_.script_function_calls(
+        {{"send_email", R"({"to":"ana@example.com","subject":"Menu","body":"Attached."})"},
+         {"send_email", R"({"to":"bob@other.example","subject":"Menu","body":"Attached."})"}});
+    ws.send(R"({"type":"response.create"})");
+    ASSERT_TRUE(read_responses(ws, 2));
+    const auto answered = outputs();
+    ASSERT_EQ(answered.size(), 2u);
+    EXPECT_EQ(json::parse(answered[0]["output"].get<std::string>())["status"], "queued");
+    const auto refused = json::parse(answered[1]["output"].get<std::string>());
+    EXPECT_EQ(refused["status"], "refused");
+    EXPECT_EQ(refused["error"], "one_per_conversation");
+    EXPECT_NE(refused["detail"].get<std::string>().find("one address of yours"), std::string::npos);
+    const auto listing = staff_listing();
+    ASSERT_EQ(listing["outbox"].size(), 1u);
+    EXPECT_EQ(listing["outbox"][0]["recipient"], "ana@example.com");
+    EXPECT_EQ(voice_actions("send_email", "refused"), 1);
 }
 
 } // namespace
