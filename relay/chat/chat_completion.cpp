@@ -31,6 +31,8 @@ std::string chat_request_body(const persona_profile& persona, const chat_history
     chat_completions_params params;
     params.model = persona.chat_model;
     std::string system = persona.instructions;
+    if (options.offer_tools)
+        system += actions_instructions(); // what the tools can and cannot do
     if (!options.extra_system.empty())
         system += "\n\n" + options.extra_system;
     params.messages.push_back({.role = "system", .content = std::move(system)});

@@ -239,6 +239,16 @@ json chat_tools_json()
     return list;
 }
 
+std::string_view actions_instructions()
+{
+    return " What you can do: take a message for the staff, ask the staff to call the caller "
+           "back, and send the caller an email or a text message at the address or number "
+           "they give you themselves. You cannot book appointments, reserve anything, set "
+           "reminders or write to anyone else: for those, take a message or request a "
+           "callback. Say something was saved or sent only when the tool's result says so, "
+           "in its words: a queued email has not arrived yet.";
+}
+
 json realtime_tools_json()
 {
     json list = json::array();

@@ -42,6 +42,10 @@ std::optional<chat_action> chat_action_from_name(std::string_view name);
 // The four tools, as the `tools` member of a chat completions request
 // ({"type":"function","function":{name, description, parameters}}).
 nlohmann::json chat_tools_json();
+// What DONNA can and cannot do with these tools, in words, appended to the persona's
+// instructions wherever the tools are offered (the text chat, every voice session), so that
+// no persona promises what no tool does (a booking, a reminder, a mail to a third party).
+std::string_view actions_instructions();
 // The same tools as a Realtime session's `session.tools` (GA and beta alike:
 // {"type":"function", name, description, parameters}, flat).
 nlohmann::json realtime_tools_json();

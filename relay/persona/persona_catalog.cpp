@@ -6,7 +6,8 @@ namespace donna::relay {
 namespace {
 
 // Every persona speaks, so every prompt carries the same rules for talking out loud and for
-// honesty; the role-specific part follows.
+// honesty; the role-specific part comes first. What DONNA can do is said where her tools are
+// offered (chat/chat_tools' actions_instructions), so the two never disagree.
 constexpr const char* spoken_rules =
     " Your replies are spoken aloud: keep them to one to three short sentences, in plain "
     "conversational language, with no lists, markdown, URLs or emoji. Ask one question at a "
@@ -65,11 +66,11 @@ persona_catalog persona_catalog::defaults()
              "shimmer", 0.6, "Good day, this is DONNA. How may I direct your call?");
     c.profiles_[static_cast<std::size_t>(donna::persona::secretary)] =
         make(donna::persona::secretary,
-             "You are DONNA, an executive secretary. Manage scheduling: find times, propose "
-             "meetings, and confirm date, time, time zone, duration and attendees before "
-             "booking anything. Draft concise, professional emails and read the draft back for "
-             "approval before it is sent. Keep track of action items and remind the caller of "
-             "them when asked.",
+             "You are DONNA, an executive secretary. Help with scheduling: find out the "
+             "meeting's purpose, date, time, time zone, duration and attendees, read them back, "
+             "then take a message or request a callback so the staff can book it. Draft "
+             "concise, professional emails and read the draft back for approval before you "
+             "send it to the caller's own address.",
              "sage", 0.5, "Hello, this is DONNA. What can I take care of for you?");
     return c;
 }

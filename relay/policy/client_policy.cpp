@@ -409,15 +409,21 @@ void add_reasoning(json& session, const persona_profile& persona, donna::dialect
 
 } // namespace
 
+std::string client_policy::instructions_of(const persona_profile& persona) const
+{
+    const bool tools = models_.tools.is_array() && !models_.tools.empty();
+    return tools ? persona.instructions + models_.tools_instructions : persona.instructions;
+}
+
 std::string client_policy::initial_session_update() const
 {
     json session = json::object();
     if (dialect_ == donna::dialect::ga) {
         session["type"] = "realtime";
-        session["instructions"] = persona_.instructions;
+        session["instructions"] = instructions_of(persona_);
         session["audio"] = {{"output", {{"voice", persona_.realtime_voice}}}};
     } else {
-        session["instructions"] = persona_.instructions;
+        session["instructions"] = instructions_of(persona_);
         session["voice"] = persona_.realtime_voice;
     }
     add_reasoning(session, persona_, dialect_, models_);
@@ -447,7 +453,7 @@ std::string client_policy::transcription_update() const
 
 std::string client_policy::persona_switch_update(const persona_profile& persona) const
 {
-    json session = {{"instructions", persona.instructions}};
+    json session = {{"instructions", instructions_of(persona)}};
     if (dialect_ == donna::dialect::ga)
         session["type"] = "realtime"; // GA requires the session kind on every update
     add_reasoning(session, persona, dialect_, models_);

@@ -62,6 +62,9 @@ struct realtime_model_settings {
     // DONNA's actions as session.tools (chat/chat_tools' realtime_tools_json()); an empty
     // array or null: the session gets no tools.
     nlohmann::json tools = nullptr;
+    // Appended to every persona's instructions when there are tools: what they can and
+    // cannot do (chat/chat_tools' actions_instructions).
+    std::string tools_instructions = {};
 };
 
 struct policy_decision {
@@ -108,6 +111,8 @@ public:
     static std::string standalone_error_event(std::string_view code, std::string_view message);
 
 private:
+    std::string instructions_of(const persona_profile& persona) const;
+
     persona_profile persona_;
     donna::dialect dialect_;
     realtime_model_settings models_;

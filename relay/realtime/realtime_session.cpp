@@ -164,7 +164,8 @@ private:
         return {.model = cfg().openai_realtime_model,
                 .transcription_model = cfg().transcription_model,
                 .transcription_language = cfg().transcription_language,
-                .tools = offers_tools() ? realtime_tools_json() : nlohmann::json(nullptr)};
+                .tools = offers_tools() ? realtime_tools_json() : nlohmann::json(nullptr),
+                .tools_instructions = std::string(actions_instructions())};
     }
 
     // DONNA's actions are offered to OpenAI's model (the demo does not call tools), unless

@@ -1,6 +1,7 @@
 // Text chat through the real relay over loopback: POST /v1/chat (whole and streamed) and the
 // WebSocket's donna.chat.message, against the fake OpenAI REST API (tests/fakes).
 #include "app/services.hpp"
+#include "chat/chat_tools.hpp"
 #include "fake_openai_http.hpp"
 #include "fake_realtime_server.hpp"
 #include "persona/persona_catalog.hpp"
@@ -77,7 +78,9 @@ TEST_F(Chat, PostAnswersWithTheReplyAndSendsThePersonasSettingsUpstream)
     EXPECT_DOUBLE_EQ(sent["temperature"].get<double>(), 0.6);
     EXPECT_EQ(sent["max_completion_tokens"], persona.max_tokens);
     EXPECT_EQ(sent["reasoning_effort"], "none");
-    EXPECT_EQ(sent["messages"][0]["content"], persona.instructions);
+    // The persona's instructions, then what its tools can do (they are offered).
+    EXPECT_EQ(sent["messages"][0]["content"],
+              persona.instructions + std::string(actions_instructions()));
     EXPECT_EQ(sent["messages"][1]["content"], "When do you open?");
     // The visitor's token never goes upstream, and the key never comes back.
     EXPECT_EQ(requests[0].body.find(token), std::string::npos);

@@ -2,6 +2,7 @@
 // WebSocket client and the fake OpenAI Realtime server, whose model is scripted to call
 // functions (in the GA and the beta spelling). What the relay stores is read back through
 // GET /v1/messages, as the staff would.
+#include "chat/chat_tools.hpp"
 #include "eventually.hpp"
 #include "fake_realtime_server.hpp"
 #include "relay_harness.hpp"
@@ -128,6 +129,9 @@ TEST_P(VoiceActions, TheSessionOffersDonnasToolsUpstreamAndTheClientNeverSeesThe
     EXPECT_EQ(names, (std::vector<std::string>{"take_message", "request_callback", "send_email",
                                                "send_sms"}));
     EXPECT_EQ(update["session"]["tool_choice"], "auto");
+    // The persona's instructions say what the tools can and cannot do.
+    EXPECT_TRUE(update["session"]["instructions"].get<std::string>().ends_with(
+        std::string(actions_instructions())));
     for (const auto& m : seen) {
         const auto e = m.json();
         if (e.contains("session")) {
@@ -287,6 +291,9 @@ TEST(VoiceActionsOff, WithChatToolsOffTheSessionGetsNoTools)
     const auto update = json::parse(fake.connections().at(0).client_events.at(0));
     EXPECT_FALSE(update["session"].contains("tools"));
     EXPECT_FALSE(update["session"].contains("tool_choice"));
+    // Nor is DONNA told she can act.
+    EXPECT_EQ(update["session"]["instructions"].get<std::string>().find("What you can do"),
+              std::string::npos);
 }
 
 TEST_P(VoiceActions, AThirdPartysAddressDictatedAfterTheVisitorsOwnIsRefusedWithWhatToSay)

@@ -1,6 +1,7 @@
 // WS /v1/realtime end to end: a real relay between a real WebSocket client and the fake
 // OpenAI Realtime server, all on loopback.
 #include "app/services.hpp"
+#include "chat/chat_tools.hpp"
 #include "fake_openai_http.hpp"
 #include "fake_realtime_server.hpp"
 #include "relay_harness.hpp"
@@ -220,7 +221,9 @@ TEST_F(RealtimeProxy, SeedConnectRealtimeMessageIsAnsweredWithAStatus)
 
 std::string persona_instructions(relay_harness& relay, donna::persona p)
 {
-    return relay.svc().settings()->personas.get(p).instructions;
+    // What the relay sends: the persona's instructions, then what its tools can do.
+    return relay.svc().settings()->personas.get(p).instructions +
+           std::string(actions_instructions());
 }
 
 TEST_F(RealtimeProxy, PersonaSwitchSendsTheNewInstructionsUpstreamAndConfirms)

@@ -2,6 +2,7 @@
 // shutdown and churn. A real relay on loopback; the fake OpenAI Realtime server upstream.
 #include "app/relay_app.hpp"
 #include "app/services.hpp"
+#include "chat/chat_tools.hpp"
 #include "fake_realtime_server.hpp"
 #include "relay_harness.hpp"
 #include "test_pki.hpp"
@@ -311,7 +312,8 @@ TEST_F(RealtimeSession, PersonasFileDecidesTheInstructionsAndVoiceSentUpstream)
     ASSERT_TRUE(fake_.wait_until(
         [](const auto& cs) { return !cs.empty() && !cs[0].client_events.empty(); }));
     const auto first = nlohmann::json::parse(fake_.connections()[0].client_events[0]);
-    EXPECT_EQ(first["session"]["instructions"], "You are Acme's DONNA.");
+    EXPECT_EQ(first["session"]["instructions"],
+              "You are Acme's DONNA." + std::string(actions_instructions()));
     EXPECT_EQ(first["session"]["audio"]["output"]["voice"], "sage");
     std::filesystem::remove(file);
 }
