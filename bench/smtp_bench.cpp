@@ -6,6 +6,7 @@
 //   smtp_bench <out.json> [mails=200] [rounds=3]
 // Each round sends `mails` messages each way, alternating which goes first; the JSON has the
 // median round's mails per second and the connections the server saw. Prints what it writes.
+#include "file_text.hpp"
 #include "providers/smtp/mail_message.hpp"
 #include "providers/smtp/smtp_client.hpp"
 #include "smtp_test_server.hpp"
@@ -28,14 +29,6 @@ namespace fs = std::filesystem;
 using donna::relay::smtp_client;
 using donna::relay::smtp_settings;
 using donna::relay::smtp_verdict;
-
-std::string read_all(const fs::path& p)
-{
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 std::string message(int n)
 {
@@ -96,7 +89,7 @@ int main(int argc, char** argv)
         donna::test::smtp_test_server server(dir);
         if (!server.start()) {
             std::cerr << "smtp_bench: the SMTP server did not start: "
-                      << read_all(dir / "smtp_server.log") << "\n";
+                      << donna::test::read_file(dir / "smtp_server.log") << "\n";
             fs::remove_all(dir);
             return 1;
         }
@@ -105,7 +98,7 @@ int main(int argc, char** argv)
                            .username = server.options().user,
                            .password = server.options().password,
                            .encryption = "tls",
-                           .extra_ca_pem = read_all(server.ca_file())};
+                           .extra_ca_pem = donna::test::read_file(server.ca_file())};
         auto fresh = kept;
         fresh.keep_alive = false;
         std::vector<double> kept_rate, fresh_rate;

@@ -30,33 +30,6 @@ std::string label_of(std::string_view field)
     return out;
 }
 
-std::string escape_html(std::string_view text)
-{
-    std::string out;
-    for (const char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&#39;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
-
 std::string one_line(std::string text)
 {
     std::replace_if(
@@ -113,7 +86,7 @@ rendered_mail render_mail(const site::mail_template& custom, const site::mail_te
     out.subject = one_line(substitute(subject, values, [](const std::string& v) { return v; }));
     out.text = substitute(text, values, [](const std::string& v) { return v; });
     if (!custom.html.empty())
-        out.html = substitute(custom.html, values, escape_html);
+        out.html = substitute(custom.html, values, html_escape);
     else
         out.html = html_from_text(out.text);
     return out;

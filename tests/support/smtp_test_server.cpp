@@ -1,6 +1,7 @@
 // smtp_test_server.cpp: the python3 process, its spool folder, and reading the spool back.
 #include "smtp_test_server.hpp"
 
+#include "file_text.hpp"
 #include "test_pki.hpp"
 
 #include <nlohmann/json.hpp>
@@ -8,22 +9,12 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 namespace donna::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read_all(const fs::path& p)
-{
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 } // namespace
 
@@ -138,9 +129,9 @@ std::vector<received_mail> smtp_test_server::messages() const
     const auto count = message_count();
     for (std::size_t i = 1; i <= count; ++i) {
         received_mail m;
-        m.raw = read_all(dir_ / "spool" / (std::to_string(i) + ".eml"));
+        m.raw = read_file(dir_ / "spool" / (std::to_string(i) + ".eml"));
         const auto envelope = nlohmann::json::parse(
-            read_all(dir_ / "spool" / (std::to_string(i) + ".json")), nullptr, false);
+            read_file(dir_ / "spool" / (std::to_string(i) + ".json")), nullptr, false);
         if (envelope.is_object()) {
             m.mail_from = envelope.value("mail_from", "");
             m.rcpt_tos = envelope.value("rcpt_tos", std::vector<std::string>{});
@@ -165,7 +156,7 @@ bool smtp_test_server::wait_for_messages(std::size_t n, std::chrono::millisecond
 
 std::size_t smtp_test_server::connections() const
 {
-    const auto text = read_all(dir_ / "spool" / "connections");
+    const auto text = read_file(dir_ / "spool" / "connections");
     return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 

@@ -129,6 +129,17 @@ void qp_line(std::string_view line, std::string& out)
     }
 }
 
+std::string body_part(std::string_view content_type, std::string_view text)
+{
+    std::string out = "Content-Type: " + std::string(content_type) + "; charset=UTF-8\r\n";
+    out += "Content-Transfer-Encoding: quoted-printable\r\n\r\n";
+    out += quoted_printable(text);
+    out += crlf;
+    return out;
+}
+
+} // namespace
+
 std::string html_escape(std::string_view text)
 {
     std::string out;
@@ -156,17 +167,6 @@ std::string html_escape(std::string_view text)
     }
     return out;
 }
-
-std::string body_part(std::string_view content_type, std::string_view text)
-{
-    std::string out = "Content-Type: " + std::string(content_type) + "; charset=UTF-8\r\n";
-    out += "Content-Transfer-Encoding: quoted-printable\r\n\r\n";
-    out += quoted_printable(text);
-    out += crlf;
-    return out;
-}
-
-} // namespace
 
 std::string rfc5322_date(std::int64_t unix_seconds)
 {

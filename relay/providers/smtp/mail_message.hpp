@@ -58,5 +58,6 @@ std::string rfc5322_date(std::int64_t unix_seconds); // "Mon, 07 Dec 2026 12:48:
 std::string header_text(std::string_view utf8);
 std::string quoted_printable(std::string_view text); // CRLF line ends, soft breaks at 76
 std::string html_from_text(std::string_view text);   // escaped, paragraphs and <br>
+std::string html_escape(std::string_view text);      // & < > " ' as entities
 
 } // namespace donna::relay

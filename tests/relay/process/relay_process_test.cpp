@@ -2,6 +2,7 @@
 // the .env file (key rotation), SIGTERM draining and exiting cleanly, secrets kept out of the
 // log. A real process, real signals, HTTP over loopback.
 #include "child_process.hpp"
+#include "file_text.hpp"
 #include "relay_harness.hpp"
 #include "smtp_test_server.hpp"
 
@@ -43,13 +44,7 @@ public:
     }
 };
 
-std::string read_file(const fs::path& p)
-{
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using donna::test::read_file;
 
 class RelayProcess : public ::testing::Test {
 protected:

@@ -3,6 +3,7 @@
 // and a kept-alive connection.
 #include "providers/smtp/smtp_client.hpp"
 
+#include "file_text.hpp"
 #include "providers/smtp/mail_message.hpp"
 #include "smtp_test_server.hpp"
 
@@ -11,23 +12,14 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace donna::relay {
 namespace {
 
 namespace fs = std::filesystem;
+using donna::test::read_file;
 using test::smtp_server_options;
 using test::smtp_test_server;
-
-std::string read_all(const fs::path& p)
-{
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 class SmtpClient : public ::testing::Test {
 protected:
@@ -47,7 +39,7 @@ protected:
     smtp_test_server& server(smtp_server_options options = {})
     {
         server_ = std::make_unique<smtp_test_server>(dir_, std::move(options));
-        EXPECT_TRUE(server_->start()) << read_all(dir_ / "smtp_server.log");
+        EXPECT_TRUE(server_->start()) << read_file(dir_ / "smtp_server.log");
         return *server_;
     }
 
@@ -58,7 +50,7 @@ protected:
                 .username = s.options().user,
                 .password = s.options().password,
                 .encryption = encryption,
-                .extra_ca_pem = read_all(s.ca_file()),
+                .extra_ca_pem = read_file(s.ca_file()),
                 .connect_timeout = std::chrono::seconds(5),
                 .timeout = std::chrono::seconds(20)};
     }
@@ -73,6 +65,18 @@ protected:
         m.message_id = outbox_message_id(n, 1765000000, "acme.example");
         m.date_unix = 1765000000;
         return *format_mail(m);
+    }
+
+    // Three messages in a row through one client.
+    static void send_three(const smtp_settings& settings)
+    {
+        smtp_client client(settings);
+        for (int i = 1; i <= 3; ++i)
+            EXPECT_EQ(client
+                          .send("donna@acme.example", {"ana@example.com"},
+                                message_to("ana@example.com", i))
+                          .verdict,
+                      smtp_verdict::sent);
     }
 
     fs::path dir_;
@@ -179,12 +183,7 @@ TEST_F(SmtpClient, AServerWithoutStarttlsNeverGetsTheMessageInTheClear)
 TEST_F(SmtpClient, MessagesInARowShareOneKeptAliveConnection)
 {
     auto& s = server();
-    smtp_client client(settings_for(s));
-    for (int i = 1; i <= 3; ++i)
-        EXPECT_EQ(
-            client.send("donna@acme.example", {"ana@example.com"}, message_to("ana@example.com", i))
-                .verdict,
-            smtp_verdict::sent);
+    send_three(settings_for(s));
     ASSERT_TRUE(s.wait_for_messages(3));
     EXPECT_EQ(s.connections(), 1u);
 }
@@ -194,12 +193,7 @@ TEST_F(SmtpClient, WithoutKeepAliveEachMessageHasItsOwnConnection)
     auto& s = server();
     auto settings = settings_for(s);
     settings.keep_alive = false;
-    smtp_client client(settings);
-    for (int i = 1; i <= 3; ++i)
-        EXPECT_EQ(
-            client.send("donna@acme.example", {"ana@example.com"}, message_to("ana@example.com", i))
-                .verdict,
-            smtp_verdict::sent);
+    send_three(settings);
     ASSERT_TRUE(s.wait_for_messages(3));
     EXPECT_EQ(s.connections(), 3u);
 }
