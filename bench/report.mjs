@@ -220,7 +220,7 @@ function smtpSection(s) {
   out.push('');
   out.push('Written by `bench/smtp_bench`: the relay\'s SMTP client (`relay/providers/smtp/smtp_client`, ' +
            'what the outbox\'s email sender uses) hands ' + `${s.mails} mails, one after another, to a real ` +
-           'SMTP server on loopback (Debian\'s aiosmtpd with STARTTLS on the test CA and AUTH PLAIN); ' +
+           'SMTP server on loopback (Debian\'s aiosmtpd with STARTTLS on the test CA and AUTH); ' +
            `median of ${s.rounds} rounds, the two ways alternating which goes first.`);
   out.push('');
   out.push('| way | mails per second | connections the server saw |');
