@@ -10,6 +10,7 @@
 #include "api/session_endpoint.hpp"
 #include "api/speech_endpoint.hpp"
 #include "api/static_endpoint.hpp"
+#include "api/telnyx_webhook_endpoint.hpp"
 #include "api/voice_chat_endpoint.hpp"
 
 namespace donna::relay {
@@ -25,6 +26,7 @@ std::shared_ptr<const router> relay_routes(const endpoint_parts& p)
         chat_route({p.settings, p.metrics, p.chat}),
         memory_route({p.settings, p.metrics, p.log, p.db, p.memories}),
         messages_route({p.settings, p.metrics, p.log, p.db}),
+        telnyx_webhook_route({p.settings, p.metrics, p.log, p.db}),
         speech_route({p.settings, p.metrics, p.log, p.db, p.speech}),
         voices_route({p.settings, p.metrics, p.log, p.db, p.speech}),
         voice_chat_route({p.settings, p.metrics, p.voice_chat}),

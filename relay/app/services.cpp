@@ -5,6 +5,7 @@
 #include "config/text_file.hpp"
 #include "demo/speech_synth.hpp"
 #include "models/model_watch.hpp"
+#include "providers/telnyx/webhook_signature.hpp"
 #include "store/action_store.hpp"
 #include "voice/speech_service.hpp"
 #include "voice/voice_chat_service.hpp"
@@ -105,11 +106,22 @@ result<token_signer> make_signer(const config& cfg)
     return token_signer::from_secret(cfg.token_secret);
 }
 
+// Settings whose check needs a provider's knowledge (config/ sits below the providers).
+status check_provider_settings(const config& cfg)
+{
+    if (!cfg.telnyx_public_key.empty())
+        if (auto key = telnyx_public_key(cfg.telnyx_public_key); !key)
+            return key.error();
+    return ok();
+}
+
 } // namespace
 
 result<std::shared_ptr<services>> services::create(config cfg, logger& log,
                                                    const boost::asio::any_io_executor& executor)
 {
+    if (auto checked = check_provider_settings(cfg); !checked)
+        return checked.error();
     auto signer = make_signer(cfg);
     if (!signer)
         return signer.error();
@@ -178,6 +190,8 @@ services::~services()
 
 status services::reload(config cfg)
 {
+    if (auto checked = check_provider_settings(cfg); !checked)
+        return checked;
     const auto current = settings();
     auto signer = cfg.token_secret == current->cfg.token_secret
                       ? result<token_signer>(current->signer)

@@ -55,6 +55,20 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_by_site ON outbox(site, id);
 CREATE INDEX IF NOT EXISTS outbox_by_status ON outbox(status, id);
+-- Webhook events as received (store/webhook_store), stored before they are answered, once
+-- per provider and event id however often the provider resends one.
+CREATE TABLE IF NOT EXISTS webhook_events (
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL,               -- 'telnyx'
+    event_id TEXT NOT NULL,               -- the provider's id for the event
+    event_type TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,            -- as sent
+    occurred_at_ms INTEGER NOT NULL,      -- unix ms: the order of events that arrive out of order
+    received_at INTEGER NOT NULL,         -- unix seconds
+    body TEXT NOT NULL,                   -- the raw body, as signed
+    UNIQUE (provider, event_id)
+);
+CREATE INDEX IF NOT EXISTS webhook_events_by_time ON webhook_events(provider, occurred_at_ms);
 -- Work the relay owes someone, run by jobs/job_runner (store/job_store).
 CREATE TABLE IF NOT EXISTS jobs (
     id INTEGER PRIMARY KEY,
