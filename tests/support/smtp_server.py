@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A real SMTP server on loopback for the relay's tests: Debian's aiosmtpd (python3-aiosmtpd).
 
-    python3 smtp_server.py --spool DIR [--port N] [--mode starttls|ssl|plain]
+    python3 smtp_server.py --spool DIR [--host 127.0.0.1] [--port N] [--mode starttls|ssl|plain]
                            [--cert server.pem --key server.key] [--user U --password P]
                            [--reject-domain example.org] [--tempfail-domain example.net]
 
@@ -63,6 +63,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--spool", required=True)
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--mode", choices=["starttls", "ssl", "plain"], default="starttls")
     p.add_argument("--cert")
     p.add_argument("--key")
@@ -100,7 +101,7 @@ def main():
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     server = loop.run_until_complete(loop.create_server(
-        factory, "127.0.0.1", a.port, ssl=context if a.mode == "ssl" else None,
+        factory, a.host, a.port, ssl=context if a.mode == "ssl" else None,
         reuse_address=True))
     port = server.sockets[0].getsockname()[1]
     loop.add_signal_handler(signal.SIGTERM, loop.stop)

@@ -70,6 +70,8 @@ bool smtp_test_server::start()
                                      DONNA_SMTP_SERVER_SCRIPT,
                                      "--spool",
                                      (dir_ / "spool").string(),
+                                     "--host",
+                                     options_.host,
                                      "--port",
                                      std::to_string(port_),
                                      "--mode",

@@ -26,6 +26,8 @@ namespace donna::test {
 
 struct smtp_server_options {
     std::string mode = "starttls"; // starttls | ssl | plain
+    // The loopback address it listens on; its certificate names localhost and 127.0.0.1 only.
+    std::string host = "127.0.0.1";
     std::string user = "donna-mailer";
     std::string password = "smtp-test-password-1234"; // "" user: no AUTH asked for
     std::string reject_domain = "rejected.example";

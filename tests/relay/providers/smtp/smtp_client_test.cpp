@@ -170,6 +170,19 @@ TEST_F(SmtpClient, AnUntrustedCertificateSendsNothing)
     EXPECT_EQ(s.message_count(), 0u);
 }
 
+TEST_F(SmtpClient, ACertificateForAnotherHostNameSendsNothing)
+{
+    // Listening on 127.0.0.2, which its certificate (localhost, 127.0.0.1) does not name.
+    auto& s = server({.host = "127.0.0.2"});
+    auto settings = settings_for(s);
+    settings.host = "127.0.0.2";
+    smtp_client client(settings);
+    const auto sent =
+        client.send("donna@acme.example", {"ana@example.com"}, message_to("ana@example.com"));
+    EXPECT_EQ(sent.verdict, smtp_verdict::retry);
+    EXPECT_EQ(s.message_count(), 0u);
+}
+
 TEST_F(SmtpClient, AServerWithoutStarttlsNeverGetsTheMessageInTheClear)
 {
     auto& s = server({.mode = "plain", .user = ""});
