@@ -2,6 +2,7 @@
 // the .env file (key rotation), SIGTERM draining and exiting cleanly, secrets kept out of the
 // log. A real process, real signals, HTTP over loopback.
 #include "child_process.hpp"
+#include "eventually.hpp"
 #include "file_text.hpp"
 #include "relay_harness.hpp"
 #include "smtp_test_server.hpp"
@@ -17,7 +18,6 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <thread>
 #include <unistd.h>
 
 namespace donna::relay {
@@ -44,6 +44,7 @@ public:
     }
 };
 
+using donna::test::eventually;
 using donna::test::read_file;
 
 class RelayProcess : public ::testing::Test {
@@ -95,17 +96,14 @@ TEST_F(RelayProcess, SighupReloadsTheDotenvFileAndSigtermExitsCleanly)
     std::ofstream(dir_ / ".env") << "DONNA_DEMO=0\nexport OPENAI_API_KEY=\"" << key
                                  << "\"\nOPENAI_BASE_URL=http://127.0.0.1:1/v1\n";
     relay.signal(SIGHUP);
-    std::string mode;
-    for (int i = 0; i < 200 && mode != "openai"; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
-        mode = realtime_mode(port);
-    }
-    EXPECT_EQ(mode, "openai");
+    EXPECT_TRUE(eventually([&] { return realtime_mode(port) == "openai"; }));
 
-    // A broken .env on the next SIGHUP is refused and the running settings stay.
+    // A broken .env on the next SIGHUP is refused (the log says so once the relay has read
+    // it) and the running settings stay.
     std::ofstream(dir_ / ".env") << "this line is not KEY=VALUE\n";
     relay.signal(SIGHUP);
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ASSERT_TRUE(eventually(
+        [&] { return read_file(dir_ / "log").find("reload refused") != std::string::npos; }));
     EXPECT_EQ(realtime_mode(port), "openai");
 
     relay.signal(SIGTERM);
@@ -164,19 +162,15 @@ TEST_F(RelayProcess,
     ASSERT_NE(port, 0) << read_file(dir_ / "log2");
     // The jobs in hand at the kill run again once their lease lapses (10 s).
     ASSERT_TRUE(smtp.wait_for_messages(burst, std::chrono::seconds(60)));
-    bool all_sent = false;
     nlohmann::json listing;
-    for (int i = 0; i < 500 && !all_sent; ++i) {
+    EXPECT_TRUE(eventually([&] {
         listing = test::http_request(port, "GET", "/v1/messages?limit=500", "",
                                      test::bearer(test::test_admin_token))
                       .json();
-        all_sent = listing["outbox"].size() == burst &&
-                   std::all_of(listing["outbox"].begin(), listing["outbox"].end(),
-                               [](const auto& row) { return row["status"] == "sent"; });
-        if (!all_sent)
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    EXPECT_TRUE(all_sent) << listing.dump();
+        return listing["outbox"].size() == burst &&
+               std::all_of(listing["outbox"].begin(), listing["outbox"].end(),
+                           [](const auto& row) { return row["status"] == "sent"; });
+    })) << listing.dump();
     restarted.signal(SIGTERM);
     EXPECT_EQ(restarted.wait_exit(), 0);
 
