@@ -150,7 +150,8 @@ executed_tool_call record(executed_tool_call out, const chat_tool_arguments& arg
         auto verdict = ask_policy(contact_channel::email, visitor_email, context, store);
         confirm = verdict && verdict->allowed && !verdict->staff;
     }
-    std::size_t notices = 0;
+    const bool notify = context.where != nullptr && context.where->notify_staff &&
+                        !context.where->staff_emails.empty();
     auto id = store.record_message(message, [&](std::int64_t message_id) {
         std::vector<outbox_item> items;
         if (context.where == nullptr)
@@ -168,12 +169,13 @@ executed_tool_call record(executed_tool_call out, const chat_tool_arguments& arg
             item.audience = audience;
             items.push_back(std::move(item));
         };
-        if (s.notify_staff)
+        if (notify) {
+            const auto notice = staff_notification(s, kind, args.fields, message_id);
             for (const auto& to : s.staff_emails)
-                email(to, staff_notification(s, kind, args.fields, message_id), "staff");
+                email(to, notice, "staff");
+        }
         if (confirm)
             email(visitor_email, visitor_confirmation(s, kind, args.fields, message_id), "visitor");
-        notices = items.size();
         return items;
     });
     if (!id)
@@ -181,8 +183,7 @@ executed_tool_call record(executed_tool_call out, const chat_tool_arguments& arg
     std::string detail = args.action == chat_action::take_message
                              ? "The staff will see the message and follow up."
                              : "The staff will see the request and call the visitor back.";
-    if (notices > 0 && context.where != nullptr && !context.where->staff_emails.empty() &&
-        context.where->notify_staff)
+    if (notify)
         detail += context.email_sender ? " They are being notified by email."
                                        : " An email to them is saved but email is not set up "
                                          "yet, so it has not gone out.";

@@ -227,12 +227,14 @@ private:
     {
         metrics_.messages_upstream_to_client.inc();
         metrics_.bytes_upstream_to_client.inc(static_cast<double>(text.size()));
-        if (cfg().realtime() == realtime_mode::openai) {
+        // One look at the type decides what else reads the event: audio deltas, most of the
+        // traffic, are passed over by all of it.
+        const auto type = peek_event_type(text);
+        const std::string_view kind = type ? *type : std::string_view();
+        if (kind == "response.done" && cfg().realtime() == realtime_mode::openai) {
             if (const auto used = response_done_usage(text))
                 deps_.usage.tokens("openai", cfg().openai_realtime_model, *used);
         }
-        const auto type = peek_event_type(text);
-        const std::string_view kind = type ? *type : std::string_view();
         if (offers_tools() && (kind == "session.created" || kind == "session.updated"))
             text = without_tools(text);
         // Read before forwarding: the text is moved to the client's queue.
@@ -290,17 +292,32 @@ private:
     // then the response asked to go on (not once the visitor has left: nobody would hear it).
     void carry_out(const realtime_tool_calls::step& step)
     {
-        if (!upstream_)
+        if (!upstream_ || (step.ready.empty() && !step.response_finished))
+            return; // nearly every event: nothing called, no response ended
+        if (!step.ready.empty()) {
+            const chat_action_context context{.site = grant_.claims.site,
+                                              .conversation = grant_.claims.token_id,
+                                              .channel = action_channel::voice,
+                                              .now_unix = unix_now(),
+                                              .where = cfg().sites.find(grant_.claims.site),
+                                              .heard = &heard_,
+                                              .email_sender = !cfg().smtp_host.empty(),
+                                              .sms_sender = false};
+            answer_calls(step.ready, context);
+        }
+        if (client_gone_) {
+            if (step.response_finished && !tool_calls_.response_in_progress())
+                stop_lingering();
             return;
-        const chat_action_context context{.site = grant_.claims.site,
-                                          .conversation = grant_.claims.token_id,
-                                          .channel = action_channel::voice,
-                                          .now_unix = unix_now(),
-                                          .where = cfg().sites.find(grant_.claims.site),
-                                          .heard = &heard_,
-                                          .email_sender = !cfg().smtp_host.empty(),
-                                          .sms_sender = false};
-        for (const auto& call : step.ready) {
+        }
+        if (step.continue_response)
+            upstream_->send(continue_response_event(tool_calls_.tools_final()));
+    }
+
+    // Each call carried out (or refused past the turn's bound) and answered upstream.
+    void answer_calls(const std::vector<chat_tool_call>& calls, const chat_action_context& context)
+    {
+        for (const auto& call : calls) {
             const auto done =
                 tool_calls_.admit_call()
                     ? execute_tool_call(call, context, deps_.actions, metrics_, deps_.log)
@@ -310,13 +327,6 @@ private:
                                        context, metrics_, deps_.log);
             upstream_->send(function_call_output_event(call.id, done.exchange.result));
         }
-        if (client_gone_) {
-            if (step.response_finished && !tool_calls_.response_in_progress())
-                stop_lingering();
-            return;
-        }
-        if (step.continue_response)
-            upstream_->send(continue_response_event(tool_calls_.tools_final()));
     }
 
     void forward_upstream_event(std::string text)
