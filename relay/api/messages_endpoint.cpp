@@ -9,6 +9,7 @@
 #include "store/action_store.hpp"
 #include "store/database.hpp"
 #include "store/memory_store.hpp"
+#include "store/sms_store.hpp"
 
 #include <boost/url/parse.hpp>
 #include <nlohmann/json.hpp>
@@ -47,7 +48,21 @@ json message_json(const staff_message& m)
             {"created_at", m.created_at}};
 }
 
-json outbox_json(const outbox_item& o)
+// A text's latest delivery report (store/sms_store), or null when none came yet.
+json delivery_json(sms_store& sms, const outbox_item& o)
+{
+    if (o.provider_id.empty())
+        return nullptr;
+    auto report = sms.delivery_of(o.provider_id);
+    if (!report)
+        return nullptr;
+    return {{"status", report->status},
+            {"recipients", stored_json(report->recipients)},
+            {"errors", stored_json(report->errors)},
+            {"reported_at_ms", report->occurred_at_ms}};
+}
+
+json outbox_json(const outbox_item& o, sms_store& sms)
 {
     return {{"id", o.id},
             {"site", o.site},
@@ -60,6 +75,8 @@ json outbox_json(const outbox_item& o)
             {"attempts", o.attempts},
             {"last_error", o.last_error.empty() ? json(nullptr) : json(o.last_error)},
             {"sent_at", o.sent_at == 0 ? json(nullptr) : json(o.sent_at)},
+            {"provider_id", o.provider_id.empty() ? json(nullptr) : json(o.provider_id)},
+            {"delivery", delivery_json(sms, o)},
             {"created_at", o.created_at}};
 }
 
@@ -139,8 +156,9 @@ http_answer messages_request(const messages_http_request& request,
     for (const auto& m : *messages)
         message_list.push_back(message_json(m));
     json outbox_list = json::array();
+    sms_store sms(deps.db);
     for (const auto& o : *outbox)
-        outbox_list.push_back(outbox_json(o));
+        outbox_list.push_back(outbox_json(o, sms));
     return json_answer({{"messages", std::move(message_list)}, {"outbox", std::move(outbox_list)}});
 }
 

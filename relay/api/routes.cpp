@@ -26,7 +26,7 @@ std::shared_ptr<const router> relay_routes(const endpoint_parts& p)
         chat_route({p.settings, p.metrics, p.chat}),
         memory_route({p.settings, p.metrics, p.log, p.db, p.memories}),
         messages_route({p.settings, p.metrics, p.log, p.db}),
-        telnyx_webhook_route({p.settings, p.metrics, p.log, p.db}),
+        telnyx_webhook_route({p.settings, p.metrics, p.log, p.db, p.jobs}),
         speech_route({p.settings, p.metrics, p.log, p.db, p.speech}),
         voices_route({p.settings, p.metrics, p.log, p.db, p.speech}),
         voice_chat_route({p.settings, p.metrics, p.voice_chat}),

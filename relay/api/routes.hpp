@@ -23,6 +23,8 @@ class session_registry;
 class settings_source;
 class speech_service;
 class static_cache;
+class job_runner;
+class sms_store;
 class voice_chat_service;
 struct relay_metrics;
 
@@ -41,6 +43,8 @@ struct endpoint_parts {
     speech_service& speech;
     voice_chat_service& voice_chat;
     model_watch& models;
+    job_runner& jobs;
+    sms_store& sms;
     realtime_deps realtime;
 };
 

@@ -2,6 +2,7 @@
 #include "api/telnyx_webhook_endpoint.hpp"
 
 #include "http/http_answer.hpp"
+#include "jobs/job_runner.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
 #include "metrics/relay_metrics.hpp"
@@ -82,6 +83,7 @@ http_answer telnyx_webhook(const request_context& request, const telnyx_webhook_
         return answer_ok("duplicate");
     }
     outcome_counter(deps.metrics, "stored").inc();
+    deps.jobs.poke();
     const bool known = is_known_telnyx_event(event->type);
     deps.metrics.registry
         .get_counter(

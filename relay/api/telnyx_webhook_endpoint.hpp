@@ -1,6 +1,8 @@
 // telnyx_webhook_endpoint.hpp: POST /v1/webhooks/telnyx, the one public route Telnyx calls
 // (Call Control and messaging events alike). Each request is checked and stored before it is
-// answered; what the event sets off happens later, never while Telnyx waits (it allows 2 s).
+// answered, with the job that processes it (kind webhook.telnyx, store/webhook_store) in the
+// same transaction; what the event sets off happens in that job, never while Telnyx waits (it
+// allows 2 s).
 //
 //   POST /v1/webhooks/telnyx   telnyx-timestamp: 1796644800
 //                              telnyx-signature-ed25519: <base64>
@@ -23,6 +25,7 @@
 namespace donna::relay {
 
 class database;
+class job_runner;
 class logger;
 class settings_source;
 struct relay_metrics;
@@ -32,6 +35,7 @@ struct telnyx_webhook_endpoint_deps {
     relay_metrics& metrics;
     logger& log;
     database& db;
+    job_runner& jobs; // a stored event's processing job runs at once, not at the next poll
 };
 
 inline constexpr std::string_view telnyx_webhook_path = "/v1/webhooks/telnyx";

@@ -8,7 +8,11 @@
 #include "jobs/job_runner.hpp"
 #include "models/model_watch.hpp"
 #include "outbox/email_sender.hpp"
+#include "outbox/sms_sender.hpp"
+#include "phone/phone_events.hpp"
+#include "phone/sms_conversations.hpp"
 #include "server/server.hpp"
+#include "store/webhook_store.hpp"
 #include "voice/speech_service.hpp"
 #include "voice/voice_chat_service.hpp"
 
@@ -44,6 +48,10 @@ struct relay_app::impl {
         listener.reset();
         runner.reset();
         mail.reset(); // ends a send under way; its job settles into a runner already gone
+        events.reset();
+        conversations.reset();
+        texts.reset();
+        webhooks.reset();
         job_table.reset();
         svc.reset();
     }
@@ -72,6 +80,10 @@ struct relay_app::impl {
     std::unique_ptr<job_store> job_table;
     std::unique_ptr<job_runner> runner;
     std::unique_ptr<email_sender> mail; // with SMTP_HOST set: the outbox's emails
+    std::unique_ptr<sms_sender> texts;  // the outbox's text messages
+    std::unique_ptr<webhook_store> webhooks;
+    std::unique_ptr<sms_conversations> conversations; // texts to the business, answered
+    std::unique_ptr<phone_events> events;             // what a stored Telnyx event changes
     std::unique_ptr<server> listener;
     std::vector<std::thread> threads;
     bool stopped = false;
@@ -79,8 +91,14 @@ struct relay_app::impl {
 
 result<std::unique_ptr<relay_app>> relay_app::create(config cfg, logger& log)
 {
+    return create(std::move(cfg), log, phone_providers::with_defaults());
+}
+
+result<std::unique_ptr<relay_app>> relay_app::create(config cfg, logger& log,
+                                                     phone_providers phones)
+{
     auto i = std::make_unique<impl>(cfg.threads);
-    auto built = services::create(std::move(cfg), log, i->ioc.get_executor());
+    auto built = services::create(std::move(cfg), log, i->ioc.get_executor(), std::move(phones));
     if (!built)
         return built.error();
     i->svc = std::move(*built);
@@ -101,6 +119,31 @@ result<std::unique_ptr<relay_app>> relay_app::create(config cfg, logger& log)
                               mail->deliver(j, std::move(done));
                           });
     }
+    // Texts wait for their provider's settings rather than being dropped: the handler is
+    // always there, and an unconfigured provider makes the job retry.
+    i->texts = std::make_unique<sms_sender>(svc.actions(), svc.sms(), svc.phones(), svc.live(),
+                                            svc.registry(), log);
+    i->runner->handle("outbox.sms",
+                      [texts = i->texts.get()](const job& j, job_runner::settle done) {
+                          texts->deliver(j, std::move(done));
+                      });
+    i->webhooks = std::make_unique<webhook_store>(svc.db());
+    i->conversations = std::make_unique<sms_conversations>(
+        sms_conversations_deps{.sms = svc.sms(),
+                               .chat = svc.chat(),
+                               .settings = svc.live(),
+                               .poke_jobs = [runner = i->runner.get()] { runner->poke(); },
+                               .metrics = svc.metrics(),
+                               .log = log});
+    i->events = std::make_unique<phone_events>(phone_events_deps{.webhooks = *i->webhooks,
+                                                                 .sms = svc.sms(),
+                                                                 .texts = *i->conversations,
+                                                                 .metrics = svc.metrics(),
+                                                                 .log = log});
+    i->runner->handle(webhook_store::job_kind("telnyx"),
+                      [events = i->events.get()](const job& j, job_runner::settle done) {
+                          events->process(j, std::move(done));
+                      });
     const endpoint_parts parts{
         .settings = svc.live(),
         .metrics = svc.metrics(),
@@ -114,6 +157,8 @@ result<std::unique_ptr<relay_app>> relay_app::create(config cfg, logger& log)
         .speech = svc.speech(),
         .voice_chat = svc.voice_chat(),
         .models = svc.models(),
+        .jobs = *i->runner,
+        .sms = svc.sms(),
         .realtime = {.metrics = svc.metrics(),
                      .log = svc.log(),
                      .chat = svc.chat(),

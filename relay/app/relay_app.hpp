@@ -14,6 +14,7 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "telephony/phone_providers.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -30,7 +31,11 @@ class relay_app {
 public:
     // Reads the files the settings name (personas, prices, CA, database) and builds every
     // service; nothing listens yet.
+    // `phones`: the phone providers the settings may name (phone_providers::with_defaults():
+    // Telnyx; a test registers its own through the same seam).
     static result<std::unique_ptr<relay_app>> create(config cfg, logger& log);
+    static result<std::unique_ptr<relay_app>> create(config cfg, logger& log,
+                                                     phone_providers phones);
     ~relay_app(); // stop() and wait(), if not done yet
     relay_app(const relay_app&) = delete;
     relay_app& operator=(const relay_app&) = delete;

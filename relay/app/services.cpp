@@ -7,6 +7,7 @@
 #include "models/model_watch.hpp"
 #include "providers/telnyx/webhook_signature.hpp"
 #include "store/action_store.hpp"
+#include "store/sms_store.hpp"
 #include "voice/speech_service.hpp"
 #include "voice/voice_chat_service.hpp"
 
@@ -94,6 +95,15 @@ void configure_upstreams(http_client& client, const config& cfg)
     elevenlabs.limit = per(cfg.elevenlabs_requests_per_minute, std::chrono::seconds(60));
     client.configure("elevenlabs", elevenlabs);
 
+    // Telnyx: its documented API limit is per account; the relay keeps well under it. A call
+    // is short (a command, a text): a stuck one gives up within 15 s and its job retries.
+    upstream_settings telnyx = openai;
+    telnyx.limit = per(1200, std::chrono::seconds(60));
+    telnyx.limits.total_timeout = std::chrono::seconds(15);
+    telnyx.limits.read_timeout = std::chrono::seconds(10);
+    telnyx.limits.retry.max_total = telnyx.limits.total_timeout;
+    client.configure("telnyx", telnyx);
+
     upstream_settings gmail = openai;
     gmail.limit = per(cfg.gmail_requests_per_100s, std::chrono::seconds(100));
     client.configure("gmail", gmail);
@@ -118,10 +128,13 @@ status check_provider_settings(const config& cfg)
 } // namespace
 
 result<std::shared_ptr<services>> services::create(config cfg, logger& log,
-                                                   const boost::asio::any_io_executor& executor)
+                                                   const boost::asio::any_io_executor& executor,
+                                                   phone_providers phones)
 {
     if (auto checked = check_provider_settings(cfg); !checked)
         return checked.error();
+    if (auto known = phones.check(cfg); !known)
+        return known.error();
     auto signer = make_signer(cfg);
     if (!signer)
         return signer.error();
@@ -149,6 +162,9 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log,
     created->upstream_ca_pem_ = *ca;
     created->memories_ = std::make_unique<memory_store>(*created->db_);
     created->actions_ = std::make_unique<action_store>(*created->db_);
+    created->sms_ = std::make_unique<sms_store>(*created->db_);
+    created->phones_ = std::move(phones);
+    created->phones_.build({*created->upstreams_, created->settings_});
     const auto& live = created->settings()->cfg;
     configure_upstreams(*created->upstreams_, live);
     created->chat_ = std::make_unique<chat_service>(
@@ -185,6 +201,7 @@ services::~services()
     chat_.reset();
     memories_.reset();
     actions_.reset();
+    sms_.reset();
     db_.reset();
 }
 
@@ -192,6 +209,8 @@ status services::reload(config cfg)
 {
     if (auto checked = check_provider_settings(cfg); !checked)
         return checked;
+    if (auto known = phones_.check(cfg); !known)
+        return known;
     const auto current = settings();
     auto signer = cfg.token_secret == current->cfg.token_secret
                       ? result<token_signer>(current->signer)

@@ -21,6 +21,7 @@
 #include "settings/settings_source.hpp"
 #include "store/database.hpp"
 #include "store/memory_store.hpp"
+#include "telephony/phone_providers.hpp"
 #include "upstream/http_client.hpp"
 #include "upstream/usage_meter.hpp"
 
@@ -37,13 +38,17 @@ class chat_service;
 class speech_service;
 class voice_chat_service;
 class model_watch;
+class sms_store;
 
 // One consistent generation of settings: the config and what is derived from it.
 class services {
 public:
     // `executor`: the relay's io_context, where the upstream client runs (app/relay_app).
-    static result<std::shared_ptr<services>> create(config cfg, logger& log,
-                                                    const boost::asio::any_io_executor& executor);
+    // `phones`: the phone providers VOICE_PROVIDER and MESSAGING_PROVIDER may name (Telnyx by
+    // default; tests add their own); a name not among them fails, naming the setting.
+    static result<std::shared_ptr<services>>
+    create(config cfg, logger& log, const boost::asio::any_io_executor& executor,
+           phone_providers phones = phone_providers::with_defaults());
 
     std::shared_ptr<const live_settings> settings() const { return settings_.current(); }
     // Where connections and endpoints read the current settings.
@@ -76,6 +81,10 @@ public:
     const std::string& upstream_ca_pem() const { return upstream_ca_pem_; }
     // What DONNA's actions leave behind: messages for the staff and the outbox.
     action_store& actions() { return *actions_; }
+    // Text messaging's records: delivery reports, opt-outs, threads.
+    sms_store& sms() { return *sms_; }
+    // The phone providers, built on the upstream client (the one the settings name is used).
+    const phone_providers& phones() const { return phones_; }
     // espeak-ng for demo mode, created on first use (nullptr with the reason logged when
     // the library cannot start).
     speech_synth* synth();
@@ -97,6 +106,8 @@ private:
     std::unique_ptr<database> db_;
     std::unique_ptr<memory_store> memories_;
     std::unique_ptr<action_store> actions_;
+    std::unique_ptr<sms_store> sms_;
+    phone_providers phones_; // uses upstreams_
     std::string upstream_ca_pem_;
     std::unique_ptr<http_client> upstreams_;
     std::unique_ptr<chat_service> chat_; // uses upstreams_: destroyed first (see ~services)

@@ -349,7 +349,7 @@ void chat_service::run_tools(chat_turn_state& state, const chat_completion_resul
                                       .where = cfg.sites.find(state.request.site),
                                       .heard = &heard,
                                       .email_sender = !cfg.smtp_host.empty(),
-                                      .sms_sender = false};
+                                      .sms_sender = cfg.texting_configured()};
     chat_tool_round round;
     round.text = completion.text;
     for (const auto& call : completion.tool_calls) {

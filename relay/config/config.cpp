@@ -239,10 +239,6 @@ status validate(config& c)
         return s;
     if (auto s = check_smtp(c); !s)
         return s;
-    if (auto s = check_one_of("VOICE_PROVIDER", c.voice_provider, {"telnyx"}); !s)
-        return s;
-    if (auto s = check_one_of("MESSAGING_PROVIDER", c.messaging_provider, {"telnyx"}); !s)
-        return s;
     if (c.sites_file.empty()) {
         c.sites = default_sites();
     } else {
@@ -262,6 +258,14 @@ realtime_mode config::realtime() const
     if (!openai_api_key.empty())
         return realtime_mode::openai;
     return demo ? realtime_mode::demo : realtime_mode::off;
+}
+
+bool config::texting_configured() const
+{
+    if (messaging_provider != "telnyx")
+        return true;
+    return !telnyx_api_key.empty() &&
+           (!telnyx_phone_number.empty() || !telnyx_messaging_profile_id.empty());
 }
 
 std::vector<std::string> config::secrets() const

@@ -142,9 +142,13 @@ struct config {
     std::string telnyx_messaging_profile_id;   // TELNYX_MESSAGING_PROFILE_ID
     std::string telnyx_phone_number;           // TELNYX_PHONE_NUMBER
     std::string voice_provider = "telnyx";     // VOICE_PROVIDER
-    std::string messaging_provider = "telnyx"; // MESSAGING_PROVIDER
+    std::string messaging_provider = "telnyx"; // MESSAGING_PROVIDER (names checked by
+                                               // telephony/phone_providers at start-up)
 
     realtime_mode realtime() const;
+    // Whether texts can go out: Telnyx needs its key and a number or messaging profile to send
+    // from; another provider (registered in telephony/phone_providers) is taken as ready.
+    bool texting_configured() const;
     // Every secret value that is set: the logger redacts each of them wherever it appears.
     std::vector<std::string> secrets() const;
 };

@@ -168,16 +168,18 @@ result<site> parse_site(const nlohmann::json& object, std::size_t index)
     if (!id)
         return id.error();
     const std::string label = site_label(index, *id);
-    constexpr std::array<std::string_view, 10> known = {
-        "id",           "allowed_origins", "persona",       "greeting",     "staff_emails",
-        "staff_phones", "daily_email_cap", "daily_sms_cap", "notify_staff", "templates"};
+    constexpr std::array<std::string_view, 11> known = {
+        "id",           "allowed_origins", "persona",         "greeting",
+        "staff_emails", "staff_phones",    "daily_email_cap", "daily_sms_cap",
+        "notify_staff", "templates",       "phone_numbers"};
     for (const auto& [key, value] : object.items()) {
         if (std::find(known.begin(), known.end(), key) == known.end())
             return make_error(
                 errc::invalid_argument,
                 cat({label, "unknown field \"", key,
                      "\" (known: id, allowed_origins, persona, greeting, staff_emails, "
-                     "staff_phones, daily_email_cap, daily_sms_cap, notify_staff, templates)"}));
+                     "staff_phones, daily_email_cap, daily_sms_cap, notify_staff, templates, "
+                     "phone_numbers)"}));
     }
 
     site s;
@@ -215,6 +217,10 @@ result<site> parse_site(const nlohmann::json& object, std::size_t index)
         return st.error();
     if (auto st = parse_contacts(object, "staff_phones", label, is_e164_phone,
                                  "a phone number in E.164 form (+15550100100)", s.staff_phones);
+        !st)
+        return st.error();
+    if (auto st = parse_contacts(object, "phone_numbers", label, is_e164_phone,
+                                 "a phone number in E.164 form (+15550100100)", s.phone_numbers);
         !st)
         return st.error();
     for (const auto& [name, member] : {std::pair{"daily_email_cap", &site::daily_email_cap},
@@ -287,6 +293,15 @@ const site* site_directory::find(std::string_view id) const
     return it == sites.end() ? nullptr : &*it;
 }
 
+const site* site_directory::find_by_number(std::string_view number) const
+{
+    const auto it = std::find_if(sites.begin(), sites.end(), [&](const site& s) {
+        return std::find(s.phone_numbers.begin(), s.phone_numbers.end(), number) !=
+               s.phone_numbers.end();
+    });
+    return it == sites.end() ? nullptr : &*it;
+}
+
 bool site_directory::origin_allowed(const site& s, std::string_view origin,
                                     std::string_view self_origin) const
 {
@@ -330,6 +345,11 @@ result<site_directory> parse_sites(std::string_view json_text)
         if (directory.find(s->id))
             return make_error(errc::invalid_argument,
                               site_label(i, s->id) + "the id is already used by another site");
+        for (const auto& number : s->phone_numbers)
+            if (const auto* owner = directory.find_by_number(number))
+                return make_error(errc::invalid_argument,
+                                  site_label(i, s->id) + "phone number " + number +
+                                      " already belongs to site '" + owner->id + "'");
         directory.sites.push_back(std::move(*s));
     }
     return directory;

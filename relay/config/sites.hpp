@@ -11,6 +11,7 @@
 //               "persona": "receptionist", "greeting": "Hello, Acme reception.",
 //               "staff_emails": ["desk@acme.example"], "staff_phones": ["+15550100100"],
 //               "daily_email_cap": 100, "daily_sms_cap": 100, "notify_staff": true,
+//               "phone_numbers": ["+15550100100"],
 //               "templates": {"staff_notification": {"subject": "...", "text": "...",
 //                                                    "html": "..."},
 //                             "visitor_confirmation": {...}}}]}
@@ -39,6 +40,9 @@ struct site {
     // or callback request (notify_staff): email addresses and E.164 numbers, at most 10 each.
     std::vector<std::string> staff_emails = {};
     std::vector<std::string> staff_phones = {};
+    // The business's own numbers (E.164, at most 10): a text or call to one of them is this
+    // site's, answered with its persona. A number belongs to one site at most.
+    std::vector<std::string> phone_numbers = {};
     int daily_email_cap = 100; // emails to visitors per UTC day, 0 to 100000
     int daily_sms_cap = 100;   // text messages to visitors per UTC day
     bool notify_staff = true;  // email staff_emails about each message and callback request
@@ -54,6 +58,8 @@ struct site_directory {
     std::vector<site> sites;
 
     const site* find(std::string_view id) const;
+    // The site whose phone_numbers hold `number`, or null.
+    const site* find_by_number(std::string_view number) const;
     // Exact match of the normalised `origin` (the request's Origin header) against the site's
     // list. The entry "self" allows a request whose Origin equals `self_origin`, the relay's
     // own origin. A malformed or "null" origin is never allowed.

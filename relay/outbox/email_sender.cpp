@@ -3,8 +3,8 @@
 
 #include "config/config.hpp"
 #include "core/unix_time.hpp"
-#include "log/log.hpp"
 #include "metrics/metrics.hpp"
+#include "outbox/outbox_delivery.hpp"
 #include "providers/smtp/mail_message.hpp"
 #include "providers/smtp/smtp_client.hpp"
 #include "settings/settings_source.hpp"
@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <variant>
 
 namespace donna::relay {
 namespace {
@@ -61,23 +62,13 @@ bool same_server(const smtp_settings& a, const smtp_settings& b)
 struct email_sender::impl {
     impl(action_store& s, const settings_source& src, std::string ca, metrics_registry& r,
          logger& l)
-        : store(s),
+        : record(s, r, l, "email"),
           settings(src),
           ca_pem(std::move(ca)),
-          registry(r),
-          log(l),
           send_seconds(r.get_histogram("donna_smtp_send_seconds",
                                        "Time to hand one message to the SMTP server",
                                        latency_buckets_seconds()))
     {}
-
-    void count(std::string_view outcome)
-    {
-        registry
-            .get_counter("donna_outbox_deliveries_total", "Outbox delivery attempts by outcome",
-                         {{"channel", "email"}, {"outcome", std::string(outcome)}})
-            .inc();
-    }
 
     void run()
     {
@@ -103,42 +94,33 @@ struct email_sender::impl {
 
     job_outcome attempt(const job& task)
     {
-        const auto payload = json::parse(task.payload, nullptr, false);
-        const auto id_field = payload.is_object() ? payload.find("outbox_id") : payload.end();
-        if (!payload.is_object() || id_field == payload.end() || !id_field->is_number_integer())
-            return job_outcome::fail("the job names no outbox row");
-        const auto id = id_field->get<std::int64_t>();
-        auto row = store.get_outbox(id);
-        if (!row)
-            return row.error().code == errc::not_found ? job_outcome::fail(row.error().message)
-                                                       : job_outcome::retry(row.error().message);
-        // Settled by an earlier attempt whose job did not hear of it (a crash between the
-        // two writes): nothing to do, and above all nothing to send twice.
-        if (row->status == "sent" || row->status == "failed")
-            return job_outcome::done();
+        auto opened = record.open(task);
+        if (auto* settled = std::get_if<job_outcome>(&opened))
+            return *settled;
+        const auto& row = std::get<outbox_item>(opened);
+        const auto id = row.id;
         const auto live = settings.current();
         const auto& c = live->cfg;
         if (c.smtp_host.empty())
             return job_outcome::retry("SMTP is not configured (SMTP_HOST is empty)");
+        if (!record.begin(id))
+            return job_outcome::retry("the outbox row could not be written");
 
-        const auto now = unix_now();
-        if (auto begun = store.begin_attempt(id, now); !begun)
-            return job_outcome::retry(begun.error().message);
-        const auto content = json::parse(row->payload, nullptr, false);
+        const auto content = json::parse(row.payload, nullptr, false);
         mail_content mail;
         mail.from = {c.smtp_from_email, c.smtp_from_name};
-        mail.to = {row->recipient, ""};
+        mail.to = {row.recipient, ""};
         mail.subject = content.is_object() ? string_at(content, "subject") : "";
         mail.text = content.is_object() ? string_at(content, "body") : "";
         mail.html = content.is_object() ? string_at(content, "html") : ""; // "": from the text
         const auto at = c.smtp_from_email.find('@');
         mail.message_id = outbox_message_id(
-            id, row->created_at,
+            id, row.created_at,
             at == std::string::npos ? std::string() : c.smtp_from_email.substr(at + 1));
-        mail.date_unix = now;
+        mail.date_unix = unix_now();
         auto message = format_mail(mail);
         if (!message)
-            return settle_failed(id,
+            return record.failed(id,
                                  "the message could not be written: " + message.error().message);
 
         auto wanted = smtp_of(c, ca_pem, &cancelled);
@@ -147,50 +129,23 @@ struct email_sender::impl {
             client_settings = std::move(wanted);
         }
         const auto started = std::chrono::steady_clock::now();
-        const auto sent = client->send(c.smtp_from_email, {row->recipient}, *message);
+        const auto sent = client->send(c.smtp_from_email, {row.recipient}, *message);
         send_seconds.observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-        const auto where = "outbox #" + std::to_string(id) + " (site " + row->site + ")";
         switch (sent.verdict) {
         case smtp_verdict::sent:
-            count("sent");
-            log.info("outbox", "email " + where + " sent");
-            if (auto marked = store.mark_sent(id, unix_now()); !marked)
-                log.error("outbox", "email " + where +
-                                        " was sent but its row could not be updated: " +
-                                        marked.error().message);
-            return job_outcome::done();
+            return record.sent(id);
         case smtp_verdict::reject:
-            return settle_failed(id, "the mail server refused it: " + sent.detail);
+            return record.failed(id, "the mail server refused it: " + sent.detail);
         case smtp_verdict::retry:
             break;
         }
-        if (task.attempts >= task.max_attempts)
-            return settle_failed(id, "gave up after " + std::to_string(task.attempts) +
-                                         " attempts: " + sent.detail);
-        count("retry");
-        log.warn("outbox", "email " + where + " not sent yet (attempt " +
-                               std::to_string(task.attempts) + "): " + sent.detail);
-        if (auto marked = store.mark_retry(id, sent.detail, unix_now()); !marked)
-            log.error("outbox", "email " + where + ": " + marked.error().message);
-        return job_outcome::retry(sent.detail);
+        return record.retry(task, id, sent.detail);
     }
 
-    job_outcome settle_failed(std::int64_t id, const std::string& why)
-    {
-        count("failed");
-        log.warn("outbox", "email outbox #" + std::to_string(id) + " failed: " + why);
-        if (auto marked = store.mark_failed(id, why, unix_now()); !marked)
-            log.error("outbox",
-                      "email outbox #" + std::to_string(id) + ": " + marked.error().message);
-        return job_outcome::fail(why);
-    }
-
-    action_store& store;
+    outbox_delivery record;
     const settings_source& settings;
     std::string ca_pem;
-    metrics_registry& registry;
-    logger& log;
     histogram& send_seconds;
     // The sending thread's own.
     std::unique_ptr<smtp_client> client;

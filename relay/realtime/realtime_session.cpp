@@ -302,7 +302,7 @@ private:
                                               .where = cfg().sites.find(grant_.claims.site),
                                               .heard = &heard_,
                                               .email_sender = !cfg().smtp_host.empty(),
-                                              .sms_sender = false};
+                                              .sms_sender = cfg().texting_configured()};
             answer_calls(step.ready, context);
         }
         if (client_gone_) {

@@ -14,10 +14,18 @@ std::int64_t bounded(std::size_t limit)
     return static_cast<std::int64_t>(std::clamp<std::size_t>(limit, 1, action_store::max_list));
 }
 
-// One outbox row and its job (store/job_store: kind outbox.<channel>, key outbox:<id>), in
-// the caller's transaction: never a row without its job. A new row is always queued with no
-// attempts: the senders own those columns.
-result<std::int64_t> enqueue_in(sql_connection& sql, const outbox_item& item)
+// An UPDATE's outcome as a status.
+status settled(const result<std::int64_t>& changed)
+{
+    if (!changed)
+        return changed.error();
+    return ok();
+}
+
+} // namespace
+
+// A new row is always queued with no attempts: the senders own those columns.
+result<std::int64_t> enqueue_outbox_in(sql_connection& sql, const outbox_item& item)
 {
     if (item.channel != "email" && item.channel != "sms")
         return make_error(errc::invalid_argument, "an outbox item's channel is email or sms");
@@ -43,24 +51,18 @@ result<std::int64_t> enqueue_in(sql_connection& sql, const outbox_item& item)
     return *row;
 }
 
-// An UPDATE's outcome as a status.
-status settled(const result<std::int64_t>& changed)
-{
-    if (!changed)
-        return changed.error();
-    return ok();
-}
+namespace {
 
 // The outbox columns every read selects, in outbox_of's order.
 constexpr std::string_view outbox_columns =
     "SELECT id, site, channel, conversation, recipient, payload, status, attempts, created_at, "
-    "last_error, sent_at, audience";
+    "last_error, sent_at, audience, provider_id";
 
 outbox_item outbox_of(const sql_row& r)
 {
-    return {integer_of(r[0]), text_of(r[1]), text_of(r[2]),     text_of(r[3]),
-            text_of(r[4]),    text_of(r[5]), text_of(r[6]),     integer_of(r[7]),
-            integer_of(r[8]), text_of(r[9]), integer_of(r[10]), text_of(r[11])};
+    return {integer_of(r[0]),  text_of(r[1]),  text_of(r[2]),    text_of(r[3]),    text_of(r[4]),
+            text_of(r[5]),     text_of(r[6]),  integer_of(r[7]), integer_of(r[8]), text_of(r[9]),
+            integer_of(r[10]), text_of(r[11]), text_of(r[12])};
 }
 
 } // namespace
@@ -80,7 +82,7 @@ result<std::int64_t> action_store::enqueue(const outbox_item& item)
 {
     std::int64_t id = 0;
     auto stored = db_.transaction([&](sql_connection& sql) -> status {
-        auto row = enqueue_in(sql, item);
+        auto row = enqueue_outbox_in(sql, item);
         if (!row)
             return row.error();
         id = *row;
@@ -108,7 +110,7 @@ result<std::int64_t> action_store::record_message(const staff_message& message,
         id = *row;
         if (then)
             for (const auto& item : then(id))
-                if (auto queued = enqueue_in(sql, item); !queued)
+                if (auto queued = enqueue_outbox_in(sql, item); !queued)
                     return queued.error();
         return ok();
     });
@@ -193,12 +195,11 @@ status action_store::begin_attempt(std::int64_t id, std::int64_t now)
                 {now, id}));
 }
 
-status action_store::mark_sent(std::int64_t id, std::int64_t now)
+status action_store::mark_sent(std::int64_t id, std::int64_t now, const std::string& provider_id)
 {
-    return settled(
-        db_.run("UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '', updated_at = ? "
-                "WHERE id = ?",
-                {now, now, id}));
+    return settled(db_.run("UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '', "
+                           "updated_at = ?, provider_id = ? WHERE id = ?",
+                           {now, now, provider_id, id}));
 }
 
 status action_store::mark_retry(std::int64_t id, const std::string& why, std::int64_t now)

@@ -50,7 +50,12 @@ struct outbox_item {
     std::string last_error = {};      // why the last attempt did not deliver ("" when none)
     std::int64_t sent_at = 0;         // unix seconds the server took it; 0 until then
     std::string audience = "visitor"; // "visitor" or "staff": whom it goes to
+    std::string provider_id = {};     // the provider's id for what it took ("" until sent)
 };
+
+// One outbox row and its job (store/job_store: kind outbox.<channel>, key outbox:<id>), in
+// the caller's transaction: never a row without its job. The new row's id.
+result<std::int64_t> enqueue_outbox_in(sql_connection& sql, const outbox_item& item);
 
 class action_store {
 public:
@@ -82,7 +87,7 @@ public:
     // retried (status queued again, with why), or failed for good (with why).
     result<outbox_item> get_outbox(std::int64_t id);
     status begin_attempt(std::int64_t id, std::int64_t now);
-    status mark_sent(std::int64_t id, std::int64_t now);
+    status mark_sent(std::int64_t id, std::int64_t now, const std::string& provider_id = "");
     status mark_retry(std::int64_t id, const std::string& why, std::int64_t now);
     status mark_failed(std::int64_t id, const std::string& why, std::int64_t now);
 

@@ -51,10 +51,48 @@ CREATE TABLE IF NOT EXISTS outbox (
     last_error TEXT NOT NULL DEFAULT '',   -- why the last attempt did not deliver
     sent_at INTEGER NOT NULL DEFAULT 0,    -- unix seconds the server took it; 0 until then
     updated_at INTEGER NOT NULL DEFAULT 0,
-    audience TEXT NOT NULL DEFAULT 'visitor' -- visitor | staff (the daily caps count visitors)
+    audience TEXT NOT NULL DEFAULT 'visitor', -- visitor | staff (the daily caps count visitors)
+    provider_id TEXT NOT NULL DEFAULT ''     -- the provider's id for what it took (a Telnyx message)
 );
 CREATE INDEX IF NOT EXISTS outbox_by_site ON outbox(site, id);
 CREATE INDEX IF NOT EXISTS outbox_by_status ON outbox(status, id);
+-- Delivery reports of text messages (message.sent, message.finalized), by the provider's
+-- message id: kept apart from the outbox row, so that a report that comes before the sender
+-- has written the id down is not lost; the latest report by occurred_at wins.
+CREATE TABLE IF NOT EXISTS message_deliveries (
+    provider TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    status TEXT NOT NULL,                 -- the first recipient's: queued ... delivered
+    recipients TEXT NOT NULL DEFAULT '[]',-- JSON [{"phone_number","status"}]
+    errors TEXT NOT NULL DEFAULT '[]',    -- JSON [{"code","title","detail"}]
+    occurred_at_ms INTEGER NOT NULL,      -- the report's time: an older one never wins
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (provider, message_id)
+);
+-- Numbers that texted STOP (and not START since): never texted again.
+CREATE TABLE IF NOT EXISTS sms_opt_outs (
+    number TEXT PRIMARY KEY,              -- E.164
+    keyword TEXT NOT NULL,                -- what they sent: STOP, UNSUBSCRIBE...
+    at INTEGER NOT NULL                   -- unix seconds
+);
+-- Text conversations with DONNA, a thread per site and number, both directions.
+CREATE TABLE IF NOT EXISTS sms_messages (
+    id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    number TEXT NOT NULL,                 -- the other side's E.164 number
+    direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+    body TEXT NOT NULL,
+    media TEXT NOT NULL DEFAULT '[]',     -- JSON array of media URLs
+    provider_id TEXT NOT NULL DEFAULT '', -- inbound: the provider's message id
+    outbox_id INTEGER NOT NULL DEFAULT 0, -- outbound: the outbox row that sends it
+    in_reply_to INTEGER NOT NULL DEFAULT 0, -- outbound: the inbound message it answers
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sms_messages_by_thread ON sms_messages(site, number, id);
+CREATE UNIQUE INDEX IF NOT EXISTS sms_messages_by_provider_id ON sms_messages(provider_id)
+    WHERE provider_id != '';
+CREATE INDEX IF NOT EXISTS sms_messages_by_reply ON sms_messages(in_reply_to)
+    WHERE in_reply_to != 0;
 -- Webhook events as received (store/webhook_store), stored before they are answered, once
 -- per provider and event id however often the provider resends one.
 CREATE TABLE IF NOT EXISTS webhook_events (
@@ -101,6 +139,7 @@ constexpr std::array added_columns{
     added_column{"outbox", "sent_at", "sent_at INTEGER NOT NULL DEFAULT 0"},
     added_column{"outbox", "updated_at", "updated_at INTEGER NOT NULL DEFAULT 0"},
     added_column{"outbox", "audience", "audience TEXT NOT NULL DEFAULT 'visitor'"},
+    added_column{"outbox", "provider_id", "provider_id TEXT NOT NULL DEFAULT ''"},
 };
 
 error sqlite_error(sqlite3* db, const std::string& what)

@@ -32,10 +32,16 @@ class webhook_store {
 public:
     explicit webhook_store(database& db) : db_(db) {}
 
-    // true: stored now; false: the provider's event id was stored before (nothing changed).
-    // Committed (WAL, synchronous NORMAL: it survives the process dying; see docs/relay.md)
-    // before it returns.
+    // true: stored now, with its processing job (kind job_kind(provider), key
+    // "webhook:<row id>", payload {"webhook_id"}) in the same transaction; false: the
+    // provider's event id was stored before (nothing changed, no second job). Committed (WAL,
+    // synchronous NORMAL: it survives the process dying; see docs/relay.md) before it returns.
     result<bool> store(const webhook_event& event);
+    // "webhook.telnyx": the kind of the jobs that process a provider's events.
+    static std::string job_kind(const std::string& provider);
+
+    // One event by its row id (not_found when there is none).
+    result<webhook_event> get(std::int64_t id);
 
     // A provider's events in the order they occurred (then as received), at most `limit`.
     result<std::vector<webhook_event>> list(const std::string& provider, std::size_t limit);

@@ -60,8 +60,8 @@ using header_list = std::vector<std::pair<std::string, std::string>>;
 struct upstream_request {
     std::string method = "GET";
     std::string url; // absolute http(s) URL
-    header_list headers;
-    std::string body;
+    header_list headers = {};
+    std::string body = {};
 };
 
 struct upstream_response {

@@ -60,20 +60,32 @@ std::map<std::string, std::string> telnyx_webhook_signer::headers(const std::str
 std::string telnyx_webhook_signer::event(const std::string& type, const std::string& occurred_at,
                                          const std::string& id) const
 {
+    return event(type, occurred_at,
+                 {{"call_control_id", "v3:" + uuid_like()},
+                  {"call_session_id", uuid_like()},
+                  {"from", "+15550100199"},
+                  {"to", "+15550100100"},
+                  {"direction", "incoming"}},
+                 id);
+}
+
+std::string telnyx_webhook_signer::event(const std::string& type, const std::string& occurred_at,
+                                         const nlohmann::json& payload, const std::string& id) const
+{
     const nlohmann::json body = {
         {"data",
          {{"record_type", "event"},
           {"id", id.empty() ? uuid_like() : id},
           {"event_type", type},
           {"occurred_at", occurred_at},
-          {"payload",
-           {{"call_control_id", "v3:" + uuid_like()},
-            {"call_session_id", uuid_like()},
-            {"from", "+15550100199"},
-            {"to", "+15550100100"},
-            {"direction", "incoming"}}}}},
+          {"payload", payload}}},
         {"meta", {{"attempt", 1}, {"delivered_to", "https://relay.example/v1/webhooks/telnyx"}}}};
     return body.dump();
+}
+
+std::string telnyx_webhook_signer::new_id()
+{
+    return uuid_like();
 }
 
 } // namespace donna::fakes

@@ -9,6 +9,8 @@
 //   relay.request("POST", "/v1/webhooks/telnyx", body, telnyx.headers(body, now));
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <array>
 #include <cstdint>
 #include <map>
@@ -30,6 +32,11 @@ public:
     //  "occurred_at","payload":{...}},"meta":{"attempt":1,"delivered_to":"..."}}
     std::string event(const std::string& type, const std::string& occurred_at,
                       const std::string& id = "") const;
+    // The same envelope around a payload of the caller's.
+    std::string event(const std::string& type, const std::string& occurred_at,
+                      const nlohmann::json& payload, const std::string& id) const;
+    // A new id of Telnyx's shape (a random UUID).
+    static std::string new_id();
 
 private:
     std::array<std::uint8_t, 32> public_key_{};

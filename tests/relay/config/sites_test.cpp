@@ -161,7 +161,7 @@ TEST(Sites, FieldErrorsNameTheSiteAndTheField)
         {one_site(R"("allowed_origins": ["self"], "persona": "general", "greting": "hi")"),
          "site 1 ('acme'): unknown field \"greting\" (known: id, allowed_origins, persona, "
          "greeting, staff_emails, staff_phones, daily_email_cap, daily_sms_cap, notify_staff, "
-         "templates)"},
+         "templates, phone_numbers)"},
         {one_site(R"("allowed_origins": ["self"], "persona": "general",
                      "staff_emails": ["desk at acme"])"),
          "site 1 ('acme'): staff_emails[0] must be an email address"},
@@ -206,6 +206,32 @@ TEST(Sites, IdsMustBeUnique)
         {"id": "acme", "allowed_origins": ["self"], "persona": "general"},
         {"id": "acme", "allowed_origins": ["self"], "persona": "sales"}]})");
     EXPECT_EQ(e.message, "site 2 ('acme'): the id is already used by another site");
+}
+
+TEST(Sites, PhoneNumbersNameTheirSiteAndBelongToOneSiteOnly)
+{
+    auto sites = parse_sites(R"({"sites": [
+        {"id": "acme", "allowed_origins": ["self"], "persona": "general",
+         "phone_numbers": ["+15550100100"]},
+        {"id": "bolt", "allowed_origins": ["self"], "persona": "sales",
+         "phone_numbers": ["+15550100101", "+15550100102"]}]})");
+    ASSERT_TRUE(sites) << sites.error().message;
+    ASSERT_NE(sites->find_by_number("+15550100102"), nullptr);
+    EXPECT_EQ(sites->find_by_number("+15550100102")->id, "bolt");
+    EXPECT_EQ(sites->find_by_number("+15550100199"), nullptr);
+
+    const auto twice = parse_error(R"({"sites": [
+        {"id": "acme", "allowed_origins": ["self"], "persona": "general",
+         "phone_numbers": ["+15550100100"]},
+        {"id": "bolt", "allowed_origins": ["self"], "persona": "sales",
+         "phone_numbers": ["+15550100100"]}]})");
+    EXPECT_EQ(twice.message,
+              "site 2 ('bolt'): phone number +15550100100 already belongs to site 'acme'");
+    EXPECT_EQ(parse_error(one_site(R"("allowed_origins": ["self"], "persona": "general",
+                                     "phone_numbers": ["555-0100"])"))
+                  .message,
+              "site 1 ('acme'): phone_numbers[0] must be a phone number in E.164 form "
+              "(+15550100100)");
 }
 
 class SitesFile : public ::testing::Test {

@@ -51,10 +51,14 @@ config test_config_with_upstream(const std::string& openai_base_url)
 }
 
 relay_harness::relay_harness(config cfg, std::ostream* log_out)
+    : relay_harness(std::move(cfg), phone_providers::with_defaults(), log_out)
+{}
+
+relay_harness::relay_harness(config cfg, phone_providers phones, std::ostream* log_out)
     : log_(log_out ? std::make_unique<logger>(*log_out, log_level::debug)
                    : std::make_unique<logger>(std::clog, log_level::warn))
 {
-    auto created = relay_app::create(std::move(cfg), *log_);
+    auto created = relay_app::create(std::move(cfg), *log_, std::move(phones));
     if (!created)
         throw std::runtime_error("services: " + created.error().message);
     app_ = std::move(*created);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "telephony/phone_providers.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -91,6 +92,8 @@ class relay_harness {
 public:
     // Log lines go to `log_out` when given (tests read them), else to std::clog (warnings).
     explicit relay_harness(config cfg, std::ostream* log_out = nullptr);
+    // With the phone providers of the test's choosing (its own, registered through the seam).
+    relay_harness(config cfg, phone_providers phones, std::ostream* log_out = nullptr);
     ~relay_harness();
     relay_harness(const relay_harness&) = delete;
     relay_harness& operator=(const relay_harness&) = delete;

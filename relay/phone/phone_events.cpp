@@ -1,0 +1,97 @@
+// phone_events.cpp: an event's row, its type, and what it changes.
+#include "phone/phone_events.hpp"
+
+#include "core/unix_time.hpp"
+#include "log/log.hpp"
+#include "metrics/relay_metrics.hpp"
+#include "phone/sms_conversations.hpp"
+#include "protocol/json_fields.hpp"
+#include "providers/telnyx/telnyx_event.hpp"
+#include "providers/telnyx/telnyx_messaging.hpp"
+#include "store/sms_store.hpp"
+#include "store/webhook_store.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace donna::relay {
+namespace {
+
+using json = nlohmann::json;
+
+message_delivery delivery_of(const telnyx_message& m, std::int64_t occurred_at_ms)
+{
+    json recipients = json::array();
+    for (const auto& r : m.to)
+        recipients.push_back({{"phone_number", r.phone_number}, {"status", r.status}});
+    json errors = json::array();
+    for (const auto& e : m.errors)
+        errors.push_back({{"code", e.code}, {"title", e.title}, {"detail", e.detail}});
+    return {.provider = "telnyx",
+            .message_id = m.id,
+            .status = m.to.empty() ? std::string("unknown") : m.to.front().status,
+            .recipients = dump_json(recipients),
+            .errors = dump_json(errors),
+            .occurred_at_ms = occurred_at_ms,
+            .updated_at = unix_now()};
+}
+
+} // namespace
+
+void phone_events::count(const std::string& event_type, const char* outcome)
+{
+    deps_.metrics.registry
+        .get_counter("donna_webhook_events_processed_total",
+                     "Stored webhook events processed, by type and outcome",
+                     {{"provider", "telnyx"},
+                      {"event_type", is_known_telnyx_event(event_type) ? event_type : "unknown"},
+                      {"outcome", outcome}})
+        .inc();
+}
+
+void phone_events::process(const job& j, job_runner::settle done)
+{
+    const auto payload = json::parse(j.payload, nullptr, false);
+    const auto* id = payload.is_object() ? json_member(payload, "webhook_id") : nullptr;
+    if (id == nullptr || !id->is_number_integer())
+        return done(job_outcome::fail("the job names no webhook event"));
+    auto event = deps_.webhooks.get(id->get<std::int64_t>());
+    if (!event)
+        return done(event.error().code == errc::not_found
+                        ? job_outcome::fail(event.error().message)
+                        : job_outcome::retry(event.error().message));
+    const auto body = json::parse(event->body, nullptr, false);
+    const auto* data = body.is_object() ? json_member(body, "data") : nullptr;
+    const auto* inner =
+        data != nullptr && data->is_object() ? json_member(*data, "payload") : nullptr;
+    const auto& type = event->event_type;
+    const bool messaging =
+        type == "message.sent" || type == "message.finalized" || type == "message.received";
+    if (!messaging) {
+        count(type, "ignored");
+        return done(job_outcome::done());
+    }
+    auto message =
+        inner != nullptr
+            ? parse_telnyx_message(*inner)
+            : result<telnyx_message>(make_error(errc::missing_field, "the event has no payload"));
+    if (!message) {
+        count(type, "invalid");
+        deps_.log.warn("webhook", "telnyx " + type +
+                                      " without a readable message: " + message.error().message);
+        return done(job_outcome::fail(message.error().message));
+    }
+    if (type == "message.received") {
+        return deps_.texts.on_received(
+            *message, [this, type, done = std::move(done)](job_outcome outcome) {
+                count(type, outcome.what == job_outcome::verdict::done ? "applied" : "failed");
+                done(std::move(outcome));
+            });
+    }
+    auto kept = deps_.sms.record_delivery(delivery_of(*message, event->occurred_at_ms));
+    if (!kept)
+        return done(job_outcome::retry(kept.error().message));
+    count(type, *kept ? "applied" : "stale");
+    done(job_outcome::done());
+}
+
+} // namespace donna::relay
