@@ -21,12 +21,6 @@ constexpr std::string_view memory_path = "/v1/memory";
 
 using json = nlohmann::json;
 
-http_answer json_answer(int status, const json& body)
-{
-    return {
-        status, dump_json(body) + "\n", "application/json", {{"Cache-Control", "no-store"}}, ""};
-}
-
 json item_json(const memory_item& item)
 {
     return {

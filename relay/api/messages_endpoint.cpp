@@ -25,11 +25,6 @@ using json = nlohmann::json;
 constexpr std::size_t default_limit = 100;
 constexpr std::size_t max_site_chars = 128;
 
-http_answer json_answer(const json& body)
-{
-    return {200, dump_json(body) + "\n", "application/json", {{"Cache-Control", "no-store"}}, ""};
-}
-
 // A column that holds JSON text, as JSON (a row written by hand that is not JSON stays text
 // rather than breaking the listing).
 json stored_json(const std::string& text)
@@ -123,19 +118,8 @@ http_answer messages_request(const messages_http_request& request,
         deps.metrics.error(answer.code).inc();
         return answer;
     };
-    const auto settings = deps.settings.current();
-    if (bearer_token(request.authorization).empty()) {
-        auto answer = json_error(401, "missing_admin_token",
-                                 "staff listings need 'Authorization: Bearer <DONNA_ADMIN_TOKEN>'");
-        answer.headers.emplace_back("WWW-Authenticate", "Bearer");
-        return refuse(std::move(answer));
-    }
-    if (!is_admin(request.authorization, *settings))
-        return refuse(json_error(403, "admin_token_required",
-                                 settings->cfg.admin_token.empty()
-                                     ? "DONNA_ADMIN_TOKEN is not set on the relay: staff "
-                                       "listings are off"
-                                     : "the bearer token is not the relay's admin token"));
+    if (auto refused = admin_refusal(request.authorization, *deps.settings.current()))
+        return refuse(std::move(*refused));
     if (request.method != "GET" && request.method != "HEAD")
         return refuse(json_error(405, "method_not_allowed", "use GET on /v1/messages"));
     auto query = parse_query(request.target);
@@ -159,7 +143,8 @@ http_answer messages_request(const messages_http_request& request,
     sms_store sms(deps.db);
     for (const auto& o : *outbox)
         outbox_list.push_back(outbox_json(o, sms));
-    return json_answer({{"messages", std::move(message_list)}, {"outbox", std::move(outbox_list)}});
+    return json_answer(200,
+                       {{"messages", std::move(message_list)}, {"outbox", std::move(outbox_list)}});
 }
 
 route messages_route(const messages_endpoint_deps& deps)

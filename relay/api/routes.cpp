@@ -1,6 +1,7 @@
 // routes.cpp: one row per endpoint; each row is built in its endpoint's file.
 #include "api/routes.hpp"
 
+#include "api/calls_endpoint.hpp"
 #include "api/chat_endpoint.hpp"
 #include "api/embed_endpoint.hpp"
 #include "api/memory_endpoint.hpp"
@@ -8,6 +9,7 @@
 #include "api/readiness.hpp"
 #include "api/realtime_auth.hpp"
 #include "api/session_endpoint.hpp"
+#include "api/sms_threads_endpoint.hpp"
 #include "api/speech_endpoint.hpp"
 #include "api/static_endpoint.hpp"
 #include "api/telnyx_webhook_endpoint.hpp"
@@ -27,6 +29,8 @@ std::shared_ptr<const router> relay_routes(const endpoint_parts& p)
         memory_route({p.settings, p.metrics, p.log, p.db, p.memories}),
         messages_route({p.settings, p.metrics, p.log, p.db}),
         telnyx_webhook_route({p.settings, p.metrics, p.log, p.db, p.jobs}),
+        calls_route({p.settings, p.metrics, p.log, p.db, p.phones}),
+        sms_threads_route({p.settings, p.metrics, p.log, p.db}),
         speech_route({p.settings, p.metrics, p.log, p.db, p.speech}),
         voices_route({p.settings, p.metrics, p.log, p.db, p.speech}),
         voice_chat_route({p.settings, p.metrics, p.voice_chat}),

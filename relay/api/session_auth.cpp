@@ -60,6 +60,24 @@ bool is_admin(std::string_view authorization, const live_settings& settings)
            sodium_memcmp(presented.data(), expected.data(), expected.size()) == 0;
 }
 
+std::optional<http_answer> admin_refusal(std::string_view authorization,
+                                         const live_settings& settings)
+{
+    if (bearer_token(authorization).empty()) {
+        auto answer = json_error(401, "missing_admin_token",
+                                 "this needs 'Authorization: Bearer <DONNA_ADMIN_TOKEN>'");
+        answer.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return answer;
+    }
+    if (!is_admin(authorization, settings))
+        return json_error(403, "admin_token_required",
+                          settings.cfg.admin_token.empty()
+                              ? "DONNA_ADMIN_TOKEN is not set on the relay: the admin routes "
+                                "are off"
+                              : "the bearer token is not the relay's admin token");
+    return std::nullopt;
+}
+
 caller_identifier identify_visitor(const settings_source& settings)
 {
     return [&settings](const request_context& head) -> std::optional<request_caller> {

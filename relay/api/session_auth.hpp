@@ -44,6 +44,12 @@ std::string_view bearer_token(std::string_view authorization);
 // (compared in constant time).
 bool is_admin(std::string_view authorization, const live_settings& settings);
 
+// For an admin route: nullopt when `authorization` is the admin's; else the refusal: 401
+// missing_admin_token (with WWW-Authenticate: Bearer) when there is no bearer token, 403
+// admin_token_required when it is not DONNA_ADMIN_TOKEN or none is configured.
+std::optional<http_answer> admin_refusal(std::string_view authorization,
+                                         const live_settings& settings);
+
 // A route row's identify(): who the head's credentials name, checked as above against the
 // settings of the moment. Visitors: the session token in Authorization (or, on a WebSocket
 // upgrade, the subprotocol), with its Origin; admins: DONNA_ADMIN_TOKEN.

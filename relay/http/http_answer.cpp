@@ -1,6 +1,8 @@
 // http_answer.cpp: the shared error body.
 #include "http/http_answer.hpp"
 
+#include "protocol/json_fields.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace donna::relay {
@@ -19,6 +21,12 @@ http_answer json_error(int status, std::string_view code, std::string_view messa
 {
     return http_answer{
         status, error_body(code, message) + "\n", "application/json", {}, std::string(code)};
+}
+
+http_answer json_answer(int status, const nlohmann::json& body)
+{
+    return {
+        status, dump_json(body) + "\n", "application/json", {{"Cache-Control", "no-store"}}, ""};
 }
 
 http_answer event_stream_head()

@@ -4,6 +4,8 @@
 //   return json_error(403, "origin_not_allowed", "https://evil.example may not embed site acme");
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +25,9 @@ struct http_answer {
 // The error body every DONNA endpoint uses, shaped like OpenAI's so the same client code reads
 // both: {"error":{"message":"...","type":"invalid_request_error","code":"...","param":null}}.
 http_answer json_error(int status, std::string_view code, std::string_view message);
+
+// A JSON answer (not cached: every DONNA answer is about someone's data of the moment).
+http_answer json_answer(int status, const nlohmann::json& body);
 
 // The head of a server-sent event stream (text/event-stream, not cached), for
 // http_reply::stream().

@@ -4,10 +4,13 @@
 #include "core/unix_time.hpp"
 #include "log/log.hpp"
 #include "metrics/relay_metrics.hpp"
+#include "phone/call_events.hpp"
 #include "phone/sms_conversations.hpp"
 #include "protocol/json_fields.hpp"
 #include "providers/telnyx/telnyx_event.hpp"
 #include "providers/telnyx/telnyx_messaging.hpp"
+#include "settings/settings_source.hpp"
+#include "store/call_store.hpp"
 #include "store/sms_store.hpp"
 #include "store/webhook_store.hpp"
 
@@ -66,6 +69,21 @@ void phone_events::process(const job& j, job_runner::settle done)
     const auto& type = event->event_type;
     const bool messaging =
         type == "message.sent" || type == "message.finalized" || type == "message.received";
+    if (!messaging && inner != nullptr &&
+        (type.starts_with("call.") || type.starts_with("streaming."))) {
+        const auto live = deps_.settings.current();
+        const auto call = call_event_of(*event, *inner, live->cfg.sites);
+        if (!call) {
+            count(type, "ignored");
+            return done(job_outcome::done());
+        }
+        call_store calls(deps_.db);
+        auto applied = calls.apply(*call);
+        if (!applied)
+            return done(job_outcome::retry(applied.error().message));
+        count(type, *applied != 0 ? "applied" : "ignored");
+        return done(job_outcome::done());
+    }
     if (!messaging) {
         count(type, "ignored");
         return done(job_outcome::done());

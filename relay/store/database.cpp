@@ -69,6 +69,41 @@ CREATE TABLE IF NOT EXISTS message_deliveries (
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (provider, message_id)
 );
+-- Phone calls (store/call_store): dialed by the admin or come in, kept from the provider's
+-- events; the status comes from the latest event by occurred_at, and `ended` is final.
+CREATE TABLE IF NOT EXISTS calls (
+    id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL DEFAULT '',
+    direction TEXT NOT NULL CHECK (direction IN ('outbound', 'inbound')),
+    from_number TEXT NOT NULL DEFAULT '',
+    to_number TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,                 -- dialing | initiated | answered | bridged | ended | failed
+    call_control_id TEXT NOT NULL DEFAULT '',
+    call_leg_id TEXT NOT NULL DEFAULT '',
+    call_session_id TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,          -- unix seconds
+    answered_at_ms INTEGER NOT NULL DEFAULT 0,
+    ended_at_ms INTEGER NOT NULL DEFAULT 0,
+    hangup_cause TEXT NOT NULL DEFAULT '',
+    hangup_source TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT '',       -- why a dial failed
+    cost TEXT NOT NULL DEFAULT '',        -- JSON from call.cost
+    status_at_ms INTEGER NOT NULL DEFAULT 0 -- when the event behind the status occurred
+);
+CREATE INDEX IF NOT EXISTS calls_by_control_id ON calls(call_control_id) WHERE call_control_id != '';
+CREATE INDEX IF NOT EXISTS calls_by_leg_id ON calls(call_leg_id) WHERE call_leg_id != '';
+CREATE INDEX IF NOT EXISTS calls_by_session_id ON calls(call_session_id) WHERE call_session_id != '';
+CREATE INDEX IF NOT EXISTS calls_by_from ON calls(from_number, id);
+CREATE INDEX IF NOT EXISTS calls_by_to ON calls(to_number, id);
+-- Each call's timeline: one row per provider event, in the order they occurred.
+CREATE TABLE IF NOT EXISTS call_events (
+    call_id INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    occurred_at_ms INTEGER NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}',   -- JSON: what the event says (hangup cause, recording URLs...)
+    PRIMARY KEY (call_id, event_id)
+);
 -- Numbers that texted STOP (and not START since): never texted again.
 CREATE TABLE IF NOT EXISTS sms_opt_outs (
     number TEXT PRIMARY KEY,              -- E.164

@@ -26,7 +26,7 @@
 namespace donna::fakes {
 namespace {
 
-using json = nlohmann::json;
+using tjson = nlohmann::json;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
@@ -70,27 +70,27 @@ bool is_idempotency_key(const std::string& key)
     });
 }
 
-json error_item(std::string code, std::string title, std::string detail, std::string pointer = "")
+tjson error_item(std::string code, std::string title, std::string detail, std::string pointer = "")
 {
-    json e = {
+    tjson e = {
         {"code", std::move(code)}, {"title", std::move(title)}, {"detail", std::move(detail)}};
     if (!pointer.empty())
         e["source"] = {{"pointer", std::move(pointer)}};
     return e;
 }
 
-http_answer json_answer(int status, const json& body)
+http_answer json_answer(int status, const tjson& body)
 {
     return {
         .status = status, .headers = {{"content-type", "application/json"}}, .body = body.dump()};
 }
 
-http_answer errors_answer(int status, json item)
+http_answer errors_answer(int status, tjson item)
 {
-    return json_answer(status, {{"errors", json::array({std::move(item)})}});
+    return json_answer(status, {{"errors", tjson::array({std::move(item)})}});
 }
 
-std::string string_field(const json& body, const char* name)
+std::string string_field(const tjson& body, const char* name)
 {
     const auto it = body.find(name);
     return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -275,9 +275,9 @@ struct fake_telnyx::api : http_handler {
                                              "The requested resource or URL could not be found."));
     }
 
-    static std::optional<json> body_of(const recorded_request& request)
+    static std::optional<tjson> body_of(const recorded_request& request)
     {
-        auto body = json::parse(request.body, nullptr, false);
+        auto body = tjson::parse(request.body, nullptr, false);
         if (!body.is_object())
             return std::nullopt;
         return body;
@@ -360,7 +360,7 @@ struct fake_telnyx::api : http_handler {
                                  error_item("10004", "Missing required parameter",
                                             "The 'text' parameter is required for SMS.", "/text"));
         text.id = telnyx_webhook_signer::new_id();
-        const auto message = message_json(text, mms ? "MMS" : "SMS", "queued", json::array());
+        const auto message = message_json(text, mms ? "MMS" : "SMS", "queued", tjson::array());
         auto answered = json_answer(200, {{"data", message}});
         texts.push_back(text);
         if (!key.empty()) {
@@ -368,21 +368,22 @@ struct fake_telnyx::api : http_handler {
             ++key_answers[key];
         }
         const bool fails = failing.count(text.to) != 0;
-        event("message.sent", message_json(text, mms ? "MMS" : "SMS", "sent", json::array()));
+        event("message.sent", message_json(text, mms ? "MMS" : "SMS", "sent", tjson::array()));
         event("message.finalized",
               message_json(text, mms ? "MMS" : "SMS", fails ? "delivery_failed" : "delivered",
-                           fails ? json::array({error_item("40001", "Not routable",
-                                                           "The destination number is either a "
-                                                           "landline or a non-routable wireless "
-                                                           "number.")})
-                                 : json::array()),
+                           fails ? tjson::array({error_item("40001", "Not routable",
+                                                            "The destination number is either a "
+                                                            "landline or a non-routable wireless "
+                                                            "number.")})
+                                 : tjson::array()),
               std::chrono::seconds(1));
         return answered;
     }
 
-    static json message_json(const fake_text& t, const char* type, const char* status, json errors)
+    static tjson message_json(const fake_text& t, const char* type, const char* status,
+                              tjson errors)
     {
-        json media = json::array();
+        tjson media = tjson::array();
         for (const auto& url : t.media_urls)
             media.push_back({{"url", url}, {"content_type", nullptr}, {"size", nullptr}});
         return {
@@ -391,18 +392,18 @@ struct fake_telnyx::api : http_handler {
             {"id", t.id},
             {"type", type},
             {"messaging_profile_id",
-             t.messaging_profile_id.empty() ? json(nullptr) : json(t.messaging_profile_id)},
+             t.messaging_profile_id.empty() ? tjson(nullptr) : tjson(t.messaging_profile_id)},
             {"from", {{"phone_number", t.from}, {"carrier", "TELNYX LLC"}, {"line_type", "VoIP"}}},
-            {"to", json::array({{{"phone_number", t.to},
-                                 {"status", status},
-                                 {"carrier", "T-MOBILE USA, INC."},
-                                 {"line_type", "Wireless"}}})},
-            {"cc", json::array()},
+            {"to", tjson::array({{{"phone_number", t.to},
+                                  {"status", status},
+                                  {"carrier", "T-MOBILE USA, INC."},
+                                  {"line_type", "Wireless"}}})},
+            {"cc", tjson::array()},
             {"text", t.text},
             {"media", media},
             {"encoding", "GSM-7"},
             {"parts", 1},
-            {"tags", json::array()},
+            {"tags", tjson::array()},
             {"cost", nullptr},
             {"errors", std::move(errors)}};
     }
@@ -438,7 +439,7 @@ struct fake_telnyx::api : http_handler {
         call.call_session_id = telnyx_webhook_signer::new_id();
         call.state = "dialing";
         calls.push_back(call);
-        json data = call_json(call, "outgoing");
+        tjson data = call_json(call, "outgoing");
         data["is_alive"] = false;
         data["record_type"] = "call";
         event("call.initiated", call_payload(call, "outgoing", "bridging"));
@@ -457,7 +458,7 @@ struct fake_telnyx::api : http_handler {
         auto* call = find_call(id);
         if (call == nullptr)
             return not_found();
-        json data = call_json(*call, "outgoing");
+        tjson data = call_json(*call, "outgoing");
         data["is_alive"] = call->state != "hangup";
         data["record_type"] = "call";
         data["call_duration"] = 0;
@@ -517,7 +518,7 @@ struct fake_telnyx::api : http_handler {
             if (call->recording) {
                 call->recording = false;
                 const auto format = recording_format[id];
-                json payload = {
+                tjson payload = {
                     {"call_leg_id", call->call_leg_id},
                     {"call_session_id", call->call_session_id},
                     {"connection_id", options.connection_id},
@@ -527,7 +528,7 @@ struct fake_telnyx::api : http_handler {
                     {"recording_ended_at", iso8601()},
                     {"recording_urls",
                      {{format, "https://recordings.example/" + call->call_leg_id + "." + format}}},
-                    {"public_recording_urls", json::object()}};
+                    {"public_recording_urls", tjson::object()}};
                 event("call.recording.saved", payload);
             }
         } else if (action == "hangup") {
@@ -550,19 +551,19 @@ struct fake_telnyx::api : http_handler {
         event("call.hangup", payload);
     }
 
-    json call_json(const fake_call& call, const char*) const
+    tjson call_json(const fake_call& call, const char*) const
     {
-        json data = {{"call_control_id", call.call_control_id},
-                     {"call_leg_id", call.call_leg_id},
-                     {"call_session_id", call.call_session_id}};
+        tjson data = {{"call_control_id", call.call_control_id},
+                      {"call_leg_id", call.call_leg_id},
+                      {"call_session_id", call.call_session_id}};
         if (!call.client_state.empty())
             data["client_state"] = call.client_state;
         return data;
     }
 
-    json call_payload(const fake_call& call, const char* direction, const char* state) const
+    tjson call_payload(const fake_call& call, const char* direction, const char* state) const
     {
-        json payload = call_json(call, direction);
+        tjson payload = call_json(call, direction);
         payload["connection_id"] = options.connection_id;
         payload["from"] = call.from;
         payload["to"] = call.to;
@@ -575,7 +576,7 @@ struct fake_telnyx::api : http_handler {
     }
 
     // Queues a signed event (`later`: its occurred_at that much after now).
-    std::string event(const std::string& type, const json& payload,
+    std::string event(const std::string& type, const tjson& payload,
                       std::chrono::milliseconds later = std::chrono::milliseconds(0))
     {
         auto body = signer.event(type, iso8601(later), payload, telnyx_webhook_signer::new_id());
@@ -676,23 +677,23 @@ std::string fake_telnyx::receive_text(const std::string& from, const std::string
                                       const std::string& text)
 {
     const auto id = telnyx_webhook_signer::new_id();
-    const json payload = {
+    const tjson payload = {
         {"record_type", "message"},
         {"direction", "inbound"},
         {"id", id},
         {"type", "SMS"},
         {"from",
          {{"phone_number", from}, {"carrier", "T-MOBILE USA, INC."}, {"line_type", "Wireless"}}},
-        {"to", json::array({{{"phone_number", to}, {"status", "webhook_delivered"}}})},
+        {"to", tjson::array({{{"phone_number", to}, {"status", "webhook_delivered"}}})},
         {"text", text},
-        {"media", json::array()},
+        {"media", tjson::array()},
         {"encoding", "GSM-7"},
         {"parts", 1},
         {"received_at", iso8601()},
-        {"errors", json::array()}};
+        {"errors", tjson::array()}};
     const std::lock_guard lock(api_.mutex);
     const auto body = api_.event("message.received", payload);
-    return json::parse(body)["data"]["id"].get<std::string>();
+    return tjson::parse(body)["data"]["id"].get<std::string>();
 }
 
 std::vector<fake_call> fake_telnyx::calls() const

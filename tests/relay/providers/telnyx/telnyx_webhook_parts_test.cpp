@@ -11,7 +11,7 @@ namespace {
 
 using fakes::telnyx_webhook_signer;
 
-constexpr std::int64_t now = 1796644800;
+constexpr std::int64_t signed_at = 1796644800;
 
 TEST(TelnyxWebhookSignature, ABodySignedByTheAccountKeyPasses)
 {
@@ -19,11 +19,11 @@ TEST(TelnyxWebhookSignature, ABodySignedByTheAccountKeyPasses)
     const auto key = telnyx_public_key(telnyx.public_key_base64());
     ASSERT_TRUE(key);
     const std::string body = telnyx.event("call.initiated", "2026-12-07T12:00:00Z");
-    const auto signature = telnyx.sign(now, body);
-    EXPECT_TRUE(verify_telnyx_webhook(*key, {"1796644800", signature}, body, now).ok);
+    const auto signature = telnyx.sign(signed_at, body);
+    EXPECT_TRUE(verify_telnyx_webhook(*key, {"1796644800", signature}, body, signed_at).ok);
     // Within 300 s either way.
-    EXPECT_TRUE(verify_telnyx_webhook(*key, {"1796644800", signature}, body, now + 300).ok);
-    EXPECT_TRUE(verify_telnyx_webhook(*key, {"1796644800", signature}, body, now - 300).ok);
+    EXPECT_TRUE(verify_telnyx_webhook(*key, {"1796644800", signature}, body, signed_at + 300).ok);
+    EXPECT_TRUE(verify_telnyx_webhook(*key, {"1796644800", signature}, body, signed_at - 300).ok);
 }
 
 TEST(TelnyxWebhookSignature, ATamperedBodyOrTimestampOrAnotherKeyIsABadSignature)
@@ -31,15 +31,17 @@ TEST(TelnyxWebhookSignature, ATamperedBodyOrTimestampOrAnotherKeyIsABadSignature
     telnyx_webhook_signer telnyx, forger;
     const auto key = *telnyx_public_key(telnyx.public_key_base64());
     const std::string body = telnyx.event("call.initiated", "2026-12-07T12:00:00Z");
-    const auto signature = telnyx.sign(now, body);
+    const auto signature = telnyx.sign(signed_at, body);
     auto tampered = body;
     tampered[tampered.size() / 2] ^= 1;
-    EXPECT_EQ(verify_telnyx_webhook(key, {"1796644800", signature}, tampered, now).why,
+    EXPECT_EQ(verify_telnyx_webhook(key, {"1796644800", signature}, tampered, signed_at).why,
               webhook_refusal::bad_signature);
-    EXPECT_EQ(verify_telnyx_webhook(key, {"1796644801", signature}, body, now).why,
+    EXPECT_EQ(verify_telnyx_webhook(key, {"1796644801", signature}, body, signed_at).why,
               webhook_refusal::bad_signature);
-    EXPECT_EQ(verify_telnyx_webhook(key, {"1796644800", forger.sign(now, body)}, body, now).why,
-              webhook_refusal::bad_signature);
+    EXPECT_EQ(
+        verify_telnyx_webhook(key, {"1796644800", forger.sign(signed_at, body)}, body, signed_at)
+            .why,
+        webhook_refusal::bad_signature);
 }
 
 TEST(TelnyxWebhookSignature, ASignedButOldTimestampIsStale)
@@ -47,8 +49,8 @@ TEST(TelnyxWebhookSignature, ASignedButOldTimestampIsStale)
     telnyx_webhook_signer telnyx;
     const auto key = *telnyx_public_key(telnyx.public_key_base64());
     const std::string body = telnyx.event("call.hangup", "2026-12-07T12:00:00Z");
-    const auto check =
-        verify_telnyx_webhook(key, {"1796644800", telnyx.sign(now, body)}, body, now + 301);
+    const auto check = verify_telnyx_webhook(key, {"1796644800", telnyx.sign(signed_at, body)},
+                                             body, signed_at + 301);
     EXPECT_FALSE(check.ok);
     EXPECT_EQ(check.why, webhook_refusal::stale);
 }
@@ -58,13 +60,14 @@ TEST(TelnyxWebhookSignature, MissingOrMalformedHeadersAreBadHeaders)
     telnyx_webhook_signer telnyx;
     const auto key = *telnyx_public_key(telnyx.public_key_base64());
     const std::string body = "{}";
-    const auto good = telnyx.sign(now, body);
+    const auto good = telnyx.sign(signed_at, body);
     for (const auto& headers :
          {telnyx_signature_headers{"", good}, telnyx_signature_headers{"1796644800", ""},
           telnyx_signature_headers{"17966x4800", good},
           telnyx_signature_headers{"1796644800", "not base64!"},
           telnyx_signature_headers{"1796644800", "c2hvcnQ="}})
-        EXPECT_EQ(verify_telnyx_webhook(key, headers, body, now).why, webhook_refusal::bad_headers)
+        EXPECT_EQ(verify_telnyx_webhook(key, headers, body, signed_at).why,
+                  webhook_refusal::bad_headers)
             << headers.timestamp << " " << headers.signature;
 }
 
