@@ -4,6 +4,7 @@
 #include "api/calls_endpoint.hpp"
 #include "api/chat_endpoint.hpp"
 #include "api/embed_endpoint.hpp"
+#include "api/fanout_endpoint.hpp"
 #include "api/memory_endpoint.hpp"
 #include "api/messages_endpoint.hpp"
 #include "api/readiness.hpp"
@@ -31,6 +32,7 @@ std::shared_ptr<const router> relay_routes(const endpoint_parts& p)
         telnyx_webhook_route({p.settings, p.metrics, p.log, p.db, p.jobs}),
         calls_route({p.settings, p.metrics, p.log, p.db, p.phones}),
         sms_threads_route({p.settings, p.metrics, p.log, p.db}),
+        dead_letters_route({p.settings, p.metrics, p.log, p.db, p.jobs}),
         speech_route({p.settings, p.metrics, p.log, p.db, p.speech}),
         voices_route({p.settings, p.metrics, p.log, p.db, p.speech}),
         voice_chat_route({p.settings, p.metrics, p.voice_chat}),

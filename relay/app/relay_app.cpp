@@ -8,10 +8,12 @@
 #include "jobs/job_runner.hpp"
 #include "models/model_watch.hpp"
 #include "outbox/email_sender.hpp"
+#include "outbox/fanout_sender.hpp"
 #include "outbox/sms_sender.hpp"
 #include "phone/phone_events.hpp"
 #include "phone/sms_conversations.hpp"
 #include "server/server.hpp"
+#include "store/fanout_store.hpp"
 #include "store/webhook_store.hpp"
 #include "voice/speech_service.hpp"
 #include "voice/voice_chat_service.hpp"
@@ -49,6 +51,8 @@ struct relay_app::impl {
         runner.reset();
         mail.reset(); // ends a send under way; its job settles into a runner already gone
         events.reset();
+        fanout.reset();
+        fanout_rows.reset();
         conversations.reset();
         texts.reset();
         webhooks.reset();
@@ -82,6 +86,8 @@ struct relay_app::impl {
     std::unique_ptr<email_sender> mail; // with SMTP_HOST set: the outbox's emails
     std::unique_ptr<sms_sender> texts;  // the outbox's text messages
     std::unique_ptr<webhook_store> webhooks;
+    std::unique_ptr<fanout_store> fanout_rows;
+    std::unique_ptr<fanout_sender> fanout;            // stored events to the fanout endpoints
     std::unique_ptr<sms_conversations> conversations; // texts to the business, answered
     std::unique_ptr<phone_events> events;             // what a stored Telnyx event changes
     std::unique_ptr<server> listener;
@@ -128,15 +134,32 @@ result<std::unique_ptr<relay_app>> relay_app::create(config cfg, logger& log,
                           texts->deliver(j, std::move(done));
                       });
     i->webhooks = std::make_unique<webhook_store>(svc.db());
-    i->conversations = std::make_unique<sms_conversations>(
-        sms_conversations_deps{.sms = svc.sms(),
-                               .chat = svc.chat(),
-                               .settings = svc.live(),
-                               .poke_jobs = [runner = i->runner.get()] { runner->poke(); },
-                               .metrics = svc.metrics(),
-                               .log = log});
+    i->fanout_rows = std::make_unique<fanout_store>(svc.db());
+    const auto poke = [runner = i->runner.get()] {
+        runner->poke();
+    };
+    i->fanout = std::make_unique<fanout_sender>(fanout_sender_deps{.store = *i->fanout_rows,
+                                                                   .webhooks = *i->webhooks,
+                                                                   .http = svc.upstreams(),
+                                                                   .settings = svc.live(),
+                                                                   .registry = svc.registry(),
+                                                                   .log = log,
+                                                                   .poke_jobs = poke});
+    i->runner->handle(fanout_store::job_kind,
+                      [fanout = i->fanout.get()](const job& j, job_runner::settle done) {
+                          fanout->deliver(j, std::move(done));
+                      });
+    i->conversations =
+        std::make_unique<sms_conversations>(sms_conversations_deps{.sms = svc.sms(),
+                                                                   .chat = svc.chat(),
+                                                                   .settings = svc.live(),
+                                                                   .poke_jobs = poke,
+                                                                   .metrics = svc.metrics(),
+                                                                   .log = log});
     i->events = std::make_unique<phone_events>(phone_events_deps{.settings = svc.live(),
                                                                  .webhooks = *i->webhooks,
+                                                                 .fanout = *i->fanout_rows,
+                                                                 .poke_jobs = poke,
                                                                  .db = svc.db(),
                                                                  .sms = svc.sms(),
                                                                  .texts = *i->conversations,

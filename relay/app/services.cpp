@@ -104,6 +104,20 @@ void configure_upstreams(http_client& client, const config& cfg)
     telnyx.limits.retry.max_total = telnyx.limits.total_timeout;
     client.configure("telnyx", telnyx);
 
+    // Fanout endpoints: one upstream each (its own breaker and metrics); the job runner
+    // retries a failed delivery with its own backoff, so one try per attempt, and a breaker
+    // that opened stays open for ten retry steps, not OpenAI's 30 s.
+    for (const auto& endpoint : cfg.fanout) {
+        upstream_settings fanout = openai;
+        fanout.limit = per(600000, std::chrono::seconds(60));
+        fanout.breaker.open_for = std::chrono::milliseconds(std::int64_t{cfg.job_retry_ms} * 10);
+        fanout.limits.total_timeout = std::chrono::seconds(10);
+        fanout.limits.read_timeout = std::chrono::seconds(10);
+        fanout.limits.retry.max_attempts = 1;
+        fanout.limits.retry.max_total = fanout.limits.total_timeout;
+        client.configure("fanout:" + endpoint.id, fanout);
+    }
+
     upstream_settings gmail = openai;
     gmail.limit = per(cfg.gmail_requests_per_100s, std::chrono::seconds(100));
     client.configure("gmail", gmail);

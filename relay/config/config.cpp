@@ -42,6 +42,7 @@ constexpr std::array text_settings{
     text_setting{"DONNA_TLS_KEY", &config::tls_key_file, text_kind::plain},
     text_setting{"DONNA_TOKEN_SECRET", &config::token_secret, text_kind::secret},
     text_setting{"DONNA_SITES_FILE", &config::sites_file, text_kind::plain},
+    text_setting{"DONNA_FANOUT_FILE", &config::fanout_file, text_kind::plain},
     text_setting{"DONNA_PERSONAS_FILE", &config::personas_file, text_kind::plain},
     text_setting{"DONNA_UPSTREAM_CA_FILE", &config::upstream_ca_file, text_kind::plain},
     text_setting{"DONNA_PRICES_FILE", &config::prices_file, text_kind::plain},
@@ -274,6 +275,8 @@ std::vector<std::string> config::secrets() const
     for (const auto& s : text_settings)
         if (s.kind == text_kind::secret && !(this->*s.member).empty())
             out.push_back(this->*s.member);
+    for (const auto& e : fanout)
+        out.push_back(e.secret);
     return out;
 }
 
@@ -358,6 +361,13 @@ result<config> load_config(const environment& env)
     }
     if (auto s = validate(c); !s)
         return s.error();
+    if (!c.fanout_file.empty()) {
+        auto endpoints = read_fanout_file(c.fanout_file, env);
+        if (!endpoints)
+            return make_error(endpoints.error().code, "DONNA_FANOUT_FILE '" + c.fanout_file +
+                                                          "': " + endpoints.error().message);
+        c.fanout = std::move(*endpoints);
+    }
     return c;
 }
 

@@ -12,6 +12,7 @@
 //   if (!cfg) { std::cerr << cfg.error().message << '\n'; return 2; }
 #pragma once
 
+#include "config/fanout_file.hpp"
 #include "config/sites.hpp"
 #include "core/error.hpp"
 
@@ -55,8 +56,10 @@ struct config {
     int token_ttl_seconds = 300; // DONNA_TOKEN_TTL_SECONDS
     std::string sites_file;      // DONNA_SITES_FILE; unset: one site "demo" for the relay's page
     site_directory sites;        // parsed from sites_file (or default_sites())
-    bool demo = false;           // DONNA_DEMO=1: simulated upstream when no OpenAI key is set
-    std::string personas_file;   // DONNA_PERSONAS_FILE; unset: the built-in personas
+    std::string fanout_file;     // DONNA_FANOUT_FILE; unset: events are not forwarded
+    std::vector<fanout_endpoint> fanout; // parsed from fanout_file, secrets resolved
+    bool demo = false;         // DONNA_DEMO=1: simulated upstream when no OpenAI key is set
+    std::string personas_file; // DONNA_PERSONAS_FILE; unset: the built-in personas
 
     // --- limits ---
     std::size_t max_message_bytes = std::size_t{1} << 20; // DONNA_MAX_MESSAGE_BYTES

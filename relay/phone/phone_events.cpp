@@ -11,10 +11,13 @@
 #include "providers/telnyx/telnyx_messaging.hpp"
 #include "settings/settings_source.hpp"
 #include "store/call_store.hpp"
+#include "store/fanout_store.hpp"
 #include "store/sms_store.hpp"
 #include "store/webhook_store.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <chrono>
 
 namespace donna::relay {
 namespace {
@@ -51,6 +54,34 @@ void phone_events::count(const std::string& event_type, const char* outcome)
         .inc();
 }
 
+status phone_events::fan_out(const webhook_event& event, const json* payload)
+{
+    const auto live = deps_.settings.current();
+    std::vector<std::string> endpoints;
+    for (const auto& e : live->cfg.fanout)
+        if (e.wants(event.event_type))
+            endpoints.push_back(e.id);
+    if (endpoints.empty())
+        return ok();
+    std::string stream = "event:" + event.event_id;
+    if (payload != nullptr && payload->is_object()) {
+        if (auto session = json_string_member(*payload, "call_session_id"); !session.empty())
+            stream = "call:" + session;
+        else if (event.event_type.starts_with("message."))
+            if (auto id = json_string_member(*payload, "id"); !id.empty())
+                stream = "message:" + id;
+    }
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    auto added = deps_.fanout.enqueue(endpoints, event, stream, now_ms);
+    if (!added)
+        return added.error();
+    if (*added > 0 && deps_.poke_jobs)
+        deps_.poke_jobs();
+    return ok();
+}
+
 void phone_events::process(const job& j, job_runner::settle done)
 {
     const auto payload = json::parse(j.payload, nullptr, false);
@@ -67,6 +98,8 @@ void phone_events::process(const job& j, job_runner::settle done)
     const auto* inner =
         data != nullptr && data->is_object() ? json_member(*data, "payload") : nullptr;
     const auto& type = event->event_type;
+    if (auto fanned = fan_out(*event, inner); !fanned)
+        return done(job_outcome::retry(fanned.error().message));
     const bool messaging =
         type == "message.sent" || type == "message.finalized" || type == "message.received";
     if (!messaging && inner != nullptr &&

@@ -7,7 +7,11 @@
 //       events.process(j, std::move(done));
 //   });
 //
-// By type: message.sent and message.finalized update the message's delivery report (store/
+// First, every fanout endpoint (DONNA_FANOUT_FILE) whose `events` match the type gets a
+// delivery (store/fanout_store, outbox/fanout_sender), whatever the type, known or not,
+// ordered per stream: the call (call_session_id), the message (its id), else the event alone.
+//
+// Then, by type: message.sent and message.finalized update the message's delivery report (store/
 // sms_store: the latest by occurred_at wins, so reports that arrive out of order settle right);
 // message.received goes to the text conversations (phone/sms_conversations); call events
 // (call.initiated, call.answered, call.bridged, call.hangup, call.recording.saved, call.cost...)
@@ -20,19 +24,27 @@
 
 #include "jobs/job_runner.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
+#include <functional>
+
 namespace donna::relay {
 
 class database;
+class fanout_store;
 class logger;
 class settings_source;
 class sms_conversations;
 class sms_store;
 class webhook_store;
+struct webhook_event;
 struct relay_metrics;
 
 struct phone_events_deps {
     const settings_source& settings; // the sites: whose number a call came in on
     webhook_store& webhooks;
+    fanout_store& fanout; // the endpoints that want the event get their deliveries first
+    std::function<void()> poke_jobs;
     database& db;
     sms_store& sms;
     sms_conversations& texts;
@@ -42,12 +54,13 @@ struct phone_events_deps {
 
 class phone_events {
 public:
-    explicit phone_events(phone_events_deps deps) : deps_(deps) {}
+    explicit phone_events(phone_events_deps deps) : deps_(std::move(deps)) {}
 
     void process(const job& j, job_runner::settle done);
 
 private:
     void count(const std::string& event_type, const char* outcome);
+    status fan_out(const webhook_event& event, const nlohmann::json* payload);
 
     phone_events_deps deps_;
 };

@@ -142,6 +142,25 @@ CREATE TABLE IF NOT EXISTS webhook_events (
     UNIQUE (provider, event_id)
 );
 CREATE INDEX IF NOT EXISTS webhook_events_by_time ON webhook_events(provider, occurred_at_ms);
+-- Stored events forwarded to the fanout endpoints (store/fanout_store): one row per endpoint
+-- and event, ordered within a stream (a call, a message) by occurred_at.
+CREATE TABLE IF NOT EXISTS fanout_deliveries (
+    id INTEGER PRIMARY KEY,
+    endpoint TEXT NOT NULL,               -- the fanout file's endpoint id
+    webhook_id INTEGER NOT NULL,          -- webhook_events.id
+    stream TEXT NOT NULL,                 -- what orders deliveries: call:<session>, message:<id>
+    occurred_at_ms INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    replays INTEGER NOT NULL DEFAULT 0,   -- times the admin sent it again after it died
+    created_at_ms INTEGER NOT NULL,
+    delivered_at_ms INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (endpoint, webhook_id)
+);
+CREATE INDEX IF NOT EXISTS fanout_by_stream
+    ON fanout_deliveries(endpoint, stream, state, occurred_at_ms);
+CREATE INDEX IF NOT EXISTS fanout_by_state ON fanout_deliveries(state, endpoint, id);
 -- Work the relay owes someone, run by jobs/job_runner (store/job_store).
 CREATE TABLE IF NOT EXISTS jobs (
     id INTEGER PRIMARY KEY,
