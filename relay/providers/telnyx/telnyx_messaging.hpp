@@ -30,10 +30,10 @@ namespace donna::relay {
 struct config;
 
 struct telnyx_message_params {
-    std::string to;                      // +E.164
-    std::string text;                    // SMS text; MMS caption
-    std::vector<std::string> media_urls; // non-empty: an MMS
-    std::string idempotency_key;         // [A-Za-z0-9_:-]{1,255}; "" sends none
+    std::string to;                           // +E.164
+    std::string text;                         // SMS text; MMS caption
+    std::vector<std::string> media_urls = {}; // non-empty: an MMS
+    std::string idempotency_key = {};         // [A-Za-z0-9_:-]{1,255}; "" sends none
 };
 
 // POST {TELNYX_BASE_URL}/messages with Authorization: Bearer TELNYX_API_KEY and

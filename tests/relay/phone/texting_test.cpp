@@ -190,11 +190,11 @@ TEST_F(Texting, AReportThatArrivesBeforeTheSentOneStillWinsByItsTime)
     EXPECT_EQ(report->status, "delivered");
 }
 
-TEST_F(Texting, ARateLimitedSendIsRetriedWithTheSameKeyAndTextsOnce)
+TEST_F(Texting, AFailedSendIsRetriedWithTheSameKeyAndTextsOnce)
 {
-    telnyx_.set_fault(fakes::http_fault::status_429_with_retry_after, 3);
+    telnyx_.set_fault(fakes::http_fault::status_500, 3);
     auto c = texting_config();
-    c.upstream_connect_attempts = 1; // every 429 reaches the job runner, which retries
+    c.upstream_connect_attempts = 1; // every 500 reaches the job runner, which retries
     relay(c);
     const auto id = queue_text(visitor, "Booked.");
     ASSERT_TRUE(eventually([&] { return outbox_row(id)["status"] == "sent"; }));

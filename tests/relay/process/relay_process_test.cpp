@@ -3,12 +3,15 @@
 // log. A real process, real signals, HTTP over loopback.
 #include "child_process.hpp"
 #include "eventually.hpp"
+#include "fake_telnyx.hpp"
+#include "fake_webhook_receiver.hpp"
 #include "file_text.hpp"
 #include "relay_harness.hpp"
 #include "smtp_test_server.hpp"
 
 #include "store/action_store.hpp"
 #include "store/database.hpp"
+#include "store/sms_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -185,6 +188,155 @@ TEST_F(RelayProcess,
         EXPECT_TRUE(
             ids.contains("<donna.outbox." + std::to_string(row) + ".1796644800@acme.example>"))
             << row;
+}
+
+std::int64_t count_rows(const std::string& db_path, const std::string& sql)
+{
+    auto db = database::open(db_path);
+    if (!db)
+        return -1;
+    auto rows = (*db)->query(sql);
+    return rows && !rows->empty() ? integer_of(rows->front()[0]) : -1;
+}
+
+TEST_F(RelayProcess,
+       ARelayKilledDuringABurstOf2000SignedWebhooksStoresAndFansOutEachEventOnceAfterRestart)
+{
+    constexpr int burst = 2000;
+    const std::string secret = "audit-signing-secret-of-at-least-32-ch";
+    fakes::fake_telnyx telnyx;
+    ASSERT_TRUE(telnyx.start());
+    fakes::fake_webhook_receiver audit(secret);
+    ASSERT_TRUE(audit.start());
+    std::ofstream(dir_ / "fanout.json") << R"({"endpoints":[{"id":"audit","url":")" << audit.url()
+                                        << R"(","events":["*"],"secret_env":"AUDIT_SECRET"}]})";
+    // The burst, queued at Telnyx before the relay starts: each a call of its own.
+    for (int i = 0; i < burst; ++i)
+        telnyx.send_event("call.initiated", {{"call_control_id", "v3:burst-" + std::to_string(i)},
+                                             {"call_leg_id", "leg-" + std::to_string(i)},
+                                             {"call_session_id", "session-" + std::to_string(i)},
+                                             {"direction", "incoming"},
+                                             {"from", "+15550100199"},
+                                             {"to", "+15550100100"}});
+    const auto db_path = (dir_ / "donna.db").string();
+    auto env = base_env();
+    env.insert(env.end(),
+               {"DONNA_DATABASE=" + db_path,
+                "TELNYX_PUBLIC_KEY=" + telnyx.signer().public_key_base64(),
+                "DONNA_FANOUT_FILE=" + (dir_ / "fanout.json").string(), "AUDIT_SECRET=" + secret,
+                "DONNA_JOB_POLL_MS=20", "DONNA_JOB_RETRY_MS=50", "DONNA_JOB_LEASE_SECONDS=10"});
+    {
+        relay_process relay(env, dir_ / "log");
+        const auto port = relay.port();
+        ASSERT_NE(port, 0) << read_file(dir_ / "log");
+        telnyx.deliver_webhooks_to("http://127.0.0.1:" + std::to_string(port) +
+                                   "/v1/webhooks/telnyx");
+        ASSERT_TRUE(eventually([&] { return telnyx.webhooks_answered() >= burst / 4; }));
+        relay.signal(SIGKILL);
+        EXPECT_EQ(relay.wait_exit(), 128 + SIGKILL);
+    }
+    const auto answered_at_kill = telnyx.webhooks_answered();
+    EXPECT_LT(answered_at_kill, burst);
+
+    relay_process restarted(env, dir_ / "log2");
+    const auto port = restarted.port();
+    ASSERT_NE(port, 0) << read_file(dir_ / "log2");
+    // Telnyx has kept retrying the delivery the kill cut off; now it reaches the new process.
+    telnyx.deliver_webhooks_to("http://127.0.0.1:" + std::to_string(port) + "/v1/webhooks/telnyx");
+    ASSERT_TRUE(telnyx.wait_webhooks_answered(std::chrono::seconds(60)));
+    ASSERT_TRUE(audit.wait_for_events(burst, std::chrono::seconds(60)))
+        << audit.distinct_events() << " of " << burst;
+    // The deliveries in hand at the kill go again once their lease lapses (10 s).
+    EXPECT_TRUE(eventually(
+        [&] {
+            return count_rows(db_path, "SELECT COUNT(*) FROM fanout_deliveries WHERE "
+                                       "state = 'delivered'") == burst;
+        },
+        std::chrono::seconds(60)));
+    restarted.signal(SIGTERM);
+    EXPECT_EQ(restarted.wait_exit(), 0);
+
+    EXPECT_EQ(count_rows(db_path, "SELECT COUNT(*) FROM webhook_events"), burst);
+    EXPECT_EQ(count_rows(db_path, "SELECT COUNT(DISTINCT event_id) FROM webhook_events"), burst);
+    EXPECT_EQ(count_rows(db_path, "SELECT COUNT(*) FROM calls"), burst);
+    EXPECT_EQ(count_rows(db_path, "SELECT COUNT(*) FROM fanout_deliveries WHERE "
+                                  "state = 'delivered'"),
+              burst);
+    // Each event reached the endpoint; a second copy only of those whose delivery was in
+    // flight at the kill (answered by the endpoint, not yet written down: at most a poll's
+    // batch of 8 jobs).
+    EXPECT_EQ(audit.distinct_events(), burst);
+    EXPECT_LE(audit.deliveries().size(), static_cast<std::size_t>(burst) + 8);
+}
+
+TEST_F(RelayProcess, ARelayKilledDuringATextBurstTextsEachRecipientExactlyOnceAndNeverAStop)
+{
+    constexpr int burst = 300;
+    fakes::fake_telnyx telnyx;
+    ASSERT_TRUE(telnyx.start());
+    const auto db_path = (dir_ / "donna.db").string();
+    const auto number = [](int i) {
+        return "+1555020" + std::to_string(1000 + i);
+    };
+    {
+        auto db = database::open(db_path);
+        ASSERT_TRUE(db);
+        action_store actions(**db);
+        sms_store sms(**db);
+        ASSERT_TRUE(sms.opt_out(number(0), "STOP", 1796644800)); // texted STOP before
+        for (int i = 0; i < burst; ++i) {
+            outbox_item item;
+            item.site = "demo";
+            item.channel = "sms";
+            item.recipient = number(i);
+            item.payload = R"({"body":"Your table is booked."})";
+            item.created_at = 1796644800;
+            ASSERT_TRUE(actions.enqueue(item));
+        }
+    }
+    auto env = base_env();
+    env.insert(env.end(),
+               {"DONNA_DATABASE=" + db_path, "DONNA_ADMIN_TOKEN=" + test::test_admin_token,
+                "TELNYX_API_KEY=" + telnyx.api_key(), "TELNYX_BASE_URL=" + telnyx.base_url(),
+                "TELNYX_PHONE_NUMBER=+15550100100", "DONNA_JOB_POLL_MS=20", "DONNA_JOB_RETRY_MS=50",
+                "DONNA_JOB_LEASE_SECONDS=10"});
+    {
+        relay_process relay(env, dir_ / "log");
+        ASSERT_NE(relay.port(), 0) << read_file(dir_ / "log");
+        ASSERT_TRUE(eventually([&] { return telnyx.texts_sent() >= burst / 4; }));
+        relay.signal(SIGKILL);
+        EXPECT_EQ(relay.wait_exit(), 128 + SIGKILL);
+    }
+    EXPECT_LT(telnyx.texts_sent(), burst - 1);
+
+    relay_process restarted(env, dir_ / "log2");
+    const auto port = restarted.port();
+    ASSERT_NE(port, 0) << read_file(dir_ / "log2");
+    nlohmann::json listing;
+    EXPECT_TRUE(eventually(
+        [&] {
+            listing = test::http_request(port, "GET", "/v1/messages?limit=500", "",
+                                         test::bearer(test::test_admin_token))
+                          .json();
+            return listing["outbox"].size() == burst &&
+                   std::all_of(listing["outbox"].begin(), listing["outbox"].end(),
+                               [](const auto& r) {
+                                   return r["status"] == "sent" || r["status"] == "failed";
+                               });
+        },
+        std::chrono::seconds(60)))
+        << listing.dump().substr(0, 2000);
+    restarted.signal(SIGTERM);
+    EXPECT_EQ(restarted.wait_exit(), 0);
+
+    // Telnyx took one text per recipient but the one who sent STOP: retries of the texts in
+    // flight at the kill carried their key and were answered with the first message.
+    EXPECT_EQ(telnyx.texts_sent(), burst - 1);
+    std::set<std::string> recipients;
+    for (const auto& t : telnyx.texts())
+        recipients.insert(t.to);
+    EXPECT_EQ(recipients.size(), static_cast<std::size_t>(burst - 1));
+    EXPECT_FALSE(recipients.contains(number(0)));
 }
 
 } // namespace
