@@ -29,7 +29,7 @@ std::shared_ptr<const router> relay_routes(const endpoint_parts& p)
         chat_route({p.settings, p.metrics, p.chat}),
         memory_route({p.settings, p.metrics, p.log, p.db, p.memories}),
         messages_route({p.settings, p.metrics, p.log, p.db}),
-        telnyx_webhook_route({p.settings, p.metrics, p.log, p.db, p.jobs}),
+        telnyx_webhook_route({p.settings, p.metrics, p.log, p.intake, p.jobs}),
         calls_route({p.settings, p.metrics, p.log, p.db, p.phones}),
         sms_threads_route({p.settings, p.metrics, p.log, p.db}),
         dead_letters_route({p.settings, p.metrics, p.log, p.db, p.jobs}),

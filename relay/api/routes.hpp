@@ -24,6 +24,7 @@ class settings_source;
 class speech_service;
 class static_cache;
 class job_runner;
+class webhook_intake;
 class phone_providers;
 class sms_store;
 class voice_chat_service;
@@ -45,6 +46,7 @@ struct endpoint_parts {
     voice_chat_service& voice_chat;
     model_watch& models;
     job_runner& jobs;
+    webhook_intake& intake;
     sms_store& sms;
     const phone_providers& phones;
     realtime_deps realtime;

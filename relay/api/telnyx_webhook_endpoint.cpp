@@ -2,6 +2,8 @@
 #include "api/telnyx_webhook_endpoint.hpp"
 
 #include "http/http_answer.hpp"
+
+#include "api/webhook_intake.hpp"
 #include "jobs/job_runner.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
@@ -11,6 +13,7 @@
 #include "providers/telnyx/webhook_signature.hpp"
 #include "settings/settings_source.hpp"
 #include "store/webhook_store.hpp"
+#include <optional>
 
 namespace donna::relay {
 namespace {
@@ -27,7 +30,11 @@ http_answer answer_ok(std::string_view status)
     return {200, dump_json({{"status", std::string(status)}}) + "\n", "application/json", {}, ""};
 }
 
-http_answer telnyx_webhook(const request_context& request, const telnyx_webhook_endpoint_deps& deps)
+// The answer of a request refused before storage, or nullopt when its event went to the
+// intake (which answers once it is committed).
+std::optional<http_answer> telnyx_webhook(const request_context& request,
+                                          const telnyx_webhook_endpoint_deps& deps,
+                                          const std::shared_ptr<http_reply>& reply)
 {
     const auto refuse = [&](int status, std::string_view code, std::string_view outcome,
                             std::string_view message) {
@@ -65,35 +72,43 @@ http_answer telnyx_webhook(const request_context& request, const telnyx_webhook_
         return refuse(400, to_string(event.error().code), "invalid_body",
                       "a signed webhook that is not a Telnyx event: " + event.error().message);
 
-    webhook_store events(deps.db);
-    auto stored = events.store({.provider = "telnyx",
-                                .event_id = event->id,
-                                .event_type = event->type,
-                                .occurred_at = event->occurred_at,
-                                .occurred_at_ms = event->occurred_at_ms,
-                                .received_at = request.now_unix,
-                                .body = request.body});
-    if (!stored) {
-        deps.log.error("webhook", "telnyx event could not be stored: " + stored.error().message);
-        return refuse(500, "storage_error", "storage_error",
-                      "the relay could not store the event; Telnyx will send it again");
-    }
-    if (!*stored) {
-        outcome_counter(deps.metrics, "duplicate").inc();
-        return answer_ok("duplicate");
-    }
-    outcome_counter(deps.metrics, "stored").inc();
-    deps.jobs.poke();
-    const bool known = is_known_telnyx_event(event->type);
-    deps.metrics.registry
-        .get_counter(
-            "donna_webhook_events_total", "Webhook events stored, by provider and type",
-            {{"provider", "telnyx"}, {"event_type", known ? event->type : std::string("unknown")}})
-        .inc();
-    if (!known)
-        deps.log.info("webhook",
-                      "telnyx event of an unknown type stored: " + quoted_excerpt(event->type, 64));
-    return answer_ok("stored");
+    const auto type = event->type;
+    deps.intake.submit(
+        {.provider = "telnyx",
+         .event_id = event->id,
+         .event_type = event->type,
+         .occurred_at = event->occurred_at,
+         .occurred_at_ms = event->occurred_at_ms,
+         .received_at = request.now_unix,
+         .body = request.body},
+        [deps, reply, type](result<bool> stored) {
+            if (!stored) {
+                deps.log.error("webhook",
+                               "telnyx event could not be stored: " + stored.error().message);
+                outcome_counter(deps.metrics, "storage_error").inc();
+                deps.metrics.error("storage_error").inc();
+                return reply->send(json_error(500, "storage_error",
+                                              "the relay could not store the event; Telnyx "
+                                              "will send it again"));
+            }
+            if (!*stored) {
+                outcome_counter(deps.metrics, "duplicate").inc();
+                return reply->send(answer_ok("duplicate"));
+            }
+            outcome_counter(deps.metrics, "stored").inc();
+            deps.jobs.poke();
+            const bool known = is_known_telnyx_event(type);
+            deps.metrics.registry
+                .get_counter(
+                    "donna_webhook_events_total", "Webhook events stored, by provider and type",
+                    {{"provider", "telnyx"}, {"event_type", known ? type : std::string("unknown")}})
+                .inc();
+            if (!known)
+                deps.log.info("webhook", "telnyx event of an unknown type stored: " +
+                                             quoted_excerpt(type, 64));
+            reply->send(answer_ok("stored"));
+        });
+    return std::nullopt;
 }
 
 } // namespace
@@ -105,7 +120,8 @@ route telnyx_webhook_route(const telnyx_webhook_endpoint_deps& deps)
         .methods = {"POST"},
         .who = caller::anyone,
         .handle = [deps](const request_context& request, const std::shared_ptr<http_reply>& reply) {
-            reply->send(telnyx_webhook(request, deps));
+            if (auto refused = telnyx_webhook(request, deps, reply))
+                reply->send(std::move(*refused));
         }};
 }
 

@@ -24,8 +24,8 @@
 
 namespace donna::relay {
 
-class database;
 class job_runner;
+class webhook_intake;
 class logger;
 class settings_source;
 struct relay_metrics;
@@ -34,8 +34,8 @@ struct telnyx_webhook_endpoint_deps {
     const settings_source& settings;
     relay_metrics& metrics;
     logger& log;
-    database& db;
-    job_runner& jobs; // a stored event's processing job runs at once, not at the next poll
+    webhook_intake& intake; // stores the event (a burst's in one commit) before the answer
+    job_runner& jobs;       // a stored event's processing job runs at once, not at the next poll
 };
 
 inline constexpr std::string_view telnyx_webhook_path = "/v1/webhooks/telnyx";

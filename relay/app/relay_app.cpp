@@ -2,6 +2,7 @@
 #include "app/relay_app.hpp"
 
 #include "api/routes.hpp"
+#include "api/webhook_intake.hpp"
 #include "app/services.hpp"
 #include "chat/chat_service.hpp"
 #include "config/config.hpp"
@@ -55,6 +56,7 @@ struct relay_app::impl {
         fanout_rows.reset();
         conversations.reset();
         texts.reset();
+        intake.reset();
         webhooks.reset();
         job_table.reset();
         svc.reset();
@@ -86,6 +88,7 @@ struct relay_app::impl {
     std::unique_ptr<email_sender> mail; // with SMTP_HOST set: the outbox's emails
     std::unique_ptr<sms_sender> texts;  // the outbox's text messages
     std::unique_ptr<webhook_store> webhooks;
+    std::unique_ptr<webhook_intake> intake; // the webhook route's batched, durable store
     std::unique_ptr<fanout_store> fanout_rows;
     std::unique_ptr<fanout_sender> fanout;            // stored events to the fanout endpoints
     std::unique_ptr<sms_conversations> conversations; // texts to the business, answered
@@ -134,6 +137,7 @@ result<std::unique_ptr<relay_app>> relay_app::create(config cfg, logger& log,
                           texts->deliver(j, std::move(done));
                       });
     i->webhooks = std::make_unique<webhook_store>(svc.db());
+    i->intake = std::make_unique<webhook_intake>(svc.db(), i->ioc.get_executor());
     i->fanout_rows = std::make_unique<fanout_store>(svc.db());
     const auto poke = [runner = i->runner.get()] {
         runner->poke();
@@ -183,6 +187,7 @@ result<std::unique_ptr<relay_app>> relay_app::create(config cfg, logger& log,
         .voice_chat = svc.voice_chat(),
         .models = svc.models(),
         .jobs = *i->runner,
+        .intake = *i->intake,
         .sms = svc.sms(),
         .phones = svc.phones(),
         .realtime = {.metrics = svc.metrics(),

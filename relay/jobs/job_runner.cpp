@@ -154,9 +154,11 @@ struct job_runner::impl : std::enable_shared_from_this<impl> {
             --running;
         }
         idle.notify_all();
+        // Claims again once half the batch is free: a claim is a write transaction, so a
+        // steady stream of jobs is claimed a few at a time rather than one per settled job.
         if (!gone && claiming)
             net::post(strand, [self = shared_from_this()] {
-                if (self->claiming && self->running_now() < self->settings.batch)
+                if (self->claiming && self->running_now() <= self->settings.batch / 2)
                     self->claim();
             });
     }
@@ -222,7 +224,8 @@ struct job_runner::impl : std::enable_shared_from_this<impl> {
     std::map<std::string, handler> handlers;                 // fixed once started
     std::set<std::pair<std::string, std::string>> published; // kind and state gauges last set
     std::atomic<bool> claiming{true};
-    std::atomic<bool> gone{false}; // the runner was destroyed: settle nothing more
+    std::atomic<bool> gone{false};        // the runner was destroyed: settle nothing more
+    std::atomic<bool> poke_posted{false}; // a poke waits on the strand already
     std::mutex running_mutex;
     std::condition_variable idle;
     std::size_t running = 0;
@@ -256,7 +259,11 @@ void job_runner::start()
 
 void job_runner::poke()
 {
+    // Many pokes before the strand gets to one (a burst of webhooks) are one claim.
+    if (impl_->poke_posted.exchange(true))
+        return;
     net::post(impl_->strand, [i = impl_] {
+        i->poke_posted = false;
         if (!i->gone && i->claiming && i->running_now() < i->settings.batch)
             i->claim();
     });

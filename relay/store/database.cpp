@@ -69,6 +69,7 @@ CREATE TABLE IF NOT EXISTS message_deliveries (
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (provider, message_id)
 );
+CREATE INDEX IF NOT EXISTS message_deliveries_by_id ON message_deliveries(message_id);
 -- Phone calls (store/call_store): dialed by the admin or come in, kept from the provider's
 -- events; the status comes from the latest event by occurred_at, and `ended` is final.
 CREATE TABLE IF NOT EXISTS calls (
@@ -90,9 +91,11 @@ CREATE TABLE IF NOT EXISTS calls (
     cost TEXT NOT NULL DEFAULT '',        -- JSON from call.cost
     status_at_ms INTEGER NOT NULL DEFAULT 0 -- when the event behind the status occurred
 );
-CREATE INDEX IF NOT EXISTS calls_by_control_id ON calls(call_control_id) WHERE call_control_id != '';
-CREATE INDEX IF NOT EXISTS calls_by_leg_id ON calls(call_leg_id) WHERE call_leg_id != '';
-CREATE INDEX IF NOT EXISTS calls_by_session_id ON calls(call_session_id) WHERE call_session_id != '';
+-- Not partial: a lookup "call_control_id = ?" cannot use an index "WHERE call_control_id != ''"
+-- (SQLite cannot tell the bound value is not empty), and every event looks its call up.
+CREATE INDEX IF NOT EXISTS calls_by_control_id ON calls(call_control_id);
+CREATE INDEX IF NOT EXISTS calls_by_leg_id ON calls(call_leg_id);
+CREATE INDEX IF NOT EXISTS calls_by_session_id ON calls(call_session_id);
 CREATE INDEX IF NOT EXISTS calls_by_from ON calls(from_number, id);
 CREATE INDEX IF NOT EXISTS calls_by_to ON calls(to_number, id);
 -- Each call's timeline: one row per provider event, in the order they occurred.
@@ -126,8 +129,7 @@ CREATE TABLE IF NOT EXISTS sms_messages (
 CREATE INDEX IF NOT EXISTS sms_messages_by_thread ON sms_messages(site, number, id);
 CREATE UNIQUE INDEX IF NOT EXISTS sms_messages_by_provider_id ON sms_messages(provider_id)
     WHERE provider_id != '';
-CREATE INDEX IF NOT EXISTS sms_messages_by_reply ON sms_messages(in_reply_to)
-    WHERE in_reply_to != 0;
+CREATE INDEX IF NOT EXISTS sms_messages_by_reply ON sms_messages(in_reply_to);
 -- Webhook events as received (store/webhook_store), stored before they are answered, once
 -- per provider and event id however often the provider resends one.
 CREATE TABLE IF NOT EXISTS webhook_events (
@@ -161,6 +163,7 @@ CREATE TABLE IF NOT EXISTS fanout_deliveries (
 CREATE INDEX IF NOT EXISTS fanout_by_stream
     ON fanout_deliveries(endpoint, stream, state, occurred_at_ms);
 CREATE INDEX IF NOT EXISTS fanout_by_state ON fanout_deliveries(state, endpoint, id);
+CREATE INDEX IF NOT EXISTS fanout_by_age ON fanout_deliveries(endpoint, state, created_at_ms);
 -- Work the relay owes someone, run by jobs/job_runner (store/job_store).
 CREATE TABLE IF NOT EXISTS jobs (
     id INTEGER PRIMARY KEY,
@@ -201,14 +204,21 @@ error sqlite_error(sqlite3* db, const std::string& what)
     return make_error(errc::io_error, what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
 }
 
+// One use of a kept statement: bound, stepped, then reset for its next use.
 class statement {
 public:
-    statement(sqlite3* db, const std::string& sql) : db_(db)
+    statement(sql_connection& sql, sqlite3* db, const std::string& sql_text)
+        : db_(db), stmt_(sql.prepared(sql_text))
     {
-        ok_ = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr) ==
-              SQLITE_OK;
+        ok_ = stmt_ != nullptr;
     }
-    ~statement() { sqlite3_finalize(stmt_); }
+    ~statement()
+    {
+        if (stmt_ != nullptr) {
+            sqlite3_reset(stmt_);
+            sqlite3_clear_bindings(stmt_);
+        }
+    }
     statement(const statement&) = delete;
     statement& operator=(const statement&) = delete;
 
@@ -250,7 +260,35 @@ database::database(sqlite3* handle, std::string path)
 
 database::~database()
 {
+    sql_.close_statements();
     sqlite3_close(db_);
+}
+
+// Kept up to this many statements; the relay's own SQL is far fewer (texts built with a
+// varying number of placeholders included).
+constexpr std::size_t max_kept_statements = 256;
+
+sqlite3_stmt* sql_connection::prepared(const std::string& sql)
+{
+    if (const auto it = statements_.find(sql); it != statements_.end())
+        return it->second;
+    if (statements_.size() >= max_kept_statements)
+        close_statements();
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                           SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        return nullptr;
+    }
+    statements_.emplace(sql, stmt);
+    return stmt;
+}
+
+void sql_connection::close_statements()
+{
+    for (auto& [text, stmt] : statements_)
+        sqlite3_finalize(stmt);
+    statements_.clear();
 }
 
 result<std::unique_ptr<database>> database::open(const std::string& path)
@@ -335,7 +373,7 @@ status database::transaction(const std::function<status(sql_connection&)>& work)
 result<std::int64_t> sql_connection::run(const std::string& sql,
                                          const std::vector<sql_value>& params)
 {
-    statement s(db_, sql);
+    statement s(*this, db_, sql);
     if (auto bound = s.bind(params); !bound)
         return bound.error();
     const int rc = sqlite3_step(s.get());
@@ -347,7 +385,7 @@ result<std::int64_t> sql_connection::run(const std::string& sql,
 result<std::vector<sql_row>> sql_connection::query(const std::string& sql,
                                                    const std::vector<sql_value>& params)
 {
-    statement s(db_, sql);
+    statement s(*this, db_, sql);
     if (auto bound = s.bind(params); !bound)
         return bound.error();
     std::vector<sql_row> rows;
@@ -386,7 +424,7 @@ result<std::vector<sql_row>> sql_connection::query(const std::string& sql,
 result<std::int64_t> sql_connection::insert(const std::string& sql,
                                             const std::vector<sql_value>& params)
 {
-    statement s(db_, sql);
+    statement s(*this, db_, sql);
     if (auto bound = s.bind(params); !bound)
         return bound.error();
     if (sqlite3_step(s.get()) != SQLITE_DONE)

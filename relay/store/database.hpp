@@ -20,10 +20,12 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace donna::relay {
 
@@ -43,8 +45,17 @@ public:
     // An INSERT; the new row's id.
     result<std::int64_t> insert(const std::string& sql, const std::vector<sql_value>& params);
 
+    // Finalizes the statements kept for reuse (before the connection closes).
+    void close_statements();
+
+    // The prepared statement of `sql`, kept for the next use (the relay runs the same few
+    // dozen statements over and over: parsing and planning each every time cost more than
+    // running it); nullptr when SQLite refuses the text.
+    sqlite3_stmt* prepared(const std::string& sql);
+
 private:
     sqlite3* db_;
+    std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 
 class database {

@@ -66,22 +66,31 @@ result<std::vector<job>> job_store::claim(const std::vector<std::string>& kinds,
     if (kinds.empty() || limit == 0)
         return std::vector<job>{};
     std::string marks;
-    std::vector<sql_value> params{now_ms + lease_ms, now_ms};
-    for (const auto& kind : kinds) {
-        marks += marks.empty() ? "?" : ",?";
-        params.emplace_back(kind);
-    }
+    for (std::size_t n = 0; n < kinds.size(); ++n)
+        marks += n == 0 ? "?" : ",?";
+    const auto wanted = static_cast<std::int64_t>(limit);
+    std::vector<sql_value> params{now_ms + lease_ms, now_ms, now_ms};
+    params.insert(params.end(), kinds.begin(), kinds.end());
+    params.emplace_back(wanted);
     params.emplace_back(now_ms);
-    params.emplace_back(now_ms);
-    params.emplace_back(static_cast<std::int64_t>(limit));
-    auto rows =
-        db_.query("UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?, "
-                  "updated_at = ? WHERE id IN (SELECT id FROM jobs WHERE kind IN (" +
-                      marks +
-                      ") AND ((state = 'queued' AND run_after <= ?) OR (state = 'running' AND "
-                      "lease_until <= ?)) ORDER BY run_after, id LIMIT ?) RETURNING " +
-                      job_columns,
-                  params);
+    params.insert(params.end(), kinds.begin(), kinds.end());
+    params.emplace_back(wanted);
+    params.emplace_back(wanted);
+    // Two index range scans (jobs_due: state, run_after), each stopping at `limit`: the due
+    // queued jobs in order, and the running ones whose lease lapsed. One scan with an OR
+    // would read and sort the whole table on every claim, and the table keeps every job.
+    auto rows = db_.query(
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?, "
+        "updated_at = ? WHERE id IN (SELECT id FROM ("
+        "SELECT * FROM (SELECT id, run_after FROM jobs WHERE state = 'queued' AND run_after <= ? "
+        "AND kind IN (" +
+            marks +
+            ") ORDER BY run_after, id LIMIT ?) "
+            "UNION ALL "
+            "SELECT * FROM (SELECT id, run_after FROM jobs WHERE state = 'running' AND "
+            "lease_until <= ? AND kind IN (" +
+            marks + ") LIMIT ?)) ORDER BY run_after, id LIMIT ?) RETURNING " + job_columns,
+        params);
     if (!rows)
         return rows.error();
     std::vector<job> out;

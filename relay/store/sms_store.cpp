@@ -101,7 +101,9 @@ result<sms_store::inbound_record> sms_store::record_inbound(const sms_message& m
     if (!made->empty())
         return inbound_record{integer_of(made->front()[0]), true};
     auto before =
-        db_.query("SELECT id FROM sms_messages WHERE provider_id = ?", {message.provider_id});
+        // "!= ''" lets SQLite use the partial unique index on provider_id.
+        db_.query("SELECT id FROM sms_messages WHERE provider_id = ? AND provider_id != ''",
+                  {message.provider_id});
     if (!before)
         return before.error();
     if (before->empty())

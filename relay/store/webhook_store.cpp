@@ -28,28 +28,42 @@ std::string webhook_store::job_kind(const std::string& provider)
 
 result<bool> webhook_store::store(const webhook_event& event)
 {
-    bool stored = false;
+    auto stored = store_all({event});
+    if (!stored)
+        return stored.error();
+    return static_cast<bool>(stored->front());
+}
+
+result<std::vector<bool>> webhook_store::store_all(const std::vector<webhook_event>& events)
+{
+    std::vector<bool> stored;
+    stored.reserve(events.size());
     auto done = db_.transaction([&](sql_connection& sql) -> status {
-        auto row =
-            sql.query("INSERT INTO webhook_events(provider, event_id, event_type, occurred_at, "
-                      "occurred_at_ms, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                      "ON CONFLICT(provider, event_id) DO NOTHING RETURNING id",
-                      {event.provider, event.event_id, event.event_type, event.occurred_at,
-                       event.occurred_at_ms, event.received_at, event.body});
-        if (!row)
-            return row.error();
-        if (row->empty())
-            return ok(); // seen before: no second job either
-        stored = true;
-        const auto id = integer_of(row->front()[0]);
-        auto queued = enqueue_job(sql,
-                                  {.kind = job_kind(event.provider),
-                                   .idempotency_key = "webhook:" + std::to_string(id),
-                                   .payload = R"({"webhook_id":)" + std::to_string(id) + "}",
-                                   .max_attempts = 10},
-                                  event.received_at * 1000);
-        if (!queued)
-            return queued.error();
+        stored.clear();
+        for (const auto& event : events) {
+            auto row =
+                sql.query("INSERT INTO webhook_events(provider, event_id, event_type, occurred_at, "
+                          "occurred_at_ms, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                          "ON CONFLICT(provider, event_id) DO NOTHING RETURNING id",
+                          {event.provider, event.event_id, event.event_type, event.occurred_at,
+                           event.occurred_at_ms, event.received_at, event.body});
+            if (!row)
+                return row.error();
+            if (row->empty()) {
+                stored.push_back(false); // seen before: no second job either
+                continue;
+            }
+            const auto id = integer_of(row->front()[0]);
+            auto queued = enqueue_job(sql,
+                                      {.kind = job_kind(event.provider),
+                                       .idempotency_key = "webhook:" + std::to_string(id),
+                                       .payload = R"({"webhook_id":)" + std::to_string(id) + "}",
+                                       .max_attempts = 10},
+                                      event.received_at * 1000);
+            if (!queued)
+                return queued.error();
+            stored.push_back(true);
+        }
         return ok();
     });
     if (!done)

@@ -37,6 +37,9 @@ public:
     // provider's event id was stored before (nothing changed, no second job). Committed (WAL,
     // synchronous NORMAL: it survives the process dying; see docs/relay.md) before it returns.
     result<bool> store(const webhook_event& event);
+    // The same for several events in one transaction (one commit for all: what a burst
+    // costs); one flag per event, in order. An error stores none of them.
+    result<std::vector<bool>> store_all(const std::vector<webhook_event>& events);
     // "webhook.telnyx": the kind of the jobs that process a provider's events.
     static std::string job_kind(const std::string& provider);
 

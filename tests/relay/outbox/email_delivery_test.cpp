@@ -185,7 +185,10 @@ TEST_F(EmailDelivery, ARejectedRecipientIsAPermanentFailureWithTheServersReply)
     const auto row = outbox_row(id);
     EXPECT_EQ(row["attempts"], 1);
     EXPECT_NE(row["last_error"].get<std::string>().find("550 5.1.1"), std::string::npos);
-    EXPECT_EQ(r.metric(R"(donna_jobs_settled_total{kind="outbox.email",outcome="dead"})"), 1);
+    // The row says failed before the job runner settles the job: wait for that too.
+    EXPECT_TRUE(eventually([&] {
+        return r.metric(R"(donna_jobs_settled_total{kind="outbox.email",outcome="dead"})") == 1;
+    }));
     EXPECT_EQ(smtp_->message_count(), 0u);
 }
 
