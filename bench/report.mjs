@@ -247,7 +247,8 @@ function webhookSection(w) {
   out.push('## Telnyx webhooks');
   out.push('');
   out.push('Written by `bench/webhook_bench`: signed `call.initiated` events (Ed25519, as Telnyx signs) ' +
-           `posted to \`POST /v1/webhooks/telnyx\` over ${w.connections} keep-alive connections, the relay on ` +
+           `posted to \`POST /v1/webhooks/telnyx\` over ${w.connections} keep-alive connections driven by one ` +
+           'client thread (asynchronous: the load takes one core, the relay the other), the relay on ' +
            `${w.relay_threads} I/O thread, SQLite on a file in ${w.journal} mode with synchronous=${w.synchronous} ` +
            '(a stored event survives the relay being killed; a power cut may lose the last commits). Each ' +
            `HTTP figure is the median of 3 rounds of ${n(w.events)} events, alternating with the baseline.`);

@@ -40,11 +40,8 @@ std::int64_t unix_now()
 }
 
 // "2026-12-07T15:10:55.123456Z", `offset` after now.
-std::string iso8601(std::chrono::milliseconds offset = std::chrono::milliseconds(0))
+std::string iso8601_at(std::int64_t micros)
 {
-    const auto at = std::chrono::system_clock::now() + offset;
-    const auto micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
     const std::time_t seconds = static_cast<std::time_t>(micros / 1'000'000);
     std::tm utc{};
     gmtime_r(&seconds, &utc);
@@ -54,6 +51,18 @@ std::string iso8601(std::chrono::milliseconds offset = std::chrono::milliseconds
     std::snprintf(fraction, sizeof fraction, ".%06lldZ",
                   static_cast<long long>(micros % 1'000'000));
     return std::string(text) + fraction;
+}
+
+std::int64_t now_micros()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string iso8601(std::chrono::milliseconds offset = std::chrono::milliseconds(0))
+{
+    return iso8601_at(now_micros() + offset.count() * 1000);
 }
 
 bool is_e164(const std::string& number)
@@ -140,6 +149,11 @@ struct fake_telnyx::webhooks {
             if (pending.empty() || url.empty()) {
                 wake.wait(lock);
                 continue;
+            }
+            if (options.webhook_delay.count() > 0) {
+                wake.wait_for(lock, options.webhook_delay, [&] { return stopping; });
+                if (stopping || pending.empty() || url.empty())
+                    continue;
             }
             std::size_t index = 0;
             if (options.reorder_webhooks)
@@ -579,7 +593,14 @@ struct fake_telnyx::api : http_handler {
     std::string event(const std::string& type, const tjson& payload,
                       std::chrono::milliseconds later = std::chrono::milliseconds(0))
     {
-        auto body = signer.event(type, iso8601(later), payload, telnyx_webhook_signer::new_id());
+        // Events the fake makes one after another occur at least a millisecond apart, as a
+        // call's events at Telnyx do (a receiver orders them by occurred_at).
+        auto at = now_micros() + later.count() * 1000;
+        if (later.count() == 0) {
+            at = std::max(at, last_occurred_micros + 1000);
+            last_occurred_micros = at;
+        }
+        auto body = signer.event(type, iso8601_at(at), payload, telnyx_webhook_signer::new_id());
         hooks->add(body);
         return body;
     }
@@ -587,6 +608,7 @@ struct fake_telnyx::api : http_handler {
     fake_telnyx_options options;
     telnyx_webhook_signer signer;
     webhooks* hooks = nullptr;
+    std::int64_t last_occurred_micros = 0; // the api's mutex
     mutable std::mutex mutex;
     std::vector<fake_text> texts;
     std::map<std::string, std::pair<std::string, http_answer>> by_key;

@@ -48,7 +48,7 @@
 //   requests"}]} with Retry-After, 500 {"errors":[{"code":"10007","title":"Unexpected error"}]}.
 //
 // Webhook delivery: one event at a time, in the order made (or shuffled with
-// reorder_webhooks), each POSTed with telnyx-timestamp and telnyx-signature-ed25519 over
+// reorder_webhooks), after webhook_delay, each POSTed with telnyx-timestamp and telnyx-signature-ed25519 over
 // "<timestamp>|<body>" until answered 2xx (a refused or unreachable relay is tried again every
 // retry_interval, each time signed anew, as Telnyx retries); redeliver_all() sends every
 // answered event once more (a replay).
@@ -80,6 +80,9 @@ struct fake_telnyx_options {
     // Between deliveries of an unanswered webhook.
     std::chrono::milliseconds retry_interval = std::chrono::milliseconds(50);
     bool reorder_webhooks = false; // deliver pending events in a random order
+    // Before each delivery (Telnyx's queues are not instant): events made meanwhile pile up,
+    // and with reorder_webhooks go out in a shuffled order.
+    std::chrono::milliseconds webhook_delay = std::chrono::milliseconds(0);
 };
 
 // One text the fake accepted (replays of an idempotency key are not new texts).

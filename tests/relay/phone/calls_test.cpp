@@ -258,6 +258,34 @@ TEST_F(Calls, EventsThatArriveOutOfOrderLeaveTheCallAsItEnded)
               (std::vector<std::string>{"call.initiated", "call.answered", "call.hangup"}));
 }
 
+TEST_F(Calls, EventsDeliveredLateAndShuffledStillBuildTheCallAsItHappened)
+{
+    // A Telnyx of its own that holds events back and sends them in a random order.
+    fakes::fake_telnyx shuffling(
+        {.reorder_webhooks = true, .webhook_delay = std::chrono::milliseconds(30)});
+    ASSERT_TRUE(shuffling.start());
+    auto c = test::test_config();
+    c.admin_token = test::test_admin_token;
+    c.telnyx_api_key = shuffling.api_key();
+    c.telnyx_base_url = shuffling.base_url();
+    c.telnyx_public_key = shuffling.signer().public_key_base64();
+    c.telnyx_phone_number = business_line;
+    c.telnyx_connection_id = shuffling.connection_id();
+    c.job_poll_ms = 20;
+    relay_ = std::make_unique<test::relay_harness>(std::move(c));
+    const auto id = dial()["id"].get<std::int64_t>();
+    const auto control = shuffling.calls()[0].call_control_id;
+    shuffling.answer_call(control);
+    shuffling.hang_up_call(control);
+    shuffling.deliver_webhooks_to(relay_->self_origin() + "/v1/webhooks/telnyx");
+    ASSERT_TRUE(shuffling.wait_webhooks_answered());
+    ASSERT_TRUE(eventually([&] { return call(id)["timeline"].size() == 3; }));
+    EXPECT_EQ(call(id)["status"], "ended");
+    EXPECT_EQ(timeline_types(id),
+              (std::vector<std::string>{"call.initiated", "call.answered", "call.hangup"}));
+    shuffling.deliver_webhooks_to("");
+}
+
 TEST_F(Calls, TheCallsCostShowsOnceTelnyxSendsIt)
 {
     const auto id = dial()["id"].get<std::int64_t>();
