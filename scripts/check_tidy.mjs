@@ -139,11 +139,19 @@ if (wasm) depsByBuild.set(wasm, recordedDeps(wasm));
 const depsOf = (f) => (f.object && depsByBuild.get(f.build).get(f.object)) || [];
 
 // Batches: files compiled alike, in path order, split evenly into batches of at most
-// DONNA_TIDY_BATCH files.
+// DONNA_TIDY_BATCH files. A program's own file (it defines main: a benchmark) is a batch of
+// its own, since two programs compiled alike would define main twice in one unit.
 const batchLimit = Math.max(1, Number(process.env.DONNA_TIDY_BATCH || 16));
+const definesMain = (f) => {
+  try {
+    return /^int main\s*\(/m.test(fs.readFileSync(path.join(root, f.rel), "utf8"));
+  } catch {
+    return false;
+  }
+};
 const groups = new Map();
 for (const f of [...files].sort((a, b) => a.rel.localeCompare(b.rel))) {
-  const k = f.build + "\0" + f.flags;
+  const k = f.build + "\0" + f.flags + (definesMain(f) ? "\0" + f.rel : "");
   if (!groups.has(k)) groups.set(k, []);
   groups.get(k).push(f);
 }

@@ -1,6 +1,7 @@
 // calls_endpoint.cpp: the admin check, the query and bodies, the provider's answers.
 #include "api/calls_endpoint.hpp"
 
+#include "api/admin_answers.hpp"
 #include "api/session_auth.hpp"
 #include "core/contact_address.hpp"
 #include "core/unix_time.hpp"
@@ -17,7 +18,6 @@
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
-#include <charconv>
 #include <optional>
 
 namespace donna::relay {
@@ -115,16 +115,6 @@ bool is_command_id(std::string_view id)
     });
 }
 
-std::optional<std::int64_t> whole_number(std::string_view text)
-{
-    std::int64_t n = 0;
-    const auto* end = text.data() + text.size();
-    const auto parsed = std::from_chars(text.data(), end, n);
-    if (text.empty() || parsed.ec != std::errc() || parsed.ptr != end || n < 0)
-        return std::nullopt;
-    return n;
-}
-
 // GET /v1/calls's filters; the refusal's message instead when one is wrong.
 std::variant<call_filter, std::string> parse_filter(std::string_view target)
 {
@@ -177,12 +167,10 @@ std::variant<call_filter, std::string> parse_filter(std::string_view target)
 
 struct calls_handler {
     calls_endpoint_deps deps;
+    admin_answers answers{deps.metrics, deps.log, "calls"};
 
-    http_answer refuse(http_answer answer) const
-    {
-        deps.metrics.error(answer.code).inc();
-        return answer;
-    }
+    http_answer refuse(http_answer answer) const { return answers.refuse(std::move(answer)); }
+    http_answer storage_error(const error& why) const { return answers.storage_error(why); }
 
     void count_command(std::string_view action, std::string_view outcome) const
     {
@@ -209,13 +197,6 @@ struct calls_handler {
         reply->send(
             json_answer(200, {{"calls", std::move(list)},
                               {"next_cursor", more ? json(page->back().id) : json(nullptr)}}));
-    }
-
-    http_answer storage_error(const error& why) const
-    {
-        deps.log.error("calls", "storage: " + why.message);
-        return refuse(json_error(500, "storage_error",
-                                 "the relay could not read or write its database; try again"));
     }
 
     void dial(const request_context& request, const std::shared_ptr<http_reply>& reply) const

@@ -1,6 +1,7 @@
 // fanout_endpoint.cpp: listing and replaying dead letters.
 #include "api/fanout_endpoint.hpp"
 
+#include "api/admin_answers.hpp"
 #include "api/session_auth.hpp"
 #include "http/http_answer.hpp"
 #include "jobs/job_runner.hpp"
@@ -14,7 +15,6 @@
 #include <boost/url/parse.hpp>
 #include <nlohmann/json.hpp>
 
-#include <charconv>
 #include <optional>
 
 namespace donna::relay {
@@ -22,31 +22,12 @@ namespace {
 
 using json = nlohmann::json;
 
-std::optional<std::int64_t> count_in(std::string_view text)
-{
-    std::int64_t n = 0;
-    const auto* end = text.data() + text.size();
-    const auto parsed = std::from_chars(text.data(), end, n);
-    if (text.empty() || parsed.ec != std::errc() || parsed.ptr != end || n < 0)
-        return std::nullopt;
-    return n;
-}
-
 struct dead_letters_handler {
     fanout_endpoint_deps deps;
+    admin_answers answers{deps.metrics, deps.log, "fanout"};
 
-    http_answer refuse(http_answer answer) const
-    {
-        deps.metrics.error(answer.code).inc();
-        return answer;
-    }
-
-    http_answer storage_error(const error& why) const
-    {
-        deps.log.error("fanout", "storage: " + why.message);
-        return refuse(json_error(500, "storage_error",
-                                 "the relay could not read or write its database; try again"));
-    }
+    http_answer refuse(http_answer answer) const { return answers.refuse(std::move(answer)); }
+    http_answer storage_error(const error& why) const { return answers.storage_error(why); }
 
     http_answer list(std::string_view target) const
     {
@@ -61,7 +42,7 @@ struct dead_letters_handler {
                 endpoint = param.value;
                 continue;
             }
-            const auto n = count_in(param.value);
+            const auto n = whole_number(param.value);
             if (param.key == "cursor" && n) {
                 cursor = *n;
             } else if (param.key == "limit" && n && *n >= 1 &&
@@ -101,7 +82,7 @@ struct dead_letters_handler {
     {
         // "<id>/replay"
         const auto slash = rest.find('/');
-        const auto id = count_in(rest.substr(0, slash));
+        const auto id = whole_number(rest.substr(0, slash));
         if (!id || slash == std::string_view::npos || rest.substr(slash) != "/replay")
             return refuse(
                 json_error(404, "delivery_not_found",

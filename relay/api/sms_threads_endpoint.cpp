@@ -1,6 +1,7 @@
 // sms_threads_endpoint.cpp: the admin check, the query, the two listings.
 #include "api/sms_threads_endpoint.hpp"
 
+#include "api/admin_answers.hpp"
 #include "api/session_auth.hpp"
 #include "core/contact_address.hpp"
 #include "http/http_answer.hpp"
@@ -13,7 +14,6 @@
 #include <boost/url/parse.hpp>
 #include <nlohmann/json.hpp>
 
-#include <charconv>
 #include <variant>
 
 namespace donna::relay {
@@ -44,18 +44,15 @@ std::variant<thread_query, std::string> parse_thread_query(std::string_view targ
         if (param.key != position && param.key != "limit")
             return "unknown query parameter " + quoted_excerpt(param.key, 40) + "; use site, " +
                    std::string(position) + " and limit";
-        std::int64_t n = 0;
-        const auto* end = v.data() + v.size();
-        const auto parsed = std::from_chars(v.data(), end, n);
+        const auto n = whole_number(v);
         const bool limit = param.key == "limit";
-        if (v.empty() || parsed.ec != std::errc() || parsed.ptr != end || n < 0 ||
-            (limit && (n < 1 || n > static_cast<std::int64_t>(sms_store::max_list))))
+        if (!n || (limit && (*n < 1 || *n > static_cast<std::int64_t>(sms_store::max_list))))
             return "\"" + std::string(param.key) + "\" must be a whole number" +
                    (limit ? " from 1 to 500" : "") + ", got " + quoted_excerpt(v, 24);
         if (limit)
-            q.limit = static_cast<std::size_t>(n);
+            q.limit = static_cast<std::size_t>(*n);
         else
-            q.position = n;
+            q.position = *n;
     }
     return q;
 }
@@ -75,19 +72,10 @@ json message_json(const sms_message& m)
 
 struct threads_handler {
     sms_threads_endpoint_deps deps;
+    admin_answers answers{deps.metrics, deps.log, "sms"};
 
-    http_answer refuse(http_answer answer) const
-    {
-        deps.metrics.error(answer.code).inc();
-        return answer;
-    }
-
-    http_answer storage_error(const error& why) const
-    {
-        deps.log.error("sms", "storage: " + why.message);
-        return refuse(json_error(500, "storage_error",
-                                 "the relay could not read its database; try again later"));
-    }
+    http_answer refuse(http_answer answer) const { return answers.refuse(std::move(answer)); }
+    http_answer storage_error(const error& why) const { return answers.storage_error(why); }
 
     http_answer threads(const request_context& request) const
     {

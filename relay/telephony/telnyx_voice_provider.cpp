@@ -9,6 +9,17 @@
 namespace donna::relay {
 namespace {
 
+// A dial's or a status's answer: the call Telnyx describes, or why there is none.
+provider_result<telnyx_call> call_of(const provider_result<upstream_response>& answer)
+{
+    if (!answer)
+        return answer.failure();
+    auto call = parse_telnyx_call_answer(answer->body);
+    if (!call)
+        return telnyx_unreadable(call.error());
+    return std::move(*call);
+}
+
 provider_failure bad_call_id()
 {
     return {.code = "invalid_call_id",
@@ -39,12 +50,10 @@ void telnyx_voice_provider::dial(const dial_request& request,
                                   .client_state = request.client_state,
                                   .command_id = request.command_id,
                                   .timeout_secs = request.timeout_secs}),
-        [done = std::move(done)](provider_result<upstream_response> answer) {
-            if (!answer)
-                return done(answer.failure());
-            auto call = parse_telnyx_call_answer(answer->body);
+        [done = std::move(done)](const provider_result<upstream_response>& answer) {
+            auto call = call_of(answer);
             if (!call)
-                return done(telnyx_unreadable(call.error()));
+                return done(call.failure());
             done(dialed_call{call->call_control_id, call->call_leg_id, call->call_session_id});
         });
 }
@@ -85,12 +94,10 @@ void telnyx_voice_provider::status(const std::string& call_control_id,
     if (!is_telnyx_call_control_id(call_control_id))
         return done(bad_call_id());
     call_telnyx(http_, telnyx_call_status_request(live->cfg, call_control_id),
-                [done = std::move(done)](provider_result<upstream_response> answer) {
-                    if (!answer)
-                        return done(answer.failure());
-                    auto call = parse_telnyx_call_answer(answer->body);
+                [done = std::move(done)](const provider_result<upstream_response>& answer) {
+                    auto call = call_of(answer);
                     if (!call)
-                        return done(telnyx_unreadable(call.error()));
+                        return done(call.failure());
                     done(call_status{.call_control_id = call->call_control_id,
                                      .call_leg_id = call->call_leg_id,
                                      .call_session_id = call->call_session_id,

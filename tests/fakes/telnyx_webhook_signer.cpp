@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <stdexcept>
 
@@ -55,6 +56,13 @@ std::map<std::string, std::string> telnyx_webhook_signer::headers(const std::str
     return {{"telnyx-timestamp", std::to_string(timestamp)},
             {"telnyx-signature-ed25519", sign(timestamp, body)},
             {"Content-Type", "application/json"}};
+}
+
+std::map<std::string, std::string> telnyx_webhook_signer::headers_now(const std::string& body) const
+{
+    return headers(body, std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count());
 }
 
 std::string telnyx_webhook_signer::event(const std::string& type, const std::string& occurred_at,

@@ -28,6 +28,8 @@ public:
     // {"telnyx-timestamp": ..., "telnyx-signature-ed25519": ..., "Content-Type": json}
     std::map<std::string, std::string> headers(const std::string& body,
                                                std::int64_t timestamp) const;
+    // The same, signed now (as Telnyx signs what it sends).
+    std::map<std::string, std::string> headers_now(const std::string& body) const;
     // {"data":{"record_type":"event","id":<id or a new UUID-shaped one>,"event_type",
     //  "occurred_at","payload":{...}},"meta":{"attempt":1,"delivered_to":"..."}}
     std::string event(const std::string& type, const std::string& occurred_at,

@@ -84,7 +84,9 @@ TEST_F(Calls, ADialCarriesOurCallIdAndTheEventsBuildTheCallsHistory)
 {
     const auto c = dial();
     const auto id = c["id"].get<std::int64_t>();
-    EXPECT_EQ(c["status"], "dialing");
+    // Dialing, or already initiated: Telnyx's call.initiated may be processed before the
+    // dial's answer is read back.
+    EXPECT_TRUE(c["status"] == "dialing" || c["status"] == "initiated") << c["status"];
     const auto control = c["call_control_id"].get<std::string>();
     ASSERT_EQ(telnyx_.calls().size(), 1u);
     const auto state = base64_decode(telnyx_.calls()[0].client_state);
@@ -236,18 +238,15 @@ TEST_F(Calls, EventsThatArriveOutOfOrderLeaveTheCallAsItEnded)
         telnyx_.signer().event("call.hangup", "2030-01-01T00:00:05.000000Z", hangup, "");
     const auto earlier =
         telnyx_.signer().event("call.answered", "2030-01-01T00:00:03.000000Z", ids, "");
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
     ASSERT_EQ(
-        relay_->request("POST", "/v1/webhooks/telnyx", later, telnyx_.signer().headers(later, now))
+        relay_->request("POST", "/v1/webhooks/telnyx", later, telnyx_.signer().headers_now(later))
             .status,
         200);
-    ASSERT_EQ(relay_
-                  ->request("POST", "/v1/webhooks/telnyx", earlier,
-                            telnyx_.signer().headers(earlier, now))
-                  .status,
-              200);
+    ASSERT_EQ(
+        relay_
+            ->request("POST", "/v1/webhooks/telnyx", earlier, telnyx_.signer().headers_now(earlier))
+            .status,
+        200);
     ASSERT_TRUE(eventually([&] { return call(id)["timeline"].size() == 3; }));
     const auto c = call(id);
     EXPECT_EQ(c["status"], "ended");

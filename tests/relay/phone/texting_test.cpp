@@ -169,18 +169,15 @@ TEST_F(Texting, AReportThatArrivesBeforeTheSentOneStillWinsByItsTime)
         telnyx_.signer().event("message.finalized", "2026-12-07T12:00:05.000000Z", finalized, "");
     const auto earlier =
         telnyx_.signer().event("message.sent", "2026-12-07T12:00:01.000000Z", sent, "");
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
     ASSERT_EQ(
-        relay_->request("POST", "/v1/webhooks/telnyx", later, telnyx_.signer().headers(later, now))
+        relay_->request("POST", "/v1/webhooks/telnyx", later, telnyx_.signer().headers_now(later))
             .status,
         200);
-    ASSERT_EQ(relay_
-                  ->request("POST", "/v1/webhooks/telnyx", earlier,
-                            telnyx_.signer().headers(earlier, now))
-                  .status,
-              200);
+    ASSERT_EQ(
+        relay_
+            ->request("POST", "/v1/webhooks/telnyx", earlier, telnyx_.signer().headers_now(earlier))
+            .status,
+        200);
     ASSERT_TRUE(eventually([&] {
         return relay_->metric("donna_webhook_events_processed_total{event_type=\"message.sent\","
                               "outcome=\"stale\",provider=\"telnyx\"}") == 1;
