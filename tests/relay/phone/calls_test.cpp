@@ -6,6 +6,7 @@
 #include "fake_openai_http.hpp"
 #include "fake_telnyx.hpp"
 #include "relay_harness.hpp"
+#include "telnyx_test_config.hpp"
 
 #include "app/services.hpp"
 #include "audio/base64.hpp"
@@ -29,17 +30,8 @@ protected:
     void SetUp() override
     {
         ASSERT_TRUE(telnyx_.start());
-        auto c = test::test_config();
-        c.admin_token = test::test_admin_token;
-        c.telnyx_api_key = telnyx_.api_key();
-        c.telnyx_base_url = telnyx_.base_url();
-        c.telnyx_public_key = telnyx_.signer().public_key_base64();
-        c.telnyx_phone_number = business_line;
-        c.telnyx_connection_id = telnyx_.connection_id();
-        c.sites.sites[0].phone_numbers = {business_line};
-        c.job_poll_ms = 20;
-        c.job_retry_ms = 50;
-        relay_ = std::make_unique<test::relay_harness>(std::move(c));
+        relay_ =
+            std::make_unique<test::relay_harness>(test::telnyx_test_config(telnyx_, business_line));
         telnyx_.deliver_webhooks_to(relay_->self_origin() + "/v1/webhooks/telnyx");
     }
     void TearDown() override
@@ -263,15 +255,8 @@ TEST_F(Calls, EventsDeliveredLateAndShuffledStillBuildTheCallAsItHappened)
     fakes::fake_telnyx shuffling(
         {.reorder_webhooks = true, .webhook_delay = std::chrono::milliseconds(30)});
     ASSERT_TRUE(shuffling.start());
-    auto c = test::test_config();
-    c.admin_token = test::test_admin_token;
-    c.telnyx_api_key = shuffling.api_key();
-    c.telnyx_base_url = shuffling.base_url();
-    c.telnyx_public_key = shuffling.signer().public_key_base64();
-    c.telnyx_phone_number = business_line;
-    c.telnyx_connection_id = shuffling.connection_id();
-    c.job_poll_ms = 20;
-    relay_ = std::make_unique<test::relay_harness>(std::move(c));
+    relay_ =
+        std::make_unique<test::relay_harness>(test::telnyx_test_config(shuffling, business_line));
     const auto id = dial()["id"].get<std::int64_t>();
     const auto control = shuffling.calls()[0].call_control_id;
     shuffling.answer_call(control);

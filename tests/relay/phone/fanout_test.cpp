@@ -6,6 +6,7 @@
 #include "fake_telnyx.hpp"
 #include "fake_webhook_receiver.hpp"
 #include "relay_harness.hpp"
+#include "telnyx_test_config.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -37,12 +38,7 @@ protected:
 
     void start_relay(int crm_attempts = 10)
     {
-        auto c = test::test_config();
-        c.admin_token = test::test_admin_token;
-        c.telnyx_public_key = telnyx_.signer().public_key_base64();
-        c.sites.sites[0].phone_numbers = {our_number};
-        c.job_poll_ms = 20;
-        c.job_retry_ms = 50;
+        auto c = test::telnyx_test_config(telnyx_, our_number);
         c.fanout = {fanout_endpoint{.id = "crm",
                                     .url = crm_.url(),
                                     .events = {"call.*"},

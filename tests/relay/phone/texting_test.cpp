@@ -6,6 +6,7 @@
 #include "fake_openai_http.hpp"
 #include "fake_telnyx.hpp"
 #include "relay_harness.hpp"
+#include "telnyx_test_config.hpp"
 
 #include "app/relay_app.hpp"
 #include "app/services.hpp"
@@ -43,19 +44,11 @@ protected:
 
     config texting_config()
     {
-        auto c = test::test_config();
-        c.admin_token = test::test_admin_token;
-        c.telnyx_api_key = telnyx_.api_key();
-        c.telnyx_base_url = telnyx_.base_url();
-        c.telnyx_public_key = telnyx_.signer().public_key_base64();
-        c.telnyx_phone_number = business;
+        auto c = test::telnyx_test_config(telnyx_, business);
         c.openai_api_key = fakes::fake_openai_default_key();
         c.openai_base_url = openai_.base_url();
         c.moderation = false;
-        c.sites.sites[0].phone_numbers = {business};
         c.sites.sites[0].staff_phones = {"+15550100111"};
-        c.job_poll_ms = 20;
-        c.job_retry_ms = 50;
         return c;
     }
 
