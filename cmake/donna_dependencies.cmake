@@ -6,6 +6,7 @@
 #   GTest::gtest_main GoogleTest
 #   donna::imgui      Dear ImGui 1.86 + its GLFW backend (WASM tree only)
 #   donna::boost donna::ssl donna::sodium donna::zlib donna::espeak donna::sqlite donna::curl
+#   donna::spandsp
 #   (native only)
 # Natively these are Debian's -dev packages. In the WASM tree find_package sees none of
 # them, so they are compiled here from Debian's source packages, unpacked by
@@ -35,6 +36,7 @@ if(NOT EMSCRIPTEN)
   pkg_check_modules(ESPEAK REQUIRED IMPORTED_TARGET espeak-ng)
   pkg_check_modules(SQLITE REQUIRED IMPORTED_TARGET sqlite3)
   pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
+  pkg_check_modules(SPANDSP REQUIRED IMPORTED_TARGET spandsp)
   target_link_libraries(donna_json INTERFACE nlohmann_json::nlohmann_json)
   target_link_libraries(donna_opus INTERFACE PkgConfig::OPUS)
   target_link_libraries(donna_benchmark INTERFACE benchmark::benchmark)
@@ -69,6 +71,11 @@ if(NOT EMSCRIPTEN)
   add_library(donna_curl INTERFACE)
   add_library(donna::curl ALIAS donna_curl)
   target_link_libraries(donna_curl INTERFACE PkgConfig::CURL)
+  # spandsp: the telephone codecs of a phone call's media (G.711 mu-law and A-law, G.722),
+  # in relay/audio/phone_codec.
+  add_library(donna_spandsp INTERFACE)
+  add_library(donna::spandsp ALIAS donna_spandsp)
+  target_link_libraries(donna_spandsp INTERFACE PkgConfig::SPANDSP)
   return()
 endif()
 

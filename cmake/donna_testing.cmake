@@ -41,11 +41,15 @@ function(donna_test_code target)
   endif()
 endfunction()
 
-# donna_add_gtest(<name> SOURCES ... LIBRARIES ... [FIXTURES ...] [PROPERTIES ...])
+# donna_add_gtest(<name> SOURCES ... LIBRARIES ... [FIXTURES ...] [PROPERTIES ...]
+#                 [NATIVE_ONLY gtest-pattern...])
 # One executable per library per tree (a WASM test link costs seconds), tests discovered
-# by gtest so ctest lists each TEST by name with the tree suffix.
+# by gtest so ctest lists each TEST by name with the tree suffix. NATIVE_ONLY names tests
+# the sanitizer tree leaves out: ones whose subject is wall-clock time or another process
+# (a 45 s stream, a relay killed mid-burst), which run the same code the sanitizers already
+# watch in-process, and would cost CI a core for a minute each under ASan.
 function(donna_add_gtest name)
-  cmake_parse_arguments(arg "" "" "SOURCES;LIBRARIES;FIXTURES;PROPERTIES" ${ARGN})
+  cmake_parse_arguments(arg "" "" "SOURCES;LIBRARIES;FIXTURES;PROPERTIES;NATIVE_ONLY" ${ARGN})
   add_executable(${name} ${arg_SOURCES})
   target_link_libraries(${name} PRIVATE ${arg_LIBRARIES} GTest::gtest_main)
   # Test sources compiled a few to a unit (cmake/donna_unity.cmake says why).
@@ -67,8 +71,14 @@ function(donna_add_gtest name)
     list(APPEND props ENVIRONMENT "${DONNA_SANITIZER_ENV}")
   endif()
   list(APPEND props ${arg_PROPERTIES})
+  set(filter "")
+  if(DONNA_SANITIZE AND arg_NATIVE_ONLY)
+    list(JOIN arg_NATIVE_ONLY ":" left_out)
+    set(filter TEST_FILTER "-${left_out}")
+  endif()
   gtest_discover_tests(${name}
     TEST_SUFFIX "${DONNA_TREE_SUFFIX}"
+    ${filter}
     DISCOVERY_TIMEOUT 120
     PROPERTIES ${props})
 endfunction()

@@ -27,6 +27,8 @@ packages=(
   libespeak-ng-dev
   # the outbox's email goes out over SMTP with libcurl (STARTTLS, implicit TLS, AUTH)
   libcurl4-openssl-dev
+  # a phone call's audio: G.711 (mu-law, A-law) and G.722 from spandsp (relay/audio/phone_codec)
+  libspandsp-dev
   # test audio and browser
   espeak-ng sox chromium
   # the SMTP tests' real mail server on loopback (STARTTLS, AUTH)

@@ -11,6 +11,7 @@
 #include "outbox/email_sender.hpp"
 #include "outbox/fanout_sender.hpp"
 #include "outbox/sms_sender.hpp"
+#include "phone/call_answering.hpp"
 #include "phone/phone_events.hpp"
 #include "phone/sms_conversations.hpp"
 #include "server/server.hpp"
@@ -92,6 +93,7 @@ struct relay_app::impl {
     std::unique_ptr<fanout_store> fanout_rows;
     std::unique_ptr<fanout_sender> fanout;            // stored events to the fanout endpoints
     std::unique_ptr<sms_conversations> conversations; // texts to the business, answered
+    std::unique_ptr<call_answering> answering;        // a call to a site's number: answered
     std::unique_ptr<phone_events> events;             // what a stored Telnyx event changes
     std::unique_ptr<server> listener;
     std::vector<std::thread> threads;
@@ -160,6 +162,8 @@ result<std::unique_ptr<relay_app>> relay_app::create(config cfg, logger& log,
                                                                    .poke_jobs = poke,
                                                                    .metrics = svc.metrics(),
                                                                    .log = log});
+    i->answering = std::make_unique<call_answering>(call_answering_deps{
+        .settings = svc.live(), .phones = svc.phones(), .metrics = svc.metrics(), .log = log});
     i->events = std::make_unique<phone_events>(phone_events_deps{.settings = svc.live(),
                                                                  .webhooks = *i->webhooks,
                                                                  .fanout = *i->fanout_rows,
@@ -167,6 +171,7 @@ result<std::unique_ptr<relay_app>> relay_app::create(config cfg, logger& log,
                                                                  .db = svc.db(),
                                                                  .sms = svc.sms(),
                                                                  .texts = *i->conversations,
+                                                                 .answering = *i->answering,
                                                                  .metrics = svc.metrics(),
                                                                  .log = log});
     i->runner->handle(webhook_store::job_kind("telnyx"),

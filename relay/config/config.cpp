@@ -86,6 +86,7 @@ constexpr std::array text_settings{
     text_setting{"TELNYX_PHONE_NUMBER", &config::telnyx_phone_number, text_kind::plain},
     text_setting{"VOICE_PROVIDER", &config::voice_provider, text_kind::non_empty},
     text_setting{"MESSAGING_PROVIDER", &config::messaging_provider, text_kind::non_empty},
+    text_setting{"DONNA_PUBLIC_URL", &config::public_url, text_kind::url},
 };
 
 constexpr std::array int_settings{
@@ -267,6 +268,19 @@ bool config::texting_configured() const
         return true;
     return !telnyx_api_key.empty() &&
            (!telnyx_phone_number.empty() || !telnyx_messaging_profile_id.empty());
+}
+
+std::string config::phone_media_url() const
+{
+    const auto& base = public_url.empty() ? telnyx_webhook_url : public_url;
+    const auto url = boost::urls::parse_absolute_uri(base);
+    if (base.empty() || !url || url->encoded_host().empty() ||
+        (url->scheme() != "http" && url->scheme() != "https"))
+        return {};
+    std::string out = url->scheme() == "https" ? "wss://" : "ws://";
+    out.append(url->encoded_host_and_port());
+    out.append("/v1/phone/media");
+    return out;
 }
 
 std::vector<std::string> config::secrets() const

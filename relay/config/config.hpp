@@ -147,11 +147,18 @@ struct config {
     std::string voice_provider = "telnyx";     // VOICE_PROVIDER
     std::string messaging_provider = "telnyx"; // MESSAGING_PROVIDER (names checked by
                                                // telephony/phone_providers at start-up)
+    // The relay's public origin (https://relay.example.com), where the phone provider opens a
+    // call's media stream; unset: the origin of TELNYX_WEBHOOK_URL.
+    std::string public_url; // DONNA_PUBLIC_URL
 
     realtime_mode realtime() const;
     // Whether texts can go out: Telnyx needs its key and a number or messaging profile to send
     // from; another provider (registered in telephony/phone_providers) is taken as ready.
     bool texting_configured() const;
+    // Where a call's media stream connects: "wss://<public origin>/v1/phone/media" (ws:// for
+    // an http origin), from DONNA_PUBLIC_URL or else TELNYX_WEBHOOK_URL's origin; "" when
+    // neither is set, and the relay cannot answer calls.
+    std::string phone_media_url() const;
     // Every secret value that is set: the logger redacts each of them wherever it appears.
     std::vector<std::string> secrets() const;
 };

@@ -4,6 +4,7 @@
 #include "core/unix_time.hpp"
 #include "log/log.hpp"
 #include "metrics/relay_metrics.hpp"
+#include "phone/call_answering.hpp"
 #include "phone/call_events.hpp"
 #include "phone/sms_conversations.hpp"
 #include "protocol/json_fields.hpp"
@@ -39,6 +40,23 @@ message_delivery delivery_of(const telnyx_message& m, std::int64_t occurred_at_m
             .errors = dump_json(errors),
             .occurred_at_ms = occurred_at_ms,
             .updated_at = unix_now()};
+}
+
+// call.initiated's offered_codecs: a string ("PCMU,PCMA") or, should it come as one, an
+// array of names.
+std::string offered_codecs_of(const json& payload)
+{
+    const auto* offered = json_member(payload, "offered_codecs");
+    if (offered == nullptr)
+        return {};
+    if (offered->is_string())
+        return offered->get<std::string>();
+    std::string names;
+    if (offered->is_array())
+        for (const auto& item : *offered)
+            if (item.is_string())
+                names += (names.empty() ? "" : ",") + item.get<std::string>();
+    return names;
 }
 
 } // namespace
@@ -115,6 +133,15 @@ void phone_events::process(const job& j, job_runner::settle done)
         if (!applied)
             return done(job_outcome::retry(applied.error().message));
         count(type, *applied != 0 ? "applied" : "ignored");
+        // A call ringing one of our numbers (not one the relay dialed): answered or rejected.
+        // Each time the event is processed: the commands' ids make a second time a no-op.
+        if (type == "call.initiated" && call->direction == "incoming" && call->call_id == 0 &&
+            *applied != 0) {
+            auto record = calls.get(*applied);
+            if (!record)
+                return done(job_outcome::retry(record.error().message));
+            return deps_.answering.on_incoming(*record, offered_codecs_of(*inner), std::move(done));
+        }
         return done(job_outcome::done());
     }
     if (!messaging) {

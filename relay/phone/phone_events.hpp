@@ -15,8 +15,9 @@
 // sms_store: the latest by occurred_at wins, so reports that arrive out of order settle right);
 // message.received goes to the text conversations (phone/sms_conversations); call events
 // (call.initiated, call.answered, call.bridged, call.hangup, call.recording.saved, call.cost...)
-// go to the call history (store/call_store: the timeline, the status by occurred_at); any
-// other type is stored only.
+// go to the call history (store/call_store: the timeline, the status by occurred_at), and an
+// incoming call.initiated that the relay did not dial is answered or rejected
+// (phone/call_answering); any other type is stored only.
 //
 // Metrics: donna_webhook_events_processed_total{provider="telnyx",event_type,outcome}
 // (applied, stale: a report older than the one kept, ignored: nothing to do for the type).
@@ -30,6 +31,7 @@
 
 namespace donna::relay {
 
+class call_answering;
 class database;
 class fanout_store;
 class logger;
@@ -48,6 +50,7 @@ struct phone_events_deps {
     database& db;
     sms_store& sms;
     sms_conversations& texts;
+    call_answering& answering; // an incoming call to a site's number: answered or rejected
     relay_metrics& metrics;
     logger& log;
 };

@@ -74,6 +74,13 @@ void telnyx_voice_provider::command(const call_command& command,
     } else if (command.action == call_action::record_start) {
         params.format = command.record_format;
         params.channels = command.record_channels;
+    } else if (command.action == call_action::reject) {
+        params.cause = command.reject_cause;
+    } else if (command.action == call_action::stream_media) {
+        params.stream_url = command.media.url;
+        params.stream_auth_token = command.media.auth_token;
+        params.stream_codec = command.media.codec;
+        params.stream_sampling_rate = command.media.sample_rate;
     }
     call_telnyx(http_,
                 telnyx_command_request(live->cfg, command.call_control_id,

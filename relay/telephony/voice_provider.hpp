@@ -33,11 +33,31 @@ struct dialed_call {
     std::string call_session_id;
 };
 
-enum class call_action { answer, hangup, transfer, record_start, record_stop };
+// The first five are the admin's (POST /v1/calls/<id>/actions/<name>); reject and
+// stream_media are the relay's own, when a call comes in (phone/call_answering).
+enum class call_action {
+    answer,
+    hangup,
+    transfer,
+    record_start,
+    record_stop,
+    reject,
+    stream_media
+};
 
-// "answer" ... "record_stop" (Telnyx's path names); nullopt for another word.
+// "answer" ... "record_stop" (Telnyx's path names), the actions an admin may ask for; nullopt
+// for another word (reject and stream_media included).
 std::optional<call_action> call_action_named(std::string_view name);
+// Every action's name: also "reject" and "streaming_start".
 std::string_view call_action_name(call_action action);
+
+// Where and how a call's audio is streamed to the relay and back (stream_media).
+struct media_stream_request {
+    std::string url;        // wss://<relay>/v1/phone/media?call=<id>
+    std::string auth_token; // sent back on the WebSocket upgrade, checked there
+    std::string codec;      // both ways: PCMU | PCMA | L16 | G722
+    int sample_rate = 8000; // of the audio sent back: 8000 | 16000
+};
 
 struct call_command {
     call_action action = call_action::hangup;
@@ -46,8 +66,10 @@ struct call_command {
     std::string client_state = {}; // replaces the call's client state (our call id)
     std::string to = {};           // transfer: where to
     std::string from = {};         // transfer: the caller id shown ("" : the provider's default)
-    std::string record_format = "mp3";      // record_start: mp3 | wav
-    std::string record_channels = "single"; // record_start: single | dual
+    std::string record_format = "mp3";          // record_start: mp3 | wav
+    std::string record_channels = "single";     // record_start: single | dual
+    media_stream_request media = {};            // stream_media
+    std::string reject_cause = "CALL_REJECTED"; // reject: CALL_REJECTED | USER_BUSY
 };
 
 struct command_done {};

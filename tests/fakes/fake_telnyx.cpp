@@ -547,6 +547,11 @@ struct fake_telnyx::api : http_handler {
             }
         } else if (action == "hangup") {
             end_call(*call, "caller");
+        } else if (action == "reject") {
+            end_call(*call, "callee", "call_rejected");
+        } else if (action == "streaming_start") {
+            if (auto refused = start_stream(*call, *body))
+                return *refused;
         } else if (action == "answer") {
             call->state = "answered";
             event("call.answered", call_payload(*call, "incoming", "answered"));
@@ -555,11 +560,51 @@ struct fake_telnyx::api : http_handler {
         return json_answer(200, {{"data", {{"result", "ok"}}}});
     }
 
-    void end_call(fake_call& call, const char* source)
+    // streaming_start's fields, checked as Telnyx's API lists them.
+    std::optional<http_answer> start_stream(fake_call& call, const tjson& body)
+    {
+        static const std::set<std::string> codecs = {"PCMU", "PCMA",   "G722",
+                                                     "OPUS", "AMR-WB", "L16"};
+        const auto url = string_field(body, "stream_url");
+        if (!url.starts_with("ws://") && !url.starts_with("wss://"))
+            return errors_answer(422, error_item("10015", "Bad Request",
+                                                 "stream_url must be a ws:// or wss:// URL.",
+                                                 "/stream_url"));
+        const auto codec = string_field(body, "stream_codec");
+        const auto back = string_field(body, "stream_bidirectional_codec");
+        const auto mode = string_field(body, "stream_bidirectional_mode");
+        if ((!codec.empty() && codec != "default" && codecs.count(codec) == 0) ||
+            (!back.empty() && codecs.count(back) == 0) ||
+            (!mode.empty() && mode != "mp3" && mode != "rtp"))
+            return errors_answer(
+                422, error_item("10015", "Bad Request", "Unknown codec or bidirectional mode."));
+        int rate = 0;
+        if (const auto it = body.find("stream_bidirectional_sampling_rate"); it != body.end()) {
+            static const std::set<int> rates = {8000, 16000, 22050, 24000, 48000};
+            if (!it->is_number_integer() || rates.count(it->get<int>()) == 0)
+                return errors_answer(422, error_item("10015", "Bad Request",
+                                                     "Unsupported sampling rate.",
+                                                     "/stream_bidirectional_sampling_rate"));
+            rate = it->get<int>();
+        }
+        call.stream_url = url;
+        call.stream_auth_token = string_field(body, "stream_auth_token");
+        call.stream_codec = codec;
+        call.stream_bidirectional_mode = mode.empty() ? "mp3" : mode; // Telnyx's default
+        call.stream_bidirectional_codec = back.empty() ? "PCMU" : back;
+        call.stream_sampling_rate = rate == 0 ? 8000 : rate;
+        auto payload = call_payload(call, "incoming", "answered");
+        payload["stream_url"] = url;
+        event("streaming.started", payload);
+        return std::nullopt;
+    }
+
+    void end_call(fake_call& call, const char* source, const char* cause = "normal_clearing")
     {
         call.state = "hangup";
+        call.hangup_cause = cause;
         auto payload = call_payload(call, "outgoing", "hangup");
-        payload["hangup_cause"] = "normal_clearing";
+        payload["hangup_cause"] = cause;
         payload["hangup_source"] = source;
         payload["sip_hangup_cause"] = "200";
         event("call.hangup", payload);
@@ -740,19 +785,41 @@ void fake_telnyx::hang_up_call(const std::string& call_control_id)
         api_.end_call(*call, "callee");
 }
 
-std::string fake_telnyx::call_in(const std::string& from, const std::string& to)
+std::string fake_telnyx::call_in(const std::string& from, const std::string& to,
+                                 const std::string& offered_codecs)
 {
     const std::lock_guard lock(api_.mutex);
     fake_call call;
     call.from = from;
     call.to = to;
+    call.offered_codecs = offered_codecs;
     call.call_control_id = "v3:" + make_id("", 40);
     call.call_leg_id = telnyx_webhook_signer::new_id();
     call.call_session_id = telnyx_webhook_signer::new_id();
     call.state = "dialing";
     api_.calls.push_back(call);
-    api_.event("call.initiated", api_.call_payload(call, "incoming", "parked"));
+    auto payload = api_.call_payload(call, "incoming", "parked");
+    if (!offered_codecs.empty())
+        payload["offered_codecs"] = offered_codecs;
+    api_.event("call.initiated", payload);
     return call.call_control_id;
+}
+
+std::optional<fake_call> fake_telnyx::wait_stream(const std::string& call_control_id,
+                                                  std::chrono::milliseconds timeout) const
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        {
+            const std::lock_guard lock(api_.mutex);
+            if (const auto* call = api_.find_call(call_control_id);
+                call != nullptr && !call->stream_url.empty())
+                return *call;
+        }
+        if (std::chrono::steady_clock::now() >= deadline)
+            return std::nullopt;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5)); // polls the fake's own state
+    }
 }
 
 std::string fake_telnyx::send_event(const std::string& type, const nlohmann::json& payload)

@@ -42,8 +42,14 @@
 //   call.recording.saved with recording_urls. Answers {"data":{"result":"ok"}}.
 //   GET /v2/calls/{id}: {"data":{call_control_id, call_leg_id, call_session_id, is_alive,
 //   call_duration, record_type "call", client_state}}.
+//   reject ends the call (call.hangup, call_rejected). streaming_start needs a ws(s) `stream_url`
+//   (422 10015 /stream_url), takes stream_codec and stream_bidirectional_codec (PCMU, PCMA,
+//   G722, OPUS, AMR-WB, L16), stream_bidirectional_mode (mp3, rtp) and
+//   stream_bidirectional_sampling_rate (8000, 16000, 22050, 24000, 48000), else 422 10015;
+//   it records them on the call and sends streaming.started.
 //   The test side: answer_call(id) (the callee picks up: call.answered), hang_up_call(id)
-//   (the far end hangs up), call_in(from) (an incoming call: call.initiated, direction incoming).
+//   (the far end hangs up), call_in(from, to, offered_codecs) (an incoming call:
+//   call.initiated, direction incoming), wait_stream(id) (the stream the relay asked for).
 //   Faults (http_fault) apply to every POST: 429 {"errors":[{"code":"10011","title":"Too many
 //   requests"}]} with Retry-After, 500 {"errors":[{"code":"10007","title":"Unexpected error"}]}.
 //
@@ -62,6 +68,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -107,6 +114,16 @@ struct fake_call {
     std::string transferred_to;
     bool recording = false;
     std::vector<std::string> commands; // action names carried out, in order
+    std::string offered_codecs;        // call_in's offer, in call.initiated
+    // streaming_start, as asked (the media stream then opens from the test's side:
+    // fake_media_stream, with these).
+    std::string stream_url;
+    std::string stream_auth_token;
+    std::string stream_codec;
+    std::string stream_bidirectional_mode;
+    std::string stream_bidirectional_codec;
+    int stream_sampling_rate = 0;
+    std::string hangup_cause; // once ended: normal_clearing, call_rejected...
 };
 
 class fake_telnyx : public fake_http_server {
@@ -138,7 +155,15 @@ public:
     // The callee answers / the far end hangs up / someone calls in.
     void answer_call(const std::string& call_control_id);
     void hang_up_call(const std::string& call_control_id);
-    std::string call_in(const std::string& from, const std::string& to);
+    // An incoming call; `offered_codecs` is what call.initiated says the caller's side offers
+    // ("" : the field left out). Its call_control_id.
+    std::string call_in(const std::string& from, const std::string& to,
+                        const std::string& offered_codecs = "");
+    // The call with this id, once the relay has asked for its media stream (streaming_start);
+    // nullopt if it has not within the timeout.
+    std::optional<fake_call>
+    wait_stream(const std::string& call_control_id,
+                std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
 
     // Any signed event of the test's making, queued like the fake's own. Its body.
     std::string send_event(const std::string& type, const nlohmann::json& payload);

@@ -152,8 +152,8 @@ result<std::string> voice_list_json(std::string_view upstream_body)
                   {"description", json_string_member(v, "description")},
                   {"preview_url", json_string_member(v, "preview_url")},
                   {"labels", json::object()}};
-        if (const auto labels = v.find("labels"); labels != v.end() && labels->is_object())
-            for (const auto& [key, value] : labels->items())
+        if (const auto tags = v.find("labels"); tags != v.end() && tags->is_object())
+            for (const auto& [key, value] : tags->items())
                 if (value.is_string())
                     item["labels"][key] = value;
         out.push_back(std::move(item));

@@ -72,6 +72,17 @@ upstream_request telnyx_command_request(const config& cfg, std::string_view call
     add_if(body, "from", p.from);
     add_if(body, "format", p.format);
     add_if(body, "channels", p.channels);
+    add_if(body, "cause", p.cause);
+    if (!p.stream_url.empty()) {
+        body["stream_url"] = p.stream_url;
+        body["stream_track"] = "inbound_track";
+        body["stream_bidirectional_mode"] = "rtp";
+        add_if(body, "stream_codec", p.stream_codec);
+        add_if(body, "stream_bidirectional_codec", p.stream_codec);
+        if (p.stream_sampling_rate > 0)
+            body["stream_bidirectional_sampling_rate"] = p.stream_sampling_rate;
+        add_if(body, "stream_auth_token", p.stream_auth_token);
+    }
     auto req = telnyx_request(
         cfg, "POST", "/calls/" + std::string(call_control_id) + "/actions/" + std::string(action));
     req.headers.emplace_back("Content-Type", "application/json");

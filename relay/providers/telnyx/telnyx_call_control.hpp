@@ -38,6 +38,13 @@ struct telnyx_command_params {
     std::string from = {};     // transfer
     std::string format = {};   // record_start: mp3 | wav
     std::string channels = {}; // record_start: single | dual
+    std::string cause = {};    // reject: CALL_REJECTED | USER_BUSY
+    // streaming_start: the caller's track to stream_url, and what is sent back played to the
+    // caller ("rtp" mode: Telnyx's default, mp3, drops raw audio silently).
+    std::string stream_url = {};
+    std::string stream_auth_token = {};
+    std::string stream_codec = {}; // also the bidirectional codec
+    int stream_sampling_rate = 0;  // of the audio sent back; 0: not said
 };
 
 // A call_control_id as Telnyx writes them ("v3:..."): letters, digits, ':', '_', '-', '.',

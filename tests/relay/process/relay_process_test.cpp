@@ -50,6 +50,13 @@ public:
 using donna::test::eventually;
 using donna::test::read_file;
 
+// The end of a relay's log, where a failed run says why (and a sanitizer its report).
+std::string log_tail(const fs::path& log)
+{
+    const auto text = read_file(log);
+    return text.size() <= 4000 ? text : "..." + text.substr(text.size() - 4000);
+}
+
 class RelayProcess : public ::testing::Test {
 protected:
     void SetUp() override
@@ -155,7 +162,7 @@ TEST_F(RelayProcess,
         // Killed mid-burst: some mails out, the rest still queued or in hand.
         ASSERT_TRUE(smtp.wait_for_messages(burst / 4)) << read_file(dir_ / "log");
         relay.signal(SIGKILL);
-        EXPECT_EQ(relay.wait_exit(), 128 + SIGKILL);
+        EXPECT_EQ(relay.wait_exit(), 128 + SIGKILL) << log_tail(dir_ / "log");
     }
     const auto delivered_at_kill = smtp.message_count();
     EXPECT_LT(delivered_at_kill, static_cast<std::size_t>(burst));
@@ -175,7 +182,7 @@ TEST_F(RelayProcess,
                            [](const auto& row) { return row["status"] == "sent"; });
     })) << listing.dump();
     restarted.signal(SIGTERM);
-    EXPECT_EQ(restarted.wait_exit(), 0);
+    EXPECT_EQ(restarted.wait_exit(), 0) << log_tail(dir_ / "log2");
 
     // Each row's Message-ID arrived; a second copy only of the one in flight at the kill.
     const auto mails = smtp.messages();
@@ -231,9 +238,11 @@ TEST_F(RelayProcess,
         ASSERT_NE(port, 0) << read_file(dir_ / "log");
         telnyx.deliver_webhooks_to("http://127.0.0.1:" + std::to_string(port) +
                                    "/v1/webhooks/telnyx");
-        ASSERT_TRUE(eventually([&] { return telnyx.webhooks_answered() >= burst / 4; }));
+        ASSERT_TRUE(eventually([&] { return telnyx.webhooks_answered() >= burst / 4; }))
+            << telnyx.webhooks_answered() << " answered\n"
+            << log_tail(dir_ / "log");
         relay.signal(SIGKILL);
-        EXPECT_EQ(relay.wait_exit(), 128 + SIGKILL);
+        EXPECT_EQ(relay.wait_exit(), 128 + SIGKILL) << log_tail(dir_ / "log");
     }
     const auto answered_at_kill = telnyx.webhooks_answered();
     EXPECT_LT(answered_at_kill, burst);
@@ -243,18 +252,22 @@ TEST_F(RelayProcess,
     ASSERT_NE(port, 0) << read_file(dir_ / "log2");
     // Telnyx has kept retrying the delivery the kill cut off; now it reaches the new process.
     telnyx.deliver_webhooks_to("http://127.0.0.1:" + std::to_string(port) + "/v1/webhooks/telnyx");
-    ASSERT_TRUE(telnyx.wait_webhooks_answered(std::chrono::seconds(60)));
+    ASSERT_TRUE(telnyx.wait_webhooks_answered(std::chrono::seconds(60)))
+        << telnyx.webhooks_answered() << " answered\n"
+        << log_tail(dir_ / "log2");
     ASSERT_TRUE(audit.wait_for_events(burst, std::chrono::seconds(60)))
-        << audit.distinct_events() << " of " << burst;
+        << audit.distinct_events() << " of " << burst << "\n"
+        << log_tail(dir_ / "log2");
     // The deliveries in hand at the kill go again once their lease lapses (10 s).
     EXPECT_TRUE(eventually(
         [&] {
             return count_rows(db_path, "SELECT COUNT(*) FROM fanout_deliveries WHERE "
                                        "state = 'delivered'") == burst;
         },
-        std::chrono::seconds(60)));
+        std::chrono::seconds(60)))
+        << log_tail(dir_ / "log2");
     restarted.signal(SIGTERM);
-    EXPECT_EQ(restarted.wait_exit(), 0);
+    EXPECT_EQ(restarted.wait_exit(), 0) << log_tail(dir_ / "log2");
 
     EXPECT_EQ(count_rows(db_path, "SELECT COUNT(*) FROM webhook_events"), burst);
     EXPECT_EQ(count_rows(db_path, "SELECT COUNT(DISTINCT event_id) FROM webhook_events"), burst);
@@ -266,7 +279,8 @@ TEST_F(RelayProcess,
     // flight at the kill (answered by the endpoint, not yet written down: at most a poll's
     // batch of 8 jobs).
     EXPECT_EQ(audit.distinct_events(), burst);
-    EXPECT_LE(audit.deliveries().size(), static_cast<std::size_t>(burst) + 8);
+    EXPECT_LE(audit.deliveries().size(), static_cast<std::size_t>(burst) + 8)
+        << log_tail(dir_ / "log2");
 }
 
 TEST_F(RelayProcess, ARelayKilledDuringATextBurstTextsEachRecipientExactlyOnceAndNeverAStop)
@@ -305,7 +319,7 @@ TEST_F(RelayProcess, ARelayKilledDuringATextBurstTextsEachRecipientExactlyOnceAn
         ASSERT_NE(relay.port(), 0) << read_file(dir_ / "log");
         ASSERT_TRUE(eventually([&] { return telnyx.texts_sent() >= burst / 4; }));
         relay.signal(SIGKILL);
-        EXPECT_EQ(relay.wait_exit(), 128 + SIGKILL);
+        EXPECT_EQ(relay.wait_exit(), 128 + SIGKILL) << log_tail(dir_ / "log");
     }
     EXPECT_LT(telnyx.texts_sent(), burst - 1);
 
@@ -327,7 +341,7 @@ TEST_F(RelayProcess, ARelayKilledDuringATextBurstTextsEachRecipientExactlyOnceAn
         std::chrono::seconds(60)))
         << listing.dump().substr(0, 2000);
     restarted.signal(SIGTERM);
-    EXPECT_EQ(restarted.wait_exit(), 0);
+    EXPECT_EQ(restarted.wait_exit(), 0) << log_tail(dir_ / "log2");
 
     // Telnyx took one text per recipient but the one who sent STOP: retries of the texts in
     // flight at the kill carried their key and were answered with the first message.

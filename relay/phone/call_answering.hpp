@@ -1,0 +1,75 @@
+// call_answering.hpp: what the relay does when a call rings one of its numbers (an incoming
+// call.initiated, from phone/phone_events' job).
+//
+// A site claims the number (sites file `phone_numbers`): the call is answered, then its audio
+// is streamed to the relay's media WebSocket (api/phone_media_route, at
+// config::phone_media_url()) with a signed token that names the call and lives a few
+// minutes, sent as the stream's auth token and checked on the upgrade. The codec both ways
+// is chosen from what the caller's side offers: G.722 (wideband) when offered, else L16,
+// else PCMA or PCMU in the order offered (PCMU when the offer says nothing).
+// No site claims it, or the relay cannot take calls (no public URL for the media stream, or
+// voice off: no OPENAI_API_KEY and no demo): the call is rejected, and the log says why.
+//
+//   call_answering answering({settings, phones, metrics, log});
+//   answering.on_incoming(call, offered_codecs, done);   // done(job_outcome) once
+//
+// Commands carry command ids made from the call ("donna-answer-<id>"), so a job that runs
+// twice answers once. A call that has ended meanwhile (Telnyx 90018) is done, not an error.
+//
+// Without the provider's credentials (TELNYX_API_KEY) nothing can be done: the call is left to
+// ring out, and the log says why.
+//
+// Metrics: donna_calls_answered_total{outcome} (answered, rejected, unanswered, ended_first,
+// failed).
+#pragma once
+
+#include "jobs/job_runner.hpp"
+#include "telephony/voice_provider.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace donna::relay {
+
+class logger;
+class phone_providers;
+class settings_source;
+struct call_record;
+struct relay_metrics;
+
+// The codec a call's stream uses both ways, and the rate of the audio sent back.
+struct phone_codec_choice {
+    std::string codec = "PCMU"; // PCMU | PCMA | L16 | G722
+    int sample_rate = 8000;
+};
+// From call.initiated's offered_codecs ("PCMU,PCMA,G722" or a JSON array's items joined).
+phone_codec_choice choose_phone_codec(std::string_view offered_codecs);
+
+// The token a call's media stream presents, and its call id back from one (0 when it is not a
+// genuine, unexpired media token).
+inline constexpr std::int64_t media_token_seconds = 300;
+inline constexpr std::string_view media_token_prefix = "phone-call-";
+
+struct call_answering_deps {
+    const settings_source& settings;
+    const phone_providers& phones;
+    relay_metrics& metrics;
+    logger& log;
+};
+
+class call_answering {
+public:
+    explicit call_answering(call_answering_deps deps) : deps_(std::move(deps)) {}
+
+    void on_incoming(const call_record& call, const std::string& offered_codecs,
+                     job_runner::settle done);
+
+private:
+    void reject(const call_record& call, const std::string& why, job_runner::settle done);
+    void settle_failure(const provider_failure& f, const job_runner::settle& done);
+    void count(const char* outcome);
+
+    call_answering_deps deps_;
+};
+
+} // namespace donna::relay

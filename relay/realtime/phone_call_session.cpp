@@ -1,0 +1,553 @@
+// phone_call_session.cpp: the bridge loop: read Telnyx's frames, open the Realtime session at
+// the stream's start, carry audio both ways (paced out, ordered in), barge-in by marks, and
+// close both sides together.
+#include "realtime/phone_call_session.hpp"
+
+#include "audio/base64.hpp"
+#include "audio/pcm16.hpp"
+#include "audio/phone_audio_bridge.hpp"
+#include "log/log.hpp"
+#include "metrics/relay_metrics.hpp"
+#include "policy/client_policy.hpp"
+#include "protocol/json_fields.hpp"
+#include "providers/telnyx/telnyx_media.hpp"
+#include "settings/live_settings.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket/error.hpp>
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <deque>
+#include <map>
+
+namespace donna::relay {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using json = nlohmann::json;
+
+constexpr auto frame_period = std::chrono::milliseconds(phone_frame_ms);
+// The caller's frames arrive out of order at most a little: a missing one is waited for while
+// this many later ones are held (60 ms), then concealed.
+constexpr std::size_t reorder_window = 3;
+// When the pacing clock has fallen this far behind (the strand was busy), it starts afresh
+// rather than sending a burst to catch up.
+constexpr auto pacing_slack = std::chrono::milliseconds(100);
+
+// What the greeting response is asked to say.
+std::string greeting_instructions(const std::string& greeting)
+{
+    if (greeting.empty())
+        return "You have just answered a phone call. Greet the caller in one short sentence "
+               "and ask how you can help.";
+    return "You have just answered a phone call. Greet the caller with exactly these words: \"" +
+           greeting + "\"";
+}
+
+// One of DONNA's marks: after the audio of `item` up to `audio_end_ms` has been sent.
+struct sent_mark {
+    std::string item_id;
+    std::int64_t audio_end_ms = 0;
+};
+
+class phone_call_session final : public drainable,
+                                 public std::enable_shared_from_this<phone_call_session> {
+public:
+    phone_call_session(std::unique_ptr<websocket_channel> media, phone_call_grant grant,
+                       const realtime_deps& deps)
+        : deps_(deps),
+          ws_(std::move(media)),
+          grant_(std::move(grant)),
+          pacer_(ws_->get_executor()),
+          shutdown_timer_(ws_->get_executor())
+    {}
+
+    ~phone_call_session() override
+    {
+        if (counted_)
+            active_gauge().add(-1);
+        if (upstream_)
+            upstream_->close();
+    }
+
+    phone_call_session(const phone_call_session&) = delete;
+    phone_call_session& operator=(const phone_call_session&) = delete;
+
+    void run(const websocket_channel::upgrade_request& upgrade)
+    {
+        ws_->tcp().expires_never();
+        ws_->set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+        ws_->read_message_max(telnyx_media_frame_max);
+        ws_->set_option(websocket::stream_base::decorator(
+            [](websocket::response_type& res) { res.set(http::field::server, "donna-relay"); }));
+        ws_->async_accept(
+            upgrade, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+    }
+
+    void begin_shutdown() override
+    {
+        net::dispatch(ws_->get_executor(), [self = shared_from_this()] {
+            if (self->ended_)
+                return;
+            const auto grace = std::chrono::milliseconds(self->cfg().shutdown_grace_ms);
+            self->shutdown_timer_.expires_after(grace * 3 / 4);
+            self->shutdown_timer_.async_wait([self](beast::error_code ec) {
+                if (!ec)
+                    self->end("the relay is restarting");
+            });
+        });
+    }
+
+private:
+    const config& cfg() const { return grant_.settings->cfg; }
+
+    gauge& active_gauge()
+    {
+        return deps_.metrics.registry.get_gauge("donna_phone_calls_active",
+                                                "Phone calls whose audio DONNA is bridging now");
+    }
+
+    void count(std::string_view name, std::string_view help)
+    {
+        deps_.metrics.registry.get_counter(name, help).inc();
+    }
+
+    std::string who() const { return "call #" + std::to_string(grant_.call_id); }
+
+    void on_accept(beast::error_code ec)
+    {
+        if (ec) {
+            deps_.metrics.error("websocket_handshake_failed").inc();
+            return;
+        }
+        counted_ = true;
+        active_gauge().add(1);
+        grant_.lease->attach(weak_from_this());
+        deps_.log.info("phone", who() + ": media stream open (site " + grant_.site + ")");
+        read_next();
+    }
+
+    // ------------------------------------------------------------ from Telnyx
+
+    void read_next()
+    {
+        ws_->async_read(
+            read_buffer_,
+            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    }
+
+    void on_read(beast::error_code ec)
+    {
+        if (ec) {
+            if (ec == websocket::error::message_too_big)
+                deps_.metrics.error("phone_media_frame_too_large").inc();
+            return end(ec == websocket::error::closed ? "the media stream closed"
+                                                      : "the media stream broke: " + ec.message());
+        }
+        const auto text = beast::buffers_to_string(read_buffer_.data());
+        read_buffer_.consume(read_buffer_.size());
+        on_frame(text);
+        if (!ended_)
+            read_next();
+    }
+
+    void on_frame(const std::string& text)
+    {
+        auto frame = parse_telnyx_media_frame(text);
+        if (!frame) {
+            deps_.metrics.error("phone_media_invalid").inc();
+            if (!warned_invalid_) // once a call, not once a frame
+                deps_.log.warn("phone",
+                               who() + ": unreadable media frame: " + frame.error().message);
+            warned_invalid_ = true;
+            return;
+        }
+        switch (frame->kind) {
+        case telnyx_media_kind::start:
+            return on_start(*frame);
+        case telnyx_media_kind::media:
+            return on_media(*frame);
+        case telnyx_media_kind::mark:
+            return on_mark(frame->mark_name);
+        case telnyx_media_kind::stop:
+            return end("the call's media stream stopped");
+        case telnyx_media_kind::error:
+            deps_.metrics.error("phone_media_error").inc();
+            deps_.log.warn("phone", who() + ": Telnyx reports a media error " + frame->error_code +
+                                        " " + frame->error_title + ": " + frame->error_detail);
+            return;
+        case telnyx_media_kind::dtmf:
+            deps_.log.info("phone", who() + ": the caller pressed " + frame->digit);
+            return;
+        case telnyx_media_kind::connected:
+        case telnyx_media_kind::other:
+            return;
+        }
+    }
+
+    void on_start(const telnyx_media_frame& start)
+    {
+        if (bridge_)
+            return; // one start a stream
+        if (!grant_.call_control_id.empty() && start.call_control_id != grant_.call_control_id) {
+            deps_.metrics.error("phone_media_wrong_call").inc();
+            return end("the stream's start names another call (" + start.call_control_id + ")");
+        }
+        auto format = phone_audio_format_of(start.encoding, start.sample_rate);
+        if (!format) {
+            deps_.metrics.error("phone_codec_unsupported").inc();
+            return end(format.error().message);
+        }
+        // The relay asked for the same codec both ways (phone/call_answering).
+        auto bridge = phone_audio_bridge::create(*format, *format);
+        if (!bridge) {
+            deps_.metrics.error("codec_error").inc();
+            return end(bridge.error().message);
+        }
+        bridge_.emplace(std::move(*bridge));
+        stream_id_ = start.stream_id;
+        start_sequence_ = std::max<std::int64_t>(start.sequence, 0);
+        deps_.log.info("phone", who() + ": " + start.encoding + " at " +
+                                    std::to_string(format->sample_rate) + " Hz");
+        start_upstream();
+        pacing_next_ = std::chrono::steady_clock::now();
+        pace();
+    }
+
+    void on_media(const telnyx_media_frame& frame)
+    {
+        if (!bridge_ || frame.track == "outbound")
+            return;
+        // media.chunk counts the media frames alone (sequence_number counts every frame of
+        // the stream, marks and dtmf too): a gap in it is a lost frame.
+        const auto position = frame.chunk >= 0 ? frame.chunk : frame.sequence;
+        if (position < 0) // nothing to order by: take it as it comes
+            return take_caller_audio(frame.payload_base64);
+        if (next_position_ < 0)
+            next_position_ = frame.chunk >= 0 ? 1 : start_sequence_ + 1;
+        if (position < next_position_)
+            return; // late past its turn, or a repeat: already concealed or taken
+        held_.emplace(position, frame.payload_base64);
+        while (!held_.empty()) {
+            const auto first = held_.begin();
+            if (first->first == next_position_) {
+                take_caller_audio(first->second);
+                held_.erase(first);
+                ++next_position_;
+            } else if (held_.size() > reorder_window) {
+                conceal_caller_frame(); // the missing one is not coming
+                ++next_position_;
+            } else {
+                break;
+            }
+        }
+    }
+
+    void take_caller_audio(const std::string& payload_base64)
+    {
+        auto bytes = base64_decode(payload_base64);
+        if (!bytes) {
+            deps_.metrics.error("phone_media_invalid").inc();
+            return;
+        }
+        to_upstream_.clear();
+        bridge_->from_caller(*bytes, to_upstream_);
+        append_upstream();
+    }
+
+    void conceal_caller_frame()
+    {
+        count("donna_phone_frames_concealed_total",
+              "Caller frames lost or too late, concealed before reaching the session");
+        to_upstream_.clear();
+        bridge_->conceal_frame(to_upstream_);
+        append_upstream();
+    }
+
+    void append_upstream()
+    {
+        if (!upstream_ || to_upstream_.empty())
+            return;
+        const auto bytes = pcm16_to_bytes(to_upstream_);
+        std::string event = R"({"type":"input_audio_buffer.append","audio":")";
+        event.append(base64_encode(bytes));
+        event.append("\"}");
+        deps_.metrics.audio_seconds_in.inc(static_cast<double>(to_upstream_.size()) /
+                                           realtime_rate);
+        upstream_->send(std::move(event));
+    }
+
+    // A mark of ours has come back: the audio before it has played to the caller.
+    void on_mark(const std::string& name)
+    {
+        constexpr std::string_view prefix = "donna-";
+        if (!name.starts_with(prefix))
+            return;
+        std::uint64_t number = 0;
+        const auto* digits = name.data() + prefix.size();
+        const auto [end_of_number, ec] = std::from_chars(digits, name.data() + name.size(), number);
+        if (ec != std::errc() || end_of_number != name.data() + name.size())
+            return;
+        const auto it = marks_.find(number);
+        if (it == marks_.end())
+            return; // one cleared at a barge-in, echoed back by Telnyx
+        heard_ = it->second;
+        marks_.erase(marks_.begin(), std::next(it));
+    }
+
+    // ------------------------------------------------------------ the Realtime session
+
+    void start_upstream()
+    {
+        const auto executor = ws_->get_executor();
+        if (cfg().realtime() == realtime_mode::openai)
+            upstream_ = make_openai_upstream(executor, grant_.settings, dialect::ga, deps_);
+        else
+            upstream_ = make_demo_upstream(executor, grant_.greeting, dialect::ga, deps_);
+        std::weak_ptr<phone_call_session> weak = shared_from_this();
+        upstream_->start(
+            upstream_callbacks{[] {},
+                               [weak](std::string text) {
+                                   if (auto self = weak.lock())
+                                       self->on_upstream_event(text);
+                               },
+                               [weak](const upstream_failure& failure) {
+                                   if (auto self = weak.lock()) {
+                                       self->deps_.metrics.error(failure.code).inc();
+                                       self->end("the Realtime session failed: " + failure.code +
+                                                 ": " + self->deps_.log.redact(failure.message));
+                                   }
+                               }});
+        const client_policy policy(
+            grant_.settings->personas.get(grant_.persona), dialect::ga,
+            realtime_model_settings{.model = cfg().realtime() == realtime_mode::openai
+                                                 ? cfg().openai_realtime_model
+                                                 : std::string(),
+                                    .transcription_model = cfg().transcription_model,
+                                    .transcription_language = cfg().transcription_language});
+        upstream_->send(policy.initial_session_update());
+        if (auto transcription = policy.transcription_update(); !transcription.empty())
+            upstream_->send(std::move(transcription));
+        // DONNA speaks first on the phone.
+        upstream_->send(dump_json(
+            json{{"type", "response.create"},
+                 {"response", {{"instructions", greeting_instructions(grant_.greeting)}}}}));
+    }
+
+    void on_upstream_event(const std::string& text)
+    {
+        const auto type = peek_event_type(text);
+        if (!type)
+            return;
+        const std::string_view kind = *type;
+        if (kind == "response.output_audio.delta" || kind == "response.audio.delta")
+            return on_reply_audio(text);
+        if (kind == "response.output_audio.done" || kind == "response.audio.done")
+            return on_reply_audio_done();
+        if (kind == "input_audio_buffer.speech_started")
+            return barge_in();
+        if (kind == "error")
+            deps_.log.warn("phone", who() + ": the Realtime session reports: " +
+                                        deps_.log.redact(text.substr(0, 300)));
+    }
+
+    void on_reply_audio(const std::string& text)
+    {
+        const auto event = json::parse(text, nullptr, false);
+        if (!event.is_object() || !bridge_)
+            return;
+        const auto item = json_string_member(event, "item_id");
+        auto bytes = base64_decode(json_string_member(event, "delta"));
+        if (!bytes) {
+            deps_.metrics.error("invalid_audio").inc();
+            return;
+        }
+        if (item != reply_item_) { // a new reply: its audio counts from zero
+            reply_item_ = item;
+            reply_framed_ms_ = 0;
+        }
+        const auto samples = pcm16_from_bytes(*bytes);
+        bridge_->to_caller(samples);
+        frame_reply();
+    }
+
+    void on_reply_audio_done()
+    {
+        if (!bridge_)
+            return;
+        bridge_->finish();
+        frame_reply();
+    }
+
+    // The whole frames the bridge holds, queued for pacing, and a mark after them.
+    void frame_reply()
+    {
+        bool framed = false;
+        while (bridge_->next_frame(frame_)) {
+            paced_.push_back(telnyx_media_out(base64_encode(frame_)));
+            reply_framed_ms_ += phone_frame_ms;
+            framed = true;
+        }
+        if (!framed)
+            return;
+        ++marks_made_;
+        marks_.emplace(marks_made_, sent_mark{reply_item_, reply_framed_ms_});
+        paced_.push_back(telnyx_mark_out("donna-" + std::to_string(marks_made_)));
+    }
+
+    // The caller started speaking: what is queued is dropped at Telnyx and here, and the
+    // reply is cut where the caller stopped hearing it.
+    void barge_in()
+    {
+        const bool playing = !paced_.empty() || !marks_.empty();
+        if (!playing || reply_item_.empty())
+            return;
+        count("donna_phone_barge_ins_total", "Replies the caller interrupted");
+        paced_.clear();
+        marks_.clear(); // Telnyx echoes the queued ones when it clears: they were not heard
+        bridge_->clear();
+        // Only what is not yet being written is dropped; the clear goes next.
+        if (writing_ && !writes_.empty())
+            writes_.resize(1);
+        else
+            writes_.clear();
+        write(telnyx_clear_out());
+        const auto heard_ms = heard_.item_id == reply_item_ ? heard_.audio_end_ms : 0;
+        deps_.log.info("phone", who() + ": the caller interrupted after " +
+                                    std::to_string(heard_ms) + " ms of the reply");
+        if (upstream_)
+            upstream_->send(dump_json(json{{"type", "conversation.item.truncate"},
+                                           {"item_id", reply_item_},
+                                           {"content_index", 0},
+                                           {"audio_end_ms", heard_ms}}));
+        reply_item_.clear();
+    }
+
+    // ------------------------------------------------------------ to Telnyx, paced
+
+    // One 20 ms frame a tick (marks go as soon as the frame before them has).
+    void pace()
+    {
+        if (ended_)
+            return;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - pacing_next_ > pacing_slack)
+            pacing_next_ = now;
+        bool sent_frame = false;
+        while (!paced_.empty()) {
+            const bool is_mark = paced_.front().find(R"("event":"mark")") != std::string::npos;
+            if (!is_mark && sent_frame)
+                break;
+            write(std::move(paced_.front()));
+            paced_.pop_front();
+            sent_frame = sent_frame || !is_mark;
+        }
+        pacing_next_ += frame_period;
+        pacer_.expires_at(pacing_next_);
+        pacer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec)
+                self->pace();
+        });
+    }
+
+    void write(std::string text)
+    {
+        if (closed_)
+            return;
+        writes_.push_back(std::move(text));
+        if (!writing_)
+            write_next();
+    }
+
+    void write_next()
+    {
+        if (writes_.empty()) {
+            if (ended_ && !closed_) {
+                closed_ = true;
+                writing_ = true;
+                ws_->async_close(
+                    websocket::close_code::normal,
+                    [self = shared_from_this()](beast::error_code) { self->writing_ = false; });
+            }
+            return;
+        }
+        writing_ = true;
+        ws_->async_write(net::buffer(writes_.front()), false,
+                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                             self->writing_ = false;
+                             self->writes_.pop_front();
+                             if (ec) {
+                                 self->closed_ = true; // nothing more can be written
+                                 return self->end("the media stream broke: " + ec.message());
+                             }
+                             self->write_next();
+                         });
+    }
+
+    // ------------------------------------------------------------ the end
+
+    void end(const std::string& why)
+    {
+        if (ended_)
+            return;
+        ended_ = true;
+        deps_.log.info("phone", who() + ": ended: " + why);
+        pacer_.cancel();
+        shutdown_timer_.cancel();
+        paced_.clear();
+        if (upstream_) {
+            upstream_->close();
+            upstream_.reset();
+        }
+        if (!writing_)
+            write_next(); // closes the stream once what is being written has gone
+    }
+
+    realtime_deps deps_;
+    std::unique_ptr<websocket_channel> ws_;
+    phone_call_grant grant_;
+    net::steady_timer pacer_;
+    net::steady_timer shutdown_timer_;
+    std::shared_ptr<upstream_link> upstream_;
+    std::optional<phone_audio_bridge> bridge_;
+    std::string stream_id_;
+    beast::flat_buffer read_buffer_;
+    // The caller's side.
+    std::int64_t start_sequence_ = 0;
+    std::int64_t next_position_ = -1;          // the media chunk (or sequence number) due next
+    std::map<std::int64_t, std::string> held_; // frames ahead of a missing one, by position
+    std::vector<std::int16_t> to_upstream_;
+    // DONNA's side.
+    std::string reply_item_;           // the reply whose audio is going out
+    std::int64_t reply_framed_ms_ = 0; // of that reply, framed so far
+    std::vector<std::uint8_t> frame_;
+    std::deque<std::string> paced_;            // frames and marks not yet due
+    std::map<std::uint64_t, sent_mark> marks_; // sent, not yet echoed, by number (= age)
+    std::uint64_t marks_made_ = 0;
+    sent_mark heard_; // the last echoed: heard up to here
+    std::chrono::steady_clock::time_point pacing_next_;
+    std::deque<std::string> writes_;
+    bool writing_ = false;
+    bool closed_ = false;
+    bool ended_ = false;
+    bool counted_ = false;
+    bool warned_invalid_ = false;
+};
+
+} // namespace
+
+void run_phone_call_session(std::unique_ptr<websocket_channel> media,
+                            const websocket_channel::upgrade_request& upgrade,
+                            phone_call_grant grant, const realtime_deps& deps)
+{
+    std::make_shared<phone_call_session>(std::move(media), std::move(grant), deps)->run(upgrade);
+}
+
+} // namespace donna::relay

@@ -1,0 +1,58 @@
+// phone_call_session.hpp: one phone call answered by DONNA: the call's media stream (Telnyx's
+// WebSocket frames, providers/telnyx/telnyx_media) on one side, a Realtime session (OpenAI or
+// the demo, realtime/upstream) on the other, the call's audio converted between them
+// (audio/phone_audio_bridge). Started by the media route (api/phone_media_route) once the
+// upgrade's token checked out:
+//
+//   run_phone_call_session(std::move(channel), upgrade, std::move(grant), deps);
+//
+// What happens, in order:
+//   - the stream's start frame names the call (its call_control_id must be the one the token
+//     was made for) and the caller's audio format; the Realtime session opens with the site's
+//     persona and DONNA greets the caller first;
+//   - the caller's frames are put in order by media.chunk, counted from 1 (sequence_number
+//     when a frame has no chunk; a few frames of reordering are waited for, and a frame still
+//     missing after that is concealed), converted to 24 kHz PCM16
+//     and appended to the session's input;
+//   - DONNA's audio goes back in the call's codec, one 20 ms media frame every 20 ms, with a
+//     mark after each reply chunk; Telnyx echoes a mark once the audio before it has played,
+//     so the relay knows how much of each reply the caller has heard;
+//   - barge-in: when the session hears the caller start speaking while DONNA talks, a clear
+//     goes to Telnyx at once and DONNA's reply is truncated at the audio actually heard (the
+//     last echoed mark), not at what was sent;
+//   - the call's end (a stop frame, the stream closing) closes the Realtime session.
+//
+// All handlers run on the media connection's strand, as in realtime_session.
+#pragma once
+
+#include "net/websocket_channel.hpp"
+#include "protocol/donna_events.hpp"
+#include "protocol/realtime_events.hpp"
+#include "realtime/upstream.hpp"
+#include "server/session_registry.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace donna::relay {
+
+struct live_settings;
+
+// What an accepted media upgrade grants the call's session.
+struct phone_call_grant {
+    std::shared_ptr<const live_settings> settings;
+    std::int64_t call_id = 0;
+    std::string call_control_id; // the start frame must name this call
+    std::string site;
+    donna::persona persona = donna::persona::general;
+    std::string greeting; // the site's; "" for a short default
+    std::optional<session_registry::lease> lease;
+};
+
+void run_phone_call_session(std::unique_ptr<websocket_channel> media,
+                            const websocket_channel::upgrade_request& upgrade,
+                            phone_call_grant grant, const realtime_deps& deps);
+
+} // namespace donna::relay

@@ -1,0 +1,210 @@
+// The phone codecs (relay/audio/phone_codec) and one call's audio bridge
+// (relay/audio/phone_audio_bridge): each encoding carries a tone through at the level and
+// pitch it went in with, L16 is big-endian, the bridge frames DONNA's audio in whole 20 ms
+// packets of the call's codec, and a lost frame is concealed.
+#include "audio/phone_audio_bridge.hpp"
+#include "audio/phone_codec.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+namespace donna::relay {
+namespace {
+
+constexpr double two_pi = 6.28318530717958647692;
+
+std::vector<std::int16_t> phone_tone(int rate, double hz, double seconds, double level = 8000)
+{
+    const auto n = static_cast<std::size_t>(rate * seconds);
+    std::vector<std::int16_t> out(n);
+    for (std::size_t i = 0; i < n; ++i)
+        out[i] = static_cast<std::int16_t>(level *
+                                           std::sin(two_pi * hz * static_cast<double>(i) / rate));
+    return out;
+}
+
+double rms_of(std::span<const std::int16_t> x)
+{
+    double sum = 0;
+    for (const auto v : x)
+        sum += static_cast<double>(v) * v;
+    return x.empty() ? 0 : std::sqrt(sum / static_cast<double>(x.size()));
+}
+
+// The tone's pitch from its upward zero crossings.
+double pitch_of(std::span<const std::int16_t> x, int rate)
+{
+    int crossings = 0;
+    for (std::size_t i = 1; i < x.size(); ++i)
+        if (x[i - 1] < 0 && x[i] >= 0)
+            ++crossings;
+    return crossings * static_cast<double>(rate) / static_cast<double>(x.size());
+}
+
+// Encodes and decodes a 1 kHz tone; the middle of what comes back (past any codec delay).
+std::vector<std::int16_t> through(const phone_audio_format& format)
+{
+    auto encoder = phone_encoder::create(format);
+    auto decoder = phone_decoder::create(format);
+    EXPECT_TRUE(encoder && decoder);
+    const auto tone = phone_tone(format.sample_rate, 1000, 0.5);
+    std::vector<std::uint8_t> bytes;
+    encoder->encode(tone, bytes);
+    EXPECT_EQ(bytes.size(), phone_bytes_per(format, 500));
+    std::vector<std::int16_t> back;
+    decoder->decode(bytes, back);
+    EXPECT_EQ(back.size(), tone.size());
+    return {back.begin() + static_cast<std::ptrdiff_t>(back.size() / 4),
+            back.end() - static_cast<std::ptrdiff_t>(back.size() / 4)};
+}
+
+TEST(PhoneCodec, EachEncodingCarriesAToneAtItsLevelAndPitch)
+{
+    const double level = 8000 / std::sqrt(2.0);
+    for (const auto& [name, rate] : std::vector<std::pair<const char*, int>>{
+             {"PCMU", 8000}, {"PCMA", 8000}, {"L16", 8000}, {"L16", 16000}, {"G722", 8000}}) {
+        const auto format = phone_audio_format_of(name, rate);
+        ASSERT_TRUE(format) << name;
+        const auto back = through(*format);
+        EXPECT_NEAR(rms_of(back), level, level * 0.1) << name << " " << rate;
+        EXPECT_NEAR(pitch_of(back, format->sample_rate), 1000, 20) << name << " " << rate;
+    }
+}
+
+TEST(PhoneCodec, L16IsBigEndianAndAnOddPayloadKeepsItsLastByteForTheNext)
+{
+    auto format = phone_audio_format_of("L16", 16000);
+    ASSERT_TRUE(format);
+    auto encoder = phone_encoder::create(*format);
+    ASSERT_TRUE(encoder);
+    std::vector<std::uint8_t> bytes;
+    const std::vector<std::int16_t> samples{0x1234, -2};
+    encoder->encode(samples, bytes);
+    EXPECT_EQ(bytes, (std::vector<std::uint8_t>{0x12, 0x34, 0xFF, 0xFE}));
+
+    auto decoder = phone_decoder::create(*format);
+    ASSERT_TRUE(decoder);
+    std::vector<std::int16_t> out;
+    const std::vector<std::uint8_t> first{0x12, 0x34, 0xFF};
+    const std::vector<std::uint8_t> second{0xFE};
+    decoder->decode(first, out);
+    EXPECT_EQ(out, (std::vector<std::int16_t>{0x1234}));
+    decoder->decode(second, out);
+    EXPECT_EQ(out, (std::vector<std::int16_t>{0x1234, -2}));
+}
+
+TEST(PhoneCodec, G722IsSixteenKilohertzAudioWhateverItsRtpClockSays)
+{
+    const auto format = phone_audio_format_of("G722", 8000);
+    ASSERT_TRUE(format);
+    EXPECT_EQ(format->sample_rate, 16000);
+    EXPECT_EQ(phone_bytes_per(*format, 20), 160u);
+    EXPECT_EQ(phone_encoding_name(format->encoding), "G722");
+}
+
+TEST(PhoneCodec, AnEncodingOrRateItCannotCarryIsRefusedNamingWhatItTakes)
+{
+    for (const auto& [name, rate] : std::vector<std::pair<const char*, int>>{
+             {"OPUS", 48000}, {"AMR-WB", 16000}, {"PCMU", 16000}, {"L16", 48000}, {"", 8000}}) {
+        const auto format = phone_audio_format_of(name, rate);
+        ASSERT_FALSE(format) << name;
+        EXPECT_EQ(format.error().code, errc::invalid_argument);
+        EXPECT_NE(format.error().message.find("PCMU or PCMA at 8000 Hz"), std::string::npos);
+    }
+}
+
+TEST(PhoneAudioBridge, TheCallersAudioReachesTheSessionAt24kHzWithItsDurationLevelAndPitch)
+{
+    const auto pcmu = phone_audio_format_of("PCMU", 8000);
+    auto bridge = phone_audio_bridge::create(*pcmu, *pcmu);
+    ASSERT_TRUE(bridge);
+    auto encoder = phone_encoder::create(*pcmu);
+    const auto tone = phone_tone(8000, 440, 1.0);
+    std::vector<std::int16_t> session;
+    for (std::size_t at = 0; at < tone.size(); at += 160) { // 20 ms packets, as a call sends
+        std::vector<std::uint8_t> packet;
+        encoder->encode(std::span(tone).subspan(at, 160), packet);
+        bridge->from_caller(packet, session);
+    }
+    // One second at 24 kHz, less what the resampler's filter still holds (a few ms).
+    EXPECT_NEAR(static_cast<double>(session.size()), 24000, 24000 * 0.01);
+    const std::span middle(session.data() + 4000, 16000);
+    EXPECT_NEAR(rms_of(middle), 8000 / std::sqrt(2.0), 8000 * 0.1);
+    EXPECT_NEAR(pitch_of(middle, 24000), 440, 10);
+}
+
+TEST(PhoneAudioBridge, DonnasAudioGoesToTheCallerInWhole20msFramesOfTheCallsCodec)
+{
+    const auto caller = phone_audio_format_of("PCMU", 8000);
+    const auto wideband = phone_audio_format_of("L16", 16000);
+    auto bridge = phone_audio_bridge::create(*caller, *wideband);
+    ASSERT_TRUE(bridge);
+    const auto reply = phone_tone(24000, 440, 0.51); // 510 ms: 25 frames and a half
+    bridge->to_caller(reply);
+    std::vector<std::uint8_t> frame;
+    std::vector<std::int16_t> heard;
+    auto decoder = phone_decoder::create(*wideband);
+    int frames = 0;
+    while (bridge->next_frame(frame)) {
+        EXPECT_EQ(frame.size(), 640u); // 20 ms of 16 kHz L16
+        decoder->decode(frame, heard);
+        ++frames;
+    }
+    EXPECT_LE(frames, 25);
+    bridge->finish(); // the reply's end: its tail goes out, padded to a whole frame
+    while (bridge->next_frame(frame)) {
+        EXPECT_EQ(frame.size(), 640u);
+        decoder->decode(frame, heard);
+        ++frames;
+    }
+    EXPECT_EQ(frames, 26);
+    EXPECT_EQ(bridge->queued_ms(), 0u);
+    const std::span middle(heard.data() + 1600, 4800);
+    EXPECT_NEAR(rms_of(middle), 8000 / std::sqrt(2.0), 8000 * 0.1);
+    EXPECT_NEAR(pitch_of(middle, 16000), 440, 10);
+}
+
+TEST(PhoneAudioBridge, ClearDropsEverythingQueuedForTheCaller)
+{
+    const auto pcma = phone_audio_format_of("PCMA", 8000);
+    auto bridge = phone_audio_bridge::create(*pcma, *pcma);
+    ASSERT_TRUE(bridge);
+    bridge->to_caller(phone_tone(24000, 440, 1.0));
+    EXPECT_GE(bridge->queued_ms(), 980u);
+    bridge->clear();
+    EXPECT_EQ(bridge->queued_ms(), 0u);
+    std::vector<std::uint8_t> frame;
+    EXPECT_FALSE(bridge->next_frame(frame));
+}
+
+TEST(PhoneAudioBridge, ALostFrameIsTheLastOneAtHalfLevelThenSilence)
+{
+    const auto l16 = phone_audio_format_of("L16", 8000);
+    auto bridge = phone_audio_bridge::create(*l16, *l16);
+    ASSERT_TRUE(bridge);
+    auto encoder = phone_encoder::create(*l16);
+    const auto tone = phone_tone(8000, 440, 0.2);
+    std::vector<std::int16_t> session;
+    for (std::size_t at = 0; at < tone.size(); at += 160) {
+        std::vector<std::uint8_t> packet;
+        encoder->encode(std::span(tone).subspan(at, 160), packet);
+        session.clear();
+        bridge->from_caller(packet, session);
+    }
+    const auto last = session;
+    ASSERT_EQ(last.size(), 480u);
+    std::vector<std::int16_t> concealed;
+    bridge->conceal_frame(concealed);
+    ASSERT_EQ(concealed.size(), 480u);
+    EXPECT_NEAR(rms_of(concealed), rms_of(last) / 2, 2);
+    std::vector<std::int16_t> second;
+    bridge->conceal_frame(second);
+    ASSERT_EQ(second.size(), 480u);
+    EXPECT_EQ(rms_of(second), 0);
+}
+
+} // namespace
+} // namespace donna::relay

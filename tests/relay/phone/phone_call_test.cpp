@@ -1,0 +1,344 @@
+// Calls DONNA answers: a real relay, the Telnyx fake (Call Control and signed webhooks), the
+// fake Telnyx media stream (a real WebSocket paced at 20 ms, playing espeak-ng speech as the
+// caller) and the fake Realtime upstream, all over loopback. What the caller hears, what the
+// upstream hears, barge-in by marks, lost and shuffled frames, the media upgrade's checks,
+// and the ends of a call.
+#include "eventually.hpp"
+#include "fake_media_stream.hpp"
+#include "fake_realtime_server.hpp"
+#include "fake_telnyx.hpp"
+#include "relay_harness.hpp"
+#include "telnyx_test_config.hpp"
+#include "wav_file.hpp"
+
+#include "app/services.hpp"
+#include "audio/pcm16.hpp"
+#include "audio/resampler.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+namespace donna::relay {
+namespace {
+
+using donna::test::eventually;
+
+constexpr const char* line = "+15550100100";
+constexpr const char* caller = "+15550100199";
+
+std::vector<std::int16_t> speech_at(int rate)
+{
+    auto wav =
+        donna::test::read_wav(donna::test::audio_path("speech_" + std::to_string(rate) + ".wav"));
+    EXPECT_TRUE(wav) << "speech_" << rate;
+    std::vector<std::int16_t> pcm(wav ? wav->samples.size() : 0);
+    if (wav)
+        float_to_pcm16(wav->samples, pcm);
+    return pcm;
+}
+
+// The loudness of each 50 ms of a signal: its envelope, for comparing two renderings of the
+// same speech whatever their rate and codec.
+std::vector<double> envelope(const std::vector<std::int16_t>& pcm, int rate)
+{
+    const auto block = static_cast<std::size_t>(rate / 20);
+    std::vector<double> out;
+    for (std::size_t at = 0; at + block <= pcm.size(); at += block) {
+        double sum = 0;
+        for (std::size_t i = at; i < at + block; ++i)
+            sum += static_cast<double>(pcm[i]) * pcm[i];
+        out.push_back(std::sqrt(sum / static_cast<double>(block)));
+    }
+    return out;
+}
+
+// The best correlation of two envelopes over shifts of up to `max_shift` blocks (the path adds
+// a little delay), and the shift it was found at.
+double envelope_match(const std::vector<double>& a, const std::vector<double>& b,
+                      int max_shift = 10)
+{
+    double best = -1;
+    for (int shift = -max_shift; shift <= max_shift; ++shift) {
+        double ab = 0, aa = 0, bb = 0;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            const auto j = static_cast<std::ptrdiff_t>(i) + shift;
+            if (j < 0 || j >= static_cast<std::ptrdiff_t>(b.size()))
+                continue;
+            const double x = a[i];
+            const double y = b[static_cast<std::size_t>(j)];
+            ab += x * y;
+            aa += x * x;
+            bb += y * y;
+        }
+        if (aa > 0 && bb > 0)
+            best = std::max(best, ab / std::sqrt(aa * bb));
+    }
+    return best;
+}
+
+// The audio a Realtime session received, from its input_audio_buffer.append events.
+std::vector<std::int16_t> upstream_input(const fakes::recorded_connection& c)
+{
+    return c.input_audio;
+}
+
+class PhoneCalls : public ::testing::Test {
+protected:
+    void SetUp() override { ASSERT_TRUE(telnyx_.start()); }
+    void TearDown() override
+    {
+        telnyx_.deliver_webhooks_to("");
+        relay_.reset();
+    }
+
+    // The relay, answering for the demo site's number, its public address its own.
+    void start(fakes::fake_realtime_options upstream_options = {})
+    {
+        upstream_ = std::make_unique<fakes::fake_realtime_server>(std::move(upstream_options));
+        ASSERT_TRUE(upstream_->start());
+        auto cfg = test::telnyx_test_config(telnyx_, line);
+        cfg.openai_api_key = test::fake_openai_key;
+        cfg.openai_base_url = upstream_->base_url();
+        cfg.sites.sites[0].greeting = "Hello, Acme reception, DONNA speaking.";
+        relay_ = std::make_unique<test::relay_harness>(cfg);
+        cfg.public_url = relay_->self_origin(); // known once the relay listens
+        ASSERT_TRUE(relay_->svc().reload(cfg));
+        telnyx_.deliver_webhooks_to(relay_->self_origin() + "/v1/webhooks/telnyx");
+    }
+
+    // A call comes in and the relay asks for its stream; the stream the relay asked for.
+    fakes::fake_call ring(const std::string& offered = "PCMU,PCMA")
+    {
+        const auto id = telnyx_.call_in(caller, line, offered);
+        auto call = telnyx_.wait_stream(id);
+        EXPECT_TRUE(call) << "the relay never asked for the call's stream";
+        return call.value_or(fakes::fake_call{});
+    }
+
+    // Telnyx opens the stream the relay asked for, in the codec it asked for.
+    std::unique_ptr<fakes::fake_media_stream> stream(const fakes::fake_call& call,
+                                                     std::vector<std::int16_t> caller_audio = {},
+                                                     fakes::fake_media_stream_options o = {})
+    {
+        o.url = call.stream_url;
+        o.auth_token = call.stream_auth_token;
+        o.call_control_id = call.call_control_id;
+        o.encoding = call.stream_bidirectional_codec;
+        o.sample_rate =
+            call.stream_bidirectional_codec == "G722" ? 8000 : call.stream_sampling_rate;
+        o.caller_audio = std::move(caller_audio);
+        auto media = std::make_unique<fakes::fake_media_stream>(std::move(o));
+        EXPECT_TRUE(media->connect()) << media->refused_status() << " " << media->refused_body();
+        return media;
+    }
+
+    fakes::fake_telnyx telnyx_;
+    std::unique_ptr<fakes::fake_realtime_server> upstream_;
+    std::unique_ptr<test::relay_harness> relay_;
+};
+
+TEST_F(PhoneCalls, ACallToASitesNumberIsAnsweredAndItsAudioStreamedBothWaysInRtpMode)
+{
+    start();
+    const auto call = ring("PCMU,PCMA");
+    ASSERT_GE(call.commands.size(), 2u);
+    EXPECT_EQ(call.commands[0], "answer");
+    EXPECT_EQ(call.commands[1], "streaming_start");
+    EXPECT_TRUE(call.stream_url.starts_with("ws://127.0.0.1:" + std::to_string(relay_->port()) +
+                                            "/v1/phone/media?call="))
+        << call.stream_url;
+    EXPECT_FALSE(call.stream_auth_token.empty());
+    EXPECT_EQ(call.stream_bidirectional_mode, "rtp"); // Telnyx's mp3 default drops our audio
+    EXPECT_EQ(call.stream_codec, "PCMU");
+    EXPECT_EQ(call.stream_bidirectional_codec, "PCMU");
+    EXPECT_EQ(call.stream_sampling_rate, 8000);
+}
+
+TEST_F(PhoneCalls, TheCodecFollowsTheCallersOffer)
+{
+    start();
+    EXPECT_EQ(ring("PCMA,PCMU").stream_bidirectional_codec, "PCMA");
+    const auto wideband = ring("G722,PCMU");
+    EXPECT_EQ(wideband.stream_bidirectional_codec, "G722");
+    EXPECT_EQ(wideband.stream_sampling_rate, 16000);
+    const auto l16 = ring("L16,PCMU");
+    EXPECT_EQ(l16.stream_bidirectional_codec, "L16");
+    EXPECT_EQ(l16.stream_sampling_rate, 16000);
+    EXPECT_EQ(ring("").stream_bidirectional_codec, "PCMU");
+}
+
+TEST_F(PhoneCalls, ACallToANumberNoSiteClaimsIsRejected)
+{
+    start();
+    const auto id = telnyx_.call_in(caller, "+15550109999");
+    ASSERT_TRUE(eventually([&] {
+        for (const auto& c : telnyx_.calls())
+            if (c.call_control_id == id)
+                return c.hangup_cause == "call_rejected";
+        return false;
+    }));
+    for (const auto& c : telnyx_.calls())
+        if (c.call_control_id == id) {
+            EXPECT_EQ(c.commands, std::vector<std::string>{"reject"});
+            EXPECT_TRUE(c.stream_url.empty());
+        }
+    EXPECT_TRUE(eventually(
+        [&] { return relay_->metric("donna_calls_answered_total{outcome=\"rejected\"}") == 1; }));
+}
+
+TEST_F(PhoneCalls, TheGreetingReachesTheCallerInPcmuFramesAsTheUpstreamSpokeIt)
+{
+    const auto donna = speech_at(24000);
+    start({.response_audio = donna});
+    const auto call = ring("PCMU");
+    auto media = stream(call);
+    // The whole greeting, played in real time.
+    const auto want = donna.size() / 3;
+    ASSERT_TRUE(media->wait_until([&] { return media->heard().size() >= want - 160; },
+                                  std::chrono::seconds(15)))
+        << media->heard().size() << " of " << want;
+    for (const auto size : media->frame_sizes())
+        EXPECT_EQ(size, 160u); // 20 ms of PCMU each
+    const auto heard = media->heard();
+    EXPECT_NEAR(static_cast<double>(heard.size()), static_cast<double>(want), 8000 * 0.06);
+    EXPECT_GT(envelope_match(envelope(heard, 8000), envelope(donna, 24000)), 0.95);
+    // DONNA spoke first, with the site's greeting.
+    const auto sessions = upstream_->connections();
+    ASSERT_EQ(sessions.size(), 1u);
+    bool greeted = false;
+    for (const auto& e : sessions[0].client_events)
+        greeted =
+            greeted || (e.find("response.create") != std::string::npos &&
+                        e.find("Hello, Acme reception, DONNA speaking.") != std::string::npos);
+    EXPECT_TRUE(greeted);
+}
+
+TEST_F(PhoneCalls, AWidebandCallHearsDonnaIn16kHzL16Frames)
+{
+    const auto donna = speech_at(24000);
+    start({.response_audio = donna});
+    const auto call = ring("L16");
+    auto media = stream(call);
+    const auto want = donna.size() * 2 / 3;
+    ASSERT_TRUE(media->wait_until([&] { return media->heard().size() >= want - 320; },
+                                  std::chrono::seconds(15)));
+    for (const auto size : media->frame_sizes())
+        EXPECT_EQ(size, 640u); // 20 ms of 16 kHz L16
+    EXPECT_GT(envelope_match(envelope(media->heard(), 16000), envelope(donna, 24000)), 0.95);
+}
+
+TEST_F(PhoneCalls, TheCallersSpeechReachesTheUpstreamAs24kHzPcm16)
+{
+    for (const auto& [offer, rate] :
+         std::vector<std::pair<std::string, int>>{{"PCMU", 8000}, {"L16", 16000}}) {
+        start();
+        const auto speech = speech_at(rate);
+        const auto call = ring(offer);
+        auto media = stream(call, speech);
+        const auto want = speech.size() * 24000 / static_cast<std::size_t>(rate);
+        ASSERT_TRUE(upstream_->wait_until(
+            [&](const auto& c) { return !c.empty() && c[0].input_audio.size() >= want; },
+            std::chrono::seconds(15)))
+            << offer;
+        const auto input = upstream_input(upstream_->connections()[0]);
+        const std::vector<std::int16_t> spoken(input.begin(),
+                                               input.begin() + static_cast<std::ptrdiff_t>(want));
+        EXPECT_GT(envelope_match(envelope(spoken, 24000), envelope(speech, rate)), 0.95) << offer;
+        media->stop();
+        relay_.reset();
+    }
+}
+
+TEST_F(PhoneCalls, ALostFrameIsConcealedAndShuffledFramesArriveInOrder)
+{
+    start();
+    const auto speech = speech_at(8000);
+    const auto call = ring("PCMU");
+    auto media = stream(call, speech, {.reorder = true, .drop = {12}});
+    const auto want = speech.size() * 3;
+    ASSERT_TRUE(upstream_->wait_until(
+        [&](const auto& c) { return !c.empty() && c[0].input_audio.size() >= want; },
+        std::chrono::seconds(15)));
+    EXPECT_TRUE(
+        eventually([&] { return relay_->metric("donna_phone_frames_concealed_total") == 1; }));
+    // In order despite the shuffle: the upstream's audio follows the speech's envelope.
+    const auto input = upstream_input(upstream_->connections()[0]);
+    const std::vector<std::int16_t> spoken(input.begin(),
+                                           input.begin() + static_cast<std::ptrdiff_t>(want));
+    EXPECT_GT(envelope_match(envelope(spoken, 24000), envelope(speech, 8000)), 0.95);
+}
+
+TEST_F(PhoneCalls, BargeInClearsTheCallersAudioAndTruncatesTheReplyAtTheMarksHeard)
+{
+    // Ten seconds of reply: the caller interrupts well before its end.
+    std::vector<std::int16_t> long_reply;
+    const auto donna = speech_at(24000);
+    while (long_reply.size() < 240000)
+        long_reply.insert(long_reply.end(), donna.begin(), donna.end());
+    start({.response_audio = long_reply});
+    const auto call = ring("PCMU");
+    auto media = stream(call);
+    ASSERT_TRUE(media->wait_until([&] { return media->marks_echoed().size() >= 5; }));
+    upstream_->send_to_all(R"({"type":"input_audio_buffer.speech_started","event_id":"e1",)"
+                           R"("audio_start_ms":1200,"item_id":"item_caller_1"})");
+    ASSERT_TRUE(media->wait_until([&] { return media->clears() == 1; }));
+    const auto heard_ms = static_cast<std::int64_t>(media->heard().size() / 8);
+    ASSERT_TRUE(upstream_->wait_until([](const auto& c) {
+        for (const auto& e : c[0].client_events)
+            if (e.find("conversation.item.truncate") != std::string::npos)
+                return true;
+        return false;
+    }));
+    nlohmann::json truncate;
+    const auto sessions = upstream_->connections(); // kept: a temporary's member would dangle
+    for (const auto& e : sessions[0].client_events)
+        if (e.find("conversation.item.truncate") != std::string::npos)
+            truncate = nlohmann::json::parse(e);
+    const auto end_ms = truncate["audio_end_ms"].get<std::int64_t>();
+    // At a mark (each reply chunk is 100 ms), at most what the caller heard and at most a
+    // chunk short of it.
+    EXPECT_EQ(end_ms % 100, 0) << end_ms;
+    EXPECT_LE(end_ms, heard_ms);
+    EXPECT_GE(end_ms, heard_ms - 120);
+    EXPECT_LT(heard_ms, 9000);
+    // Nothing more of that reply plays.
+    const auto after = media->heard().size();
+    EXPECT_FALSE(media->wait_until([&] { return media->heard().size() > after + 800; },
+                                   std::chrono::milliseconds(300)));
+    EXPECT_EQ(relay_->metric("donna_phone_barge_ins_total"), 1);
+}
+
+TEST_F(PhoneCalls, TheCallersHangUpClosesTheRealtimeSession)
+{
+    start();
+    const auto call = ring("PCMU");
+    auto media = stream(call, speech_at(8000));
+    ASSERT_TRUE(upstream_->wait_until([](const auto& c) { return c.size() == 1; }));
+    media->stop();
+    EXPECT_TRUE(upstream_->wait_until([](const auto& c) { return c[0].closed; }));
+    EXPECT_TRUE(media->wait_until([&] { return media->closed(); }));
+    EXPECT_TRUE(eventually([&] { return relay_->metric("donna_phone_calls_active") == 0; }));
+}
+
+TEST_F(PhoneCalls, AMediaUpgradeWithoutItsCallsTokenIsRefused)
+{
+    start();
+    const auto call = ring("PCMU");
+    const auto other = ring("PCMU");
+    const auto refused = [&](const std::string& url, const std::string& token) {
+        fakes::fake_media_stream media({.url = url, .auth_token = token});
+        EXPECT_FALSE(media.connect());
+        return media.refused_status();
+    };
+    EXPECT_EQ(refused(call.stream_url, ""), 401);
+    EXPECT_EQ(refused(call.stream_url, "dt1.forged.token"), 401);
+    EXPECT_EQ(refused(call.stream_url, other.stream_auth_token), 401); // another call's
+    auto first = stream(call);
+    EXPECT_EQ(refused(call.stream_url, call.stream_auth_token), 409); // one stream a call
+    EXPECT_GE(relay_->metric("donna_errors_total{code=\"invalid_media_token\"}"), 2);
+}
+
+} // namespace
+} // namespace donna::relay
