@@ -80,7 +80,7 @@ void call_answering::reject(const call_record& call, const std::string& why,
     call_command command{.action = call_action::reject,
                          .call_control_id = call.call_control_id,
                          .command_id = "donna-reject-" + std::to_string(call.id)};
-    voice->command(command, [this, done = std::move(done)](provider_result<command_done> r) {
+    voice->command(command, [this, done = std::move(done)](const provider_result<command_done>& r) {
         if (r) {
             count("rejected");
             return done(job_outcome::done());
@@ -114,18 +114,20 @@ void call_answering::on_incoming(const call_record& call, const std::string& off
 {
     const auto live = deps_.settings.current();
     const auto& cfg = live->cfg;
+    // Answering is on when the media stream has somewhere to connect and DONNA can speak;
+    // otherwise the relay keeps the call's record and leaves the call to the rest of the
+    // operator's set-up (it rings out).
+    const auto media_url = cfg.phone_media_url();
+    if (media_url.empty() || cfg.realtime() == realtime_mode::off) {
+        count("not_answered");
+        deps_.log.info("phone", "call #" + std::to_string(call.id) + " to " + call.to +
+                                    " is not answered: " +
+                                    (media_url.empty() ? "DONNA_PUBLIC_URL is not set"
+                                                       : "voice is off (no OPENAI_API_KEY)"));
+        return done(job_outcome::done());
+    }
     if (call.site.empty())
         return reject(call, "no site claims the number " + call.to + " (sites file, phone_numbers)",
-                      std::move(done));
-    const auto media_url = cfg.phone_media_url();
-    if (media_url.empty())
-        return reject(call,
-                      "the relay has no public address for the call's audio: set "
-                      "DONNA_PUBLIC_URL (or TELNYX_WEBHOOK_URL)",
-                      std::move(done));
-    if (cfg.realtime() == realtime_mode::off)
-        return reject(call,
-                      "voice is off: OPENAI_API_KEY is not set (or DONNA_DEMO=1 for the demo)",
                       std::move(done));
     auto* voice = deps_.phones.voice(cfg);
     if (voice == nullptr) {
@@ -159,10 +161,11 @@ void call_answering::on_incoming(const call_record& call, const std::string& off
     };
     const auto id = call.id;
     voice->command(answer, [this, voice, stream, fail, settle,
-                            id](provider_result<command_done> answered) {
+                            id](const provider_result<command_done>& answered) {
         if (!answered)
             return fail(answered.failure());
-        voice->command(stream, [this, fail, settle, id](provider_result<command_done> streaming) {
+        voice->command(stream, [this, fail, settle,
+                                id](const provider_result<command_done>& streaming) {
             if (!streaming)
                 return fail(streaming.failure());
             count("answered");

@@ -7,8 +7,11 @@
 // minutes, sent as the stream's auth token and checked on the upgrade. The codec both ways
 // is chosen from what the caller's side offers: G.722 (wideband) when offered, else L16,
 // else PCMA or PCMU in the order offered (PCMU when the offer says nothing).
-// No site claims it, or the relay cannot take calls (no public URL for the media stream, or
-// voice off: no OPENAI_API_KEY and no demo): the call is rejected, and the log says why.
+// No site claims it: the call is rejected, and the log says why.
+// Answering is off while the relay has no public address for the media stream
+// (DONNA_PUBLIC_URL, or TELNYX_WEBHOOK_URL's origin) or voice is off (no OPENAI_API_KEY and no
+// demo): the call is kept in the call history and left alone (it rings out, or another part
+// of the operator's set-up takes it).
 //
 //   call_answering answering({settings, phones, metrics, log});
 //   answering.on_incoming(call, offered_codecs, done);   // done(job_outcome) once
@@ -19,8 +22,8 @@
 // Without the provider's credentials (TELNYX_API_KEY) nothing can be done: the call is left to
 // ring out, and the log says why.
 //
-// Metrics: donna_calls_answered_total{outcome} (answered, rejected, unanswered, ended_first,
-// failed).
+// Metrics: donna_calls_answered_total{outcome} (answered, rejected, not_answered: answering
+// off, unanswered: no credentials, ended_first, failed).
 #pragma once
 
 #include "jobs/job_runner.hpp"
@@ -59,7 +62,7 @@ struct call_answering_deps {
 
 class call_answering {
 public:
-    explicit call_answering(call_answering_deps deps) : deps_(std::move(deps)) {}
+    explicit call_answering(call_answering_deps deps) : deps_(deps) {}
 
     void on_incoming(const call_record& call, const std::string& offered_codecs,
                      job_runner::settle done);

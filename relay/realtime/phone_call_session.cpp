@@ -314,7 +314,7 @@ private:
         std::weak_ptr<phone_call_session> weak = shared_from_this();
         upstream_->start(
             upstream_callbacks{[] {},
-                               [weak](std::string text) {
+                               [weak](const std::string& text) {
                                    if (auto self = weak.lock())
                                        self->on_upstream_event(text);
                                },

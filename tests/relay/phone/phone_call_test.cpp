@@ -94,7 +94,7 @@ protected:
     }
 
     // The relay, answering for the demo site's number, its public address its own.
-    void start(fakes::fake_realtime_options upstream_options = {})
+    void start(fakes::fake_realtime_options upstream_options = {}, bool public_address = true)
     {
         upstream_ = std::make_unique<fakes::fake_realtime_server>(std::move(upstream_options));
         ASSERT_TRUE(upstream_->start());
@@ -103,8 +103,10 @@ protected:
         cfg.openai_base_url = upstream_->base_url();
         cfg.sites.sites[0].greeting = "Hello, Acme reception, DONNA speaking.";
         relay_ = std::make_unique<test::relay_harness>(cfg);
-        cfg.public_url = relay_->self_origin(); // known once the relay listens
-        ASSERT_TRUE(relay_->svc().reload(cfg));
+        if (public_address) {
+            cfg.public_url = relay_->self_origin(); // known once the relay listens
+            ASSERT_TRUE(relay_->svc().reload(cfg));
+        }
         telnyx_.deliver_webhooks_to(relay_->self_origin() + "/v1/webhooks/telnyx");
     }
 
@@ -186,6 +188,26 @@ TEST_F(PhoneCalls, ACallToANumberNoSiteClaimsIsRejected)
         }
     EXPECT_TRUE(eventually(
         [&] { return relay_->metric("donna_calls_answered_total{outcome=\"rejected\"}") == 1; }));
+}
+
+TEST_F(PhoneCalls, WithoutAPublicAddressACallIsKeptInTheHistoryAndLeftAlone)
+{
+    start({}, false);
+    const auto id = telnyx_.call_in(caller, line);
+    ASSERT_TRUE(eventually([&] {
+        return relay_->metric("donna_calls_answered_total{outcome=\"not_answered\"}") == 1;
+    }));
+    for (const auto& c : telnyx_.calls()) {
+        if (c.call_control_id == id) {
+            EXPECT_TRUE(c.commands.empty());
+        }
+    }
+    const auto listed = relay_
+                            ->request("GET", "/v1/calls?direction=inbound", "",
+                                      test::bearer(test::test_admin_token))
+                            .json();
+    ASSERT_EQ(listed["calls"].size(), 1u) << listed.dump();
+    EXPECT_EQ(listed["calls"][0]["from"], caller);
 }
 
 TEST_F(PhoneCalls, TheGreetingReachesTheCallerInPcmuFramesAsTheUpstreamSpokeIt)
