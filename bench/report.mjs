@@ -2,7 +2,7 @@
 // the browser client's figures (bench/client_bench.mjs) into its own section when given.
 // The relay's chat benchmark (bench/chat_relay_bench.cpp) gets a section of its own too, and
 // the build's timings (bench/build_bench.sh records, kept in bench/build-results/) the last.
-//   node bench/report.mjs native.json wasm.json [client.json] [chat.json] [smtp.json] [webhook.json]
+//   node bench/report.mjs native.json wasm.json [client.json] [chat.json] [smtp.json] [webhook.json] [phone.json]
 //   node bench/report.mjs --build-section BENCHMARKS.md   # renews only "Build" in that file
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -16,7 +16,7 @@ if (process.argv[2] === '--build-section') {
   process.exit(0);
 }
 
-const [nativeFile, wasmFile, clientFile, chatFile, smtpFile, webhookFile] = process.argv.slice(2);
+const [nativeFile, wasmFile, clientFile, chatFile, smtpFile, webhookFile, phoneFile] = process.argv.slice(2);
 const load = (f) => JSON.parse(readFileSync(f, 'utf8'));
 const native = load(nativeFile);
 const wasm = load(wasmFile);
@@ -75,6 +75,7 @@ if (clientFile) lines.push(...clientSection(load(clientFile)));
 if (chatFile) lines.push(...chatSection(load(chatFile)));
 if (smtpFile) lines.push(...smtpSection(load(smtpFile)));
 if (webhookFile) lines.push(...webhookSection(load(webhookFile)));
+if (phoneFile) lines.push(...phoneSection(load(phoneFile)));
 lines.push(...buildSection(new URL('./build-results/', import.meta.url).pathname));
 process.stdout.write(lines.join('\n'));
 
@@ -275,6 +276,48 @@ function webhookSection(w) {
            'one: `relay/api/webhook_intake`), so the store costs less per event there than one transaction ' +
            'per event does alone. Processing (a job claimed, the event read, the call recorded, the job ' +
            'settled: three more transactions) shares the one thread during a burst; the 2xx never waits for it.');
+  out.push('');
+  return out;
+}
+
+// The "Phone bridge" section: the bridge's CPU per 20 ms frame each way, per codec, against
+// G.711 passed straight through, and its added delay.
+function phoneSection(run) {
+  const rows = table(run);
+  const delay = new Map();
+  for (const b of run.benchmarks)
+    if (b.aggregate_name === 'median' && b.delay_ms !== undefined) delay.set(b.run_name, b.delay_ms);
+  const codecs = [['0', 'PCMU 8 kHz'], ['1', 'L16 16 kHz'], ['2', 'G.722 (16 kHz)']];
+  const out = [];
+  out.push('');
+  out.push('## Phone bridge');
+  out.push('');
+  out.push('Written by `bench/phone_bridge_bench`: what `relay/realtime/phone_call_session` does for each ' +
+           '20 ms media frame of espeak-ng speech, per direction and codec. Caller to session: the media ' +
+           "payload's base64 decoded, the codec decoded, resampled to 24 kHz, PCM16, base64, the " +
+           "`input_audio_buffer.append`. Session to caller: a 20 ms delta's base64 decoded, resampled to " +
+           "the call's rate, framed, encoded, base64, the Telnyx `media` frame. The baseline is G.711 passed " +
+           'straight through (a session in `audio/pcmu`: base64 in, base64 out). Median ± standard ' +
+           'deviation of 5 repetitions, one thread; the added delay is the resampler\'s filter delay (the ' +
+           '20 ms of framing and the network come on top, the same for both).');
+  out.push('');
+  out.push('| codec | caller to session (µs) | session to caller (µs) | added delay in + out (ms) |');
+  out.push('|---|---|---|---|');
+  for (const [arg, name] of codecs) {
+    const inName = `BM_PhoneCallerToSession/${arg}`;
+    const outName = `BM_PhoneSessionToCaller/${arg}`;
+    const d = (delay.get(inName) ?? 0) + (delay.get(outName) ?? 0);
+    out.push(`| ${name} | ${fmt(rows.get(inName))} | ${fmt(rows.get(outName))} | ${d.toFixed(2)} |`);
+  }
+  out.push(`| baseline: G.711 straight through | ${fmt(rows.get('BM_G711PassThroughCallerToSession'))} | ` +
+           `${fmt(rows.get('BM_G711PassThroughSessionToCaller'))} | 0 |`);
+  out.push('');
+  const worst = Math.max(...codecs.map(([a]) =>
+    (rows.get(`BM_PhoneCallerToSession/${a}`)?.median ?? 0) + (rows.get(`BM_PhoneSessionToCaller/${a}`)?.median ?? 0)));
+  if (worst > 0)
+    out.push(`At the costliest codec a call's audio takes ${worst.toFixed(1)} µs of CPU per 20 ms both ways: ` +
+             `${(worst / 200).toFixed(3)}% of one core, about ${Math.floor(20000 / worst)} calls' conversion on one core ` +
+             '(the sockets and JSON of a call cost more than its conversion; the concurrent-call pacing measurement is still to come).');
   out.push('');
   return out;
 }

@@ -5,14 +5,19 @@
 #include "metrics/relay_metrics.hpp"
 #include "phone/call_answering.hpp"
 #include "protocol/donna_events.hpp"
+#include "protocol/json_fields.hpp"
 #include "realtime/phone_call_session.hpp"
 #include "settings/live_settings.hpp"
 #include "settings/settings_source.hpp"
 #include "store/call_store.hpp"
+#include "telephony/phone_providers.hpp"
 
 #include <boost/url/parse.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <charconv>
+#include <chrono>
 #include <memory>
 
 namespace donna::relay {
@@ -100,6 +105,30 @@ route phone_media_route(const phone_media_endpoint_deps& deps)
                                  ? site->greeting
                                  : grant.settings->personas.get(grant.persona).greeting;
             grant.lease.emplace(std::move(*lease));
+            grant.hang_up = [phones = &deps.phones, settings = grant.settings,
+                             call_control_id = call->call_control_id, call_id] {
+                auto* voice = phones->voice(settings->cfg);
+                if (voice == nullptr || call_control_id.empty())
+                    return;
+                // Its failure changes nothing here: a call that has ended already is fine,
+                // and one that has not ends when the caller hangs up on the silence.
+                voice->command({.action = call_action::hangup,
+                                .call_control_id = call_control_id,
+                                .command_id = "donna-hangup-" + std::to_string(call_id)},
+                               [](const provider_result<command_done>&) {});
+            };
+            grant.transcript = [db = &deps.db, metrics = &deps.metrics,
+                                call_id](std::string_view role, const std::string& text) {
+                const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count();
+                call_store record(*db);
+                // A line the database cannot take is missing from the record (and counted); the
+                // call goes on.
+                if (!record.note(call_id, "transcript", dump_json({{"role", role}, {"text", text}}),
+                                 now_ms))
+                    metrics->error("storage_error").inc();
+            };
             auto shared = std::make_shared<phone_call_grant>(std::move(grant));
             reply->accept_websocket([deps, shared](std::unique_ptr<websocket_channel> channel,
                                                    const websocket_upgrade& handed) {

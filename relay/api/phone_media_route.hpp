@@ -14,6 +14,7 @@
 namespace donna::relay {
 
 class database;
+class phone_providers;
 class session_registry;
 class settings_source;
 struct relay_metrics;
@@ -24,8 +25,9 @@ inline constexpr std::string_view media_token_header = "x-telnyx-streaming-auth-
 struct phone_media_endpoint_deps {
     const settings_source& settings;
     relay_metrics& metrics;
-    session_registry& sessions; // a call's stream holds a slot: one a call, drained at SIGTERM
-    database& db;               // the call, by the id its token names
+    session_registry& sessions;    // a call's stream holds a slot: one a call, drained at SIGTERM
+    database& db;                  // the call, by the id its token names
+    const phone_providers& phones; // hangs the call up when its session ends it
     realtime_deps session;
 };
 

@@ -32,7 +32,7 @@ std::shared_ptr<const router> relay_routes(const endpoint_parts& p)
         messages_route({p.settings, p.metrics, p.log, p.db}),
         telnyx_webhook_route({p.settings, p.metrics, p.log, p.intake, p.jobs}),
         calls_route({p.settings, p.metrics, p.log, p.db, p.phones}),
-        phone_media_route({p.settings, p.metrics, p.sessions, p.db, p.realtime}),
+        phone_media_route({p.settings, p.metrics, p.sessions, p.db, p.phones, p.realtime}),
         sms_threads_route({p.settings, p.metrics, p.log, p.db}),
         dead_letters_route({p.settings, p.metrics, p.log, p.db, p.jobs}),
         speech_route({p.settings, p.metrics, p.log, p.db, p.speech}),

@@ -6,6 +6,7 @@
 #include "audio/base64.hpp"
 #include "audio/pcm16.hpp"
 #include "audio/phone_audio_bridge.hpp"
+#include "demo/speech_synth.hpp"
 #include "log/log.hpp"
 #include "metrics/relay_metrics.hpp"
 #include "policy/client_policy.hpp"
@@ -40,6 +41,14 @@ constexpr std::size_t reorder_window = 3;
 // When the pacing clock has fallen this far behind (the strand was busy), it starts afresh
 // rather than sending a burst to catch up.
 constexpr auto pacing_slack = std::chrono::milliseconds(100);
+
+// What the caller hears when the relay ends the call itself.
+constexpr std::string_view apology_line =
+    "I'm sorry, I'm having trouble on my side. Please call again in a few minutes. Goodbye.";
+constexpr std::string_view goodbye_line =
+    "I'm sorry, I have to end the call now. Please call back in a minute. Goodbye.";
+// The mark after those last words: once it is echoed, the call is hung up.
+constexpr std::string_view goodbye_mark = "donna-goodbye";
 
 // What the greeting response is asked to say.
 std::string greeting_instructions(const std::string& greeting)
@@ -91,17 +100,23 @@ public:
             upgrade, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
     }
 
+    // SIGTERM: DONNA finishes the sentence she is saying (no new reply starts: the caller's
+    // audio no longer goes upstream), says goodbye and hangs up, within ¾ of the drain window.
     void begin_shutdown() override
     {
         net::dispatch(ws_->get_executor(), [self = shared_from_this()] {
-            if (self->ended_)
+            if (self->ended_ || self->draining_)
                 return;
+            self->draining_ = true;
             const auto grace = std::chrono::milliseconds(self->cfg().shutdown_grace_ms);
             self->shutdown_timer_.expires_after(grace * 3 / 4);
             self->shutdown_timer_.async_wait([self](beast::error_code ec) {
                 if (!ec)
-                    self->end("the relay is restarting");
+                    self->hang_up_and_end("the relay is restarting");
             });
+            if (!self->bridge_)
+                return self->hang_up_and_end("the relay is restarting");
+            self->goodbye_when_quiet();
         });
     }
 
@@ -273,7 +288,7 @@ private:
 
     void append_upstream()
     {
-        if (!upstream_ || to_upstream_.empty())
+        if (!upstream_ || to_upstream_.empty() || draining_ || ending_)
             return;
         const auto bytes = pcm16_to_bytes(to_upstream_);
         std::string event = R"({"type":"input_audio_buffer.append","audio":")";
@@ -287,6 +302,8 @@ private:
     // A mark of ours has come back: the audio before it has played to the caller.
     void on_mark(const std::string& name)
     {
+        if (name == goodbye_mark)
+            return hang_up_and_end(ending_why_); // the last words have played
         constexpr std::string_view prefix = "donna-";
         if (!name.starts_with(prefix))
             return;
@@ -300,6 +317,8 @@ private:
             return; // one cleared at a barge-in, echoed back by Telnyx
         heard_ = it->second;
         marks_.erase(marks_.begin(), std::next(it));
+        if (draining_)
+            goodbye_when_quiet();
     }
 
     // ------------------------------------------------------------ the Realtime session
@@ -312,19 +331,20 @@ private:
         else
             upstream_ = make_demo_upstream(executor, grant_.greeting, dialect::ga, deps_);
         std::weak_ptr<phone_call_session> weak = shared_from_this();
-        upstream_->start(
-            upstream_callbacks{[] {},
-                               [weak](const std::string& text) {
-                                   if (auto self = weak.lock())
-                                       self->on_upstream_event(text);
-                               },
-                               [weak](const upstream_failure& failure) {
-                                   if (auto self = weak.lock()) {
-                                       self->deps_.metrics.error(failure.code).inc();
-                                       self->end("the Realtime session failed: " + failure.code +
-                                                 ": " + self->deps_.log.redact(failure.message));
-                                   }
-                               }});
+        upstream_->start(upstream_callbacks{
+            [] {},
+            [weak](const std::string& text) {
+                if (auto self = weak.lock())
+                    self->on_upstream_event(text);
+            },
+            [weak](const upstream_failure& failure) {
+                if (auto self = weak.lock()) {
+                    self->deps_.metrics.error(failure.code).inc();
+                    self->say_and_hang_up(apology_line,
+                                          "the Realtime session failed: " + failure.code + ": " +
+                                              self->deps_.log.redact(failure.message));
+                }
+            }});
         const client_policy policy(
             grant_.settings->personas.get(grant_.persona), dialect::ga,
             realtime_model_settings{.model = cfg().realtime() == realtime_mode::openai
@@ -353,9 +373,26 @@ private:
             return on_reply_audio_done();
         if (kind == "input_audio_buffer.speech_started")
             return barge_in();
+        if (kind == "conversation.item.input_audio_transcription.completed")
+            return keep_transcript("caller", text);
+        if (kind == "response.output_audio_transcript.done" ||
+            kind == "response.audio_transcript.done")
+            return keep_transcript("donna", text);
         if (kind == "error")
             deps_.log.warn("phone", who() + ": the Realtime session reports: " +
                                         deps_.log.redact(text.substr(0, 300)));
+    }
+
+    void keep_transcript(std::string_view role, const std::string& text)
+    {
+        if (!grant_.transcript)
+            return;
+        const auto event = json::parse(text, nullptr, false);
+        if (!event.is_object())
+            return;
+        const auto words = json_string_member(event, "transcript");
+        if (!words.empty())
+            grant_.transcript(role, words);
     }
 
     void on_reply_audio(const std::string& text)
@@ -493,6 +530,63 @@ private:
 
     // ------------------------------------------------------------ the end
 
+    // While draining: once DONNA's current words have played (nothing queued, every mark
+    // back), the goodbye.
+    void goodbye_when_quiet()
+    {
+        if (ending_ || !paced_.empty() || !marks_.empty())
+            return;
+        say_and_hang_up(goodbye_line, "the relay is restarting");
+    }
+
+    // DONNA's last words, spoken by the relay itself (espeak-ng: the session may be what
+    // failed), then the call is hung up once Telnyx says they have played (or, should that
+    // mark never come, a little after they would have).
+    void say_and_hang_up(std::string_view line, const std::string& why)
+    {
+        if (ending_ || ended_)
+            return;
+        ending_ = true;
+        ending_why_ = why;
+        deps_.log.warn("phone", who() + ": " + why);
+        if (upstream_) {
+            upstream_->close();
+            upstream_.reset();
+        }
+        auto* voice = deps_.demo_voice ? deps_.demo_voice() : nullptr;
+        auto words = voice != nullptr && bridge_ ? voice->synthesize(line)
+                                                 : result<std::vector<std::int16_t>>(make_error(
+                                                       errc::upstream_unavailable, "no voice"));
+        if (!words)
+            return hang_up_and_end(why);
+        if (!paced_.empty() || !marks_.empty()) { // cut what was playing: the news comes first
+            paced_.clear();
+            marks_.clear();
+            bridge_->clear();
+            write(telnyx_clear_out());
+        }
+        bridge_->to_caller(*words);
+        bridge_->finish();
+        while (bridge_->next_frame(frame_))
+            paced_.push_back(telnyx_media_out(base64_encode(frame_)));
+        paced_.push_back(telnyx_mark_out(goodbye_mark));
+        const auto spoken = std::chrono::milliseconds(words->size() * 1000 / realtime_rate);
+        shutdown_timer_.expires_after(spoken + std::chrono::seconds(2));
+        shutdown_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec)
+                self->hang_up_and_end(self->ending_why_);
+        });
+    }
+
+    void hang_up_and_end(const std::string& why)
+    {
+        if (ended_)
+            return;
+        if (grant_.hang_up)
+            grant_.hang_up();
+        end(why);
+    }
+
     void end(const std::string& why)
     {
         if (ended_)
@@ -537,6 +631,9 @@ private:
     bool writing_ = false;
     bool closed_ = false;
     bool ended_ = false;
+    bool ending_ = false;   // DONNA's last words are playing; the call ends after them
+    bool draining_ = false; // SIGTERM: no new reply; goodbye once the current one has played
+    std::string ending_why_;
     bool counted_ = false;
     bool warned_invalid_ = false;
 };

@@ -20,7 +20,12 @@
 //   - barge-in: when the session hears the caller start speaking while DONNA talks, a clear
 //     goes to Telnyx at once and DONNA's reply is truncated at the audio actually heard (the
 //     last echoed mark), not at what was sent;
-//   - the call's end (a stop frame, the stream closing) closes the Realtime session.
+//   - what each side said (the caller's words transcribed, DONNA's reply transcripts) goes
+//     to the call's record as it is said;
+//   - the call's end (a stop frame, the stream closing) closes the Realtime session;
+//   - the session's own endings: the Realtime session fails (DONNA apologises, in the relay's
+//     own espeak-ng voice) or the relay drains (DONNA finishes her sentence and says goodbye);
+//     the call is hung up once those last words have played (their mark is back).
 //
 // All handlers run on the media connection's strand, as in realtime_session.
 #pragma once
@@ -32,9 +37,11 @@
 #include "server/session_registry.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace donna::relay {
 
@@ -49,6 +56,12 @@ struct phone_call_grant {
     donna::persona persona = donna::persona::general;
     std::string greeting; // the site's; "" for a short default
     std::optional<session_registry::lease> lease;
+    // Hangs the call up at the provider (the session's own endings: the Realtime session
+    // failed, the relay drains); null: the session only closes the stream.
+    std::function<void()> hang_up = {};
+    // Keeps a line of the call's transcript ("caller" or "donna", the words) with the call's
+    // record; null: not kept.
+    std::function<void(std::string_view role, const std::string& text)> transcript = {};
 };
 
 void run_phone_call_session(std::unique_ptr<websocket_channel> media,

@@ -196,6 +196,32 @@ result<call_record> call_store::get(std::int64_t id)
     return call_of(rows->front());
 }
 
+status call_store::note(std::int64_t call_id, const std::string& event_type,
+                        const std::string& detail, std::int64_t occurred_at_ms)
+{
+    return db_.transaction([&](sql_connection& sql) -> status {
+        auto count = sql.query("SELECT COUNT(*) FROM calls WHERE id = ?", {call_id});
+        if (!count)
+            return count.error();
+        if (count->empty() || integer_of(count->front()[0]) == 0)
+            return make_error(errc::not_found, "there is no call #" + std::to_string(call_id));
+        auto noted = sql.query("SELECT COUNT(*) FROM call_events WHERE call_id = ? AND "
+                               "event_id LIKE 'relay-%'",
+                               {call_id});
+        if (!noted)
+            return noted.error();
+        const auto n = noted->empty() ? 0 : integer_of(noted->front()[0]);
+        auto added =
+            sql.run("INSERT INTO call_events(call_id, event_id, event_type, "
+                    "occurred_at_ms, detail) VALUES (?, ?, ?, ?, ?)",
+                    {call_id, "relay-" + std::to_string(call_id) + "-" + std::to_string(n + 1),
+                     event_type, occurred_at_ms, detail});
+        if (!added)
+            return added.error();
+        return ok();
+    });
+}
+
 result<std::vector<call_event_row>> call_store::timeline(std::int64_t id)
 {
     auto rows = db_.query("SELECT event_id, event_type, occurred_at_ms, detail FROM call_events "

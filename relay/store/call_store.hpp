@@ -102,6 +102,12 @@ public:
     // when the event is about no call the relay knows (and not one coming in).
     result<std::int64_t> apply(const call_event& event);
 
+    // Something the relay itself saw on a call (its transcript, both ways: "transcript"
+    // with {"role":"caller"|"donna","text"}), added to the timeline under an id of its own
+    // ("relay-<call>-<n>", n counted per call). not_found for no such call.
+    status note(std::int64_t call_id, const std::string& event_type, const std::string& detail,
+                std::int64_t occurred_at_ms);
+
     // not_found when there is none.
     result<call_record> get(std::int64_t id);
     result<std::vector<call_event_row>> timeline(std::int64_t id);

@@ -35,7 +35,7 @@ namespace {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
-using json = nlohmann::json;
+using mjson = nlohmann::json;
 using ms = std::chrono::milliseconds;
 
 constexpr ms frame_time{20};
@@ -203,21 +203,21 @@ struct fake_media_stream::impl {
         const auto payload = codec.encode(pcm);
         ++sequence;
         ++chunk;
-        return json{{"event", "media"},
-                    {"sequence_number", std::to_string(sequence)},
-                    {"stream_id", "fake-stream"},
-                    {"media",
-                     {{"track", "inbound"},
-                      {"chunk", std::to_string(chunk)},
-                      {"timestamp", std::to_string((chunk - 1) * 20)},
-                      {"payload", base64_encode(payload)}}}}
+        return mjson{{"event", "media"},
+                     {"sequence_number", std::to_string(sequence)},
+                     {"stream_id", "fake-stream"},
+                     {"media",
+                      {{"track", "inbound"},
+                       {"chunk", std::to_string(chunk)},
+                       {"timestamp", std::to_string((chunk - 1) * 20)},
+                       {"payload", base64_encode(payload)}}}}
             .dump();
     }
 
     void send_tick()
     {
         auto frame = media_frame();
-        const bool dropped = options.drop.contains(sequence);
+        const bool dropped = options.drop.contains(chunk);
         if (!dropped) {
             if (options.reorder && held_back.empty()) {
                 held_back = std::move(frame);
@@ -270,10 +270,10 @@ struct fake_media_stream::impl {
     void echo(const std::string& name)
     {
         echoed.push_back(name);
-        write(json{{"event", "mark"},
-                   {"sequence_number", std::to_string(++sequence)},
-                   {"stream_id", "fake-stream"},
-                   {"mark", {{"name", name}}}}
+        write(mjson{{"event", "mark"},
+                    {"sequence_number", std::to_string(++sequence)},
+                    {"stream_id", "fake-stream"},
+                    {"mark", {{"name", name}}}}
                   .dump());
     }
 
@@ -298,7 +298,7 @@ struct fake_media_stream::impl {
 
     void on_message(const std::string& text)
     {
-        const auto frame = json::parse(text, nullptr, false);
+        const auto frame = mjson::parse(text, nullptr, false);
         if (!frame.is_object() || !frame.contains("event"))
             return;
         const auto event = frame.value("event", "");
@@ -386,18 +386,18 @@ status fake_media_stream::connect()
         return connected;
     net::post(i.ioc, [&i] {
         i.write(R"({"event":"connected","version":"1.0.0"})");
-        i.write(json{{"event", "start"},
-                     {"sequence_number", "1"},
-                     {"stream_id", "fake-stream"},
-                     {"start",
-                      {{"call_control_id", i.options.call_control_id},
-                       {"call_session_id", "fake-session"},
-                       {"from", "+15550100199"},
-                       {"to", "+15550100100"},
-                       {"media_format",
-                        {{"encoding", i.options.encoding},
-                         {"sample_rate", i.options.sample_rate},
-                         {"channels", 1}}}}}}
+        i.write(mjson{{"event", "start"},
+                      {"sequence_number", "1"},
+                      {"stream_id", "fake-stream"},
+                      {"start",
+                       {{"call_control_id", i.options.call_control_id},
+                        {"call_session_id", "fake-session"},
+                        {"from", "+15550100199"},
+                        {"to", "+15550100100"},
+                        {"media_format",
+                         {{"encoding", i.options.encoding},
+                          {"sample_rate", i.options.sample_rate},
+                          {"channels", 1}}}}}}
                     .dump());
         i.next_send = std::chrono::steady_clock::now() + frame_time;
         i.next_play = i.next_send;
@@ -459,9 +459,9 @@ bool fake_media_stream::closed() const
 void fake_media_stream::press(char digit)
 {
     net::post(impl_->ioc, [i = impl_.get(), digit] {
-        i->write(json{{"event", "dtmf"},
-                      {"stream_id", "fake-stream"},
-                      {"dtmf", {{"digit", std::string(1, digit)}}}}
+        i->write(mjson{{"event", "dtmf"},
+                       {"stream_id", "fake-stream"},
+                       {"dtmf", {{"digit", std::string(1, digit)}}}}
                      .dump());
     });
 }
@@ -470,8 +470,8 @@ void fake_media_stream::stop()
 {
     net::post(impl_->ioc, [i = impl_.get()] {
         i->sender.cancel();
-        i->write(
-            json{{"event", "stop"}, {"stream_id", "fake-stream"}, {"stop", json::object()}}.dump());
+        i->write(mjson{{"event", "stop"}, {"stream_id", "fake-stream"}, {"stop", mjson::object()}}
+                     .dump());
     });
 }
 

@@ -18,8 +18,10 @@
 //   ASSERT_TRUE(call.connect());
 //   ASSERT_TRUE(call.wait_until([&] { return call.heard().size() > 8000; }));
 //
-// Switchable faults: reorder (each pair of frames sent swapped), drop (sequence numbers
-// never sent: a lost packet), jitter (each frame sent up to this late).
+// Switchable faults: reorder (each pair of frames sent swapped), drop (media chunks, counted
+// from 1 like media.chunk, never sent: a lost packet; the stream's sequence_number counts
+// every frame, marks too, so it cannot name a media frame ahead of time), jitter (each frame
+// sent up to this late).
 //
 // Thread safety: every public member may be called from any thread once connect() returned;
 // the stream runs on one thread of its own, which the destructor stops and joins.
@@ -45,7 +47,7 @@ struct fake_media_stream_options {
     int sample_rate = 8000;        // as start.media_format says (G722: 8000, the RTP clock)
     std::vector<std::int16_t> caller_audio = {}; // at the audio's rate (G722: 16000)
     bool reorder = false;
-    std::set<std::int64_t> drop = {}; // sequence numbers never sent
+    std::set<std::int64_t> drop = {}; // media chunks never sent
     std::chrono::milliseconds jitter = std::chrono::milliseconds(0);
 };
 

@@ -116,19 +116,31 @@ TEST(PhoneCodec, AnEncodingOrRateItCannotCarryIsRefusedNamingWhatItTakes)
     }
 }
 
+// A caller's tone at 8 kHz through the bridge in 20 ms packets, as a call sends them: the
+// session's audio, whole (`keep_last`: only the last packet's).
+std::vector<std::int16_t> call_in_packets(phone_audio_bridge& bridge,
+                                          const phone_audio_format& format, double seconds,
+                                          bool keep_last = false)
+{
+    auto encoder = phone_encoder::create(format);
+    const auto tone = phone_tone(8000, 440, seconds);
+    std::vector<std::int16_t> session;
+    for (std::size_t at = 0; at < tone.size(); at += 160) {
+        std::vector<std::uint8_t> packet;
+        encoder->encode(std::span(tone).subspan(at, 160), packet);
+        if (keep_last)
+            session.clear();
+        bridge.from_caller(packet, session);
+    }
+    return session;
+}
+
 TEST(PhoneAudioBridge, TheCallersAudioReachesTheSessionAt24kHzWithItsDurationLevelAndPitch)
 {
     const auto pcmu = phone_audio_format_of("PCMU", 8000);
     auto bridge = phone_audio_bridge::create(*pcmu, *pcmu);
     ASSERT_TRUE(bridge);
-    auto encoder = phone_encoder::create(*pcmu);
-    const auto tone = phone_tone(8000, 440, 1.0);
-    std::vector<std::int16_t> session;
-    for (std::size_t at = 0; at < tone.size(); at += 160) { // 20 ms packets, as a call sends
-        std::vector<std::uint8_t> packet;
-        encoder->encode(std::span(tone).subspan(at, 160), packet);
-        bridge->from_caller(packet, session);
-    }
+    const auto session = call_in_packets(*bridge, *pcmu, 1.0);
     // One second at 24 kHz, less what the resampler's filter still holds (a few ms).
     EXPECT_NEAR(static_cast<double>(session.size()), 24000, 24000 * 0.01);
     const std::span middle(session.data() + 4000, 16000);
@@ -185,16 +197,7 @@ TEST(PhoneAudioBridge, ALostFrameIsTheLastOneAtHalfLevelThenSilence)
     const auto l16 = phone_audio_format_of("L16", 8000);
     auto bridge = phone_audio_bridge::create(*l16, *l16);
     ASSERT_TRUE(bridge);
-    auto encoder = phone_encoder::create(*l16);
-    const auto tone = phone_tone(8000, 440, 0.2);
-    std::vector<std::int16_t> session;
-    for (std::size_t at = 0; at < tone.size(); at += 160) {
-        std::vector<std::uint8_t> packet;
-        encoder->encode(std::span(tone).subspan(at, 160), packet);
-        session.clear();
-        bridge->from_caller(packet, session);
-    }
-    const auto last = session;
+    const auto last = call_in_packets(*bridge, *l16, 0.2, true);
     ASSERT_EQ(last.size(), 480u);
     std::vector<std::int16_t> concealed;
     bridge->conceal_frame(concealed);
