@@ -117,6 +117,20 @@ route phone_media_route(const phone_media_endpoint_deps& deps)
                                 .command_id = "donna-hangup-" + std::to_string(call_id)},
                                [](const provider_result<command_done>&) {});
             };
+            grant.transfer = [phones = &deps.phones, settings = grant.settings,
+                              call_control_id = call->call_control_id,
+                              call_id](const std::string& to) {
+                auto* voice = phones->voice(settings->cfg);
+                if (voice == nullptr || call_control_id.empty())
+                    return;
+                voice->command({.action = call_action::transfer,
+                                .call_control_id = call_control_id,
+                                .command_id = "donna-transfer-" + std::to_string(call_id),
+                                .to = to},
+                               [](const provider_result<command_done>&) {});
+            };
+            if (site != nullptr && !site->staff_phones.empty())
+                grant.staff_phone = site->staff_phones.front();
             grant.transcript = [db = &deps.db, metrics = &deps.metrics,
                                 call_id](std::string_view role, const std::string& text) {
                 const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

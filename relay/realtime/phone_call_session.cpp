@@ -47,7 +47,8 @@ constexpr std::string_view apology_line =
     "I'm sorry, I'm having trouble on my side. Please call again in a few minutes. Goodbye.";
 constexpr std::string_view goodbye_line =
     "I'm sorry, I have to end the call now. Please call back in a minute. Goodbye.";
-// The mark after those last words: once it is echoed, the call is hung up.
+constexpr std::string_view hand_off_line = "One moment, please. I'm putting you through.";
+// The mark after those last words: once it is echoed, the call is hung up (or put through).
 constexpr std::string_view goodbye_mark = "donna-goodbye";
 
 // What the greeting response is asked to say.
@@ -200,6 +201,8 @@ private:
             return;
         case telnyx_media_kind::dtmf:
             deps_.log.info("phone", who() + ": the caller pressed " + frame->digit);
+            if (frame->digit == "0")
+                return put_through();
             return;
         case telnyx_media_kind::connected:
         case telnyx_media_kind::other:
@@ -540,8 +543,8 @@ private:
     }
 
     // DONNA's last words, spoken by the relay itself (espeak-ng: the session may be what
-    // failed), then the call is hung up once Telnyx says they have played (or, should that
-    // mark never come, a little after they would have).
+    // failed), then the call is hung up (or put through) once Telnyx says they have played
+    // (or, should that mark never come, a little after they would have).
     void say_and_hang_up(std::string_view line, const std::string& why)
     {
         if (ending_ || ended_)
@@ -582,9 +585,26 @@ private:
     {
         if (ended_)
             return;
-        if (grant_.hang_up)
+        if (!transfer_to_.empty() && grant_.transfer)
+            grant_.transfer(transfer_to_);
+        else if (grant_.hang_up)
             grant_.hang_up();
         end(why);
+    }
+
+    // The caller pressed 0: a person. DONNA says so, then the call goes to the site's staff
+    // number (the first of its staff_phones); with none, DONNA says she will take a message.
+    void put_through()
+    {
+        if (ending_ || ended_ || !bridge_)
+            return;
+        if (grant_.staff_phone.empty() || !grant_.transfer) {
+            deps_.log.info("phone", who() + ": no staff number to put the caller through to");
+            return;
+        }
+        count("donna_phone_transfers_total", "Calls put through to a person");
+        transfer_to_ = grant_.staff_phone;
+        say_and_hang_up(hand_off_line, "put through to " + grant_.staff_phone);
     }
 
     void end(const std::string& why)
@@ -634,6 +654,7 @@ private:
     bool ending_ = false;   // DONNA's last words are playing; the call ends after them
     bool draining_ = false; // SIGTERM: no new reply; goodbye once the current one has played
     std::string ending_why_;
+    std::string transfer_to_; // after the last words: put through here instead of hanging up
     bool counted_ = false;
     bool warned_invalid_ = false;
 };

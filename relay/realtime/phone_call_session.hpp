@@ -23,6 +23,8 @@
 //   - what each side said (the caller's words transcribed, DONNA's reply transcripts) goes
 //     to the call's record as it is said;
 //   - the call's end (a stop frame, the stream closing) closes the Realtime session;
+//   - the caller presses 0: DONNA says she is putting them through, then the call is
+//     transferred to the site's staff number;
 //   - the session's own endings: the Realtime session fails (DONNA apologises, in the relay's
 //     own espeak-ng voice) or the relay drains (DONNA finishes her sentence and says goodbye);
 //     the call is hung up once those last words have played (their mark is back).
@@ -59,6 +61,10 @@ struct phone_call_grant {
     // Hangs the call up at the provider (the session's own endings: the Realtime session
     // failed, the relay drains); null: the session only closes the stream.
     std::function<void()> hang_up = {};
+    // Puts the call through to a number (a person), and the site's staff number for it ("":
+    // none); the caller asks for a person by pressing 0.
+    std::function<void(const std::string& to)> transfer = {};
+    std::string staff_phone = {};
     // Keeps a line of the call's transcript ("caller" or "donna", the words) with the call's
     // record; null: not kept.
     std::function<void(std::string_view role, const std::string& text)> transcript = {};

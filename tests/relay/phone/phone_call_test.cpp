@@ -30,6 +30,7 @@ using donna::test::eventually;
 
 constexpr const char* line = "+15550100100";
 constexpr const char* caller = "+15550100199";
+constexpr const char* staff = "+15550100777";
 
 std::vector<std::int16_t> speech_at(int rate)
 {
@@ -107,6 +108,7 @@ protected:
         cfg.openai_base_url = upstream_->base_url();
         cfg.sites.sites[0].greeting = "Hello, Acme reception, DONNA speaking.";
         cfg.shutdown_grace_ms = shutdown_grace_ms;
+        cfg.sites.sites[0].staff_phones = {staff};
         relay_ = std::make_unique<test::relay_harness>(cfg);
         if (public_address) {
             cfg.public_url = relay_->self_origin(); // known once the relay listens
@@ -426,6 +428,36 @@ TEST_F(PhoneCalls, ADrainingRelayLetsDonnaFinishSaysGoodbyeAndHangsUp)
     EXPECT_EQ(media->clears(), 0); // nothing was cut
     // The whole greeting, then the goodbye (seconds of speech) before the hangup.
     EXPECT_GT(media->heard().size(), 8000u + 8000u * 2);
+}
+
+TEST_F(PhoneCalls, PressingZeroPutsTheCallerThroughToTheStaffAfterDonnaSaysSo)
+{
+    start();
+    const auto call = ring("PCMU");
+    auto media = stream(call);
+    ASSERT_TRUE(media->wait_until([&] { return !media->heard().empty(); }));
+    media->press('0');
+    const auto transferred = [&] {
+        for (const auto& c : telnyx_.calls())
+            if (c.call_control_id == call.call_control_id)
+                return c.transferred_to;
+        return std::string();
+    };
+    const auto before = media->heard().size();
+    ASSERT_TRUE(eventually([&] { return transferred() == staff; }));
+    // The hand-off line (a second or more of speech) played before the call was put through,
+    // and it was not hung up.
+    EXPECT_GT(media->heard().size(), before + 8000);
+    EXPECT_FALSE(was_hung_up(telnyx_, call.call_control_id));
+    EXPECT_EQ(relay_->metric("donna_phone_transfers_total"), 1);
+    // The call's record shows the transfer (Telnyx's call.bridged).
+    EXPECT_TRUE(eventually([&] {
+        const auto record = relay_
+                                ->request("GET", "/v1/calls/" + std::to_string(call_id_of(call)),
+                                          "", test::bearer(test::test_admin_token))
+                                .json();
+        return record["call"]["transfers"].size() == 1;
+    }));
 }
 
 TEST_F(PhoneCalls, WhatEachSideSaysIsKeptWithTheCall)
