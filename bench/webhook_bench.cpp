@@ -261,15 +261,16 @@ int run(int argc, char** argv)
         webhook_store store(**db);
         const auto step_events = make_events(signer, events, "step-");
         const auto now = unix_seconds();
-        const auto verify_only = per_second(events, [&](int i) {
-            const auto& e = step_events[static_cast<std::size_t>(i)];
+        const auto verify = [&](const signed_event& e) {
             if (!verify_telnyx_webhook(
                      *key,
                      {e.headers.at("telnyx-timestamp"), e.headers.at("telnyx-signature-ed25519")},
                      e.body, now)
                      .ok)
                 ++failures;
-        });
+        };
+        const auto verify_only =
+            per_second(events, [&](int i) { verify(step_events[static_cast<std::size_t>(i)]); });
         const auto parse_only = per_second(events, [&](int i) {
             if (!parse_telnyx_event(step_events[static_cast<std::size_t>(i)].body))
                 ++failures;
@@ -290,12 +291,7 @@ int run(int argc, char** argv)
         });
         const auto all_steps = per_second(events, [&](int i) {
             const auto& e = step_events[static_cast<std::size_t>(i)];
-            if (!verify_telnyx_webhook(
-                     *key,
-                     {e.headers.at("telnyx-timestamp"), e.headers.at("telnyx-signature-ed25519")},
-                     e.body, now)
-                     .ok)
-                ++failures;
+            verify(e);
             store_event(e, i, "-all");
         });
 

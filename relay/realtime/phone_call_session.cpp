@@ -61,6 +61,12 @@ std::string greeting_instructions(const std::string& greeting)
            greeting + "\"";
 }
 
+// One frame or mark of DONNA's, waiting for its turn to go to Telnyx.
+struct paced_item {
+    std::string text;
+    bool mark = false; // marks go right after the frame before them, not on a tick of their own
+};
+
 // One of DONNA's marks: after the audio of `item` up to `audio_end_ms` has been sent.
 struct sent_mark {
     std::string item_id;
@@ -230,7 +236,6 @@ private:
             return end(bridge.error().message);
         }
         bridge_.emplace(std::move(*bridge));
-        stream_id_ = start.stream_id;
         start_sequence_ = std::max<std::int64_t>(start.sequence, 0);
         deps_.log.info("phone", who() + ": " + start.encoding + " at " +
                                     std::to_string(format->sample_rate) + " Hz");
@@ -426,20 +431,27 @@ private:
         frame_reply();
     }
 
-    // The whole frames the bridge holds, queued for pacing, and a mark after them.
+    // The whole frames the bridge holds, queued for pacing; how many.
+    int queue_frames()
+    {
+        int framed = 0;
+        while (bridge_->next_frame(frame_)) {
+            paced_.push_back({telnyx_media_out(base64_encode(frame_)), false});
+            ++framed;
+        }
+        return framed;
+    }
+
+    // A reply's whole frames, queued, and a mark after them.
     void frame_reply()
     {
-        bool framed = false;
-        while (bridge_->next_frame(frame_)) {
-            paced_.push_back(telnyx_media_out(base64_encode(frame_)));
-            reply_framed_ms_ += phone_frame_ms;
-            framed = true;
-        }
-        if (!framed)
+        const int framed = queue_frames();
+        if (framed == 0)
             return;
+        reply_framed_ms_ += std::int64_t{framed} * phone_frame_ms;
         ++marks_made_;
         marks_.emplace(marks_made_, sent_mark{reply_item_, reply_framed_ms_});
-        paced_.push_back(telnyx_mark_out("donna-" + std::to_string(marks_made_)));
+        paced_.push_back({telnyx_mark_out("donna-" + std::to_string(marks_made_)), true});
     }
 
     // The caller started speaking: what is queued is dropped at Telnyx and here, and the
@@ -482,10 +494,10 @@ private:
             pacing_next_ = now;
         bool sent_frame = false;
         while (!paced_.empty()) {
-            const bool is_mark = paced_.front().find(R"("event":"mark")") != std::string::npos;
+            const bool is_mark = paced_.front().mark;
             if (!is_mark && sent_frame)
                 break;
-            write(std::move(paced_.front()));
+            write(std::move(paced_.front().text));
             paced_.pop_front();
             sent_frame = sent_frame || !is_mark;
         }
@@ -570,9 +582,8 @@ private:
         }
         bridge_->to_caller(*words);
         bridge_->finish();
-        while (bridge_->next_frame(frame_))
-            paced_.push_back(telnyx_media_out(base64_encode(frame_)));
-        paced_.push_back(telnyx_mark_out(goodbye_mark));
+        queue_frames();
+        paced_.push_back({telnyx_mark_out(goodbye_mark), true});
         const auto spoken = std::chrono::milliseconds(words->size() * 1000 / realtime_rate);
         shutdown_timer_.expires_after(spoken + std::chrono::seconds(2));
         shutdown_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -631,7 +642,6 @@ private:
     net::steady_timer shutdown_timer_;
     std::shared_ptr<upstream_link> upstream_;
     std::optional<phone_audio_bridge> bridge_;
-    std::string stream_id_;
     beast::flat_buffer read_buffer_;
     // The caller's side.
     std::int64_t start_sequence_ = 0;
@@ -642,7 +652,7 @@ private:
     std::string reply_item_;           // the reply whose audio is going out
     std::int64_t reply_framed_ms_ = 0; // of that reply, framed so far
     std::vector<std::uint8_t> frame_;
-    std::deque<std::string> paced_;            // frames and marks not yet due
+    std::deque<paced_item> paced_;             // frames and marks not yet due
     std::map<std::uint64_t, sent_mark> marks_; // sent, not yet echoed, by number (= age)
     std::uint64_t marks_made_ = 0;
     sent_mark heard_; // the last echoed: heard up to here

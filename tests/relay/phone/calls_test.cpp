@@ -230,15 +230,8 @@ TEST_F(Calls, EventsThatArriveOutOfOrderLeaveTheCallAsItEnded)
         telnyx_.signer().event("call.hangup", "2030-01-01T00:00:05.000000Z", hangup, "");
     const auto earlier =
         telnyx_.signer().event("call.answered", "2030-01-01T00:00:03.000000Z", ids, "");
-    ASSERT_EQ(
-        relay_->request("POST", "/v1/webhooks/telnyx", later, telnyx_.signer().headers_now(later))
-            .status,
-        200);
-    ASSERT_EQ(
-        relay_
-            ->request("POST", "/v1/webhooks/telnyx", earlier, telnyx_.signer().headers_now(earlier))
-            .status,
-        200);
+    ASSERT_EQ(test::post_signed_webhook(*relay_, telnyx_, later), 200);
+    ASSERT_EQ(test::post_signed_webhook(*relay_, telnyx_, earlier), 200);
     ASSERT_TRUE(eventually([&] { return call(id)["timeline"].size() == 3; }));
     const auto c = call(id);
     EXPECT_EQ(c["status"], "ended");

@@ -82,12 +82,6 @@ double envelope_match(const std::vector<double>& a, const std::vector<double>& b
     return best;
 }
 
-// The audio a Realtime session received, from its input_audio_buffer.append events.
-std::vector<std::int16_t> upstream_input(const fakes::recorded_connection& c)
-{
-    return c.input_audio;
-}
-
 class PhoneCalls : public ::testing::Test {
 protected:
     void SetUp() override { ASSERT_TRUE(telnyx_.start()); }
@@ -271,7 +265,7 @@ TEST_F(PhoneCalls, TheCallersSpeechReachesTheUpstreamAs24kHzPcm16)
             [&](const auto& c) { return !c.empty() && c[0].input_audio.size() >= want; },
             std::chrono::seconds(15)))
             << offer;
-        const auto input = upstream_input(upstream_->connections()[0]);
+        const auto input = upstream_->connections()[0].input_audio;
         const std::vector<std::int16_t> spoken(input.begin(),
                                                input.begin() + static_cast<std::ptrdiff_t>(want));
         EXPECT_GT(envelope_match(envelope(spoken, 24000), envelope(speech, rate)), 0.95) << offer;
@@ -293,7 +287,7 @@ TEST_F(PhoneCalls, ALostFrameIsConcealedAndShuffledFramesArriveInOrder)
     EXPECT_TRUE(
         eventually([&] { return relay_->metric("donna_phone_frames_concealed_total") == 1; }));
     // In order despite the shuffle: the upstream's audio follows the speech's envelope.
-    const auto input = upstream_input(upstream_->connections()[0]);
+    const auto input = upstream_->connections()[0].input_audio;
     const std::vector<std::int16_t> spoken(input.begin(),
                                            input.begin() + static_cast<std::ptrdiff_t>(want));
     EXPECT_GT(envelope_match(envelope(spoken, 24000), envelope(speech, 8000)), 0.95);

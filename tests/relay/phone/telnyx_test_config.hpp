@@ -25,4 +25,13 @@ inline config telnyx_test_config(const fakes::fake_telnyx& telnyx, const std::st
     return c;
 }
 
+// A body posted to the relay's webhook route as Telnyx sends it, signed now by the fake's key;
+// the HTTP status.
+inline int post_signed_webhook(relay_harness& relay, const fakes::fake_telnyx& telnyx,
+                               const std::string& body)
+{
+    return relay.request("POST", "/v1/webhooks/telnyx", body, telnyx.signer().headers_now(body))
+        .status;
+}
+
 } // namespace donna::relay::test

@@ -162,15 +162,8 @@ TEST_F(Texting, AReportThatArrivesBeforeTheSentOneStillWinsByItsTime)
         telnyx_.signer().event("message.finalized", "2026-12-07T12:00:05.000000Z", finalized, "");
     const auto earlier =
         telnyx_.signer().event("message.sent", "2026-12-07T12:00:01.000000Z", sent, "");
-    ASSERT_EQ(
-        relay_->request("POST", "/v1/webhooks/telnyx", later, telnyx_.signer().headers_now(later))
-            .status,
-        200);
-    ASSERT_EQ(
-        relay_
-            ->request("POST", "/v1/webhooks/telnyx", earlier, telnyx_.signer().headers_now(earlier))
-            .status,
-        200);
+    ASSERT_EQ(test::post_signed_webhook(*relay_, telnyx_, later), 200);
+    ASSERT_EQ(test::post_signed_webhook(*relay_, telnyx_, earlier), 200);
     ASSERT_TRUE(eventually([&] {
         return relay_->metric("donna_webhook_events_processed_total{event_type=\"message.sent\","
                               "outcome=\"stale\",provider=\"telnyx\"}") == 1;
