@@ -131,16 +131,16 @@ route phone_media_route(const phone_media_endpoint_deps& deps)
             };
             if (site != nullptr && !site->staff_phones.empty())
                 grant.staff_phone = site->staff_phones.front();
-            grant.transcript = [db = &deps.db, metrics = &deps.metrics,
-                                call_id](std::string_view role, const std::string& text) {
+            grant.caller_number = call->from;
+            grant.note = [db = &deps.db, metrics = &deps.metrics,
+                          call_id](std::string_view type, const std::string& detail) {
                 const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
                                         .count();
                 call_store record(*db);
-                // A line the database cannot take is missing from the record (and counted); the
-                // call goes on.
-                if (!record.note(call_id, "transcript", dump_json({{"role", role}, {"text", text}}),
-                                 now_ms))
+                // An entry the database cannot take is missing from the record (and counted);
+                // the call goes on.
+                if (!record.note(call_id, std::string(type), detail, now_ms))
                     metrics->error("storage_error").inc();
             };
             auto shared = std::make_shared<phone_call_grant>(std::move(grant));

@@ -246,7 +246,30 @@ executed_tool_call send(executed_tool_call out, const chat_tool_arguments& args,
 
 std::string_view to_string(action_channel channel)
 {
-    return channel == action_channel::voice ? "voice" : "chat";
+    switch (channel) {
+    case action_channel::voice:
+        return "voice";
+    case action_channel::phone:
+        return "phone";
+    case action_channel::chat:
+        break;
+    }
+    return "chat";
+}
+
+executed_tool_call session_tool_done(const chat_tool_call& call, std::string_view action,
+                                     std::string_view status, std::string_view detail,
+                                     const chat_action_context& context, relay_metrics& metrics,
+                                     logger& log)
+{
+    auto out = start(call);
+    out.taken.name = std::string(action);
+    out.taken.status = std::string(status);
+    count(metrics, action, context, status);
+    log.info("chat",
+             "action " + out.taken.name + " " + out.taken.status + " (" + where(context) + ")");
+    out.exchange.result = dump_json({{"status", status}, {"detail", detail}});
+    return out;
 }
 
 executed_tool_call execute_tool_call(const chat_tool_call& call, const chat_action_context& context,

@@ -51,9 +51,9 @@ struct chat_action_taken {
     std::string error;   // why it was not carried out ("" when it was)
 };
 
-// Where a call came from: the text chat (POST /v1/chat, donna.chat.message) or the model of
-// a Realtime voice session.
-enum class action_channel { chat, voice };
+// Where a call came from: the text chat (POST /v1/chat, donna.chat.message), the model of
+// a Realtime voice session on the web, or the model answering a phone call.
+enum class action_channel { chat, voice, phone };
 std::string_view to_string(action_channel channel);
 
 struct chat_action_context {
@@ -81,6 +81,15 @@ struct executed_tool_call {
 // Validates and carries out one call. `store` null: no database, the call fails (counted).
 executed_tool_call execute_tool_call(const chat_tool_call& call, const chat_action_context& context,
                                      action_store* store, relay_metrics& metrics, logger& log);
+
+// A call the session carried out itself (the phone's transfer_call and end_call, which act
+// on the call rather than store anything): counted in donna_actions_total under `action` and
+// logged as the others, with `status` ("done", "refused"...) and `detail` (what the model
+// should say or do next) as its result.
+executed_tool_call session_tool_done(const chat_tool_call& call, std::string_view action,
+                                     std::string_view status, std::string_view detail,
+                                     const chat_action_context& context, relay_metrics& metrics,
+                                     logger& log);
 
 // A call that is not carried out for the turn's sake (status "refused": over
 // max_tool_calls_per_turn), with `why` as its result.

@@ -6,12 +6,18 @@
 #include "audio/base64.hpp"
 #include "audio/pcm16.hpp"
 #include "audio/phone_audio_bridge.hpp"
+#include "chat/chat_tools.hpp"
+#include "core/unix_time.hpp"
 #include "demo/speech_synth.hpp"
 #include "log/log.hpp"
 #include "metrics/relay_metrics.hpp"
 #include "policy/client_policy.hpp"
+#include "policy/recipient_policy.hpp"
 #include "protocol/json_fields.hpp"
 #include "providers/telnyx/telnyx_media.hpp"
+#include "realtime/phone_tools.hpp"
+#include "realtime/realtime_tool_calls.hpp"
+#include "realtime/voice_actions.hpp"
 #include "settings/live_settings.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -50,6 +56,11 @@ constexpr std::string_view goodbye_line =
 constexpr std::string_view hand_off_line = "One moment, please. I'm putting you through.";
 // The mark after those last words: once it is echoed, the call is hung up (or put through).
 constexpr std::string_view goodbye_mark = "donna-goodbye";
+// The conversation DONNA's actions on a call belong to (chat/chat_actions): the call's.
+constexpr std::string_view conversation_prefix = "phone-call-";
+// After transfer_call or end_call, the words DONNA says with it have this long to play before
+// the session acts anyway (a reply that never ends, marks that never come back).
+constexpr auto words_with_action_limit = std::chrono::seconds(20);
 
 // What the greeting response is asked to say.
 std::string greeting_instructions(const std::string& greeting)
@@ -82,8 +93,12 @@ public:
           ws_(std::move(media)),
           grant_(std::move(grant)),
           pacer_(ws_->get_executor()),
-          shutdown_timer_(ws_->get_executor())
-    {}
+          shutdown_timer_(ws_->get_executor()),
+          action_timer_(ws_->get_executor())
+    {
+        if (!grant_.caller_number.empty())
+            contacts_.heard(grant_.caller_number); // caller id: DONNA may text them back
+    }
 
     ~phone_call_session() override
     {
@@ -327,6 +342,7 @@ private:
         marks_.erase(marks_.begin(), std::next(it));
         if (draining_)
             goodbye_when_quiet();
+        act_after_words(false);
     }
 
     // ------------------------------------------------------------ the Realtime session
@@ -353,13 +369,8 @@ private:
                                               self->deps_.log.redact(failure.message));
                 }
             }});
-        const client_policy policy(
-            grant_.settings->personas.get(grant_.persona), dialect::ga,
-            realtime_model_settings{.model = cfg().realtime() == realtime_mode::openai
-                                                 ? cfg().openai_realtime_model
-                                                 : std::string(),
-                                    .transcription_model = cfg().transcription_model,
-                                    .transcription_language = cfg().transcription_language});
+        const client_policy policy(grant_.settings->personas.get(grant_.persona), dialect::ga,
+                                   upstream_models());
         upstream_->send(policy.initial_session_update());
         if (auto transcription = policy.transcription_update(); !transcription.empty())
             upstream_->send(std::move(transcription));
@@ -369,20 +380,55 @@ private:
                  {"response", {{"instructions", greeting_instructions(grant_.greeting)}}}}));
     }
 
+    // OpenAI's models and DONNA's tools (the web's actions and the phone's own); the demo
+    // transcribes by itself and calls no tools.
+    realtime_model_settings upstream_models() const
+    {
+        if (cfg().realtime() != realtime_mode::openai)
+            return {.model = {},
+                    .transcription_model = cfg().transcription_model,
+                    .transcription_language = cfg().transcription_language};
+        realtime_model_settings models{.model = cfg().openai_realtime_model,
+                                       .transcription_model = cfg().transcription_model,
+                                       .transcription_language = cfg().transcription_language,
+                                       .tools = nullptr,
+                                       .tools_instructions = {}};
+        if (offers_tools()) {
+            models.tools = realtime_tools_json();
+            for (auto& tool : phone_tools_json())
+                models.tools.push_back(std::move(tool));
+            models.tools_instructions =
+                std::string(actions_instructions()) + std::string(phone_tools_instructions());
+        }
+        return models;
+    }
+
+    // As on the web: OpenAI's model gets tools unless DONNA_CHAT_TOOLS=0 or there is nowhere
+    // to keep what they do.
+    bool offers_tools() const
+    {
+        return cfg().realtime() == realtime_mode::openai && cfg().chat_tools &&
+               deps_.actions != nullptr;
+    }
+
     void on_upstream_event(const std::string& text)
     {
         const auto type = peek_event_type(text);
         if (!type)
             return;
         const std::string_view kind = *type;
+        if (offers_tools())
+            carry_out(tool_calls_.on_upstream_event(kind, text));
         if (kind == "response.output_audio.delta" || kind == "response.audio.delta")
             return on_reply_audio(text);
         if (kind == "response.output_audio.done" || kind == "response.audio.done")
             return on_reply_audio_done();
         if (kind == "input_audio_buffer.speech_started")
             return barge_in();
-        if (kind == "conversation.item.input_audio_transcription.completed")
+        if (kind == "conversation.item.input_audio_transcription.completed") {
+            hear_caller(text);
             return keep_transcript("caller", text);
+        }
         if (kind == "response.output_audio_transcript.done" ||
             kind == "response.audio_transcript.done")
             return keep_transcript("donna", text);
@@ -393,14 +439,129 @@ private:
 
     void keep_transcript(std::string_view role, const std::string& text)
     {
-        if (!grant_.transcript)
+        if (!grant_.note)
             return;
         const auto event = json::parse(text, nullptr, false);
         if (!event.is_object())
             return;
         const auto words = json_string_member(event, "transcript");
         if (!words.empty())
-            grant_.transcript(role, words);
+            grant_.note("transcript", dump_json({{"role", role}, {"text", words}}));
+    }
+
+    // What the caller said, for the recipient policy (whom DONNA may write to).
+    void hear_caller(const std::string& text)
+    {
+        const auto event = json::parse(text, nullptr, false);
+        if (event.is_object())
+            contacts_.heard(json_string_member(event, "transcript"));
+    }
+
+    // ------------------------------------------------------------ DONNA's tools
+
+    // The model's calls, carried out and answered; the response asked to go on after them.
+    void carry_out(const realtime_tool_calls::step& step)
+    {
+        if (!upstream_ || (step.ready.empty() && !step.response_finished))
+            return; // nearly every event
+        if (!step.ready.empty()) {
+            const chat_action_context context{.site = grant_.site,
+                                              .conversation = std::string(conversation_prefix) +
+                                                              std::to_string(grant_.call_id),
+                                              .channel = action_channel::phone,
+                                              .now_unix = unix_now(),
+                                              .where = cfg().sites.find(grant_.site),
+                                              .heard = &contacts_,
+                                              .email_sender = !cfg().smtp_host.empty(),
+                                              .sms_sender = cfg().texting_configured()};
+            const auto done = answer_tool_calls(
+                tool_calls_, step.ready, context, {deps_.actions, deps_.metrics, deps_.log},
+                [this, &context](const chat_tool_call& call) { return own_tool(call, context); },
+                [this](std::string event) { upstream_->send(std::move(event)); });
+            for (const auto& call : done)
+                keep_tool_call(call.taken);
+        }
+        if (step.continue_response && upstream_)
+            upstream_->send(continue_response_event(tool_calls_.tools_final()));
+        else if (step.response_finished && after_words_ != after_words::nothing &&
+                 !tool_calls_.response_in_progress())
+            words_said(); // the reply with the hand-off line or goodbye is complete
+    }
+
+    void keep_tool_call(const chat_action_taken& taken)
+    {
+        if (!grant_.note)
+            return;
+        json detail = {{"name", taken.name}, {"status", taken.status}};
+        if (taken.id != 0)
+            detail["id"] = taken.id;
+        if (!taken.error.empty())
+            detail["error"] = taken.error;
+        grant_.note("tool_call", dump_json(detail));
+    }
+
+    // transfer_call and end_call: what the session does itself, once the words that go with
+    // it have played. nullopt: not one of the phone's tools.
+    std::optional<executed_tool_call> own_tool(const chat_tool_call& call,
+                                               const chat_action_context& context)
+    {
+        const auto tool = phone_tool_named(call.name);
+        if (!tool)
+            return std::nullopt;
+        const auto name = to_string(*tool);
+        const auto answer = [&](std::string_view status, std::string_view detail) {
+            return session_tool_done(call, name, status, detail, context, deps_.metrics, deps_.log);
+        };
+        auto args = read_phone_tool_call(*tool, call.arguments);
+        if (!args)
+            return answer("invalid", "Nothing was done: " + args.error().message +
+                                         ". Call the tool again with valid arguments.");
+        if (ending_ || after_words_ != after_words::nothing)
+            return answer("refused", "The call is already ending.");
+        if (*tool == phone_tool::end_call) {
+            after_words_ = after_words::hang_up;
+            return answer("done", "The call ends once you have said goodbye. Say a short "
+                                  "goodbye now, and nothing else.");
+        }
+        if (grant_.staff_phone.empty() || !grant_.transfer)
+            return answer("refused",
+                          "Nobody at the business can take calls on this line. Tell the caller, "
+                          "and offer to take a message or arrange a callback.");
+        after_words_ = after_words::transfer;
+        transfer_reason_ = args->reason;
+        return answer("done", "The caller is put through once you have finished your next "
+                              "sentence. Tell them in one short sentence, and nothing else.");
+    }
+
+    // The reply that goes with transfer_call or end_call is complete: the session acts once
+    // its audio has played (every mark back), or after words_with_action_limit regardless.
+    void words_said()
+    {
+        if (words_said_)
+            return;
+        words_said_ = true;
+        action_timer_.expires_after(words_with_action_limit);
+        action_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec)
+                self->act_after_words(true);
+        });
+        act_after_words(false);
+    }
+
+    void act_after_words(bool out_of_time)
+    {
+        if (!words_said_ || ended_ || ending_ ||
+            (!out_of_time && (!paced_.empty() || !marks_.empty())))
+            return;
+        action_timer_.cancel();
+        if (after_words_ == after_words::transfer) {
+            count("donna_phone_transfers_total", "Calls put through to a person");
+            transfer_to_ = grant_.staff_phone;
+            return hang_up_and_end(
+                "put through to " + grant_.staff_phone +
+                (transfer_reason_.empty() ? "" : " (the caller's reason given)"));
+        }
+        hang_up_and_end("DONNA ended the call");
     }
 
     void on_reply_audio(const std::string& text)
@@ -626,6 +787,7 @@ private:
         deps_.log.info("phone", who() + ": ended: " + why);
         pacer_.cancel();
         shutdown_timer_.cancel();
+        action_timer_.cancel();
         paced_.clear();
         if (upstream_) {
             upstream_->close();
@@ -640,6 +802,7 @@ private:
     phone_call_grant grant_;
     net::steady_timer pacer_;
     net::steady_timer shutdown_timer_;
+    net::steady_timer action_timer_; // words_with_action_limit
     std::shared_ptr<upstream_link> upstream_;
     std::optional<phone_audio_bridge> bridge_;
     beast::flat_buffer read_buffer_;
@@ -665,6 +828,13 @@ private:
     bool draining_ = false; // SIGTERM: no new reply; goodbye once the current one has played
     std::string ending_why_;
     std::string transfer_to_; // after the last words: put through here instead of hanging up
+    // DONNA's tools.
+    realtime_tool_calls tool_calls_;
+    visitor_contacts contacts_; // the caller's number and words: whom DONNA may write to
+    enum class after_words { nothing, transfer, hang_up };
+    after_words after_words_ = after_words::nothing; // transfer_call or end_call was called
+    bool words_said_ = false;                        // ...and the reply with it is complete
+    std::string transfer_reason_;
     bool counted_ = false;
     bool warned_invalid_ = false;
 };

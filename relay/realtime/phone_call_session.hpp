@@ -23,6 +23,11 @@
 //   - what each side said (the caller's words transcribed, DONNA's reply transcripts) goes
 //     to the call's record as it is said;
 //   - the call's end (a stop frame, the stream closing) closes the Realtime session;
+//   - DONNA's tools: the same actions as on the web (take a message, request a callback, send
+//     an email or a text: realtime/voice_actions), and two of the phone's own
+//     (realtime/phone_tools): transfer_call puts the caller through to the site's staff number
+//     and end_call hangs up, each once the words DONNA says with it have played; every call
+//     is kept in the call's record;
 //   - the caller presses 0: DONNA says she is putting them through, then the call is
 //     transferred to the site's staff number;
 //   - the session's own endings: the Realtime session fails (DONNA apologises, in the relay's
@@ -65,9 +70,12 @@ struct phone_call_grant {
     // none); the caller asks for a person by pressing 0.
     std::function<void(const std::string& to)> transfer = {};
     std::string staff_phone = {};
-    // Keeps a line of the call's transcript ("caller" or "donna", the words) with the call's
-    // record; null: not kept.
-    std::function<void(std::string_view role, const std::string& text)> transcript = {};
+    // The caller's number (caller id): DONNA may text or call it back without the caller
+    // spelling it out.
+    std::string caller_number = {};
+    // Keeps an entry in the call's record: its type ("transcript": {"role","text"};
+    // "tool_call": {"name","status","id","error"}) and detail (JSON text); null: not kept.
+    std::function<void(std::string_view type, const std::string& detail)> note = {};
 };
 
 void run_phone_call_session(std::unique_ptr<websocket_channel> media,

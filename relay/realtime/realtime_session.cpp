@@ -30,6 +30,7 @@
 #include "realtime/realtime_tool_calls.hpp"
 #include "realtime/realtime_usage.hpp"
 #include "realtime/upstream.hpp"
+#include "realtime/voice_actions.hpp"
 #include "settings/live_settings.hpp"
 #include "upstream/usage_meter.hpp"
 
@@ -303,7 +304,9 @@ private:
                                               .heard = &heard_,
                                               .email_sender = !cfg().smtp_host.empty(),
                                               .sms_sender = cfg().texting_configured()};
-            answer_calls(step.ready, context);
+            answer_tool_calls(tool_calls_, step.ready, context,
+                              {deps_.actions, metrics_, deps_.log}, nullptr,
+                              [this](std::string event) { upstream_->send(std::move(event)); });
         }
         if (client_gone_) {
             if (step.response_finished && !tool_calls_.response_in_progress())
@@ -312,21 +315,6 @@ private:
         }
         if (step.continue_response)
             upstream_->send(continue_response_event(tool_calls_.tools_final()));
-    }
-
-    // Each call carried out (or refused past the turn's bound) and answered upstream.
-    void answer_calls(const std::vector<chat_tool_call>& calls, const chat_action_context& context)
-    {
-        for (const auto& call : calls) {
-            const auto done =
-                tool_calls_.admit_call()
-                    ? execute_tool_call(call, context, deps_.actions, metrics_, deps_.log)
-                    : refuse_tool_call(call,
-                                       "at most " + std::to_string(max_tool_calls_per_turn) +
-                                           " actions are carried out per turn",
-                                       context, metrics_, deps_.log);
-            upstream_->send(function_call_output_event(call.id, done.exchange.result));
-        }
     }
 
     void forward_upstream_event(std::string text)

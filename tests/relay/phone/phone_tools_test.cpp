@@ -1,0 +1,201 @@
+// DONNA's tools on a call: the web's actions (a message taken, a text to the caller) and the
+// phone's own (transfer_call, end_call), each carried out for real and kept in the call's
+// record; the phone's own act only once the words DONNA says with them have played.
+#include "phone_call_fixture.hpp"
+
+#include "realtime/phone_tools.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace donna::relay {
+namespace {
+
+using donna::test::eventually;
+using tools_json = nlohmann::json;
+
+class PhoneTools : public PhoneCalls {
+protected:
+    tools_json record_of(const fakes::fake_call& call)
+    {
+        return relay_
+            ->request("GET", "/v1/calls/" + std::to_string(call_id_of(call)), "",
+                      test::bearer(test::test_admin_token))
+            .json();
+    }
+
+    // The call's record's tool_call entries ({"name","status",...}), in order.
+    std::vector<tools_json> tool_calls_of(const fakes::fake_call& call)
+    {
+        std::vector<tools_json> calls;
+        const auto record = record_of(call); // kept: a loop over a temporary's member dangles
+        for (const auto& e : record["call"]["timeline"])
+            if (e["type"] == "tool_call")
+                calls.push_back(e["detail"]);
+        return calls;
+    }
+
+    // The function_call_output items the relay sent upstream, their output parsed.
+    std::vector<tools_json> outputs()
+    {
+        std::vector<tools_json> out;
+        for (const auto& c : upstream_->connections())
+            for (const auto& text : c.client_events) {
+                const auto e = tools_json::parse(text, nullptr, false);
+                if (e.value("type", "") == "conversation.item.create" &&
+                    e["item"].value("type", "") == "function_call_output")
+                    out.push_back(tools_json::parse(e["item"]["output"].get<std::string>()));
+            }
+        return out;
+    }
+
+    double phone_actions(const std::string& action, const std::string& outcome)
+    {
+        return relay_->metric("donna_actions_total{action=\"" + action +
+                              "\",channel=\"phone\",outcome=\"" + outcome + "\"}");
+    }
+
+    fakes::fake_call state_of(const fakes::fake_call& call)
+    {
+        for (const auto& c : telnyx_.calls())
+            if (c.call_control_id == call.call_control_id)
+                return c;
+        return {};
+    }
+};
+
+TEST_F(PhoneTools, TheSessionOffersTheWebsActionsAndThePhonesOwnTools)
+{
+    start();
+    const auto call = ring();
+    auto media = stream(call);
+    ASSERT_TRUE(upstream_->wait_until(
+        [](const auto& c) { return c.size() == 1 && !c[0].client_events.empty(); }));
+    const auto first = tools_json::parse(upstream_->connections()[0].client_events.at(0));
+    ASSERT_EQ(first["type"], "session.update");
+    std::vector<std::string> names;
+    for (const auto& tool : first["session"]["tools"])
+        names.push_back(tool["name"]);
+    EXPECT_EQ(names, (std::vector<std::string>{"take_message", "request_callback", "send_email",
+                                               "send_sms", "transfer_call", "end_call"}));
+    EXPECT_TRUE(first["session"]["instructions"].get<std::string>().ends_with(
+        std::string(phone_tools_instructions())));
+}
+
+TEST_F(PhoneTools, AMessageTheCallerLeavesIsStoredForTheStaffAndKeptInTheCallsRecord)
+{
+    start();
+    upstream_->script_function_calls(
+        {{"take_message", R"({"name":"Ana Lopez","message":"Please call about my order."})"}});
+    const auto call = ring();
+    auto media = stream(call);
+    ASSERT_TRUE(eventually([&] { return outputs().size() == 1; }));
+    EXPECT_EQ(outputs()[0]["status"], "recorded");
+    const auto listing =
+        relay_->request("GET", "/v1/messages", "", test::bearer(test::test_admin_token)).json();
+    ASSERT_EQ(listing["messages"].size(), 1u);
+    EXPECT_EQ(listing["messages"][0]["kind"], "take_message");
+    EXPECT_EQ(listing["messages"][0]["fields"]["message"], "Please call about my order.");
+    EXPECT_EQ(phone_actions("take_message", "recorded"), 1);
+    ASSERT_TRUE(eventually([&] { return tool_calls_of(call).size() == 1; }))
+        << record_of(call).dump();
+    const auto kept = tool_calls_of(call)[0];
+    EXPECT_EQ(kept["name"], "take_message");
+    EXPECT_EQ(kept["status"], "recorded");
+    EXPECT_EQ(kept["id"], listing["messages"][0]["id"]);
+    // DONNA's confirmation, the response after the call, reaches the caller.
+    ASSERT_TRUE(media->wait_until([&] { return media->heard().size() > 8000; }));
+}
+
+TEST_F(PhoneTools, DonnaTextsTheCallerAtTheirCallerIdNumberWithoutItBeingSpokenAloud)
+{
+    start();
+    upstream_->script_function_calls(
+        {{"send_sms", std::string(R"({"to":")") + caller +
+                          R"(","body":"Acme: your table for two is noted for Friday."})"}});
+    const auto call = ring();
+    auto media = stream(call);
+    ASSERT_TRUE(eventually([&] { return outputs().size() == 1; }));
+    EXPECT_EQ(outputs()[0]["status"], "queued") << outputs()[0].dump();
+    ASSERT_TRUE(eventually([&] { return telnyx_.texts_sent() == 1; }));
+    EXPECT_EQ(telnyx_.texts()[0].to, caller);
+    EXPECT_EQ(telnyx_.texts()[0].text, "Acme: your table for two is noted for Friday.");
+    EXPECT_EQ(phone_actions("send_sms", "queued"), 1);
+}
+
+TEST_F(PhoneTools, ATextToANumberTheCallerNeverGaveIsRefused)
+{
+    start();
+    upstream_->script_function_calls(
+        {{"send_sms", R"({"to":"+15550100444","body":"Hello from Acme."})"}});
+    const auto call = ring();
+    auto media = stream(call);
+    ASSERT_TRUE(eventually([&] { return outputs().size() == 1; }));
+    EXPECT_EQ(outputs()[0]["status"], "refused");
+    EXPECT_EQ(phone_actions("send_sms", "refused"), 1);
+    ASSERT_TRUE(eventually([&] { return tool_calls_of(call).size() == 1; }));
+    EXPECT_EQ(tool_calls_of(call)[0]["status"], "refused");
+    EXPECT_EQ(telnyx_.texts_sent(), 0);
+}
+
+TEST_F(PhoneTools, TransferCallPutsTheCallerThroughOnlyAfterDonnasHandOffLineHasPlayed)
+{
+    start();
+    upstream_->script_function_calls({{"transfer_call", R"({"reason":"Wants a quote."})"}});
+    const auto call = ring();
+    auto media = stream(call);
+    ASSERT_TRUE(eventually([&] { return state_of(call).transferred_to == staff; }));
+    // The response after the call (the fake speaks a second) played whole before the transfer:
+    // the caller heard it, every mark came back.
+    EXPECT_GE(media->heard().size(), 8000u * 95 / 100);
+    EXPECT_EQ(outputs().at(0)["status"], "done");
+    EXPECT_FALSE(was_hung_up(telnyx_, call.call_control_id));
+    EXPECT_EQ(relay_->metric("donna_phone_transfers_total"), 1);
+    EXPECT_EQ(phone_actions("transfer_call", "done"), 1);
+    ASSERT_TRUE(eventually([&] { return tool_calls_of(call).size() == 1; }));
+    EXPECT_EQ(tool_calls_of(call)[0]["name"], "transfer_call");
+}
+
+TEST_F(PhoneTools, TransferCallWithNoStaffNumberIsRefusedAndTheCallGoesOn)
+{
+    start({}, true, 2000, [](config& cfg) { cfg.sites.sites[0].staff_phones.clear(); });
+    upstream_->script_function_calls({{"transfer_call", "{}"}});
+    const auto call = ring();
+    auto media = stream(call);
+    ASSERT_TRUE(eventually([&] { return outputs().size() == 1; }));
+    EXPECT_EQ(outputs()[0]["status"], "refused");
+    // DONNA goes on talking (the response after the refusal) and nothing is done to the call.
+    ASSERT_TRUE(media->wait_until([&] { return media->heard().size() >= 8000u * 95 / 100; }));
+    EXPECT_TRUE(state_of(call).transferred_to.empty());
+    EXPECT_FALSE(was_hung_up(telnyx_, call.call_control_id));
+    EXPECT_FALSE(media->closed());
+}
+
+TEST_F(PhoneTools, EndCallHangsUpAfterDonnasGoodbyeHasPlayedAndClosesTheRealtimeSession)
+{
+    start();
+    upstream_->script_function_calls({{"end_call", "{}"}});
+    const auto call = ring();
+    auto media = stream(call);
+    ASSERT_TRUE(eventually([&] { return was_hung_up(telnyx_, call.call_control_id); }));
+    EXPECT_GE(media->heard().size(), 8000u * 95 / 100); // the goodbye, whole
+    EXPECT_TRUE(upstream_->wait_until([](const auto& c) { return c.size() == 1 && c[0].closed; }));
+    EXPECT_TRUE(media->wait_until([&] { return media->closed(); }));
+    EXPECT_EQ(phone_actions("end_call", "done"), 1);
+}
+
+TEST_F(PhoneTools, AnEndCallWithArgumentsItDoesNotTakeIsNotCarriedOut)
+{
+    start();
+    upstream_->script_function_calls({{"end_call", R"({"now":true})"}});
+    const auto call = ring();
+    auto media = stream(call);
+    ASSERT_TRUE(eventually([&] { return outputs().size() == 1; }));
+    EXPECT_EQ(outputs()[0]["status"], "invalid");
+    ASSERT_TRUE(media->wait_until([&] { return media->heard().size() >= 8000u * 95 / 100; }));
+    EXPECT_FALSE(was_hung_up(telnyx_, call.call_control_id));
+    EXPECT_EQ(phone_actions("end_call", "invalid"), 1);
+}
+
+} // namespace
+} // namespace donna::relay
