@@ -1,9 +1,11 @@
 // phone_media_route.cpp: the media stream's upgrade: token, call, one stream a call.
 #include "api/phone_media_route.hpp"
 
+#include "auth/random_id.hpp"
 #include "http/http_answer.hpp"
 #include "metrics/relay_metrics.hpp"
 #include "phone/call_answering.hpp"
+#include "phone/call_events.hpp"
 #include "protocol/donna_events.hpp"
 #include "protocol/json_fields.hpp"
 #include "realtime/phone_call_session.hpp"
@@ -25,6 +27,22 @@ namespace {
 
 // Enough for every call Telnyx may stream at once; the per-call limit is one.
 constexpr int max_media_streams = 100000;
+
+// How long the person's phone rings when DONNA puts a caller through; then she takes the
+// caller back (phone/call_answering's after_transfer).
+constexpr int transfer_ring_seconds = 25;
+
+// `after`: why the stream opens again (busy, no_answer), "" for a call's first stream.
+std::string after_param(std::string_view target)
+{
+    const auto url = boost::urls::parse_origin_form(target);
+    if (!url)
+        return {};
+    for (const auto& param : url->params())
+        if (param.key == "after" && (param.value == "busy" || param.value == "no_answer"))
+            return param.value;
+    return {};
+}
 
 std::int64_t call_param(std::string_view target)
 {
@@ -97,6 +115,7 @@ route phone_media_route(const phone_media_endpoint_deps& deps)
                                         " already streams its audio to the relay"
                                   : lease.error().message);
             grant.call_id = call_id;
+            grant.after_transfer = after_param(request.target);
             grant.call_control_id = call->call_control_id;
             grant.site = call->site;
             grant.persona = persona_from_string(claims->persona).value_or(persona::general);
@@ -117,6 +136,9 @@ route phone_media_route(const phone_media_endpoint_deps& deps)
                                 .command_id = "donna-hangup-" + std::to_string(call_id)},
                                [](const provider_result<command_done>&) {});
             };
+            // Each transfer its own command id (a caller may be put through again after a
+            // transfer rang out); the new leg's events name our call, so that one ringing out
+            // brings DONNA back.
             grant.transfer = [phones = &deps.phones, settings = grant.settings,
                               call_control_id = call->call_control_id,
                               call_id](const std::string& to) {
@@ -125,8 +147,11 @@ route phone_media_route(const phone_media_endpoint_deps& deps)
                     return;
                 voice->command({.action = call_action::transfer,
                                 .call_control_id = call_control_id,
-                                .command_id = "donna-transfer-" + std::to_string(call_id),
-                                .to = to},
+                                .command_id = "donna-transfer-" + std::to_string(call_id) + "-" +
+                                              random_hex(6),
+                                .to = to,
+                                .target_client_state = transfer_client_state(call_id),
+                                .ring_seconds = transfer_ring_seconds},
                                [](const provider_result<command_done>&) {});
             };
             if (site != nullptr && !site->staff_phones.empty())

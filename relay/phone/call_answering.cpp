@@ -109,6 +109,65 @@ void call_answering::settle_failure(const provider_failure& f, const job_runner:
     done(job_outcome::fail(f.message));
 }
 
+call_command call_answering::stream_command(const live_settings& live, const call_record& call,
+                                            const std::string& offered_codecs,
+                                            std::string command_id, std::string_view after)
+{
+    const auto* site = live.cfg.sites.find(call.site);
+    const auto now = unix_now();
+    const auto token = live.signer.issue(
+        {.site = call.site,
+         .persona = std::string(to_string(site != nullptr ? site->persona : persona::general)),
+         .user_id = {},
+         .token_id = std::string(media_token_prefix) + std::to_string(call.id),
+         .issued_at = now,
+         .expires_at = now + media_token_seconds});
+    const auto codec = choose_phone_codec(offered_codecs);
+    call_command stream{.action = call_action::stream_media,
+                        .call_control_id = call.call_control_id,
+                        .command_id = std::move(command_id)};
+    auto url = live.cfg.phone_media_url() + "?call=" + std::to_string(call.id);
+    if (!after.empty())
+        url += "&after=" + std::string(after);
+    stream.media = {.url = std::move(url),
+                    .auth_token = token,
+                    .codec = codec.codec,
+                    .sample_rate = codec.sample_rate};
+    return stream;
+}
+
+void call_answering::after_transfer(const call_record& call, const std::string& offered_codecs,
+                                    const std::string& leg_id, const std::string& hangup_cause,
+                                    job_runner::settle done)
+{
+    const auto live = deps_.settings.current();
+    auto* voice = deps_.phones.voice(live->cfg);
+    if (voice == nullptr || live->cfg.phone_media_url().empty() ||
+        live->cfg.realtime() == realtime_mode::off)
+        return done(job_outcome::done()); // nobody to come back: the caller hears silence
+    const std::string_view after = hangup_cause == "user_busy" ? "busy" : "no_answer";
+    deps_.log.info("phone", "call #" + std::to_string(call.id) +
+                                ": the transfer was not answered (" + hangup_cause +
+                                "); DONNA comes back");
+    const auto stream = stream_command(
+        *live, call, offered_codecs,
+        "donna-stream-" + std::to_string(call.id) + "-" + leg_id.substr(0, 64), after);
+    voice->command(stream, [this, done = std::move(done)](const provider_result<command_done>& r) {
+        if (r) {
+            deps_.metrics.registry
+                .get_counter("donna_phone_transfer_returns_total",
+                             "Calls DONNA took back after the person did not answer")
+                .inc();
+            return done(job_outcome::done());
+        }
+        if (r.failure().code == "telnyx_call_ended")
+            return done(job_outcome::done()); // the caller hung up meanwhile
+        if (r.failure().retry)
+            return done(job_outcome::retry(r.failure().message, r.failure().retry_after));
+        done(job_outcome::fail(r.failure().message));
+    });
+}
+
 void call_answering::on_incoming(const call_record& call, const std::string& offered_codecs,
                                  job_runner::settle done)
 {
@@ -134,23 +193,8 @@ void call_answering::on_incoming(const call_record& call, const std::string& off
         count("failed");
         return done(job_outcome::fail("no voice provider (VOICE_PROVIDER) to answer with"));
     }
-    const auto* site = cfg.sites.find(call.site);
-    const auto now = unix_now();
-    const auto token = live->signer.issue(
-        {.site = call.site,
-         .persona = std::string(to_string(site != nullptr ? site->persona : persona::general)),
-         .user_id = {},
-         .token_id = std::string(media_token_prefix) + std::to_string(call.id),
-         .issued_at = now,
-         .expires_at = now + media_token_seconds});
-    const auto codec = choose_phone_codec(offered_codecs);
-    call_command stream{.action = call_action::stream_media,
-                        .call_control_id = call.call_control_id,
-                        .command_id = "donna-stream-" + std::to_string(call.id)};
-    stream.media = {.url = media_url + "?call=" + std::to_string(call.id),
-                    .auth_token = token,
-                    .codec = codec.codec,
-                    .sample_rate = codec.sample_rate};
+    const auto stream =
+        stream_command(*live, call, offered_codecs, "donna-stream-" + std::to_string(call.id), "");
     call_command answer{.action = call_action::answer,
                         .call_control_id = call.call_control_id,
                         .command_id = "donna-answer-" + std::to_string(call.id),

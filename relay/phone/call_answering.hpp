@@ -38,6 +38,7 @@ class logger;
 class phone_providers;
 class settings_source;
 struct call_record;
+struct live_settings;
 struct relay_metrics;
 
 // The codec a call's stream uses both ways, and the rate of the audio sent back.
@@ -66,8 +67,20 @@ public:
 
     void on_incoming(const call_record& call, const std::string& offered_codecs,
                      job_runner::settle done);
+    // A transfer DONNA made rang out (the person's leg hung up unanswered: `hangup_cause`
+    // timeout, user_busy...) while the caller is still on the line: the call's audio streams
+    // to the relay again (`after` busy or no_answer in the stream's URL), and DONNA tells the
+    // caller and offers to take a message. `leg_id` makes the command's id (one return a leg).
+    void after_transfer(const call_record& call, const std::string& offered_codecs,
+                        const std::string& leg_id, const std::string& hangup_cause,
+                        job_runner::settle done);
 
 private:
+    // streaming_start for the call, with a fresh media token; `after` (busy, no_answer, or "")
+    // goes in the stream's URL.
+    call_command stream_command(const live_settings& live, const call_record& call,
+                                const std::string& offered_codecs, std::string command_id,
+                                std::string_view after);
     void reject(const call_record& call, const std::string& why, job_runner::settle done);
     void settle_failure(const provider_failure& f, const job_runner::settle& done);
     void count(const char* outcome);

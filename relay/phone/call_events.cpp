@@ -16,14 +16,16 @@ namespace {
 using json = nlohmann::json;
 
 constexpr std::string_view client_state_prefix = "donna-call:";
+constexpr std::string_view transfer_state_prefix = "donna-transfer:";
 
-std::int64_t our_call_id(const std::string& client_state)
+// The id in a client state of ours ("<prefix><id>"), 0 when it is not one.
+std::int64_t id_in_state(const std::string& client_state, std::string_view prefix)
 {
     const auto text = telnyx_client_state(client_state);
-    if (!text.starts_with(client_state_prefix))
+    if (!text.starts_with(prefix))
         return 0;
     std::int64_t id = 0;
-    const auto* first = text.data() + client_state_prefix.size();
+    const auto* first = text.data() + prefix.size();
     const auto* last = text.data() + text.size();
     const auto parsed = std::from_chars(first, last, id);
     return parsed.ec == std::errc() && parsed.ptr == last && id > 0 ? id : 0;
@@ -49,11 +51,12 @@ json detail_of(const std::string& type, const json& payload)
                 detail[name] = *value;
     };
     if (type == "call.initiated")
-        copy({"direction", "from", "to", "state"});
+        copy({"direction", "from", "to", "state", "offered_codecs"});
     else if (type == "call.bridged")
         copy({"from", "to"});
     else if (type == "call.hangup")
         copy({"hangup_cause", "hangup_source", "sip_hangup_cause"});
+
     else if (type == "call.recording.saved")
         copy({"channels", "recording_started_at", "recording_ended_at", "recording_urls",
               "public_recording_urls"});
@@ -85,6 +88,11 @@ std::string call_client_state(std::int64_t call_id)
     return std::string(client_state_prefix) + std::to_string(call_id);
 }
 
+std::string transfer_client_state(std::int64_t call_id)
+{
+    return std::string(transfer_state_prefix) + std::to_string(call_id);
+}
+
 std::optional<call_event> call_event_of(const webhook_event& stored, const json& payload,
                                         const site_directory& sites)
 {
@@ -99,7 +107,9 @@ std::optional<call_event> call_event_of(const webhook_event& stored, const json&
     e.call_session_id = json_string_member(payload, "call_session_id");
     if (e.call_control_id.empty() && e.call_leg_id.empty() && e.call_session_id.empty())
         return std::nullopt;
-    e.call_id = our_call_id(json_string_member(payload, "client_state"));
+    const auto state = json_string_member(payload, "client_state");
+    e.call_id = id_in_state(state, client_state_prefix);
+    e.transfer_of = id_in_state(state, transfer_state_prefix);
     e.direction = json_string_member(payload, "direction");
     e.from = party(payload, "from");
     e.to = party(payload, "to");
@@ -109,7 +119,10 @@ std::optional<call_event> call_event_of(const webhook_event& stored, const json&
     e.hangup_source = json_string_member(payload, "hangup_source");
     if (e.event_type == "call.cost")
         e.cost = cost_of(payload);
-    e.detail = dump_json(detail_of(e.event_type, payload));
+    auto detail = detail_of(e.event_type, payload);
+    if (e.transfer_of != 0) // a transfer's leg: its events told apart in the caller's timeline
+        detail["call_leg_id"] = e.call_leg_id;
+    e.detail = dump_json(detail);
     return e;
 }
 

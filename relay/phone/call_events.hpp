@@ -21,8 +21,10 @@ namespace donna::relay {
 struct site_directory;
 struct webhook_event;
 
-// The client_state the relay gives a call it dials.
+// The client_state the relay gives a call it dials (or answers).
 std::string call_client_state(std::int64_t call_id);
+// The client_state of the leg a transfer of call `call_id` dials (target_leg_client_state).
+std::string transfer_client_state(std::int64_t call_id);
 
 // nullopt for an event that is not about a call (no call ids in its payload).
 std::optional<call_event> call_event_of(const webhook_event& stored, const nlohmann::json& payload,

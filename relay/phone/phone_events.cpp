@@ -100,6 +100,32 @@ status phone_events::fan_out(const webhook_event& event, const json* payload)
     return ok();
 }
 
+void phone_events::transfer_leg_ended(call_store& calls, std::int64_t call_id,
+                                      const call_event& leg, job_runner::settle done)
+{
+    auto record = calls.get(call_id);
+    if (!record)
+        return done(job_outcome::retry(record.error().message));
+    if (record->status == "ended" || record->status == "failed")
+        return done(job_outcome::done()); // the caller is gone too
+    auto timeline = calls.timeline(call_id);
+    if (!timeline)
+        return done(job_outcome::retry(timeline.error().message));
+    std::string offered;
+    for (const auto& e : *timeline) {
+        const auto detail = json::parse(e.detail, nullptr, false);
+        if (!detail.is_object())
+            continue;
+        if (e.event_type == "transfer_leg.answered" &&
+            json_string_member(detail, "call_leg_id") == leg.call_leg_id)
+            return done(job_outcome::done()); // the person answered: their call, now over
+        if (e.event_type == "call.initiated")
+            offered = json_string_member(detail, "offered_codecs");
+    }
+    deps_.answering.after_transfer(*record, offered, leg.call_leg_id, leg.hangup_cause,
+                                   std::move(done));
+}
+
 void phone_events::process(const job& j, job_runner::settle done)
 {
     const auto payload = json::parse(j.payload, nullptr, false);
@@ -142,6 +168,9 @@ void phone_events::process(const job& j, job_runner::settle done)
                 return done(job_outcome::retry(record.error().message));
             return deps_.answering.on_incoming(*record, offered_codecs_of(*inner), std::move(done));
         }
+        // The leg of a transfer DONNA made hung up: unanswered, DONNA takes the caller back.
+        if (type == "call.hangup" && call->transfer_of != 0 && *applied != 0)
+            return transfer_leg_ended(calls, *applied, *call, std::move(done));
         return done(job_outcome::done());
     }
     if (!messaging) {

@@ -31,6 +31,7 @@
 
 namespace donna::relay {
 
+class call_store;
 class call_answering;
 class database;
 class fanout_store;
@@ -39,6 +40,7 @@ class settings_source;
 class sms_conversations;
 class sms_store;
 class webhook_store;
+struct call_event;
 struct webhook_event;
 struct relay_metrics;
 
@@ -64,6 +66,8 @@ public:
 private:
     void count(const std::string& event_type, const char* outcome);
     status fan_out(const webhook_event& event, const nlohmann::json* payload);
+    void transfer_leg_ended(call_store& calls, std::int64_t call_id, const call_event& leg,
+                            job_runner::settle done);
 
     phone_events_deps deps_;
 };

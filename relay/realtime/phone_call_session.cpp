@@ -62,9 +62,16 @@ constexpr std::string_view conversation_prefix = "phone-call-";
 // the session acts anyway (a reply that never ends, marks that never come back).
 constexpr auto words_with_action_limit = std::chrono::seconds(20);
 
-// What the greeting response is asked to say.
-std::string greeting_instructions(const std::string& greeting)
+// What the first response is asked to say: the greeting, or, when the person DONNA put the
+// caller through to did not answer, that news.
+std::string greeting_instructions(const std::string& greeting, const std::string& after_transfer)
 {
+    if (!after_transfer.empty())
+        return std::string("You tried to put the caller through to a person at the business, "
+                           "but ") +
+               (after_transfer == "busy" ? "the line was busy" : "nobody answered") +
+               ". Tell the caller so in one short sentence, and offer to take a message or "
+               "arrange a callback.";
     if (greeting.empty())
         return "You have just answered a phone call. Greet the caller in one short sentence "
                "and ask how you can help.";
@@ -375,9 +382,10 @@ private:
         if (auto transcription = policy.transcription_update(); !transcription.empty())
             upstream_->send(std::move(transcription));
         // DONNA speaks first on the phone.
-        upstream_->send(dump_json(
-            json{{"type", "response.create"},
-                 {"response", {{"instructions", greeting_instructions(grant_.greeting)}}}}));
+        upstream_->send(dump_json(json{
+            {"type", "response.create"},
+            {"response",
+             {{"instructions", greeting_instructions(grant_.greeting, grant_.after_transfer)}}}}));
     }
 
     // OpenAI's models and DONNA's tools (the web's actions and the phone's own); the demo
@@ -793,6 +801,9 @@ private:
             upstream_->close();
             upstream_.reset();
         }
+        // The call may stream again at once (DONNA takes it back after a transfer that rang
+        // out): its one-stream lease goes now, not when the last handler lets go.
+        grant_.lease.reset();
         if (!writing_)
             write_next(); // closes the stream once what is being written has gone
     }

@@ -62,6 +62,9 @@ struct phone_call_grant {
     std::string site;
     donna::persona persona = donna::persona::general;
     std::string greeting; // the site's; "" for a short default
+    // The stream opens again after DONNA tried to put the caller through: "busy" or
+    // "no_answer" (DONNA says so and offers to take a message); "" on a call's first stream.
+    std::string after_transfer = {};
     std::optional<session_registry::lease> lease;
     // Hangs the call up at the provider (the session's own endings: the Realtime session
     // failed, the relay drains); null: the session only closes the stream.

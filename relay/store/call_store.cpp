@@ -112,6 +112,8 @@ status call_store::failed(std::int64_t id, const std::string& why, std::int64_t 
 result<std::int64_t> call_store::apply(const call_event& e)
 {
     std::int64_t call_id = 0;
+    if (e.transfer_of != 0)
+        return apply_transfer_leg(e);
     auto done = db_.transaction([&](sql_connection& sql) -> status {
         auto found = find_call(sql, e);
         if (!found)
@@ -184,6 +186,25 @@ result<std::int64_t> call_store::apply(const call_event& e)
     if (!done)
         return done.error();
     return call_id;
+}
+
+result<std::int64_t> call_store::apply_transfer_leg(const call_event& e)
+{
+    const auto what = e.event_type.starts_with("call.") ? e.event_type.substr(5) : e.event_type;
+    auto added = db_.run("INSERT INTO call_events(call_id, event_id, event_type, occurred_at_ms, "
+                         "detail) SELECT id, ?, ?, ?, ? FROM calls WHERE id = ? "
+                         "ON CONFLICT DO NOTHING",
+                         {e.event_id, "transfer_leg." + what, e.occurred_at_ms,
+                          e.detail.empty() ? std::string("{}") : e.detail, e.transfer_of});
+    if (!added)
+        return added.error();
+    if (*added != 0)
+        return e.transfer_of;
+    auto call = get(e.transfer_of); // applied before (still about our call), or no such call
+    if (!call)
+        return call.error().code == errc::not_found ? result<std::int64_t>(std::int64_t{0})
+                                                    : result<std::int64_t>(call.error());
+    return e.transfer_of;
 }
 
 result<call_record> call_store::get(std::int64_t id)

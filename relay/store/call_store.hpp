@@ -62,7 +62,12 @@ struct call_event {
     std::string call_leg_id;
     std::string call_session_id;
     std::int64_t call_id = 0; // from client_state ("donna-call:<id>"), 0 when not ours
-    std::string direction;    // incoming | outgoing (call.initiated)
+    // The leg a transfer of our call dialed (its client_state "donna-transfer:<id>", set as the
+    // transfer's target_leg_client_state): the event joins that call's timeline as
+    // "transfer_leg.<what>" and changes nothing else of it (the person's phone ringing out
+    // does not end the caller's call). 0: not such a leg.
+    std::int64_t transfer_of = 0;
+    std::string direction; // incoming | outgoing (call.initiated)
     std::string from;
     std::string to;
     std::string site;   // for a call that came in: the site whose number was called
@@ -115,6 +120,8 @@ public:
     result<std::vector<call_record>> list(const call_filter& filter);
 
 private:
+    result<std::int64_t> apply_transfer_leg(const call_event& event);
+
     database& db_;
 };
 

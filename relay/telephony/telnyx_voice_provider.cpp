@@ -71,6 +71,9 @@ void telnyx_voice_provider::command(const call_command& command,
     if (command.action == call_action::transfer) {
         params.to = command.to;
         params.from = command.from;
+        params.target_leg_client_state = command.target_client_state;
+        params.timeout_secs = command.ring_seconds;
+        params.audio_url = command.whisper_url;
     } else if (command.action == call_action::record_start) {
         params.format = command.record_format;
         params.channels = command.record_channels;

@@ -66,6 +66,12 @@ struct call_command {
     std::string client_state = {}; // replaces the call's client state (our call id)
     std::string to = {};           // transfer: where to
     std::string from = {};         // transfer: the caller id shown ("" : the provider's default)
+    // transfer: the new leg's client state (plain text; the provider's events about that leg
+    // carry it), how long it rings (0: the provider's default) and a recording played to the
+    // person who answers before the caller is put through ("": none).
+    std::string target_client_state = {};
+    int ring_seconds = 0;
+    std::string whisper_url = {};
     std::string record_format = "mp3";          // record_start: mp3 | wav
     std::string record_channels = "single";     // record_start: single | dual
     media_stream_request media = {};            // stream_media

@@ -512,11 +512,8 @@ struct fake_telnyx::api : http_handler {
             if (to.empty())
                 return errors_answer(422, error_item("10004", "Missing required parameter",
                                                      "The 'to' parameter is required.", "/to"));
-            call->transferred_to = to;
-            call->state = "bridged";
-            auto payload = call_payload(*call, "outgoing", "bridged");
-            payload["to"] = to;
-            event("call.bridged", payload);
+            if (auto refused = transfer(*call, *body, to))
+                return *refused;
         } else if (action == "record_start") {
             const auto format = string_field(*body, "format");
             const auto channels = string_field(*body, "channels");
@@ -560,6 +557,50 @@ struct fake_telnyx::api : http_handler {
         return json_answer(200, {{"data", {{"result", "ok"}}}});
     }
 
+    // transfer's optional fields, checked, then the person answers (call.bridged) or the new
+    // leg rings out (transfer_end_cause).
+    std::optional<http_answer> transfer(fake_call& call, const tjson& body, const std::string& to)
+    {
+        const auto bad = [](const char* what, const char* pointer) {
+            return errors_answer(422, error_item("10015", "Bad Request", what, pointer));
+        };
+        int timeout = 0;
+        if (const auto it = body.find("timeout_secs"); it != body.end()) {
+            if (!it->is_number_integer() || it->get<int>() < 5 || it->get<int>() > 600)
+                return bad("timeout_secs must be 5 to 600.", "/timeout_secs");
+            timeout = it->get<int>();
+        }
+        const auto leg_state = string_field(body, "target_leg_client_state");
+        if (!leg_state.empty() && !base64_decode(leg_state))
+            return bad("target_leg_client_state must be base64.", "/target_leg_client_state");
+        const auto audio = string_field(body, "audio_url");
+        if (!audio.empty() && !audio.starts_with("http://") && !audio.starts_with("https://"))
+            return bad("audio_url must be an http(s) URL.", "/audio_url");
+        call.transferred_to = to;
+        call.transfer_audio_url = audio;
+        call.transfer_target_client_state = leg_state;
+        call.transfer_timeout_secs = timeout;
+        if (transfer_end_cause.empty()) {
+            call.state = "bridged";
+            auto payload = call_payload(call, "outgoing", "bridged");
+            payload["to"] = to;
+            event("call.bridged", payload);
+            return std::nullopt;
+        }
+        fake_call leg;
+        leg.from = call.to;
+        leg.to = to;
+        leg.call_control_id = "v3:" + server->make_id("", 40);
+        leg.call_leg_id = telnyx_webhook_signer::new_id();
+        leg.call_session_id = call.call_session_id; // one phone call, two legs
+        leg.client_state = leg_state;
+        leg.state = "dialing";
+        event("call.initiated", call_payload(leg, "outgoing", "bridging"));
+        end_call(leg, "callee", transfer_end_cause.c_str());
+        calls.push_back(leg);
+        return std::nullopt;
+    }
+
     // streaming_start's fields, checked as Telnyx's API lists them.
     std::optional<http_answer> start_stream(fake_call& call, const tjson& body)
     {
@@ -593,6 +634,7 @@ struct fake_telnyx::api : http_handler {
         call.stream_bidirectional_mode = mode.empty() ? "mp3" : mode; // Telnyx's default
         call.stream_bidirectional_codec = back.empty() ? "PCMU" : back;
         call.stream_sampling_rate = rate == 0 ? 8000 : rate;
+        ++call.streams;
         auto payload = call_payload(call, "incoming", "answered");
         payload["stream_url"] = url;
         event("streaming.started", payload);
@@ -659,9 +701,10 @@ struct fake_telnyx::api : http_handler {
     std::map<std::string, std::pair<std::string, http_answer>> by_key;
     std::map<std::string, int> key_answers;
     std::set<std::string> failing;
-    std::vector<fake_call> calls;
+    std::deque<fake_call> calls; // a deque: a call found stays put while a transfer adds a leg
     std::map<std::string, std::set<std::string>> commands_seen;
     std::map<std::string, std::string> recording_format;
+    std::string transfer_end_cause; // transfers_end()
 };
 
 // ---------------------------------------------------------------- [fake_telnyx]
@@ -766,7 +809,7 @@ std::string fake_telnyx::receive_text(const std::string& from, const std::string
 std::vector<fake_call> fake_telnyx::calls() const
 {
     const std::lock_guard lock(api_.mutex);
-    return api_.calls;
+    return {api_.calls.begin(), api_.calls.end()};
 }
 
 void fake_telnyx::answer_call(const std::string& call_control_id)
@@ -783,6 +826,12 @@ void fake_telnyx::hang_up_call(const std::string& call_control_id)
     const std::lock_guard lock(api_.mutex);
     if (auto* call = api_.find_call(call_control_id); call != nullptr && call->state != "hangup")
         api_.end_call(*call, "callee");
+}
+
+void fake_telnyx::transfers_end(const std::string& hangup_cause)
+{
+    const std::lock_guard lock(api_.mutex);
+    api_.transfer_end_cause = hangup_cause;
 }
 
 std::string fake_telnyx::call_in(const std::string& from, const std::string& to,

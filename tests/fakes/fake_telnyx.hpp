@@ -38,7 +38,9 @@
 //   10005 for a call it never made; 422 90018 "Call has already ended" on an ended call; a
 //   `command_id` already seen on the call is answered ok and does nothing. hangup ends the
 //   call (call.hangup, normal_clearing, hangup_source caller); transfer needs `to` (422 10004)
-//   and bridges (call.bridged); record_start needs `format` and `channels`; record_stop sends
+//   and bridges (call.bridged), or, after transfers_end(cause), rings a new leg that hangs up
+//   with that cause (timeout_secs 5 to 600, target_leg_client_state base64, audio_url http(s),
+//   else 422 10015); record_start needs `format` and `channels`; record_stop sends
 //   call.recording.saved with recording_urls. Answers {"data":{"result":"ok"}}.
 //   GET /v2/calls/{id}: {"data":{call_control_id, call_leg_id, call_session_id, is_alive,
 //   call_duration, record_type "call", client_state}}.
@@ -112,6 +114,12 @@ struct fake_call {
     std::string client_state; // base64, as sent
     std::string state;        // "dialing", "answered", "bridged", "hangup"
     std::string transferred_to;
+    // The last transfer, as asked: the caller's reason played to the person (audio_url), the
+    // new leg's client state (base64), how long it rings (0: Telnyx's default).
+    std::string transfer_audio_url;
+    std::string transfer_target_client_state;
+    int transfer_timeout_secs = 0;
+    int streams = 0; // streaming_start commands carried out
     bool recording = false;
     std::vector<std::string> commands; // action names carried out, in order
     std::string offered_codecs;        // call_in's offer, in call.initiated
@@ -152,6 +160,11 @@ public:
                              const std::string& text);
 
     std::vector<fake_call> calls() const;
+    // How the next transfers end: "" (the person answers: call.bridged) or a hangup_cause of
+    // the new leg's ("timeout": nobody answered, "user_busy"): its call.initiated, then its
+    // call.hangup, with the transfer's target_leg_client_state; the caller's call stays up,
+    // as Telnyx leaves it.
+    void transfers_end(const std::string& hangup_cause);
     // The callee answers / the far end hangs up / someone calls in.
     void answer_call(const std::string& call_control_id);
     void hang_up_call(const std::string& call_control_id);

@@ -70,6 +70,11 @@ upstream_request telnyx_command_request(const config& cfg, std::string_view call
         body["client_state"] = encoded_state(p.client_state);
     add_if(body, "to", p.to);
     add_if(body, "from", p.from);
+    if (!p.target_leg_client_state.empty())
+        body["target_leg_client_state"] = encoded_state(p.target_leg_client_state);
+    if (p.timeout_secs > 0)
+        body["timeout_secs"] = p.timeout_secs;
+    add_if(body, "audio_url", p.audio_url);
     add_if(body, "format", p.format);
     add_if(body, "channels", p.channels);
     add_if(body, "cause", p.cause);

@@ -34,11 +34,14 @@ struct telnyx_dial_params {
 struct telnyx_command_params {
     std::string command_id = {};
     std::string client_state = {};
-    std::string to = {};       // transfer
-    std::string from = {};     // transfer
-    std::string format = {};   // record_start: mp3 | wav
-    std::string channels = {}; // record_start: single | dual
-    std::string cause = {};    // reject: CALL_REJECTED | USER_BUSY
+    std::string to = {};                      // transfer
+    std::string from = {};                    // transfer
+    std::string target_leg_client_state = {}; // transfer (plain; sent base64)
+    int timeout_secs = 0;                     // transfer: 0 leaves it out
+    std::string audio_url = {};               // transfer: played to the person who answers
+    std::string format = {};                  // record_start: mp3 | wav
+    std::string channels = {};                // record_start: single | dual
+    std::string cause = {};                   // reject: CALL_REJECTED | USER_BUSY
     // streaming_start: the caller's track to stream_url, and what is sent back played to the
     // caller ("rtp" mode: Telnyx's default, mp3, drops raw audio silently).
     std::string stream_url = {};

@@ -197,5 +197,68 @@ TEST_F(PhoneTools, AnEndCallWithArgumentsItDoesNotTakeIsNotCarriedOut)
     EXPECT_EQ(phone_actions("end_call", "invalid"), 1);
 }
 
+// The first response.create of the n-th upstream session: what DONNA was asked to say first.
+std::string first_instructions(const fakes::fake_realtime_server& upstream, std::size_t n)
+{
+    const auto connections = upstream.connections();
+    if (connections.size() <= n)
+        return {};
+    for (const auto& text : connections[n].client_events) {
+        const auto e = tools_json::parse(text, nullptr, false);
+        if (e.value("type", "") == "response.create" && e.contains("response"))
+            return e["response"].value("instructions", "");
+    }
+    return {};
+}
+
+TEST_F(PhoneTools, ATransferNobodyAnswersBringsDonnaBackToTheCallerToTakeAMessage)
+{
+    start();
+    telnyx_.transfers_end("timeout");
+    upstream_->script_function_calls({{"transfer_call", R"({"reason":"Wants a quote."})"}});
+    const auto call = ring();
+    auto media = stream(call);
+    // Put through, the person's phone rang out, and the relay asked for the audio again.
+    ASSERT_TRUE(eventually([&] { return state_of(call).streams == 2; }));
+    const auto again = state_of(call);
+    EXPECT_EQ(again.transferred_to, staff);
+    EXPECT_EQ(again.transfer_timeout_secs, 25);
+    EXPECT_TRUE(media->wait_until([&] { return media->closed(); }));
+    auto back = stream(again);
+    ASSERT_TRUE(upstream_->wait_until([](const auto& c) { return c.size() == 2; }));
+    ASSERT_TRUE(eventually([&] { return !first_instructions(*upstream_, 1).empty(); }));
+    EXPECT_NE(first_instructions(*upstream_, 1).find("nobody answered"), std::string::npos)
+        << first_instructions(*upstream_, 1);
+    // DONNA speaks to the caller again, on the same call.
+    ASSERT_TRUE(back->wait_until([&] { return back->heard().size() >= 8000u * 95 / 100; }));
+    EXPECT_FALSE(was_hung_up(telnyx_, call.call_control_id));
+    EXPECT_EQ(relay_->metric("donna_phone_transfer_returns_total"), 1);
+    // The caller's record shows the person's leg ringing out, and the call still up.
+    const auto record = record_of(call);
+    EXPECT_EQ(record["call"]["status"], "answered") << record.dump();
+    std::vector<std::string> legs;
+    for (const auto& e : record["call"]["timeline"])
+        if (e["type"].get<std::string>().starts_with("transfer_leg."))
+            legs.push_back(e["type"].get<std::string>() + ":" +
+                           e["detail"].value("hangup_cause", ""));
+    EXPECT_EQ(legs,
+              (std::vector<std::string>{"transfer_leg.initiated:", "transfer_leg.hangup:timeout"}));
+}
+
+TEST_F(PhoneTools, ABusyStaffLineIsWhatDonnaTellsTheCallerWhenSheComesBack)
+{
+    start();
+    telnyx_.transfers_end("user_busy");
+    upstream_->script_function_calls({{"transfer_call", "{}"}});
+    const auto call = ring();
+    auto media = stream(call);
+    ASSERT_TRUE(eventually([&] { return state_of(call).streams == 2; }));
+    EXPECT_TRUE(state_of(call).stream_url.ends_with("&after=busy")) << state_of(call).stream_url;
+    EXPECT_TRUE(media->wait_until([&] { return media->closed(); }));
+    auto back = stream(state_of(call));
+    ASSERT_TRUE(eventually([&] { return !first_instructions(*upstream_, 1).empty(); }));
+    EXPECT_NE(first_instructions(*upstream_, 1).find("the line was busy"), std::string::npos);
+}
+
 } // namespace
 } // namespace donna::relay
