@@ -1,6 +1,8 @@
 // phone_media_route.cpp: the media stream's upgrade: token, call, one stream a call.
 #include "api/phone_media_route.hpp"
 
+#include "api/phone_whisper_route.hpp"
+
 #include "auth/random_id.hpp"
 #include "http/http_answer.hpp"
 #include "metrics/relay_metrics.hpp"
@@ -151,7 +153,8 @@ route phone_media_route(const phone_media_endpoint_deps& deps)
                                               random_hex(6),
                                 .to = to,
                                 .target_client_state = transfer_client_state(call_id),
-                                .ring_seconds = transfer_ring_seconds},
+                                .ring_seconds = transfer_ring_seconds,
+                                .whisper_url = phone_whisper_url(*settings, call_id)},
                                [](const provider_result<command_done>&) {});
             };
             if (site != nullptr && !site->staff_phones.empty())

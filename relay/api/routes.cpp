@@ -8,6 +8,7 @@
 #include "api/memory_endpoint.hpp"
 #include "api/messages_endpoint.hpp"
 #include "api/phone_media_route.hpp"
+#include "api/phone_whisper_route.hpp"
 #include "api/readiness.hpp"
 #include "api/realtime_auth.hpp"
 #include "api/session_endpoint.hpp"
@@ -33,6 +34,7 @@ std::shared_ptr<const router> relay_routes(const endpoint_parts& p)
         telnyx_webhook_route({p.settings, p.metrics, p.log, p.intake, p.jobs}),
         calls_route({p.settings, p.metrics, p.log, p.db, p.phones}),
         phone_media_route({p.settings, p.metrics, p.sessions, p.db, p.phones, p.realtime}),
+        phone_whisper_route({p.settings, p.metrics, p.db, p.realtime}),
         sms_threads_route({p.settings, p.metrics, p.log, p.db}),
         dead_letters_route({p.settings, p.metrics, p.log, p.db, p.jobs}),
         speech_route({p.settings, p.metrics, p.log, p.db, p.speech}),

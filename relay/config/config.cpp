@@ -270,17 +270,23 @@ bool config::texting_configured() const
            (!telnyx_phone_number.empty() || !telnyx_messaging_profile_id.empty());
 }
 
-std::string config::phone_media_url() const
+std::string config::public_origin() const
 {
     const auto& base = public_url.empty() ? telnyx_webhook_url : public_url;
     const auto url = boost::urls::parse_absolute_uri(base);
     if (base.empty() || !url || url->encoded_host().empty() ||
         (url->scheme() != "http" && url->scheme() != "https"))
         return {};
-    std::string out = url->scheme() == "https" ? "wss://" : "ws://";
-    out.append(url->encoded_host_and_port());
-    out.append("/v1/phone/media");
-    return out;
+    return std::string(url->scheme()) + "://" + std::string(url->encoded_host_and_port());
+}
+
+std::string config::phone_media_url() const
+{
+    const auto origin = public_origin();
+    if (origin.empty())
+        return {};
+    // https://host -> wss://host, http://host -> ws://host
+    return "ws" + origin.substr(4) + "/v1/phone/media";
 }
 
 std::vector<std::string> config::secrets() const

@@ -155,6 +155,9 @@ struct config {
     // Whether texts can go out: Telnyx needs its key and a number or messaging profile to send
     // from; another provider (registered in telephony/phone_providers) is taken as ready.
     bool texting_configured() const;
+    // The relay's public origin ("https://host[:port]"), from DONNA_PUBLIC_URL or else
+    // TELNYX_WEBHOOK_URL's; "" when neither is set (or neither is an http(s) URL).
+    std::string public_origin() const;
     // Where a call's media stream connects: "wss://<public origin>/v1/phone/media" (ws:// for
     // an http origin), from DONNA_PUBLIC_URL or else TELNYX_WEBHOOK_URL's origin; "" when
     // neither is set, and the relay cannot answer calls.

@@ -765,9 +765,13 @@ private:
     {
         if (ended_)
             return;
-        if (!transfer_to_.empty() && grant_.transfer)
+        if (!transfer_to_.empty() && grant_.transfer) {
+            // Kept first: the whisper Telnyx plays to the person reads the reason from it.
+            if (grant_.note)
+                grant_.note("transfer",
+                            dump_json({{"to", transfer_to_}, {"reason", transfer_reason_}}));
             grant_.transfer(transfer_to_);
-        else if (grant_.hang_up)
+        } else if (grant_.hang_up)
             grant_.hang_up();
         end(why);
     }

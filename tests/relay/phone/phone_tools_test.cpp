@@ -3,6 +3,7 @@
 // record; the phone's own act only once the words DONNA says with them have played.
 #include "phone_call_fixture.hpp"
 
+#include "audio/wav.hpp"
 #include "realtime/phone_tools.hpp"
 
 #include <gtest/gtest.h>
@@ -258,6 +259,85 @@ TEST_F(PhoneTools, ABusyStaffLineIsWhatDonnaTellsTheCallerWhenSheComesBack)
     auto back = stream(state_of(call));
     ASSERT_TRUE(eventually([&] { return !first_instructions(*upstream_, 1).empty(); }));
     EXPECT_NE(first_instructions(*upstream_, 1).find("the line was busy"), std::string::npos);
+}
+
+TEST_F(PhoneTools, ThePersonPutThroughHearsDonnaSayWhyTheCallerCalls)
+{
+    start();
+    upstream_->script_function_calls(
+        {{"transfer_call",
+          R"({"reason":"The caller would like a quote for a new kitchen, for next spring."})"}});
+    const auto with_reason = ring();
+    auto media = stream(with_reason);
+    ASSERT_TRUE(eventually([&] { return !state_of(with_reason).transferred_to.empty(); }));
+    // Pressing 0 gives no reason: the whisper only says there is a caller.
+    const auto by_key = ring();
+    auto keyed = stream(by_key);
+    ASSERT_TRUE(keyed->wait_until([&] { return !keyed->heard().empty(); }));
+    keyed->press('0');
+    ASSERT_TRUE(eventually([&] { return !state_of(by_key).transferred_to.empty(); }));
+
+    const auto whisper = [&](const fakes::fake_call& call) -> std::optional<wav_audio> {
+        const auto url = state_of(call).transfer_audio_url;
+        const auto origin = relay_->self_origin();
+        EXPECT_TRUE(url.starts_with(origin + "/v1/phone/whisper?call=")) << url;
+        const auto answer = relay_->request("GET", url.substr(origin.size()), "");
+        EXPECT_EQ(answer.status, 200) << answer.body;
+        const std::vector<std::uint8_t> bytes(answer.body.begin(), answer.body.end());
+        auto wav = decode_wav(bytes);
+        if (!wav)
+            return std::nullopt;
+        return *wav;
+    };
+    const auto spoken = whisper(with_reason);
+    const auto plain = whisper(by_key);
+    ASSERT_TRUE(spoken && plain);
+    EXPECT_EQ(spoken->sample_rate, 8000);
+    EXPECT_GT(plain->samples.size(), std::size_t{16000}); // a sentence or two of speech
+    // The reason is spoken: seconds more of speech than the whisper without one.
+    EXPECT_GT(spoken->samples.size(), plain->samples.size() + std::size_t{16000});
+    // The reason is in the caller's record too.
+    std::string kept;
+    const auto record = record_of(with_reason);
+    for (const auto& e : record["call"]["timeline"])
+        if (e["type"] == "transfer")
+            kept = e["detail"]["reason"];
+    EXPECT_EQ(kept, "The caller would like a quote for a new kitchen, for next spring.");
+}
+
+TEST_F(PhoneTools, AWhisperIsRefusedWithoutItsCallsToken)
+{
+    start();
+    upstream_->script_function_calls({{"transfer_call", "{}"}});
+    const auto call = ring();
+    auto media = stream(call);
+    ASSERT_TRUE(eventually([&] { return !state_of(call).transferred_to.empty(); }));
+    const auto url = state_of(call).transfer_audio_url;
+    const auto path = url.substr(relay_->self_origin().size());
+    const auto id = std::to_string(call_id_of(call));
+    const auto token_at = path.find("&token=");
+    ASSERT_NE(token_at, std::string::npos);
+    const auto token = path.substr(token_at + 7);
+    EXPECT_EQ(relay_->request("GET", "/v1/phone/whisper?call=" + id, "").status, 401);
+    EXPECT_EQ(
+        relay_->request("GET", "/v1/phone/whisper?call=" + id + "&token=dt1.forged", "").status,
+        401);
+    // The token names its call: it opens no other call's whisper.
+    EXPECT_EQ(relay_
+                  ->request("GET",
+                            "/v1/phone/whisper?call=" + std::to_string(call_id_of(call) + 1) +
+                                "&token=" + token,
+                            "")
+                  .status,
+              401);
+    // Nor does the call's media token.
+    EXPECT_EQ(relay_
+                  ->request("GET",
+                            "/v1/phone/whisper?call=" + id + "&token=" + call.stream_auth_token, "")
+                  .status,
+              401);
+    EXPECT_EQ(relay_->request("GET", path, "").status, 200);
+    EXPECT_GE(relay_->metric("donna_errors_total{code=\"invalid_whisper_token\"}"), 4);
 }
 
 } // namespace
