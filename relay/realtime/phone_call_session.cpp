@@ -48,9 +48,17 @@ constexpr std::size_t reorder_window = 3;
 // rather than sending a burst to catch up.
 constexpr auto pacing_slack = std::chrono::milliseconds(100);
 
-// What the caller hears when the relay ends the call itself.
+// What the caller hears when the relay ends the call itself. When the Realtime session fails,
+// the caller is put through to the staff if the site has a number, else the staff are asked
+// to call back (when the caller's number is known and the request was stored), else only
+// the apology.
 constexpr std::string_view apology_line =
     "I'm sorry, I'm having trouble on my side. Please call again in a few minutes. Goodbye.";
+constexpr std::string_view apology_transfer_line =
+    "I'm sorry, I'm having trouble on my side. Let me put you through to someone who can help.";
+constexpr std::string_view apology_callback_line =
+    "I'm sorry, I'm having trouble on my side. I have asked the team to call you back at this "
+    "number. Goodbye.";
 constexpr std::string_view goodbye_line =
     "I'm sorry, I have to end the call now. Please call back in a minute. Goodbye.";
 constexpr std::string_view hand_off_line = "One moment, please. I'm putting you through.";
@@ -371,9 +379,8 @@ private:
             [weak](const upstream_failure& failure) {
                 if (auto self = weak.lock()) {
                     self->deps_.metrics.error(failure.code).inc();
-                    self->say_and_hang_up(apology_line,
-                                          "the Realtime session failed: " + failure.code + ": " +
-                                              self->deps_.log.redact(failure.message));
+                    self->upstream_failed("the Realtime session failed: " + failure.code + ": " +
+                                          self->deps_.log.redact(failure.message));
                 }
             }});
         const client_policy policy(grant_.settings->personas.get(grant_.persona), dialect::ga,
@@ -467,21 +474,26 @@ private:
 
     // ------------------------------------------------------------ DONNA's tools
 
+    // Where DONNA's actions on this call come from, for chat/chat_actions.
+    chat_action_context action_context() const
+    {
+        return {.site = grant_.site,
+                .conversation = std::string(conversation_prefix) + std::to_string(grant_.call_id),
+                .channel = action_channel::phone,
+                .now_unix = unix_now(),
+                .where = cfg().sites.find(grant_.site),
+                .heard = &contacts_,
+                .email_sender = !cfg().smtp_host.empty(),
+                .sms_sender = cfg().texting_configured()};
+    }
+
     // The model's calls, carried out and answered; the response asked to go on after them.
     void carry_out(const realtime_tool_calls::step& step)
     {
         if (!upstream_ || (step.ready.empty() && !step.response_finished))
             return; // nearly every event
         if (!step.ready.empty()) {
-            const chat_action_context context{.site = grant_.site,
-                                              .conversation = std::string(conversation_prefix) +
-                                                              std::to_string(grant_.call_id),
-                                              .channel = action_channel::phone,
-                                              .now_unix = unix_now(),
-                                              .where = cfg().sites.find(grant_.site),
-                                              .heard = &contacts_,
-                                              .email_sender = !cfg().smtp_host.empty(),
-                                              .sms_sender = cfg().texting_configured()};
+            const auto context = action_context();
             const auto done = answer_tool_calls(
                 tool_calls_, step.ready, context, {deps_.actions, deps_.metrics, deps_.log},
                 [this, &context](const chat_tool_call& call) { return own_tool(call, context); },
@@ -713,6 +725,41 @@ private:
     }
 
     // ------------------------------------------------------------ the end
+
+    // The Realtime session failed: DONNA cannot go on, but the caller is not left with
+    // nothing. Put through to the staff (not again after a transfer that rang out), or a
+    // callback request stored for them, then the apology that says which.
+    void upstream_failed(const std::string& why)
+    {
+        if (ending_ || ended_)
+            return;
+        if (!grant_.staff_phone.empty() && grant_.transfer && grant_.after_transfer.empty()) {
+            count("donna_phone_transfers_total", "Calls put through to a person");
+            transfer_to_ = grant_.staff_phone;
+            transfer_reason_ = "DONNA could not take this call: her voice service failed.";
+            return say_and_hang_up(apology_transfer_line, why + "; put through to the staff");
+        }
+        if (request_callback())
+            return say_and_hang_up(apology_callback_line, why + "; a callback was requested");
+        say_and_hang_up(apology_line, why);
+    }
+
+    // A callback request for the staff, at the caller's number, as DONNA's request_callback
+    // tool would store it; false when it was not stored (no number, no database).
+    bool request_callback()
+    {
+        if (grant_.caller_number.empty())
+            return false;
+        const auto context = action_context();
+        const chat_tool_call call{
+            "relay-callback-" + std::to_string(grant_.call_id), "request_callback",
+            dump_json({{"name", "The caller at " + grant_.caller_number},
+                       {"phone", grant_.caller_number},
+                       {"reason", "DONNA's voice failed during the call; please call back."}})};
+        const auto done = execute_tool_call(call, context, deps_.actions, deps_.metrics, deps_.log);
+        keep_tool_call(done.taken);
+        return done.taken.status == "recorded";
+    }
 
     // While draining: once DONNA's current words have played (nothing queued, every mark
     // back), the goodbye.

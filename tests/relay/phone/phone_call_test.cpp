@@ -296,7 +296,17 @@ TEST_F(PhoneCalls, AMediaUpgradeWithoutItsCallsTokenIsRefused)
     EXPECT_GE(relay_->metric("donna_errors_total{code=\"invalid_media_token\"}"), 2);
 }
 
-TEST_F(PhoneCalls, WhenTheRealtimeSessionFailsTheCallerHearsAnApologyThenTheCallIsHungUp)
+// The apology after the Realtime session failed: seconds of espeak-ng speech, heard whole.
+void expect_apology_heard(const fakes::fake_media_stream& media, std::size_t before)
+{
+    const auto heard = media.heard();
+    ASSERT_GT(heard.size(), before + std::size_t{8000} * 3);
+    EXPECT_GT(donna::test::peak(std::vector<std::int16_t>(
+                  heard.begin() + static_cast<std::ptrdiff_t>(before), heard.end())),
+              2000);
+}
+
+TEST_F(PhoneCalls, WhenTheRealtimeSessionFailsTheCallerHearsAnApologyAndIsPutThroughToTheStaff)
 {
     start();
     const auto call = ring("PCMU");
@@ -305,14 +315,35 @@ TEST_F(PhoneCalls, WhenTheRealtimeSessionFailsTheCallerHearsAnApologyThenTheCall
     ASSERT_TRUE(media->wait_until([&] { return !media->heard().empty(); }));
     const auto before = media->heard().size();
     upstream_->close_all(); // OpenAI ends the session
+    const auto transferred = [&] {
+        for (const auto& c : telnyx_.calls())
+            if (c.call_control_id == call.call_control_id)
+                return c.transferred_to;
+        return std::string();
+    };
+    ASSERT_TRUE(eventually([&] { return transferred() == staff; }, std::chrono::seconds(20)));
+    expect_apology_heard(*media, before); // played whole before the transfer
+    EXPECT_FALSE(was_hung_up(telnyx_, call.call_control_id));
+}
+
+TEST_F(PhoneCalls, WhenTheRealtimeSessionFailsWithNoStaffNumberTheStaffAreAskedToCallBack)
+{
+    start({}, true, 2000, [](config& cfg) { cfg.sites.sites[0].staff_phones.clear(); });
+    const auto call = ring("PCMU");
+    auto media = stream(call);
+    ASSERT_TRUE(upstream_->wait_until([](const auto& c) { return c.size() == 1; }));
+    ASSERT_TRUE(media->wait_until([&] { return !media->heard().empty(); }));
+    const auto before = media->heard().size();
+    upstream_->close_all();
     ASSERT_TRUE(eventually([&] { return was_hung_up(telnyx_, call.call_control_id); },
                            std::chrono::seconds(20)));
-    // The apology (a sentence of espeak-ng speech, seconds long) played whole before that.
-    const auto heard = media->heard();
-    ASSERT_GT(heard.size(), before + std::size_t{8000} * 3);
-    EXPECT_GT(donna::test::peak(std::vector<std::int16_t>(
-                  heard.begin() + static_cast<std::ptrdiff_t>(before), heard.end())),
-              2000);
+    expect_apology_heard(*media, before);
+    // What the apology says was done has been done: the callback request is stored.
+    const auto listing =
+        relay_->request("GET", "/v1/messages", "", test::bearer(test::test_admin_token)).json();
+    ASSERT_EQ(listing["messages"].size(), 1u) << listing.dump();
+    EXPECT_EQ(listing["messages"][0]["kind"], "request_callback");
+    EXPECT_EQ(listing["messages"][0]["fields"]["phone"], caller);
     // The hangup's event ends the call's record.
     EXPECT_TRUE(eventually([&] {
         return relay_
