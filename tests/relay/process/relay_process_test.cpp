@@ -3,6 +3,8 @@
 // log. A real process, real signals, HTTP over loopback.
 #include "child_process.hpp"
 #include "eventually.hpp"
+#include "fake_media_stream.hpp"
+#include "fake_realtime_server.hpp"
 #include "fake_telnyx.hpp"
 #include "fake_webhook_receiver.hpp"
 #include "file_text.hpp"
@@ -13,6 +15,8 @@
 #include "store/database.hpp"
 #include "store/sms_store.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -351,6 +355,134 @@ TEST_F(RelayProcess, ARelayKilledDuringATextBurstTextsEachRecipientExactlyOnceAn
         recipients.insert(t.to);
     EXPECT_EQ(recipients.size(), static_cast<std::size_t>(burst - 1));
     EXPECT_FALSE(recipients.contains(number(0)));
+}
+
+// This tree's programs run under AddressSanitizer (GCC says so with __SANITIZE_ADDRESS__,
+// clang with __has_feature).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool sanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool sanitized = true;
+#else
+constexpr bool sanitized = false;
+#endif
+#else
+constexpr bool sanitized = false;
+#endif
+
+// A port free on loopback now (the relay's public address must name its port before it
+// starts: Telnyx is told where to stream each call).
+std::uint16_t free_port()
+{
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor probe(
+        io, {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(0)});
+    return probe.local_endpoint().port();
+}
+
+// A gauge or counter's value in /metrics text (-1 when absent).
+double metric_value(const std::string& text, const std::string& name)
+{
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line))
+        if (line.starts_with(name + " "))
+            return std::stod(line.substr(name.size() + 1));
+    return -1;
+}
+
+// The process's resident memory in KiB (/proc/<pid>/status VmRSS).
+long resident_kib(pid_t pid)
+{
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.starts_with("VmRSS:"))
+            return std::stol(line.substr(6));
+    return -1;
+}
+
+TEST_F(RelayProcess, FiftyAnsweredCallsLeaveNoSessionBehindAndMemoryBackAtItsBaseline)
+{
+    const std::string line = "+15550100100";
+    fakes::fake_telnyx telnyx;
+    ASSERT_TRUE(telnyx.start());
+    fakes::fake_realtime_server upstream;
+    ASSERT_TRUE(upstream.start());
+    std::ofstream(dir_ / "sites.json")
+        << R"({"sites":[{"id":"demo","allowed_origins":["self"],"persona":"receptionist","phone_numbers":[")"
+        << line << R"("]}]})";
+    const auto port = free_port();
+    const auto origin = "http://127.0.0.1:" + std::to_string(port);
+    auto env = base_env();
+    env[0] = "DONNA_PORT=" + std::to_string(port);
+    env.insert(env.end(),
+               {"DONNA_DATABASE=" + (dir_ / "donna.db").string(), "DONNA_PUBLIC_URL=" + origin,
+                "DONNA_SITES_FILE=" + (dir_ / "sites.json").string(),
+                "TELNYX_API_KEY=" + telnyx.api_key(), "TELNYX_BASE_URL=" + telnyx.base_url(),
+                "TELNYX_PUBLIC_KEY=" + telnyx.signer().public_key_base64(),
+                "TELNYX_CONNECTION_ID=" + telnyx.connection_id(), "TELNYX_PHONE_NUMBER=" + line,
+                "OPENAI_API_KEY=" + std::string(test::fake_openai_key),
+                "OPENAI_BASE_URL=" + upstream.base_url(), "DONNA_JOB_POLL_MS=20",
+                "DONNA_JOB_RETRY_MS=50"});
+    relay_process relay(env, dir_ / "log");
+    ASSERT_EQ(relay.port(), port) << log_tail(dir_ / "log");
+    telnyx.deliver_webhooks_to(origin + "/v1/webhooks/telnyx");
+    const auto metrics = [&] {
+        return test::http_request(port, "GET", "/metrics").body;
+    };
+
+    // One call: answered, DONNA's greeting starts playing, the caller hangs up.
+    int answered = 0;
+    const auto one_call = [&] {
+        const auto id = telnyx.call_in("+15550100199", line, "PCMU");
+        const auto call = telnyx.wait_stream(id);
+        ASSERT_TRUE(call) << log_tail(dir_ / "log");
+        fakes::fake_media_stream media({.url = call->stream_url,
+                                        .auth_token = call->stream_auth_token,
+                                        .call_control_id = call->call_control_id});
+        ASSERT_TRUE(media.connect()) << media.refused_status() << " " << media.refused_body();
+        ASSERT_TRUE(media.wait_until([&] { return !media.heard().empty(); }));
+        media.stop();
+        telnyx.hang_up_call(id);
+        ASSERT_TRUE(media.wait_until([&] { return media.closed(); }));
+        ++answered;
+    };
+    const auto settled = [&] {
+        return eventually([&] {
+            const auto text = metrics();
+            const auto sessions = upstream.connections();
+            return metric_value(text, "donna_phone_calls_active") == 0 &&
+                   std::all_of(sessions.begin(), sessions.end(),
+                               [](const auto& c) { return c.closed; });
+        });
+    };
+    // Warm-up: the allocator's arenas, SQLite's page cache and the lazily made parts settle.
+    for (int i = 0; i < 10; ++i)
+        one_call();
+    ASSERT_EQ(answered, 10);
+    ASSERT_TRUE(settled()) << metrics();
+    const auto baseline = resident_kib(relay.pid());
+    for (int i = 0; i < 50; ++i)
+        one_call();
+    ASSERT_EQ(answered, 60);
+    // Every call's session and upstream are gone...
+    ASSERT_TRUE(settled()) << metrics();
+    EXPECT_EQ(upstream.connections().size(), 60u);
+    EXPECT_EQ(metric_value(metrics(), "donna_calls_answered_total{outcome=\"answered\"}"), 60);
+    // ...and the memory they held is back: what 50 calls add is bounded by the records they
+    // leave (a few KiB each), not by their sessions (hundreds of KiB each: buffers, codec
+    // and resampler state, the upstream's queues).
+    const auto after = resident_kib(relay.pid());
+    if (!sanitized) { // ASan's allocator keeps freed memory in quarantine
+        EXPECT_LT(after - baseline, 2 * 1024) << "KiB: " << baseline << " -> " << after;
+    }
+    std::cout << "[ memory   ] relay RSS after 10 calls " << baseline << " KiB, after 60 " << after
+              << " KiB\n";
+    // Under the sanitizers, LeakSanitizer checks the exit: a leaked session fails it.
+    relay.signal(SIGTERM);
+    EXPECT_EQ(relay.wait_exit(), 0) << log_tail(dir_ / "log");
 }
 
 } // namespace
