@@ -29,6 +29,8 @@ packages=(
   libcurl4-openssl-dev
   # a phone call's audio: G.711 (mu-law, A-law) and G.722 from spandsp (relay/audio/phone_codec)
   libspandsp-dev
+  # business hours in the business's own time zone: the zone files (relay/config/business_hours)
+  tzdata
   # test audio and browser
   espeak-ng sox chromium
   # the SMTP tests' real mail server on loopback (STARTTLS, AUTH)

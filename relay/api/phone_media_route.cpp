@@ -159,6 +159,12 @@ route phone_media_route(const phone_media_endpoint_deps& deps)
             };
             if (site != nullptr && !site->staff_phones.empty())
                 grant.staff_phone = site->staff_phones.front();
+            if (site != nullptr && site->hours) {
+                grant.hours = site->hours->describe();
+                grant.closed = !site->hours->open_at(request.now_unix);
+                grant.closed_takes_messages =
+                    site->hours->after_hours == business_hours::after::message;
+            }
             grant.caller_number = call->from;
             grant.note = [db = &deps.db, metrics = &deps.metrics,
                           call_id](std::string_view type, const std::string& detail) {

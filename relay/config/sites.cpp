@@ -168,10 +168,10 @@ result<site> parse_site(const nlohmann::json& object, std::size_t index)
     if (!id)
         return id.error();
     const std::string label = site_label(index, *id);
-    constexpr std::array<std::string_view, 11> known = {
+    constexpr std::array<std::string_view, 12> known = {
         "id",           "allowed_origins", "persona",         "greeting",
         "staff_emails", "staff_phones",    "daily_email_cap", "daily_sms_cap",
-        "notify_staff", "templates",       "phone_numbers"};
+        "notify_staff", "templates",       "phone_numbers",   "business_hours"};
     for (const auto& [key, value] : object.items()) {
         if (std::find(known.begin(), known.end(), key) == known.end())
             return make_error(
@@ -179,7 +179,7 @@ result<site> parse_site(const nlohmann::json& object, std::size_t index)
                 cat({label, "unknown field \"", key,
                      "\" (known: id, allowed_origins, persona, greeting, staff_emails, "
                      "staff_phones, daily_email_cap, daily_sms_cap, notify_staff, templates, "
-                     "phone_numbers)"}));
+                     "phone_numbers, business_hours)"}));
     }
 
     site s;
@@ -242,6 +242,12 @@ result<site> parse_site(const nlohmann::json& object, std::size_t index)
     }
     if (auto st = parse_templates(object, label, s); !st)
         return st.error();
+    if (const auto hours = object.find("business_hours"); hours != object.end()) {
+        auto parsed = parse_business_hours(*hours);
+        if (!parsed)
+            return make_error(parsed.error().code, label + parsed.error().message);
+        s.hours = std::move(*parsed);
+    }
     return s;
 }
 

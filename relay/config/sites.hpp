@@ -20,6 +20,8 @@
 // Origins are stored normalised (lower-case scheme and host, default port removed).
 #pragma once
 
+#include "config/business_hours.hpp"
+
 #include "core/error.hpp"
 #include "protocol/donna_events.hpp"
 
@@ -43,6 +45,8 @@ struct site {
     // The business's own numbers (E.164, at most 10): a text or call to one of them is this
     // site's, answered with its persona. A number belongs to one site at most.
     std::vector<std::string> phone_numbers = {};
+    // When the business takes calls (config/business_hours); nullopt: always.
+    std::optional<business_hours> hours = {};
     int daily_email_cap = 100; // emails to visitors per UTC day, 0 to 100000
     int daily_sms_cap = 100;   // text messages to visitors per UTC day
     bool notify_staff = true;  // email staff_emails about each message and callback request

@@ -70,10 +70,17 @@ constexpr std::string_view conversation_prefix = "phone-call-";
 // the session acts anyway (a reply that never ends, marks that never come back).
 constexpr auto words_with_action_limit = std::chrono::seconds(20);
 
-// What the first response is asked to say: the greeting, or, when the person DONNA put the
-// caller through to did not answer, that news.
-std::string greeting_instructions(const std::string& greeting, const std::string& after_transfer)
+// What the first response is asked to say: the greeting; when the person DONNA put the
+// caller through to did not answer, that news; outside business hours, for a site that takes
+// messages then, that it is closed.
+std::string greeting_instructions(const phone_call_grant& grant)
 {
+    const auto& after_transfer = grant.after_transfer;
+    const auto& greeting = grant.greeting;
+    if (grant.closed && grant.closed_takes_messages && after_transfer.empty())
+        return "You have just answered a phone call outside the business's opening hours. Say "
+               "in one or two short sentences that the office is closed and when it opens, and "
+               "offer to take a message or arrange a callback.";
     if (!after_transfer.empty())
         return std::string("You tried to put the caller through to a person at the business, "
                            "but ") +
@@ -389,10 +396,9 @@ private:
         if (auto transcription = policy.transcription_update(); !transcription.empty())
             upstream_->send(std::move(transcription));
         // DONNA speaks first on the phone.
-        upstream_->send(dump_json(json{
-            {"type", "response.create"},
-            {"response",
-             {{"instructions", greeting_instructions(grant_.greeting, grant_.after_transfer)}}}}));
+        upstream_->send(
+            dump_json(json{{"type", "response.create"},
+                           {"response", {{"instructions", greeting_instructions(grant_)}}}}));
     }
 
     // OpenAI's models and DONNA's tools (the web's actions and the phone's own); the demo
@@ -414,6 +420,10 @@ private:
                 models.tools.push_back(std::move(tool));
             models.tools_instructions =
                 std::string(actions_instructions()) + std::string(phone_tools_instructions());
+            if (!grant_.hours.empty())
+                models.tools_instructions +=
+                    " The business's opening hours: " + grant_.hours + "." +
+                    (grant_.closed ? " It is closed now: nobody can take a transfer." : "");
         }
         return models;
     }
@@ -543,7 +553,11 @@ private:
             return answer("done", "The call ends once you have said goodbye. Say a short "
                                   "goodbye now, and nothing else.");
         }
-        if (grant_.staff_phone.empty() || !grant_.transfer)
+        if (grant_.closed)
+            return answer("refused",
+                          "The office is closed now: nobody can take the call. Tell the caller "
+                          "when it opens, and offer to take a message or arrange a callback.");
+        if (!staff_reachable())
             return answer("refused",
                           "Nobody at the business can take calls on this line. Tell the caller, "
                           "and offer to take a message or arrange a callback.");
@@ -733,7 +747,7 @@ private:
     {
         if (ending_ || ended_)
             return;
-        if (!grant_.staff_phone.empty() && grant_.transfer && grant_.after_transfer.empty()) {
+        if (staff_reachable() && grant_.after_transfer.empty()) {
             count("donna_phone_transfers_total", "Calls put through to a person");
             transfer_to_ = grant_.staff_phone;
             transfer_reason_ = "DONNA could not take this call: her voice service failed.";
@@ -823,14 +837,24 @@ private:
         end(why);
     }
 
+    // A person can take the call: the site has a staff number and the office is open.
+    bool staff_reachable() const
+    {
+        return !grant_.staff_phone.empty() && grant_.transfer && !grant_.closed;
+    }
+
     // The caller pressed 0: a person. DONNA says so, then the call goes to the site's staff
     // number (the first of its staff_phones); with none, DONNA says she will take a message.
     void put_through()
     {
         if (ending_ || ended_ || !bridge_)
             return;
-        if (grant_.staff_phone.empty() || !grant_.transfer) {
-            deps_.log.info("phone", who() + ": no staff number to put the caller through to");
+        if (!staff_reachable()) {
+            deps_.log.info("phone",
+                           who() + (grant_.closed ? ": the office is closed; nobody to put the "
+                                                    "caller through to"
+                                                  : ": no staff number to put the caller "
+                                                    "through to"));
             return;
         }
         count("donna_phone_transfers_total", "Calls put through to a person");

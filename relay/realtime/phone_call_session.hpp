@@ -65,6 +65,12 @@ struct phone_call_grant {
     // The stream opens again after DONNA tried to put the caller through: "busy" or
     // "no_answer" (DONNA says so and offers to take a message); "" on a call's first stream.
     std::string after_transfer = {};
+    // The site's opening hours in words ("" : none set), and whether the call came outside
+    // them: then nobody can be put through, and a site that takes messages after hours has
+    // DONNA say it is closed first.
+    std::string hours = {};
+    bool closed = false;
+    bool closed_takes_messages = false;
     std::optional<session_registry::lease> lease;
     // Hangs the call up at the provider (the session's own endings: the Realtime session
     // failed, the relay drains); null: the session only closes the stream.

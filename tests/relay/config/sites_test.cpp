@@ -161,7 +161,7 @@ TEST(Sites, FieldErrorsNameTheSiteAndTheField)
         {one_site(R"("allowed_origins": ["self"], "persona": "general", "greting": "hi")"),
          "site 1 ('acme'): unknown field \"greting\" (known: id, allowed_origins, persona, "
          "greeting, staff_emails, staff_phones, daily_email_cap, daily_sms_cap, notify_staff, "
-         "templates, phone_numbers)"},
+         "templates, phone_numbers, business_hours)"},
         {one_site(R"("allowed_origins": ["self"], "persona": "general",
                      "staff_emails": ["desk at acme"])"),
          "site 1 ('acme'): staff_emails[0] must be an email address"},
@@ -178,6 +178,11 @@ TEST(Sites, FieldErrorsNameTheSiteAndTheField)
                      "templates": {"staff_notification": {"body": "x"}})"),
          "site 1 ('acme'): templates.staff_notification: unknown field \"body\" (known: "
          "subject, text, html)"},
+        {one_site(R"("allowed_origins": ["self"], "persona": "general",
+                     "business_hours": {"timezone": "Europe/Paris", "mon": "9-5"})"),
+         "site 1 ('acme'): \"business_hours.mon\" must be \"HH:MM-HH:MM\" ranges in order, "
+         "each ending after it starts, commas between (\"09:00-12:00,13:00-17:00\"), or "
+         "\"closed\""},
     };
     for (const auto& [json, message] : cases)
         EXPECT_EQ(parse_error(json).message, message) << json;

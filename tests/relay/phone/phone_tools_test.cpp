@@ -4,6 +4,7 @@
 #include "phone_call_fixture.hpp"
 
 #include "audio/wav.hpp"
+#include "config/business_hours.hpp"
 #include "realtime/phone_tools.hpp"
 
 #include <gtest/gtest.h>
@@ -338,6 +339,56 @@ TEST_F(PhoneTools, AWhisperIsRefusedWithoutItsCallsToken)
               401);
     EXPECT_EQ(relay_->request("GET", path, "").status, 200);
     EXPECT_GE(relay_->metric("donna_errors_total{code=\"invalid_whisper_token\"}"), 4);
+}
+
+// Hours of a business in UTC: every day "00:00-24:00" (always open) or none (always closed).
+business_hours hours_always(bool open, business_hours::after after)
+{
+    nlohmann::json spec = {
+        {"timezone", "UTC"},
+        {"after_hours", after == business_hours::after::message ? "message" : "answer"}};
+    if (open)
+        for (const auto* day : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"})
+            spec[day] = "00:00-24:00";
+    auto hours = parse_business_hours(spec);
+    EXPECT_TRUE(hours) << hours.error().message;
+    return hours ? *hours : business_hours{};
+}
+
+TEST_F(PhoneTools, AfterHoursASiteThatTakesMessagesHasDonnaSayItIsClosedAndRefusesTransfers)
+{
+    start({}, true, 2000, [](config& cfg) {
+        cfg.sites.sites[0].hours = hours_always(false, business_hours::after::message);
+    });
+    upstream_->script_function_calls({{"transfer_call", "{}"}});
+    const auto call = ring();
+    auto media = stream(call);
+    ASSERT_TRUE(eventually([&] { return outputs().size() == 1; }));
+    EXPECT_NE(first_instructions(*upstream_, 0).find("outside the business's opening hours"),
+              std::string::npos)
+        << first_instructions(*upstream_, 0);
+    EXPECT_EQ(outputs()[0]["status"], "refused");
+    EXPECT_NE(outputs()[0]["detail"].get<std::string>().find("closed"), std::string::npos);
+    // DONNA goes on (the response after the refusal) and the call is not put through.
+    ASSERT_TRUE(media->wait_until([&] { return media->heard().size() >= 8000u * 95 / 100; }));
+    EXPECT_TRUE(state_of(call).transferred_to.empty());
+}
+
+TEST_F(PhoneTools, DuringBusinessHoursDonnaGreetsAsUsualAndKnowsTheHours)
+{
+    start({}, true, 2000, [](config& cfg) {
+        cfg.sites.sites[0].hours = hours_always(true, business_hours::after::message);
+    });
+    const auto call = ring();
+    auto media = stream(call);
+    ASSERT_TRUE(eventually([&] { return !first_instructions(*upstream_, 0).empty(); }));
+    EXPECT_NE(first_instructions(*upstream_, 0).find("Hello, Acme reception, DONNA speaking."),
+              std::string::npos);
+    const auto update =
+        tools_json::parse(upstream_->connections()[0].client_events.at(0))["session"];
+    EXPECT_NE(update["instructions"].get<std::string>().find(
+                  "opening hours: Monday 00:00-24:00; Tuesday 00:00-24:00"),
+              std::string::npos);
 }
 
 } // namespace
