@@ -59,6 +59,10 @@ json call_json(const call_record& c)
         {"created_at", c.created_at},
         {"answered_at_ms", time_or_null(c.answered_at_ms)},
         {"ended_at_ms", time_or_null(c.ended_at_ms)},
+        // How long the call was answered, once it has ended.
+        {"duration_seconds", c.answered_at_ms > 0 && c.ended_at_ms >= c.answered_at_ms
+                                 ? json((c.ended_at_ms - c.answered_at_ms) / 1000)
+                                 : json(nullptr)},
         {"hangup_cause", c.hangup_cause.empty() ? json(nullptr) : json(c.hangup_cause)},
         {"hangup_source", c.hangup_source.empty() ? json(nullptr) : json(c.hangup_source)},
         {"error", c.error.empty() ? json(nullptr) : json(c.error)},

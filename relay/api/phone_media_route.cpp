@@ -14,6 +14,7 @@
 #include "settings/live_settings.hpp"
 #include "settings/settings_source.hpp"
 #include "store/call_store.hpp"
+#include "store/memory_store.hpp"
 #include "telephony/phone_providers.hpp"
 
 #include <boost/url/parse.hpp>
@@ -159,6 +160,16 @@ route phone_media_route(const phone_media_endpoint_deps& deps)
             };
             if (site != nullptr && !site->staff_phones.empty())
                 grant.staff_phone = site->staff_phones.front();
+            if (site != nullptr && site->trust_caller_id && !call->from.empty()) {
+                memory_store memories(deps.db);
+                // A lookup that fails leaves the caller unknown: the call goes on.
+                if (auto user = memories.user_by_phone(site->id, call->from); !user)
+                    deps.metrics.error("storage_error").inc();
+                else if (!user->empty())
+                    grant.memory = memories.prompt(
+                        site->id, *user,
+                        static_cast<std::size_t>(grant.settings->cfg.memory_prompt_tokens));
+            }
             if (site != nullptr && site->hours) {
                 grant.hours = site->hours->describe();
                 grant.closed = !site->hours->open_at(request.now_unix);

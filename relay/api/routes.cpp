@@ -26,7 +26,7 @@ std::shared_ptr<const router> relay_routes(const endpoint_parts& p)
         healthz_route(),
         readiness_route({p.settings, p.models}),
         metrics_route(p.registry),
-        session_route({p.settings, p.metrics}),
+        session_route({p.settings, p.metrics, &p.db}),
         realtime_route({p.settings, p.metrics, p.sessions, p.realtime}),
         chat_route({p.settings, p.metrics, p.chat}),
         memory_route({p.settings, p.metrics, p.log, p.db, p.memories}),

@@ -3,8 +3,10 @@
 
 #include "api/realtime_auth.hpp"
 #include "api/session_auth.hpp"
+#include "core/contact_address.hpp"
 #include "metrics/relay_metrics.hpp"
 #include "settings/settings_source.hpp"
+#include "store/memory_store.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -20,7 +22,7 @@ void allow_origin(http_answer& answer, std::string_view origin)
 } // namespace
 
 http_answer issue_session_token(std::string_view body, const session_request_context& context,
-                                const live_settings& settings)
+                                const live_settings& settings, phone_link* link)
 {
     const auto request = nlohmann::json::parse(body, nullptr, false);
     if (request.is_discarded() || !request.is_object())
@@ -69,6 +71,16 @@ http_answer issue_session_token(std::string_view body, const session_request_con
                               "\"user_id\" must be a string of 1 to 128 characters");
         claims.user_id = u->get<std::string>();
     }
+    std::string phone;
+    if (const auto p = request.find("phone"); p != request.end() && !p->is_null()) {
+        if (claims.user_id.empty())
+            return json_error(400, "invalid_argument",
+                              "\"phone\" links a signed-in user's number: it needs \"user_id\"");
+        if (!p->is_string() || !is_e164_phone(p->get<std::string>()))
+            return json_error(400, "invalid_argument",
+                              "\"phone\" must be a number in E.164 form (+15550100199)");
+        phone = p->get<std::string>();
+    }
     claims.site = s->id;
     claims.persona = std::string(to_string(persona));
     claims.issued_at = context.now_unix;
@@ -85,6 +97,8 @@ http_answer issue_session_token(std::string_view body, const session_request_con
         {"greeting", s->greeting.empty() ? profile.greeting : s->greeting},
         {"realtime_path", realtime_path},
     };
+    if (link != nullptr)
+        *link = {claims.site, claims.user_id, phone};
     http_answer answer{200, answer_body.dump() + "\n", "application/json", {}};
     answer.headers.emplace_back("Cache-Control", "no-store");
     allow_origin(answer, context.origin);
@@ -120,7 +134,19 @@ route session_route(const session_endpoint_deps& deps)
             const auto settings = deps.settings.current();
             if (request.method == "OPTIONS")
                 return reply->send(session_preflight(context, *settings));
-            auto answer = issue_session_token(request.body, context, *settings);
+            phone_link link;
+            auto answer = issue_session_token(request.body, context, *settings, &link);
+            if (answer.status == 200 && !link.phone.empty() && deps.db != nullptr) {
+                // The link is what the business asked for: a token answered without it
+                // would leave the user's calls unknown, so its failure is the answer.
+                memory_store memories(*deps.db);
+                if (auto linked =
+                        memories.link_phone(link.site, link.phone, link.user_id, request.now_unix);
+                    !linked)
+                    answer = json_error(503, "storage_error",
+                                        "the user's phone could not be linked: " +
+                                            linked.error().message);
+            }
             if (answer.status == 200)
                 deps.metrics.tokens_issued.inc();
             else

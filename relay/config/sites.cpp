@@ -168,10 +168,19 @@ result<site> parse_site(const nlohmann::json& object, std::size_t index)
     if (!id)
         return id.error();
     const std::string label = site_label(index, *id);
-    constexpr std::array<std::string_view, 12> known = {
-        "id",           "allowed_origins", "persona",         "greeting",
-        "staff_emails", "staff_phones",    "daily_email_cap", "daily_sms_cap",
-        "notify_staff", "templates",       "phone_numbers",   "business_hours"};
+    constexpr std::array<std::string_view, 13> known = {"id",
+                                                        "allowed_origins",
+                                                        "persona",
+                                                        "greeting",
+                                                        "staff_emails",
+                                                        "staff_phones",
+                                                        "daily_email_cap",
+                                                        "daily_sms_cap",
+                                                        "notify_staff",
+                                                        "templates",
+                                                        "phone_numbers",
+                                                        "business_hours",
+                                                        "trust_caller_id"};
     for (const auto& [key, value] : object.items()) {
         if (std::find(known.begin(), known.end(), key) == known.end())
             return make_error(
@@ -179,7 +188,7 @@ result<site> parse_site(const nlohmann::json& object, std::size_t index)
                 cat({label, "unknown field \"", key,
                      "\" (known: id, allowed_origins, persona, greeting, staff_emails, "
                      "staff_phones, daily_email_cap, daily_sms_cap, notify_staff, templates, "
-                     "phone_numbers, business_hours)"}));
+                     "phone_numbers, business_hours, trust_caller_id)"}));
     }
 
     site s;
@@ -235,10 +244,15 @@ result<site> parse_site(const nlohmann::json& object, std::size_t index)
                                                        "100000"}));
         s.*member = static_cast<int>(it->get<std::int64_t>());
     }
-    if (const auto notify = object.find("notify_staff"); notify != object.end()) {
-        if (!notify->is_boolean())
-            return make_error(errc::wrong_type, label + "\"notify_staff\" must be true or false");
-        s.notify_staff = notify->get<bool>();
+    for (const auto& [name, member] : {std::pair{"notify_staff", &site::notify_staff},
+                                       std::pair{"trust_caller_id", &site::trust_caller_id}}) {
+        const auto flag = object.find(name);
+        if (flag == object.end())
+            continue;
+        if (!flag->is_boolean())
+            return make_error(errc::wrong_type,
+                              cat({label, "\"", name, "\" must be true or false"}));
+        s.*member = flag->get<bool>();
     }
     if (auto st = parse_templates(object, label, s); !st)
         return st.error();

@@ -50,6 +50,9 @@ struct site {
     int daily_email_cap = 100; // emails to visitors per UTC day, 0 to 100000
     int daily_sms_cap = 100;   // text messages to visitors per UTC day
     bool notify_staff = true;  // email staff_emails about each message and callback request
+    // A call from a number linked to a signed-in user gets that user's memories. Off by
+    // default: caller id can be forged, and memories are personal.
+    bool trust_caller_id = false;
     // Each field "" for the built-in one.
     struct mail_template {
         std::string subject = {}, text = {}, html = {};

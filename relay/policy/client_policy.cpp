@@ -412,7 +412,8 @@ void add_reasoning(json& session, const persona_profile& persona, donna::dialect
 std::string client_policy::instructions_of(const persona_profile& persona) const
 {
     const bool tools = models_.tools.is_array() && !models_.tools.empty();
-    return tools ? persona.instructions + models_.tools_instructions : persona.instructions;
+    return (tools ? persona.instructions + models_.tools_instructions : persona.instructions) +
+           models_.context_instructions;
 }
 
 std::string client_policy::initial_session_update() const

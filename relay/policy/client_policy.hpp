@@ -65,6 +65,9 @@ struct realtime_model_settings {
     // Appended to every persona's instructions when there are tools: what they can and
     // cannot do (chat/chat_tools' actions_instructions).
     std::string tools_instructions = {};
+    // Appended to the persona's instructions always (after the tools'): what this one
+    // conversation needs to know (a phone call's business hours, the known caller's memories).
+    std::string context_instructions = {};
 };
 
 struct policy_decision {

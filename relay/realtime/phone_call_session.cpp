@@ -17,6 +17,7 @@
 #include "providers/telnyx/telnyx_media.hpp"
 #include "realtime/phone_tools.hpp"
 #include "realtime/realtime_tool_calls.hpp"
+#include "realtime/realtime_usage.hpp"
 #include "realtime/voice_actions.hpp"
 #include "settings/live_settings.hpp"
 
@@ -408,24 +409,37 @@ private:
         if (cfg().realtime() != realtime_mode::openai)
             return {.model = {},
                     .transcription_model = cfg().transcription_model,
-                    .transcription_language = cfg().transcription_language};
+                    .transcription_language = cfg().transcription_language,
+                    .tools = nullptr,
+                    .tools_instructions = {},
+                    .context_instructions = call_context()};
         realtime_model_settings models{.model = cfg().openai_realtime_model,
                                        .transcription_model = cfg().transcription_model,
                                        .transcription_language = cfg().transcription_language,
                                        .tools = nullptr,
-                                       .tools_instructions = {}};
+                                       .tools_instructions = {},
+                                       .context_instructions = call_context()};
         if (offers_tools()) {
             models.tools = realtime_tools_json();
             for (auto& tool : phone_tools_json())
                 models.tools.push_back(std::move(tool));
             models.tools_instructions =
                 std::string(actions_instructions()) + std::string(phone_tools_instructions());
-            if (!grant_.hours.empty())
-                models.tools_instructions +=
-                    " The business's opening hours: " + grant_.hours + "." +
-                    (grant_.closed ? " It is closed now: nobody can take a transfer." : "");
         }
         return models;
+    }
+
+    // What this call needs DONNA to know: the business's hours, and what she remembers of a
+    // known caller.
+    std::string call_context() const
+    {
+        std::string context;
+        if (!grant_.hours.empty())
+            context += " The business's opening hours: " + grant_.hours + "." +
+                       (grant_.closed ? " It is closed now: nobody can take a transfer." : "");
+        if (!grant_.memory.empty())
+            context += " The caller is a known customer. " + grant_.memory;
+        return context;
     }
 
     // As on the web: OpenAI's model gets tools unless DONNA_CHAT_TOOLS=0 or there is nowhere
@@ -442,6 +456,8 @@ private:
         if (!type)
             return;
         const std::string_view kind = *type;
+        if (kind == "response.done" && cfg().realtime() == realtime_mode::openai)
+            meter(text);
         if (offers_tools())
             carry_out(tool_calls_.on_upstream_event(kind, text));
         if (kind == "response.output_audio.delta" || kind == "response.audio.delta")
@@ -480,6 +496,40 @@ private:
         const auto event = json::parse(text, nullptr, false);
         if (event.is_object())
             contacts_.heard(json_string_member(event, "transcript"));
+    }
+
+    // A response's tokens: metered with the web's sessions (the process-wide budget and
+    // donna_upstream_usage_total), and added up for the call's record.
+    void meter(const std::string& text)
+    {
+        const auto used = response_done_usage(text);
+        if (!used)
+            return;
+        deps_.usage.tokens("openai", cfg().openai_realtime_model, *used);
+        used_.text_input += used->text_input;
+        used_.cached_text_input += used->cached_text_input;
+        used_.audio_input += used->audio_input;
+        used_.cached_audio_input += used->cached_audio_input;
+        used_.text_output += used->text_output;
+        used_.audio_output += used->audio_output;
+        metered_ = true;
+    }
+
+    // The call's Realtime usage and its cost at the relay's prices, kept with its record.
+    void keep_usage()
+    {
+        if (!metered_ || !grant_.note)
+            return;
+        json detail = {{"model", cfg().openai_realtime_model},
+                       {"input_tokens", used_.text_input + used_.cached_text_input +
+                                            used_.audio_input + used_.cached_audio_input},
+                       {"output_tokens", used_.text_output + used_.audio_output},
+                       {"audio_input_tokens", used_.audio_input + used_.cached_audio_input},
+                       {"audio_output_tokens", used_.audio_output}};
+        const auto cost = deps_.usage.cost_of(cfg().openai_realtime_model, used_);
+        detail["cost_usd"] = cost ? json(*cost) : json(nullptr);
+        grant_.note("realtime_usage", dump_json(detail));
+        metered_ = false;
     }
 
     // ------------------------------------------------------------ DONNA's tools
@@ -868,6 +918,7 @@ private:
             return;
         ended_ = true;
         deps_.log.info("phone", who() + ": ended: " + why);
+        keep_usage();
         pacer_.cancel();
         shutdown_timer_.cancel();
         action_timer_.cancel();
@@ -921,6 +972,8 @@ private:
     after_words after_words_ = after_words::nothing; // transfer_call or end_call was called
     bool words_said_ = false;                        // ...and the reply with it is complete
     std::string transfer_reason_;
+    token_usage used_;     // the call's Realtime tokens so far
+    bool metered_ = false; // some are not yet in the record
     bool counted_ = false;
     bool warned_invalid_ = false;
 };

@@ -71,6 +71,9 @@ struct phone_call_grant {
     std::string hours = {};
     bool closed = false;
     bool closed_takes_messages = false;
+    // What DONNA remembers of the caller (store/memory_store's prompt paragraph) when the
+    // site trusts caller id and the number is a signed-in user's; "" otherwise.
+    std::string memory = {};
     std::optional<session_registry::lease> lease;
     // Hangs the call up at the provider (the session's own endings: the Realtime session
     // failed, the relay drains); null: the session only closes the stream.

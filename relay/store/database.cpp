@@ -27,6 +27,16 @@ CREATE TABLE IF NOT EXISTS memories (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS memories_by_user ON memories(site, user_id, id);
+-- Whose phone is whose (store/memory_store): set by the business's server when it asks for a
+-- signed-in user's token with their number; a call from it gets that user's memories when
+-- the site trusts caller id.
+CREATE TABLE IF NOT EXISTS known_callers (
+    site TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (site, phone)
+);
 -- The chat's actions (store/action_store): messages and callback requests for the staff ...
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY,

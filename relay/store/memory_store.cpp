@@ -59,6 +59,27 @@ result<std::int64_t> memory_store::erase(const std::string& site, const std::str
                    {site, user, id});
 }
 
+status memory_store::link_phone(const std::string& site, const std::string& phone,
+                                const std::string& user, std::int64_t now_unix)
+{
+    auto done = db_.run("INSERT INTO known_callers(site, phone, user_id, updated_at) "
+                        "VALUES (?, ?, ?, ?) ON CONFLICT(site, phone) DO UPDATE SET "
+                        "user_id = excluded.user_id, updated_at = excluded.updated_at",
+                        {site, phone, user, now_unix});
+    if (!done)
+        return done.error();
+    return ok();
+}
+
+result<std::string> memory_store::user_by_phone(const std::string& site, const std::string& phone)
+{
+    auto rows =
+        db_.query("SELECT user_id FROM known_callers WHERE site = ? AND phone = ?", {site, phone});
+    if (!rows)
+        return rows.error();
+    return rows->empty() ? std::string() : text_of(rows->front()[0]);
+}
+
 std::string memory_store::prompt(const std::string& site, const std::string& user,
                                  std::size_t token_budget)
 {

@@ -44,6 +44,13 @@ public:
     result<std::int64_t> erase_all(const std::string& site, const std::string& user);
     result<std::int64_t> erase(const std::string& site, const std::string& user, std::int64_t id);
 
+    // The user a phone number belongs to on a site (the business's server said so: POST
+    // /v1/session with user_id and phone); a later link of the same number replaces it.
+    status link_phone(const std::string& site, const std::string& phone, const std::string& user,
+                      std::int64_t now_unix);
+    // "" when the number is nobody's.
+    result<std::string> user_by_phone(const std::string& site, const std::string& phone);
+
     // The system-prompt paragraph: the newest items that fit `token_budget` (estimated), or ""
     // when there are none.
     std::string prompt(const std::string& site, const std::string& user, std::size_t token_budget);

@@ -178,6 +178,14 @@ void usage_meter::set_prices(price_table prices)
     prices_ = std::move(prices);
 }
 
+std::optional<double> usage_meter::cost_of(std::string_view model, const token_usage& used) const
+{
+    const auto price = price_of(model);
+    if (!price)
+        return std::nullopt;
+    return token_cost(*price, used);
+}
+
 std::optional<model_price> usage_meter::price_of(std::string_view model) const
 {
     const std::lock_guard lock(mutex_);

@@ -89,6 +89,8 @@ public:
     void tokens(std::string_view upstream, std::string_view model, const token_usage& used);
     void characters(std::string_view upstream, std::string_view model, double count);
     void audio_seconds(std::string_view upstream, std::string_view model, double seconds);
+    // What `used` costs at the model's price, in dollars; nullopt when the model has none.
+    std::optional<double> cost_of(std::string_view model, const token_usage& used) const;
 
 private:
     std::optional<model_price> price_of(std::string_view model) const;

@@ -161,7 +161,7 @@ TEST(Sites, FieldErrorsNameTheSiteAndTheField)
         {one_site(R"("allowed_origins": ["self"], "persona": "general", "greting": "hi")"),
          "site 1 ('acme'): unknown field \"greting\" (known: id, allowed_origins, persona, "
          "greeting, staff_emails, staff_phones, daily_email_cap, daily_sms_cap, notify_staff, "
-         "templates, phone_numbers, business_hours)"},
+         "templates, phone_numbers, business_hours, trust_caller_id)"},
         {one_site(R"("allowed_origins": ["self"], "persona": "general",
                      "staff_emails": ["desk at acme"])"),
          "site 1 ('acme'): staff_emails[0] must be an email address"},

@@ -391,5 +391,107 @@ TEST_F(PhoneTools, DuringBusinessHoursDonnaGreetsAsUsualAndKnowsTheHours)
               std::string::npos);
 }
 
+// The business's server names a signed-in user's phone when it asks for their token; the
+// user's memory gets one preference.
+void sign_in_with_phone(test::relay_harness& relay, const std::string& phone)
+{
+    const auto session =
+        relay.request("POST", "/v1/session",
+                      tools_json{{"site", "demo"}, {"user_id", "u7"}, {"phone", phone}}.dump(),
+                      test::bearer(test::test_admin_token));
+    EXPECT_EQ(session.status, 200) << session.body;
+    const auto token = session.json().value("token", "");
+    const auto added =
+        relay.request("POST", "/v1/memory",
+                      R"({"kind":"preference","text":"Prefers to be called back in the morning"})",
+                      test::bearer(token));
+    EXPECT_EQ(added.status, 201) << added.body;
+}
+
+std::string session_instructions(const fakes::fake_realtime_server& upstream)
+{
+    const auto first = tools_json::parse(upstream.connections().at(0).client_events.at(0));
+    return first["session"].value("instructions", "");
+}
+
+TEST_F(PhoneTools, AKnownCallerOfASiteThatTrustsCallerIdGetsWhatDonnaRemembersOfThem)
+{
+    start({}, true, 2000, [](config& cfg) { cfg.sites.sites[0].trust_caller_id = true; });
+    sign_in_with_phone(*relay_, caller);
+    const auto call = ring();
+    auto media = stream(call);
+    ASSERT_TRUE(upstream_->wait_until(
+        [](const auto& c) { return c.size() == 1 && !c[0].client_events.empty(); }));
+    const auto instructions = session_instructions(*upstream_);
+    EXPECT_NE(instructions.find("The caller is a known customer."), std::string::npos)
+        << instructions;
+    EXPECT_NE(instructions.find("Preference: Prefers to be called back in the morning"),
+              std::string::npos)
+        << instructions;
+}
+
+TEST_F(PhoneTools, CallerIdIsNotTrustedUnlessTheSiteSaysSo)
+{
+    start();
+    sign_in_with_phone(*relay_, caller);
+    const auto call = ring();
+    auto media = stream(call);
+    ASSERT_TRUE(upstream_->wait_until(
+        [](const auto& c) { return c.size() == 1 && !c[0].client_events.empty(); }));
+    EXPECT_EQ(session_instructions(*upstream_).find("morning"), std::string::npos);
+}
+
+TEST_F(PhoneTools, OnlyTheBusinesssServerLinksAPhoneAndOnlyInE164Form)
+{
+    start();
+    const auto ask = [&](const tools_json& body, bool admin) {
+        return relay_
+            ->request("POST", "/v1/session", body.dump(),
+                      admin ? test::bearer(test::test_admin_token)
+                            : std::map<std::string, std::string>{{"Origin", relay_->self_origin()}})
+            .status;
+    };
+    EXPECT_EQ(ask({{"site", "demo"}, {"phone", caller}}, true), 400); // no user_id
+    EXPECT_EQ(ask({{"site", "demo"}, {"user_id", "u7"}, {"phone", "555 0100"}}, true), 400);
+    EXPECT_EQ(ask({{"site", "demo"}, {"user_id", "u7"}, {"phone", caller}}, false), 403);
+    EXPECT_EQ(ask({{"site", "demo"}, {"user_id", "u7"}, {"phone", caller}}, true), 200);
+}
+
+TEST_F(PhoneTools, TheCallsRecordKeepsItsRealtimeTokensTheirCostAndTheCallsDuration)
+{
+    start();
+    const auto call = ring();
+    auto media = stream(call);
+    ASSERT_TRUE(upstream_->wait_until([](const auto& c) {
+        return c.size() == 1 &&
+               std::any_of(c[0].client_events.begin(), c[0].client_events.end(),
+                           [](const std::string& e) {
+                               return e.find("response.create") != std::string::npos;
+                           });
+    }));
+    ASSERT_TRUE(media->wait_until([&] { return media->heard().size() >= 8000u * 95 / 100; }));
+    media->stop(); // the caller hangs up
+    telnyx_.hang_up_call(call.call_control_id);
+    tools_json usage;
+    tools_json record;
+    ASSERT_TRUE(eventually([&] {
+        record = record_of(call);
+        for (const auto& e : record["call"]["timeline"])
+            if (e["type"] == "realtime_usage")
+                usage = e["detail"];
+        return !usage.is_null() && !record["call"]["duration_seconds"].is_null();
+    })) << record.dump();
+    EXPECT_GT(usage["output_tokens"].get<double>(), 0) << usage.dump();
+    EXPECT_GT(usage["audio_output_tokens"].get<double>(), 0) << usage.dump();
+    ASSERT_TRUE(usage["cost_usd"].is_number()) << usage.dump(); // the model has a price
+    EXPECT_GT(usage["cost_usd"].get<double>(), 0);
+    EXPECT_GE(record["call"]["duration_seconds"].get<std::int64_t>(), 0);
+    // The same tokens went to the process-wide meter.
+    EXPECT_GT(relay_->metric("donna_upstream_usage_total{model=\"" +
+                             usage["model"].get<std::string>() +
+                             "\",unit=\"output_tokens\",upstream=\"openai\"}"),
+              0);
+}
+
 } // namespace
 } // namespace donna::relay
