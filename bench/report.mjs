@@ -16,7 +16,7 @@ if (process.argv[2] === '--build-section') {
   process.exit(0);
 }
 
-const [nativeFile, wasmFile, clientFile, chatFile, smtpFile, webhookFile, phoneFile] = process.argv.slice(2);
+const [nativeFile, wasmFile, clientFile, chatFile, smtpFile, webhookFile, phoneFile, callsFile] = process.argv.slice(2);
 // Google Benchmark writes NaN (not JSON) for a counter's coefficient of variation when its mean
 // is 0, as the passed-through baseline's delay_ms is.
 const load = (f) => JSON.parse(readFileSync(f, 'utf8').replace(/\bNaN\b/g, 'null'));
@@ -78,6 +78,7 @@ if (chatFile) lines.push(...chatSection(load(chatFile)));
 if (smtpFile) lines.push(...smtpSection(load(smtpFile)));
 if (webhookFile) lines.push(...webhookSection(load(webhookFile)));
 if (phoneFile) lines.push(...phoneSection(load(phoneFile)));
+if (callsFile) lines.push(...callsSection(load(callsFile), phoneFile ? load(phoneFile) : null));
 lines.push(...buildSection(new URL('./build-results/', import.meta.url).pathname));
 process.stdout.write(lines.join('\n'));
 
@@ -319,7 +320,49 @@ function phoneSection(run) {
   if (worst > 0)
     out.push(`At the costliest codec a call's audio takes ${worst.toFixed(1)} µs of CPU per 20 ms both ways: ` +
              `${(worst / 200).toFixed(3)}% of one core, about ${Math.floor(20000 / worst)} calls' conversion on one core ` +
-             '(the sockets and JSON of a call cost more than its conversion; the concurrent-call pacing measurement is still to come).');
+             '(the concurrent calls below measure the whole of a call).');
+  out.push('');
+  return out;
+}
+
+// The "Concurrent calls" section: N calls on one relay core, the pacing error of DONNA's
+// frames, the relay's CPU and memory; beside each, what converting the audio costs of that
+// CPU (phone_bridge_bench's PCMU figures), which G.711 passed straight through would save.
+function callsSection(run, bridge) {
+  const rows = bridge ? table(bridge) : new Map();
+  const conversion = (rows.get('BM_PhoneCallerToSession/0')?.median ?? NaN) +
+                     (rows.get('BM_PhoneSessionToCaller/0')?.median ?? NaN); // µs per 20 ms
+  const passthrough = (rows.get('BM_G711PassThroughCallerToSession')?.median ?? NaN) +
+                      (rows.get('BM_G711PassThroughSessionToCaller')?.median ?? NaN);
+  const out = [];
+  out.push('');
+  out.push('## Concurrent calls on one core');
+  out.push('');
+  out.push('Written by `bench/phone_calls_bench`: a donna-relay process on ONE I/O thread, pinned to core 0 ' +
+           '(`taskset`), answers N calls from the Telnyx fake (PCMU, 8 kHz); the fake Realtime upstream ' +
+           "streams DONNA's audio into every session (100 ms deltas, a second ahead); the load generator, " +
+           "pinned to core 1, plays Telnyx's side of every stream on one thread (the caller's 20 ms frames " +
+           "every 20 ms, marks echoed) and times each of DONNA's media frames. Pacing error: |gap between " +
+           `two consecutive frames of a call - 20 ms|, over every call, for ${run.seconds} s per step. ` +
+           'Relay CPU: its process (every thread) on its core over the same window.');
+  out.push('');
+  out.push('| calls | frames (of expected) | pacing error p50 / p99 / max (ms) | relay CPU (% of its core) | ' +
+           'CPU per call (% of a core) | of which audio conversion | relay RSS (MiB) |');
+  out.push('|---|---|---|---|---|---|---|');
+  for (const st of run.steps) {
+    const perCall = st.relay_cpu_percent / st.calls;
+    out.push(`| ${st.calls} | ${st.frames} (${Math.round(st.expected_frames)}) | ` +
+             `${st.pacing_error_p50_ms.toFixed(2)} / ${st.pacing_error_p99_ms.toFixed(2)} / ${st.pacing_error_max_ms.toFixed(2)} | ` +
+             `${st.relay_cpu_percent.toFixed(1)} | ${perCall.toFixed(3)} | ` +
+             `${Number.isFinite(conversion) ? (conversion / 200).toFixed(3) : 'n/a'} | ${(st.relay_rss_kib / 1024).toFixed(1)} |`);
+  }
+  out.push('');
+  if (Number.isFinite(conversion) && Number.isFinite(passthrough))
+    out.push(`Baseline, G.711 straight through: not a session mode of the relay (every call is converted to ` +
+             `24 kHz: docs/relay.md, "The codec"). Its saving is the conversion: ${conversion.toFixed(1)} µs of CPU per ` +
+             `20 ms both ways for PCMU against ${passthrough.toFixed(1)} µs passed through (phone_bridge_bench, same run), ` +
+             `${(conversion / 200).toFixed(3)}% of a core per call, set above beside each step's measured CPU per call: ` +
+             'the sockets, JSON and pacing of a call cost more than its conversion.');
   out.push('');
   return out;
 }

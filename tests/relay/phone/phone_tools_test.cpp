@@ -184,6 +184,8 @@ TEST_F(PhoneTools, EndCallHangsUpAfterDonnasGoodbyeHasPlayedAndClosesTheRealtime
     EXPECT_TRUE(upstream_->wait_until([](const auto& c) { return c.size() == 1 && c[0].closed; }));
     EXPECT_TRUE(media->wait_until([&] { return media->closed(); }));
     EXPECT_EQ(phone_actions("end_call", "done"), 1);
+    // The hangup's event ends the call's record.
+    EXPECT_TRUE(eventually([&] { return record_of(call)["call"]["status"] == "ended"; }));
 }
 
 TEST_F(PhoneTools, AnEndCallWithArgumentsItDoesNotTakeIsNotCarriedOut)
