@@ -12,6 +12,7 @@
 // call beside phone_bridge_bench's conversion cost, the part passing G.711 through would save.
 #include "fake_realtime_server.hpp"
 #include "fake_telnyx.hpp"
+#include "process_stats.hpp"
 
 #include "audio/base64.hpp"
 #include "net/websocket_channel.hpp"
@@ -56,39 +57,6 @@ void pin_to(std::size_t core)
     CPU_ZERO(&set);
     CPU_SET(core, &set);
     sched_setaffinity(0, sizeof set, &set);
-}
-
-// A port free on loopback now.
-std::uint16_t free_port()
-{
-    net::io_context io;
-    net::ip::tcp::acceptor probe(io, {net::ip::make_address("127.0.0.1"), 0});
-    return probe.local_endpoint().port();
-}
-
-// utime + stime of a process, in seconds (/proc/<pid>/stat fields 14 and 15).
-double cpu_seconds(pid_t pid)
-{
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto after = text.rfind(')');
-    std::istringstream rest(text.substr(after + 2));
-    std::string field;
-    double ticks = 0;
-    for (int i = 3; i <= 15 && rest >> field; ++i)
-        if (i == 14 || i == 15)
-            ticks += std::stod(field);
-    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-long resident_kib(pid_t pid)
-{
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string text;
-    while (std::getline(status, text))
-        if (text.starts_with("VmRSS:"))
-            return std::stol(text.substr(6));
-    return -1;
 }
 
 // Telnyx's side of one call's stream.
@@ -206,7 +174,7 @@ int run(int argc, char** argv)
     std::ofstream(dir / "sites.json")
         << R"({"sites":[{"id":"demo","allowed_origins":["self"],"persona":"receptionist",)"
         << R"("phone_numbers":[")" << line << R"("]}]})";
-    const auto port = free_port();
+    const auto port = donna::test::free_loopback_port();
     const auto origin = "http://127.0.0.1:" + std::to_string(port);
     const std::vector<std::string> env = {"PATH=/usr/bin:/bin",
                                           "DONNA_PORT=" + std::to_string(port),
@@ -365,10 +333,10 @@ int run(int argc, char** argv)
             started.set_value();
         });
         started.get_future().wait();
-        const auto cpu_before = cpu_seconds(relay);
+        const auto cpu_before = donna::test::cpu_seconds(relay);
         const auto wall_before = clock_type::now();
         std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-        const auto cpu_after = cpu_seconds(relay);
+        const auto cpu_after = donna::test::cpu_seconds(relay);
         const double wall = std::chrono::duration<double>(clock_type::now() - wall_before).count();
         std::promise<std::vector<double>> taken;
         net::post(io, [&] {
@@ -391,7 +359,7 @@ int run(int argc, char** argv)
                             {"pacing_error_p99_ms", percentile(errors, 0.99)},
                             {"pacing_error_max_ms", percentile(errors, 1.0)},
                             {"relay_cpu_percent", 100 * (cpu_after - cpu_before) / wall},
-                            {"relay_rss_kib", resident_kib(relay)},
+                            {"relay_rss_kib", donna::test::resident_kib(relay)},
                             {"pinned", two_cores}};
         std::cerr << step.dump() << "\n";
         results.push_back(step);

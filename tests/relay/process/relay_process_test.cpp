@@ -8,6 +8,7 @@
 #include "fake_telnyx.hpp"
 #include "fake_webhook_receiver.hpp"
 #include "file_text.hpp"
+#include "process_stats.hpp"
 #include "relay_harness.hpp"
 #include "smtp_test_server.hpp"
 
@@ -15,8 +16,6 @@
 #include "store/database.hpp"
 #include "store/sms_store.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -371,16 +370,6 @@ constexpr bool sanitized = false;
 constexpr bool sanitized = false;
 #endif
 
-// A port free on loopback now (the relay's public address must name its port before it
-// starts: Telnyx is told where to stream each call).
-std::uint16_t free_port()
-{
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor probe(
-        io, {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(0)});
-    return probe.local_endpoint().port();
-}
-
 // A gauge or counter's value in /metrics text (-1 when absent).
 double metric_value(const std::string& text, const std::string& name)
 {
@@ -389,17 +378,6 @@ double metric_value(const std::string& text, const std::string& name)
     while (std::getline(lines, line))
         if (line.starts_with(name + " "))
             return std::stod(line.substr(name.size() + 1));
-    return -1;
-}
-
-// The process's resident memory in KiB (/proc/<pid>/status VmRSS).
-long resident_kib(pid_t pid)
-{
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.starts_with("VmRSS:"))
-            return std::stol(line.substr(6));
     return -1;
 }
 
@@ -413,7 +391,7 @@ TEST_F(RelayProcess, FiftyAnsweredCallsLeaveNoSessionBehindAndMemoryBackAtItsBas
     std::ofstream(dir_ / "sites.json")
         << R"({"sites":[{"id":"demo","allowed_origins":["self"],"persona":"receptionist","phone_numbers":[")"
         << line << R"("]}]})";
-    const auto port = free_port();
+    const auto port = donna::test::free_loopback_port(); // named before start: Telnyx streams there
     const auto origin = "http://127.0.0.1:" + std::to_string(port);
     auto env = base_env();
     env[0] = "DONNA_PORT=" + std::to_string(port);
@@ -463,7 +441,7 @@ TEST_F(RelayProcess, FiftyAnsweredCallsLeaveNoSessionBehindAndMemoryBackAtItsBas
         one_call();
     ASSERT_EQ(answered, 10);
     ASSERT_TRUE(settled()) << metrics();
-    const auto baseline = resident_kib(relay.pid());
+    const auto baseline = donna::test::resident_kib(relay.pid());
     for (int i = 0; i < 50; ++i)
         one_call();
     ASSERT_EQ(answered, 60);
@@ -474,7 +452,7 @@ TEST_F(RelayProcess, FiftyAnsweredCallsLeaveNoSessionBehindAndMemoryBackAtItsBas
     // ...and the memory they held is back: what 50 calls add is bounded by the records they
     // leave (a few KiB each), not by their sessions (hundreds of KiB each: buffers, codec
     // and resampler state, the upstream's queues).
-    const auto after = resident_kib(relay.pid());
+    const auto after = donna::test::resident_kib(relay.pid());
     if (!sanitized) { // ASan's allocator keeps freed memory in quarantine
         EXPECT_LT(after - baseline, 2 * 1024) << "KiB: " << baseline << " -> " << after;
     }
