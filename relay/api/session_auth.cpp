@@ -42,6 +42,9 @@ std::variant<session_claims, http_answer> authenticate_session_token(std::string
                           claims.error().code == errc::token_expired ? "session_token_expired"
                                                                      : "invalid_session_token",
                           claims.error().message);
+    if (claims->token_id.starts_with(call_token_id_prefix))
+        return json_error(401, "invalid_session_token",
+                          "this token belongs to a phone call's media stream, not a session");
     const site* s = settings.cfg.sites.find(claims->site);
     if (s == nullptr)
         return json_error(403, "unknown_site",

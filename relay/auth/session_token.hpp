@@ -24,6 +24,11 @@ namespace donna::relay {
 // Longer tokens are rejected before any decoding, so a hostile header costs nothing.
 constexpr std::size_t session_token_max_size = 4096;
 
+// The token ids of the relay's own tokens for a phone call (a media stream's, a whisper's)
+// begin with this: the same signer makes them, but they are never a visitor's session
+// (api/session_auth refuses them there).
+inline constexpr std::string_view call_token_id_prefix = "phone-";
+
 struct session_claims {
     std::string site;            // sites-file id, e.g. "acme"
     std::string persona;         // "general" | "sales" | "marketing" | "receptionist" | "secretary"

@@ -52,7 +52,7 @@ phone_codec_choice choose_phone_codec(std::string_view offered_codecs);
 // The token a call's media stream presents, and its call id back from one (0 when it is not a
 // genuine, unexpired media token).
 inline constexpr std::int64_t media_token_seconds = 300;
-inline constexpr std::string_view media_token_prefix = "phone-call-";
+inline constexpr std::string_view media_token_prefix = "phone-call-"; // call_token_id_prefix's
 
 struct call_answering_deps {
     const settings_source& settings;

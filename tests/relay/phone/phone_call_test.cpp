@@ -296,6 +296,19 @@ TEST_F(PhoneCalls, AMediaUpgradeWithoutItsCallsTokenIsRefused)
     EXPECT_GE(relay_->metric("donna_errors_total{code=\"invalid_media_token\"}"), 2);
 }
 
+TEST_F(PhoneCalls, ACallsMediaTokenIsNoVisitorsSessionToken)
+{
+    start();
+    const auto call = ring();
+    // Signed by the same key as a visitor's token, but it opens no session and no chat.
+    const auto upgrade = relay_->refused_upgrade({.token = call.stream_auth_token});
+    EXPECT_EQ(upgrade.status, 401) << upgrade.body;
+    EXPECT_EQ(upgrade.json()["error"]["code"], "invalid_session_token");
+    const auto chat = relay_->request("POST", "/v1/chat", R"({"message":"hello"})",
+                                      test::bearer(call.stream_auth_token));
+    EXPECT_EQ(chat.status, 401) << chat.body;
+}
+
 // The apology after the Realtime session failed: seconds of espeak-ng speech, heard whole.
 void expect_apology_heard(const fakes::fake_media_stream& media, std::size_t before)
 {
