@@ -243,11 +243,21 @@ private:
             deps_.log.warn("phone", who() + ": Telnyx reports a media error " + frame->error_code +
                                         " " + frame->error_title + ": " + frame->error_detail);
             return;
-        case telnyx_media_kind::dtmf:
-            deps_.log.info("phone", who() + ": the caller pressed " + frame->digit);
+        case telnyx_media_kind::dtmf: {
+            // A key is one of the sixteen DTMF symbols; anything else is counted as "other".
+            const bool key = frame->digit.size() == 1 &&
+                             std::string_view("0123456789*#ABCD").find(frame->digit[0]) !=
+                                 std::string_view::npos;
+            deps_.metrics.registry
+                .get_counter("donna_phone_keys_total", "Keys the callers pressed",
+                             {{"key", key ? frame->digit : std::string("other")}})
+                .inc();
+            deps_.log.info("phone", who() + ": the caller pressed " +
+                                        (key ? frame->digit : std::string("an unknown key")));
             if (frame->digit == "0")
                 return put_through();
             return;
+        }
         case telnyx_media_kind::connected:
         case telnyx_media_kind::other:
             return;

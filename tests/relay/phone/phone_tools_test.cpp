@@ -373,7 +373,12 @@ TEST_F(PhoneTools, AfterHoursASiteThatTakesMessagesHasDonnaSayItIsClosedAndRefus
     EXPECT_NE(outputs()[0]["detail"].get<std::string>().find("closed"), std::string::npos);
     // DONNA goes on (the response after the refusal) and the call is not put through.
     ASSERT_TRUE(media->wait_until([&] { return media->heard().size() >= 8000u * 95 / 100; }));
+    // Nor does pressing 0: the key is taken (counted), and nobody is put through.
+    media->press('0');
+    ASSERT_TRUE(
+        eventually([&] { return relay_->metric("donna_phone_keys_total{key=\"0\"}") == 1; }));
     EXPECT_TRUE(state_of(call).transferred_to.empty());
+    EXPECT_EQ(relay_->metric("donna_phone_transfers_total"), 0);
 }
 
 TEST_F(PhoneTools, DuringBusinessHoursDonnaGreetsAsUsualAndKnowsTheHours)
