@@ -416,19 +416,14 @@ private:
     // transcribes by itself and calls no tools.
     realtime_model_settings upstream_models() const
     {
-        if (cfg().realtime() != realtime_mode::openai)
-            return {.model = {},
-                    .transcription_model = cfg().transcription_model,
-                    .transcription_language = cfg().transcription_language,
-                    .tools = nullptr,
-                    .tools_instructions = {},
-                    .context_instructions = call_context()};
-        realtime_model_settings models{.model = cfg().openai_realtime_model,
+        realtime_model_settings models{.model = {},
                                        .transcription_model = cfg().transcription_model,
                                        .transcription_language = cfg().transcription_language,
                                        .tools = nullptr,
                                        .tools_instructions = {},
                                        .context_instructions = call_context()};
+        if (cfg().realtime() == realtime_mode::openai)
+            models.model = cfg().openai_realtime_model;
         if (offers_tools()) {
             models.tools = realtime_tools_json();
             for (auto& tool : phone_tools_json())
@@ -452,13 +447,7 @@ private:
         return context;
     }
 
-    // As on the web: OpenAI's model gets tools unless DONNA_CHAT_TOOLS=0 or there is nowhere
-    // to keep what they do.
-    bool offers_tools() const
-    {
-        return cfg().realtime() == realtime_mode::openai && cfg().chat_tools &&
-               deps_.actions != nullptr;
-    }
+    bool offers_tools() const { return voice_actions_offered(cfg(), deps_.actions); }
 
     void on_upstream_event(const std::string& text)
     {
@@ -516,12 +505,7 @@ private:
         if (!used)
             return;
         deps_.usage.tokens("openai", cfg().openai_realtime_model, *used);
-        used_.text_input += used->text_input;
-        used_.cached_text_input += used->cached_text_input;
-        used_.audio_input += used->audio_input;
-        used_.cached_audio_input += used->cached_audio_input;
-        used_.text_output += used->text_output;
-        used_.audio_output += used->audio_output;
+        used_ += *used;
         metered_ = true;
     }
 

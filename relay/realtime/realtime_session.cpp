@@ -171,11 +171,7 @@ private:
 
     // DONNA's actions are offered to OpenAI's model (the demo does not call tools), unless
     // DONNA_CHAT_TOOLS=0 or there is nowhere to keep what they do.
-    bool offers_tools() const
-    {
-        return cfg().realtime() == realtime_mode::openai && cfg().chat_tools &&
-               deps_.actions != nullptr;
-    }
+    bool offers_tools() const { return voice_actions_offered(cfg(), deps_.actions); }
 
     void start_upstream()
     {

@@ -1,9 +1,15 @@
 // voice_actions.cpp: admit, carry out, answer.
 #include "realtime/voice_actions.hpp"
 
+#include "config/config.hpp"
 #include "realtime/realtime_tool_calls.hpp"
 
 namespace donna::relay {
+
+bool voice_actions_offered(const config& cfg, const action_store* store)
+{
+    return cfg.realtime() == realtime_mode::openai && cfg.chat_tools && store != nullptr;
+}
 
 std::vector<executed_tool_call>
 answer_tool_calls(realtime_tool_calls& turn, const std::vector<chat_tool_call>& calls,

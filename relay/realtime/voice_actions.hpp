@@ -27,6 +27,7 @@ namespace donna::relay {
 
 class action_store;
 class logger;
+struct config;
 class realtime_tool_calls;
 struct relay_metrics;
 
@@ -39,6 +40,10 @@ struct voice_action_deps {
 // A session's own tools: the call carried out when it names one of them, nullopt when it
 // names none (chat/chat_actions then takes it).
 using session_tools = std::function<std::optional<executed_tool_call>(const chat_tool_call&)>;
+
+// Whether a voice session offers the model DONNA's actions: only OpenAI's model (the demo
+// calls no tools), unless DONNA_CHAT_TOOLS=0 or there is nowhere to keep what they do.
+bool voice_actions_offered(const config& cfg, const action_store* store);
 
 std::vector<executed_tool_call>
 answer_tool_calls(realtime_tool_calls& turn, const std::vector<chat_tool_call>& calls,

@@ -53,6 +53,17 @@ struct token_usage {
     double cached_audio_input = 0;
     double text_output = 0;
     double audio_output = 0;
+
+    token_usage& operator+=(const token_usage& more)
+    {
+        text_input += more.text_input;
+        cached_text_input += more.cached_text_input;
+        audio_input += more.audio_input;
+        cached_audio_input += more.cached_audio_input;
+        text_output += more.text_output;
+        audio_output += more.audio_output;
+        return *this;
+    }
 };
 
 // Every price a prices file may name, by its name there.
