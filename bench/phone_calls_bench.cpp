@@ -1,20 +1,21 @@
 // phone_calls_bench.cpp: how many calls one relay core bridges, and how evenly DONNA's audio
-// is paced while it does (issue 19, item 8). A real donna-relay process, pinned to core 0
-// (taskset), answers N concurrent calls from the Telnyx fake; the fake Realtime upstream
-// speaks a long reply on each; this program, pinned to the other core, plays Telnyx's side of
-// every call's media stream on one thread: the caller's 20 ms PCMU frames every 20 ms, and
-// the arrival time of each of DONNA's media frames (marks echoed at once). Per N: the pacing
-// error of DONNA's frames (|gap between two frames - 20 ms|, p50, p99, max, over every call),
-// the relay's CPU on its core and its resident memory.
+// is paced while it does (issue 19, item 8), with each call's audio converted to the session's
+// 24 kHz PCM16 (DONNA_PHONE_AUDIO=convert, the default) and, side by side in the same run,
+// with G.711 passed straight through (DONNA_PHONE_AUDIO=g711). For each mode a real
+// donna-relay process, pinned to core 0 (taskset), answers N concurrent calls from the Telnyx
+// fake; the fake Realtime upstream speaks a long reply on each (24 kHz PCM16 or PCMU, as the
+// session asked); this program, pinned to the other core, plays Telnyx's side of every call's
+// media stream on one thread: the caller's 20 ms PCMU frames every 20 ms, and the arrival time
+// of each of DONNA's media frames (marks echoed at once). Per mode and N: the pacing error of
+// DONNA's frames (|gap between two frames - 20 ms|, p50, p99, max, over every call), the
+// relay's CPU on its core and its resident memory.
 //   phone_calls_bench <out.json> <seconds per step> <N>...
-// The baseline, G.711 straight through, is not a session mode of the relay (every call is
-// converted to 24 kHz, docs/relay.md "The codec"); bench/report.mjs sets the measured CPU per
-// call beside phone_bridge_bench's conversion cost, the part passing G.711 through would save.
 #include "fake_realtime_server.hpp"
 #include "fake_telnyx.hpp"
 #include "process_stats.hpp"
 
 #include "audio/base64.hpp"
+#include "audio/phone_codec.hpp"
 #include "net/websocket_channel.hpp"
 
 #include <boost/asio.hpp>
@@ -38,6 +39,7 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -113,15 +115,26 @@ struct call_stream : std::enable_shared_from_this<call_stream> {
     }
 };
 
-// A response.output_audio.delta of 100 ms of a 440 Hz tone (24 kHz PCM16), for item `item`.
-std::string tone_delta(const std::string& item)
+// A response.output_audio.delta of 100 ms of a 440 Hz tone for item `item`: 24 kHz PCM16, or
+// PCMU when the session passes G.711 through.
+std::string tone_delta(const std::string& item, bool g711)
 {
-    std::vector<std::uint8_t> bytes(4800);
-    for (std::size_t i = 0; i < 2400; ++i) {
-        const auto v = static_cast<std::int16_t>(
-            8000 * std::sin(2 * M_PI * 440 * static_cast<double>(i) / 24000));
-        bytes[2 * i] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(v) & 0xFF);
-        bytes[2 * i + 1] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(v) >> 8);
+    std::vector<std::uint8_t> bytes;
+    if (g711) {
+        std::vector<std::int16_t> tone(800);
+        for (std::size_t i = 0; i < tone.size(); ++i)
+            tone[i] = static_cast<std::int16_t>(
+                8000 * std::sin(2 * M_PI * 440 * static_cast<double>(i) / 8000));
+        auto encoder = donna::relay::phone_encoder::create({});
+        encoder->encode(tone, bytes);
+    } else {
+        bytes.resize(4800);
+        for (std::size_t i = 0; i < 2400; ++i) {
+            const auto v = static_cast<std::int16_t>(
+                8000 * std::sin(2 * M_PI * 440 * static_cast<double>(i) / 24000));
+            bytes[2 * i] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(v) & 0xFF);
+            bytes[2 * i + 1] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(v) >> 8);
+        }
     }
     return bjson{{"type", "response.output_audio.delta"},
                  {"event_id", "event_bench"},
@@ -142,34 +155,13 @@ double percentile(std::vector<double> v, double p)
     return v[std::min(at, v.size() - 1)];
 }
 
-int run(int argc, char** argv)
+// One relay, its calls' audio handled as `mode` says (DONNA_PHONE_AUDIO), through every step.
+bjson measure(const std::string& mode, double seconds, const std::vector<int>& steps,
+              bool two_cores, donna::fakes::fake_telnyx& telnyx,
+              donna::fakes::fake_realtime_server& upstream)
 {
-    if (argc < 4) {
-        std::cerr << "usage: phone_calls_bench <out.json> <seconds per step> <N>...\n";
-        return 2;
-    }
-    const std::string out_path = argv[1];
-    const double seconds = std::stod(argv[2]);
-    std::vector<int> steps;
-    for (int i = 3; i < argc; ++i)
-        steps.push_back(std::stoi(argv[i]));
-    const bool two_cores = std::thread::hardware_concurrency() >= 2;
-    if (two_cores)
-        pin_to(1); // this program and its fakes; the relay gets core 0
-
-    donna::fakes::fake_telnyx telnyx;
-    if (!telnyx.start())
-        return 1;
-    // Each call's greeting is short; while a step is measured, every session is fed DONNA's
-    // audio as a Realtime model streams it (100 ms deltas, a second ahead of playback).
-    donna::fakes::fake_realtime_options speak;
-    speak.response_audio.assign(2400, 0);
-    donna::fakes::fake_realtime_server upstream(speak);
-    if (!upstream.start())
-        return 1;
-
     const auto dir = std::filesystem::temp_directory_path() /
-                     ("donna-phone-bench-" + std::to_string(::getpid()));
+                     ("donna-phone-bench-" + std::to_string(::getpid()) + "-" + mode);
     std::filesystem::create_directories(dir / "web");
     std::ofstream(dir / "sites.json")
         << R"({"sites":[{"id":"demo","allowed_origins":["self"],"persona":"receptionist",)"
@@ -194,7 +186,8 @@ int run(int argc, char** argv)
                                           "OPENAI_API_KEY=sk-fake-test-key",
                                           "OPENAI_BASE_URL=" + upstream.base_url(),
                                           "DONNA_JOB_POLL_MS=20",
-                                          "DONNA_CHAT_TOOLS=0"};
+                                          "DONNA_CHAT_TOOLS=0",
+                                          "DONNA_PHONE_AUDIO=" + mode};
     // Made before fork: the child of a threaded process may only call async-signal-safe
     // functions until it execs (no allocation).
     std::vector<char*> envp;
@@ -253,116 +246,125 @@ int run(int argc, char** argv)
     };
     net::post(io, [&] { tick(clock_type::now() + std::chrono::milliseconds(20)); });
 
-    for (const int n : steps) {
-        // Ring n calls, and open each one's stream as Telnyx would.
-        while (static_cast<int>(calls.size()) < n) {
-            const auto id = telnyx.call_in("+15550100199", line, "PCMU");
-            const auto call = telnyx.wait_stream(id, std::chrono::seconds(30));
-            if (!call) {
-                std::cerr << "the relay did not ask for call " << calls.size() << "'s stream\n";
-                return 1;
+    std::string failure; // the relay and the threads are stopped before it is thrown
+    try {
+        for (const int n : steps) {
+            // Ring n calls, and open each one's stream as Telnyx would.
+            while (static_cast<int>(calls.size()) < n) {
+                const auto id = telnyx.call_in("+15550100199", line, "PCMU");
+                const auto call = telnyx.wait_stream(id, std::chrono::seconds(30));
+                if (!call) {
+                    throw std::runtime_error("the relay did not ask for call " +
+                                             std::to_string(calls.size()) + "'s stream");
+                }
+                call_ids.push_back(id);
+                auto stream = std::make_shared<call_stream>();
+                stream->gaps_ms = &gaps;
+                std::promise<bool> opened;
+                auto done = opened.get_future();
+                net::post(io, [&, stream, url = call->stream_url, token = call->stream_auth_token,
+                               control = call->call_control_id] {
+                    const auto parsed = boost::urls::parse_uri(url);
+                    stream->ws = donna::relay::make_websocket_client(io.get_executor(), nullptr);
+                    stream->ws->set_option(beast::websocket::stream_base::decorator(
+                        [token](beast::websocket::request_type& req) {
+                            req.set("x-telnyx-streaming-auth-token", token);
+                        }));
+                    auto response =
+                        std::make_shared<donna::relay::websocket_channel::upgrade_response>();
+                    net::ip::tcp::resolver resolver(io);
+                    const auto endpoints =
+                        resolver.resolve("127.0.0.1", std::string(parsed->port()));
+                    stream->ws->async_connect(
+                        endpoints,
+                        [&, stream, response, target = std::string(parsed->encoded_target()),
+                         control](beast::error_code ec) {
+                            if (ec)
+                                return opened.set_value(false);
+                            stream->ws->async_handshake(
+                                *response, "127.0.0.1", target,
+                                [&, stream, response, control](beast::error_code upgraded) {
+                                    if (upgraded)
+                                        return opened.set_value(false);
+                                    stream->write(R"({"event":"connected","version":"1.0.0"})");
+                                    stream->write(bjson{{"event", "start"},
+                                                        {"sequence_number", "1"},
+                                                        {"start",
+                                                         {{"call_control_id", control},
+                                                          {"media_format",
+                                                           {{"encoding", "PCMU"},
+                                                            {"sample_rate", 8000},
+                                                            {"channels", 1}}}}}}
+                                                      .dump());
+                                    stream->read_next();
+                                    calls.push_back(stream);
+                                    opened.set_value(true);
+                                });
+                        });
+                });
+                if (!done.get()) {
+                    throw std::runtime_error("call " + std::to_string(calls.size()) +
+                                             "'s stream was refused");
+                }
             }
-            call_ids.push_back(id);
-            auto stream = std::make_shared<call_stream>();
-            stream->gaps_ms = &gaps;
-            std::promise<bool> opened;
-            auto done = opened.get_future();
-            net::post(io, [&, stream, url = call->stream_url, token = call->stream_auth_token,
-                           control = call->call_control_id] {
-                const auto parsed = boost::urls::parse_uri(url);
-                stream->ws = donna::relay::make_websocket_client(io.get_executor(), nullptr);
-                stream->ws->set_option(beast::websocket::stream_base::decorator(
-                    [token](beast::websocket::request_type& req) {
-                        req.set("x-telnyx-streaming-auth-token", token);
-                    }));
-                auto response =
-                    std::make_shared<donna::relay::websocket_channel::upgrade_response>();
-                net::ip::tcp::resolver resolver(io);
-                const auto endpoints = resolver.resolve("127.0.0.1", std::string(parsed->port()));
-                stream->ws->async_connect(
-                    endpoints, [&, stream, response, target = std::string(parsed->encoded_target()),
-                                control](beast::error_code ec) {
-                        if (ec)
-                            return opened.set_value(false);
-                        stream->ws->async_handshake(
-                            *response, "127.0.0.1", target,
-                            [&, stream, response, control](beast::error_code upgraded) {
-                                if (upgraded)
-                                    return opened.set_value(false);
-                                stream->write(R"({"event":"connected","version":"1.0.0"})");
-                                stream->write(bjson{{"event", "start"},
-                                                    {"sequence_number", "1"},
-                                                    {"start",
-                                                     {{"call_control_id", control},
-                                                      {"media_format",
-                                                       {{"encoding", "PCMU"},
-                                                        {"sample_rate", 8000},
-                                                        {"channels", 1}}}}}}
-                                                  .dump());
-                                stream->read_next();
-                                calls.push_back(stream);
-                                opened.set_value(true);
-                            });
-                    });
+            // DONNA speaks on every call: a second of audio ahead, then 100 ms every 100 ms.
+            const auto delta = tone_delta("item_" + mode + "_" + std::to_string(n), mode == "g711");
+            std::atomic<bool> feeding{true};
+            std::thread feeder([&] {
+                for (int i = 0; i < 10; ++i)
+                    upstream.send_to_all(delta);
+                auto next = clock_type::now();
+                while (feeding) {
+                    next += std::chrono::milliseconds(100);
+                    std::this_thread::sleep_until(next);
+                    upstream.send_to_all(delta);
+                }
             });
-            if (!done.get()) {
-                std::cerr << "call " << calls.size() << "'s stream was refused\n";
-                return 1;
-            }
+            // Settle (every call's reply under way), then measure.
+            std::this_thread::sleep_for(std::chrono::seconds(2));
+            std::promise<void> started;
+            net::post(io, [&] {
+                gaps.clear();
+                for (auto& c : calls)
+                    c->measuring = true;
+                started.set_value();
+            });
+            started.get_future().wait();
+            const auto cpu_before = donna::test::cpu_seconds(relay);
+            const auto wall_before = clock_type::now();
+            std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+            const auto cpu_after = donna::test::cpu_seconds(relay);
+            const double wall =
+                std::chrono::duration<double>(clock_type::now() - wall_before).count();
+            std::promise<std::vector<double>> taken;
+            net::post(io, [&] {
+                for (auto& c : calls)
+                    c->measuring = false;
+                taken.set_value(gaps);
+            });
+            auto errors = taken.get_future().get();
+            feeding = false;
+            feeder.join();
+            // What is queued plays out before the next step's reply.
+            std::this_thread::sleep_for(std::chrono::seconds(2));
+            const auto frames = errors.size();
+            for (auto& e : errors)
+                e = std::abs(e - 20.0);
+            const bjson step = {{"mode", mode},
+                                {"calls", n},
+                                {"frames", frames},
+                                {"expected_frames", static_cast<double>(n) * wall * 50},
+                                {"pacing_error_p50_ms", percentile(errors, 0.50)},
+                                {"pacing_error_p99_ms", percentile(errors, 0.99)},
+                                {"pacing_error_max_ms", percentile(errors, 1.0)},
+                                {"relay_cpu_percent", 100 * (cpu_after - cpu_before) / wall},
+                                {"relay_rss_kib", donna::test::resident_kib(relay)},
+                                {"pinned", two_cores}};
+            std::cerr << step.dump() << "\n";
+            results.push_back(step);
         }
-        // DONNA speaks on every call: a second of audio ahead, then 100 ms every 100 ms.
-        const auto delta = tone_delta("item_step_" + std::to_string(n));
-        std::atomic<bool> feeding{true};
-        std::thread feeder([&] {
-            for (int i = 0; i < 10; ++i)
-                upstream.send_to_all(delta);
-            auto next = clock_type::now();
-            while (feeding) {
-                next += std::chrono::milliseconds(100);
-                std::this_thread::sleep_until(next);
-                upstream.send_to_all(delta);
-            }
-        });
-        // Settle (every call's reply under way), then measure.
-        std::this_thread::sleep_for(std::chrono::seconds(2));
-        std::promise<void> started;
-        net::post(io, [&] {
-            gaps.clear();
-            for (auto& c : calls)
-                c->measuring = true;
-            started.set_value();
-        });
-        started.get_future().wait();
-        const auto cpu_before = donna::test::cpu_seconds(relay);
-        const auto wall_before = clock_type::now();
-        std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-        const auto cpu_after = donna::test::cpu_seconds(relay);
-        const double wall = std::chrono::duration<double>(clock_type::now() - wall_before).count();
-        std::promise<std::vector<double>> taken;
-        net::post(io, [&] {
-            for (auto& c : calls)
-                c->measuring = false;
-            taken.set_value(gaps);
-        });
-        auto errors = taken.get_future().get();
-        feeding = false;
-        feeder.join();
-        // What is queued plays out before the next step's reply.
-        std::this_thread::sleep_for(std::chrono::seconds(2));
-        const auto frames = errors.size();
-        for (auto& e : errors)
-            e = std::abs(e - 20.0);
-        const bjson step = {{"calls", n},
-                            {"frames", frames},
-                            {"expected_frames", static_cast<double>(n) * wall * 50},
-                            {"pacing_error_p50_ms", percentile(errors, 0.50)},
-                            {"pacing_error_p99_ms", percentile(errors, 0.99)},
-                            {"pacing_error_max_ms", percentile(errors, 1.0)},
-                            {"relay_cpu_percent", 100 * (cpu_after - cpu_before) / wall},
-                            {"relay_rss_kib", donna::test::resident_kib(relay)},
-                            {"pinned", two_cores}};
-        std::cerr << step.dump() << "\n";
-        results.push_back(step);
+    } catch (const std::exception& e) {
+        failure = e.what();
     }
     ::kill(relay, SIGTERM);
     int status = 0;
@@ -371,7 +373,41 @@ int run(int argc, char** argv)
     io.stop();
     runner.join();
     std::filesystem::remove_all(dir);
-    const bjson out = {{"steps", results}, {"seconds", seconds}};
+    if (!failure.empty())
+        throw std::runtime_error(mode + ": " + failure);
+    return results;
+}
+
+int run(int argc, char** argv)
+{
+    if (argc < 4) {
+        std::cerr << "usage: phone_calls_bench <out.json> <seconds per step> <N>...\n";
+        return 2;
+    }
+    const std::string out_path = argv[1];
+    const double seconds = std::stod(argv[2]);
+    std::vector<int> steps;
+    for (int i = 3; i < argc; ++i)
+        steps.push_back(std::stoi(argv[i]));
+    const bool two_cores = std::thread::hardware_concurrency() >= 2;
+    if (two_cores)
+        pin_to(1); // this program and its fakes; the relay gets core 0
+
+    donna::fakes::fake_telnyx telnyx;
+    if (!telnyx.start())
+        return 1;
+    // Each call's greeting is short; while a step is measured, every session is fed DONNA's
+    // audio as a Realtime model streams it (100 ms deltas, a second ahead of playback).
+    donna::fakes::fake_realtime_options speak;
+    speak.response_audio.assign(2400, 0);
+    donna::fakes::fake_realtime_server upstream(speak);
+    if (!upstream.start())
+        return 1;
+
+    bjson modes = bjson::object();
+    for (const std::string mode : {"convert", "g711"})
+        modes[mode] = {{"steps", measure(mode, seconds, steps, two_cores, telnyx, upstream)}};
+    const bjson out = {{"modes", modes}, {"seconds", seconds}};
     std::ofstream(out_path) << out.dump(2) << "\n";
     std::cout << out.dump(2) << "\n";
     return 0;

@@ -300,7 +300,8 @@ function phoneSection(run) {
            "payload's base64 decoded, the codec decoded, resampled to 24 kHz, PCM16, base64, the " +
            "`input_audio_buffer.append`. Session to caller: a 20 ms delta's base64 decoded, resampled to " +
            "the call's rate, framed, encoded, base64, the Telnyx `media` frame. The baseline is G.711 passed " +
-           'straight through (a session in `audio/pcmu`: base64 in, base64 out). Median ± standard ' +
+           'straight through (`DONNA_PHONE_AUDIO=g711`, a session in `audio/pcmu`: the same bridge, base64 in, ' +
+           'the bytes passed on, framed, base64 out). Median ± standard ' +
            'deviation of 5 repetitions, one thread; the added delay is the resampler\'s filter delay (the ' +
            '20 ms of framing and the network come on top, the same for both).');
   out.push('');
@@ -326,14 +327,17 @@ function phoneSection(run) {
 }
 
 // The "Concurrent calls" section: N calls on one relay core, the pacing error of DONNA's
-// frames, the relay's CPU and memory; beside each, what converting the audio costs of that
-// CPU (phone_bridge_bench's PCMU figures), which G.711 passed straight through would save.
+// frames, the relay's CPU and memory, with each call's audio converted to 24 kHz and, side by
+// side from the same run, with G.711 passed straight through; and phone_bridge_bench's PCMU
+// conversion cost per frame, the part of a call's CPU that passing G.711 through saves.
 function callsSection(run, bridge) {
   const rows = bridge ? table(bridge) : new Map();
   const conversion = (rows.get('BM_PhoneCallerToSession/0')?.median ?? NaN) +
                      (rows.get('BM_PhoneSessionToCaller/0')?.median ?? NaN); // µs per 20 ms
   const passthrough = (rows.get('BM_G711PassThroughCallerToSession')?.median ?? NaN) +
                       (rows.get('BM_G711PassThroughSessionToCaller')?.median ?? NaN);
+  const convert = run.modes?.convert?.steps ?? run.steps ?? [];
+  const g711 = run.modes?.g711?.steps ?? [];
   const out = [];
   out.push('');
   out.push('## Concurrent calls on one core');
@@ -344,25 +348,32 @@ function callsSection(run, bridge) {
            "pinned to core 1, plays Telnyx's side of every stream on one thread (the caller's 20 ms frames " +
            "every 20 ms, marks echoed) and times each of DONNA's media frames. Pacing error: |gap between " +
            `two consecutive frames of a call - 20 ms|, over every call, for ${run.seconds} s per step. ` +
-           'Relay CPU: its process (every thread) on its core over the same window.');
+           'Relay CPU: its process (every thread) on its core over the same window. Each step runs twice in ' +
+           'the same run: **convert** (`DONNA_PHONE_AUDIO=convert`, the default: the session hears and speaks ' +
+           '24 kHz PCM16) and **G.711** (`DONNA_PHONE_AUDIO=g711`: the session takes and gives PCMU, the bytes ' +
+           'pass straight through, the baseline).');
   out.push('');
-  out.push('| calls | frames (of expected) | pacing error p50 / p99 / max (ms) | relay CPU (% of its core) | ' +
-           'CPU per call (% of a core) | of which audio conversion | relay RSS (MiB) |');
+  out.push('| calls | frames (of expected), convert / G.711 | pacing error p50 / p99 / max (ms), convert | ' +
+           'same, G.711 | relay CPU (% of its core), convert / G.711 | CPU per call (% of a core), convert / G.711 | ' +
+           'relay RSS (MiB), convert / G.711 |');
   out.push('|---|---|---|---|---|---|---|');
-  for (const st of run.steps) {
-    const perCall = st.relay_cpu_percent / st.calls;
-    out.push(`| ${st.calls} | ${st.frames} (${Math.round(st.expected_frames)}) | ` +
-             `${st.pacing_error_p50_ms.toFixed(2)} / ${st.pacing_error_p99_ms.toFixed(2)} / ${st.pacing_error_max_ms.toFixed(2)} | ` +
-             `${st.relay_cpu_percent.toFixed(1)} | ${perCall.toFixed(3)} | ` +
-             `${Number.isFinite(conversion) ? (conversion / 200).toFixed(3) : 'n/a'} | ${(st.relay_rss_kib / 1024).toFixed(1)} |`);
+  const pacing = (st) => st ? `${st.pacing_error_p50_ms.toFixed(2)} / ${st.pacing_error_p99_ms.toFixed(2)} / ` +
+                               `${st.pacing_error_max_ms.toFixed(2)}` : 'n/a';
+  const pair = (a, b, f) => `${a ? f(a) : 'n/a'} / ${b ? f(b) : 'n/a'}`;
+  for (const st of convert) {
+    const g = g711.find((x) => x.calls === st.calls);
+    out.push(`| ${st.calls} | ${pair(st, g, (x) => `${x.frames} (${Math.round(x.expected_frames)})`)} | ` +
+             `${pacing(st)} | ${pacing(g)} | ${pair(st, g, (x) => x.relay_cpu_percent.toFixed(1))} | ` +
+             `${pair(st, g, (x) => (x.relay_cpu_percent / x.calls).toFixed(3))} | ` +
+             `${pair(st, g, (x) => (x.relay_rss_kib / 1024).toFixed(1))} |`);
   }
   out.push('');
   if (Number.isFinite(conversion) && Number.isFinite(passthrough))
-    out.push(`Baseline, G.711 straight through: not a session mode of the relay (every call is converted to ` +
-             `24 kHz: docs/relay.md, "The codec"). Its saving is the conversion: ${conversion.toFixed(1)} µs of CPU per ` +
-             `20 ms both ways for PCMU against ${passthrough.toFixed(1)} µs passed through (phone_bridge_bench, same run), ` +
-             `${(conversion / 200).toFixed(3)}% of a core per call, set above beside each step's measured CPU per call: ` +
-             'the sockets, JSON and pacing of a call cost more than its conversion.');
+    out.push(`The conversion alone, from phone_bridge_bench in the same run: ${conversion.toFixed(1)} µs of CPU per ` +
+             `20 ms both ways for PCMU against ${passthrough.toFixed(1)} µs passed through, ` +
+             `${((conversion - passthrough) / 200).toFixed(3)}% of a core per call. The measured difference per call ` +
+             'above is larger: a converted call also carries six times the bytes to and from the upstream ' +
+             '(48 bytes a millisecond against 8, through base64, JSON and the WebSocket).');
   out.push('');
   return out;
 }

@@ -87,6 +87,7 @@ constexpr std::array text_settings{
     text_setting{"VOICE_PROVIDER", &config::voice_provider, text_kind::non_empty},
     text_setting{"MESSAGING_PROVIDER", &config::messaging_provider, text_kind::non_empty},
     text_setting{"DONNA_PUBLIC_URL", &config::public_url, text_kind::url},
+    text_setting{"DONNA_PHONE_AUDIO", &config::phone_audio, text_kind::non_empty},
 };
 
 constexpr std::array int_settings{
@@ -239,6 +240,8 @@ status validate(config& c)
                               std::to_string(c.token_secret.size()) + ")");
     if (auto s = check_one_of("SMTP_ENCRYPTION", c.smtp_encryption, {"tls", "ssl", "none"}); !s)
         return s;
+    if (auto s = check_one_of("DONNA_PHONE_AUDIO", c.phone_audio, {"convert", "g711"}); !s)
+        return s;
     if (auto s = check_smtp(c); !s)
         return s;
     if (c.sites_file.empty()) {
@@ -287,6 +290,11 @@ std::string config::phone_media_url() const
         return {};
     // https://host -> wss://host, http://host -> ws://host
     return "ws" + origin.substr(4) + "/v1/phone/media";
+}
+
+bool config::phone_passes_g711() const
+{
+    return phone_audio == "g711" && realtime() == realtime_mode::openai;
 }
 
 std::vector<std::string> config::secrets() const

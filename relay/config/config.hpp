@@ -150,6 +150,10 @@ struct config {
     // The relay's public origin (https://relay.example.com), where the phone provider opens a
     // call's media stream; unset: the origin of TELNYX_WEBHOOK_URL.
     std::string public_url; // DONNA_PUBLIC_URL
+    // What a call's Realtime session hears and speaks: "convert" (24 kHz PCM16, wideband
+    // calls kept wideband) or "g711" (a G.711 call's bytes straight through; calls are asked
+    // for PCMU or PCMA). audio/phone_audio_bridge.hpp says what each costs.
+    std::string phone_audio = "convert"; // DONNA_PHONE_AUDIO
 
     realtime_mode realtime() const;
     // Whether texts can go out: Telnyx needs its key and a number or messaging profile to send
@@ -162,6 +166,9 @@ struct config {
     // an http origin), from DONNA_PUBLIC_URL or else TELNYX_WEBHOOK_URL's origin; "" when
     // neither is set, and the relay cannot answer calls.
     std::string phone_media_url() const;
+    // Whether calls pass G.711 straight through: DONNA_PHONE_AUDIO=g711 with OpenAI's
+    // Realtime API (the demo upstream speaks 24 kHz PCM16 only).
+    bool phone_passes_g711() const;
     // Every secret value that is set: the logger redacts each of them wherever it appears.
     std::vector<std::string> secrets() const;
 };

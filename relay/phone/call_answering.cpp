@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 namespace donna::relay {
 namespace {
@@ -45,17 +46,23 @@ bool offers(const std::vector<std::string>& names, std::string_view codec)
 
 } // namespace
 
-phone_codec_choice choose_phone_codec(std::string_view offered_codecs)
+phone_codec_choice choose_phone_codec(std::string_view offered_codecs, bool g711_through)
 {
     const auto names = offered_names(offered_codecs);
+    const auto first_g711 = [&]() -> std::optional<phone_codec_choice> {
+        for (const auto& name : names)
+            if (name == "PCMA" || name == "PCMU")
+                return phone_codec_choice{name, 8000};
+        return std::nullopt;
+    };
+    if (g711_through)
+        if (auto g711 = first_g711())
+            return *g711;
     if (offers(names, "G722"))
         return {"G722", 16000};
     if (offers(names, "L16"))
         return {"L16", 16000};
-    for (const auto& name : names)
-        if (name == "PCMA" || name == "PCMU")
-            return {name, 8000};
-    return {};
+    return first_g711().value_or(phone_codec_choice{});
 }
 
 void call_answering::count(const char* outcome)
@@ -122,7 +129,7 @@ call_command call_answering::stream_command(const live_settings& live, const cal
          .token_id = std::string(media_token_prefix) + std::to_string(call.id),
          .issued_at = now,
          .expires_at = now + media_token_seconds});
-    const auto codec = choose_phone_codec(offered_codecs);
+    const auto codec = choose_phone_codec(offered_codecs, live.cfg.phone_passes_g711());
     call_command stream{.action = call_action::stream_media,
                         .call_control_id = call.call_control_id,
                         .command_id = std::move(command_id)};

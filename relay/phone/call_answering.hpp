@@ -46,8 +46,11 @@ struct phone_codec_choice {
     std::string codec = "PCMU"; // PCMU | PCMA | L16 | G722
     int sample_rate = 8000;
 };
-// From call.initiated's offered_codecs ("PCMU,PCMA,G722" or a JSON array's items joined).
-phone_codec_choice choose_phone_codec(std::string_view offered_codecs);
+// From call.initiated's offered_codecs ("PCMU,PCMA,G722" or a JSON array's items joined):
+// the widest band offered (G.722, then L16 at 16 kHz, then the first G.711 offered), or, when
+// G.711 passes straight through to the session (DONNA_PHONE_AUDIO=g711), the first G.711
+// offered (Telnyx transcodes a stream only between PCMU and PCMA). Nothing usable: PCMU.
+phone_codec_choice choose_phone_codec(std::string_view offered_codecs, bool g711_through = false);
 
 // The token a call's media stream presents, and its call id back from one (0 when it is not a
 // genuine, unexpired media token).

@@ -407,6 +407,16 @@ void add_reasoning(json& session, const persona_profile& persona, donna::dialect
     session["parallel_tool_calls"] = persona.realtime_parallel_tool_calls;
 }
 
+// Beta's name for a GA audio format type (API-NOTES section 10: g711_ulaw is audio/pcmu).
+std::string beta_audio_format(std::string_view ga_type)
+{
+    if (ga_type == "audio/pcmu")
+        return "g711_ulaw";
+    if (ga_type == "audio/pcma")
+        return "g711_alaw";
+    return "pcm16";
+}
+
 } // namespace
 
 std::string client_policy::instructions_of(const persona_profile& persona) const
@@ -423,9 +433,19 @@ std::string client_policy::initial_session_update() const
         session["type"] = "realtime";
         session["instructions"] = instructions_of(persona_);
         session["audio"] = {{"output", {{"voice", persona_.realtime_voice}}}};
+        if (!models_.audio_format.empty()) {
+            const json format = {{"type", models_.audio_format}};
+            session["audio"]["input"]["format"] = format;
+            session["audio"]["output"]["format"] = format;
+        }
     } else {
         session["instructions"] = instructions_of(persona_);
         session["voice"] = persona_.realtime_voice;
+        if (!models_.audio_format.empty()) {
+            const auto beta_name = beta_audio_format(models_.audio_format);
+            session["input_audio_format"] = beta_name;
+            session["output_audio_format"] = beta_name;
+        }
     }
     add_reasoning(session, persona_, dialect_, models_);
     if (models_.tools.is_array() && !models_.tools.empty()) {

@@ -55,10 +55,10 @@ enum class client_event_action { forward, connect_realtime, refuse };
 
 // What the relay decides for every Realtime session besides the persona (from its settings).
 struct realtime_model_settings {
-    std::string model; // OPENAI_REALTIME_MODEL; a reasoning one gets the persona's reasoning
-                       // settings (models/model_capabilities.hpp). Empty: the demo upstream.
-    std::string transcription_model;    // DONNA_TRANSCRIPTION_MODEL; empty: none asked for
-    std::string transcription_language; // DONNA_TRANSCRIPTION_LANGUAGE; empty: detected
+    std::string model = {}; // OPENAI_REALTIME_MODEL; a reasoning one gets the persona's reasoning
+                            // settings (models/model_capabilities.hpp). Empty: the demo upstream.
+    std::string transcription_model = {};    // DONNA_TRANSCRIPTION_MODEL; empty: none asked for
+    std::string transcription_language = {}; // DONNA_TRANSCRIPTION_LANGUAGE; empty: detected
     // DONNA's actions as session.tools (chat/chat_tools' realtime_tools_json()); an empty
     // array or null: the session gets no tools.
     nlohmann::json tools = nullptr;
@@ -68,6 +68,9 @@ struct realtime_model_settings {
     // Appended to the persona's instructions always (after the tools'): what this one
     // conversation needs to know (a phone call's business hours, the known caller's memories).
     std::string context_instructions = {};
+    // The session's audio both ways, a GA format type ("audio/pcmu", "audio/pcma": a phone
+    // call's G.711 passed straight through); empty: the API's default, 24 kHz PCM16.
+    std::string audio_format = {};
 };
 
 struct policy_decision {

@@ -4,7 +4,6 @@
 #include "realtime/phone_call_session.hpp"
 
 #include "audio/base64.hpp"
-#include "audio/pcm16.hpp"
 #include "audio/phone_audio_bridge.hpp"
 #include "chat/chat_tools.hpp"
 #include "core/unix_time.hpp"
@@ -278,15 +277,19 @@ private:
             return end(format.error().message);
         }
         // The relay asked for the same codec both ways (phone/call_answering).
-        auto bridge = phone_audio_bridge::create(*format, *format);
+        auto bridge = phone_audio_bridge::create(
+            *format, *format,
+            cfg().phone_passes_g711() ? phone_audio_mode::g711 : phone_audio_mode::convert);
         if (!bridge) {
             deps_.metrics.error("codec_error").inc();
             return end(bridge.error().message);
         }
         bridge_.emplace(std::move(*bridge));
         start_sequence_ = std::max<std::int64_t>(start.sequence, 0);
+        const bool through = bridge_->session_format() != session_audio::pcm24k;
         deps_.log.info("phone", who() + ": " + start.encoding + " at " +
-                                    std::to_string(format->sample_rate) + " Hz");
+                                    std::to_string(format->sample_rate) + " Hz" +
+                                    (through ? ", passed straight through" : ""));
         start_upstream();
         pacing_next_ = std::chrono::steady_clock::now();
         pace();
@@ -346,12 +349,12 @@ private:
     {
         if (!upstream_ || to_upstream_.empty() || draining_ || ending_)
             return;
-        const auto bytes = pcm16_to_bytes(to_upstream_);
         std::string event = R"({"type":"input_audio_buffer.append","audio":")";
-        event.append(base64_encode(bytes));
+        event.append(base64_encode(to_upstream_));
         event.append("\"}");
+        const auto per_second = session_bytes_per_ms(bridge_->session_format()) * 1000;
         deps_.metrics.audio_seconds_in.inc(static_cast<double>(to_upstream_.size()) /
-                                           realtime_rate);
+                                           static_cast<double>(per_second));
         upstream_->send(std::move(event));
     }
 
@@ -424,6 +427,8 @@ private:
                                        .context_instructions = call_context()};
         if (cfg().realtime() == realtime_mode::openai)
             models.model = cfg().openai_realtime_model;
+        if (bridge_ && bridge_->session_format() != session_audio::pcm24k)
+            models.audio_format = realtime_format_type(bridge_->session_format());
         if (offers_tools()) {
             models.tools = realtime_tools_json();
             for (auto& tool : phone_tools_json())
@@ -657,8 +662,7 @@ private:
             reply_item_ = item;
             reply_framed_ms_ = 0;
         }
-        const auto samples = pcm16_from_bytes(*bytes);
-        bridge_->to_caller(samples);
+        bridge_->to_caller(*bytes);
         frame_reply();
     }
 
@@ -854,7 +858,7 @@ private:
             bridge_->clear();
             write(telnyx_clear_out());
         }
-        bridge_->to_caller(*words);
+        bridge_->speak(*words);
         bridge_->finish();
         queue_frames();
         paced_.push_back({telnyx_mark_out(goodbye_mark), true});
@@ -941,7 +945,7 @@ private:
     std::int64_t start_sequence_ = 0;
     std::int64_t next_position_ = -1;          // the media chunk (or sequence number) due next
     std::map<std::int64_t, std::string> held_; // frames ahead of a missing one, by position
-    std::vector<std::int16_t> to_upstream_;
+    std::vector<std::uint8_t> to_upstream_;    // the caller's audio in the session's format
     // DONNA's side.
     std::string reply_item_;           // the reply whose audio is going out
     std::int64_t reply_framed_ms_ = 0; // of that reply, framed so far

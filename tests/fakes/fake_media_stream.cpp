@@ -150,6 +150,7 @@ struct fake_media_stream::impl {
     std::int64_t sequence = 1; // start is 1
     std::int64_t chunk = 0;
     std::string held_back;
+    std::vector<std::uint8_t> last_payload; // of the frame media_frame() made last
     std::chrono::steady_clock::time_point next_send;
     std::chrono::steady_clock::time_point next_play;
 
@@ -160,6 +161,8 @@ struct fake_media_stream::impl {
     std::deque<queued> playback;
     std::vector<std::int16_t> heard;
     std::vector<std::size_t> sizes;
+    std::vector<std::uint8_t> received; // DONNA's payloads, as they came
+    std::vector<std::uint8_t> sent_payloads;
     std::vector<std::string> echoed;
     int clears = 0;
     int sent = 0;
@@ -200,7 +203,8 @@ struct fake_media_stream::impl {
         std::vector<std::int16_t> pcm(samples, 0);
         for (std::size_t i = 0; i < samples && next_sample < options.caller_audio.size(); ++i)
             pcm[i] = options.caller_audio[next_sample++];
-        const auto payload = codec.encode(pcm);
+        last_payload = codec.encode(pcm);
+        const auto& payload = last_payload;
         ++sequence;
         ++chunk;
         return mjson{{"event", "media"},
@@ -228,6 +232,7 @@ struct fake_media_stream::impl {
             }
             std::lock_guard lock(mutex);
             ++sent;
+            sent_payloads.insert(sent_payloads.end(), last_payload.begin(), last_payload.end());
         }
         next_send += frame_time;
         auto due = next_send;
@@ -308,6 +313,7 @@ struct fake_media_stream::impl {
             if (!payload)
                 return;
             sizes.push_back(payload->size());
+            received.insert(received.end(), payload->begin(), payload->end());
             queued q;
             codec.decode(*payload, q.audio);
             playback.push_back(std::move(q));
@@ -430,6 +436,18 @@ std::vector<std::size_t> fake_media_stream::frame_sizes() const
 {
     std::lock_guard lock(impl_->mutex);
     return impl_->sizes;
+}
+
+std::vector<std::uint8_t> fake_media_stream::received_bytes() const
+{
+    std::lock_guard lock(impl_->mutex);
+    return impl_->received;
+}
+
+std::vector<std::uint8_t> fake_media_stream::sent_bytes() const
+{
+    std::lock_guard lock(impl_->mutex);
+    return impl_->sent_payloads;
 }
 
 std::vector<std::string> fake_media_stream::marks_echoed() const

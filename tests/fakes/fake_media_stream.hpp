@@ -68,6 +68,10 @@ public:
     std::vector<std::int16_t> heard() const;
     // DONNA's media frames received, and their sizes in bytes (each should be 20 ms).
     std::vector<std::size_t> frame_sizes() const;
+    // DONNA's media payloads as received, end to end (before any clear dropped them).
+    std::vector<std::uint8_t> received_bytes() const;
+    // The caller's payloads as sent, end to end, in the order made (after the drops).
+    std::vector<std::uint8_t> sent_bytes() const;
     // The marks echoed back to the relay, in order.
     std::vector<std::string> marks_echoed() const;
     int clears() const;

@@ -15,6 +15,13 @@
 #include "net/websocket_channel.hpp"
 #include "protocol/realtime_server_events.hpp"
 
+extern "C" {
+#include <spandsp/telephony.h>
+// g711.h's inline coders use top_bit() without including where it lives.
+#include <spandsp/bit_operations.h>
+#include <spandsp/g711.h>
+}
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -52,9 +59,68 @@ using tcp = net::ip::tcp;
 // Insertion order keeps "type" and "event_id" first, as the API writes them.
 using json = nlohmann::ordered_json;
 
-constexpr std::size_t bytes_per_ms = 48; // PCM16 mono at 24 kHz, the API's only PCM rate
+// The session's audio formats (GA RealtimeAudioFormats; beta's names in brackets):
+// audio/pcm (pcm16), PCM16 mono at 24 kHz, the API's only PCM rate; audio/pcmu (g711_ulaw)
+// and audio/pcma (g711_alaw), G.711 at 8 kHz, a byte a sample.
+enum class audio_format { pcm, pcmu, pcma };
+
+std::size_t bytes_per_ms(audio_format format)
+{
+    return format == audio_format::pcm ? 48 : 8;
+}
+
+std::optional<audio_format> audio_format_named(std::string_view name)
+{
+    if (name == "audio/pcm" || name == "pcm16")
+        return audio_format::pcm;
+    if (name == "audio/pcmu" || name == "g711_ulaw")
+        return audio_format::pcmu;
+    if (name == "audio/pcma" || name == "g711_alaw")
+        return audio_format::pcma;
+    return std::nullopt;
+}
+
+std::string_view ga_name(audio_format format)
+{
+    switch (format) {
+    case audio_format::pcmu:
+        return "audio/pcmu";
+    case audio_format::pcma:
+        return "audio/pcma";
+    case audio_format::pcm:
+        break;
+    }
+    return "audio/pcm";
+}
+
+// G.711 by spandsp's coders: what the API's G.711 is, written by someone else.
+std::vector<std::int16_t> g711_decode(audio_format format, std::span<const std::uint8_t> bytes)
+{
+    std::vector<std::int16_t> samples;
+    samples.reserve(bytes.size());
+    for (const auto b : bytes)
+        samples.push_back(format == audio_format::pcmu ? ulaw_to_linear(b) : alaw_to_linear(b));
+    return samples;
+}
+
+// 24 kHz PCM16 as the API would speak it in G.711: down to 8 kHz (each three samples'
+// mean, a crude low-pass that is plenty for a fake), then encoded.
+std::vector<std::uint8_t> g711_from_pcm24k(audio_format format,
+                                           std::span<const std::int16_t> pcm24k)
+{
+    std::vector<std::uint8_t> out;
+    out.reserve(pcm24k.size() / 3);
+    for (std::size_t i = 0; i + 3 <= pcm24k.size(); i += 3) {
+        const int mean = (int{pcm24k[i]} + pcm24k[i + 1] + pcm24k[i + 2]) / 3;
+        const auto sample = static_cast<std::int16_t>(mean);
+        out.push_back(format == audio_format::pcmu ? linear_to_ulaw(sample)
+                                                   : linear_to_alaw(sample));
+    }
+    return out;
+}
+
 // input_audio_buffer.commit refuses less than 100 ms (input_audio_buffer_commit_empty).
-constexpr std::size_t min_commit_bytes = 100 * bytes_per_ms;
+constexpr std::size_t min_commit_ms = 100;
 constexpr std::size_t request_body_limit = std::size_t{64} * 1024;
 constexpr std::string_view server_name = "donna-fake-openai";
 
@@ -223,7 +289,8 @@ void merge_into(json& target, const json& patch)
 {
     for (const auto& [key, value] : patch.items()) {
         auto it = target.find(key);
-        if (it != target.end() && it->is_object() && value.is_object())
+        // An audio format is one of several shapes ({type, rate} or {type}): it is replaced.
+        if (it != target.end() && it->is_object() && value.is_object() && key != "format")
             merge_into(*it, value);
         else
             target[key] = value;
@@ -503,6 +570,95 @@ private:
         return created;
     }
 
+    // The session's audio formats as its updates left them.
+    audio_format input_format() const
+    {
+        const json* type = beta() ? find_path(session_, {"input_audio_format"})
+                                  : find_path(session_, {"audio", "input", "format", "type"});
+        const auto named = type != nullptr && type->is_string()
+                               ? audio_format_named(type->get<std::string>())
+                               : std::nullopt;
+        return named.value_or(audio_format::pcm);
+    }
+
+    audio_format output_format() const
+    {
+        const json* type = beta() ? find_path(session_, {"output_audio_format"})
+                                  : find_path(session_, {"audio", "output", "format", "type"});
+        const auto named = type != nullptr && type->is_string()
+                               ? audio_format_named(type->get<std::string>())
+                               : std::nullopt;
+        return named.value_or(audio_format::pcm);
+    }
+
+    json output_format_object() const
+    {
+        const auto format = output_format();
+        if (format == audio_format::pcm)
+            return {{"type", "audio/pcm"}, {"rate", 24000}};
+        return {{"type", ga_name(format)}};
+    }
+
+    std::string beta_output_format() const
+    {
+        switch (output_format()) {
+        case audio_format::pcmu:
+            return "g711_ulaw";
+        case audio_format::pcma:
+            return "g711_alaw";
+        case audio_format::pcm:
+            break;
+        }
+        return "pcm16";
+    }
+
+    // A session.update's audio formats, as the API checks them: GA's are objects whose type
+    // is audio/pcm (at rate 24000), audio/pcmu or audio/pcma; beta's are the names pcm16,
+    // g711_ulaw and g711_alaw.
+    outcome check_audio_formats(const json& update) const
+    {
+        if (beta()) {
+            for (const char* field : {"input_audio_format", "output_audio_format"}) {
+                const auto it = update.find(field);
+                if (it == update.end())
+                    continue;
+                const std::string param = std::string("session.") + field;
+                if (!it->is_string())
+                    return wrong_type(param, "a string", *it);
+                if (!audio_format_named(it->get<std::string>()) ||
+                    it->get<std::string>().starts_with("audio/"))
+                    return invalid_value(param, "Invalid value: '" + it->get<std::string>() +
+                                                    "'. Supported values are: 'pcm16', "
+                                                    "'g711_ulaw', and 'g711_alaw'.");
+            }
+            return std::nullopt;
+        }
+        for (const char* way : {"input", "output"}) {
+            const json* format = find_path(update, {"audio", way, "format"});
+            if (format == nullptr)
+                continue;
+            const std::string param = std::string("session.audio.") + way + ".format";
+            if (!format->is_object())
+                return wrong_type(param, "an object", *format);
+            const auto type = format->find("type");
+            if (type == format->end())
+                return missing(param + ".type");
+            const auto named =
+                type->is_string() ? audio_format_named(type->get<std::string>()) : std::nullopt;
+            if (!named || !type->get<std::string>().starts_with("audio/"))
+                return invalid_value(param + ".type",
+                                     "Invalid value: " + type->dump() +
+                                         ". Supported values are: 'audio/pcm', 'audio/pcmu', "
+                                         "and 'audio/pcma'.");
+            const auto rate = format->find("rate");
+            if (*named == audio_format::pcm && rate != format->end() &&
+                (!rate->is_number_integer() || rate->get<int>() != 24000))
+                return invalid_value(param + ".rate", "Invalid value: " + rate->dump() +
+                                                          ". Supported values are: 24000.");
+        }
+        return std::nullopt;
+    }
+
     // ------------------------------------------------------------ [session: events]
 
     void do_read()
@@ -664,6 +820,8 @@ private:
                                          std::string("Unknown parameter: 'session.") + field + "'.",
                                      .param = std::string("session.") + field};
         }
+        if (auto bad = check_audio_formats(*s))
+            return bad;
         json patch = *s;
         patch.erase("id");
         patch.erase("object");
@@ -684,8 +842,16 @@ private:
             return invalid_value("audio", "Invalid 'audio': expected base64-encoded audio (" +
                                               bytes.error().message + ").");
         pending_bytes_ += bytes->size();
+        const auto format = input_format();
         state_.update(record_, [&](recorded_connection& c) {
             c.input_audio_bytes += bytes->size();
+            c.input_format = std::string(ga_name(format));
+            c.input_bytes.insert(c.input_bytes.end(), bytes->begin(), bytes->end());
+            if (format != audio_format::pcm) {
+                const auto samples = g711_decode(format, *bytes);
+                c.input_audio.insert(c.input_audio.end(), samples.begin(), samples.end());
+                return;
+            }
             // A sample may straddle two appends: carry its first byte over.
             std::vector<std::uint8_t> joined = std::move(carry_);
             joined.insert(joined.end(), bytes->begin(), bytes->end());
@@ -700,9 +866,9 @@ private:
 
     outcome on_commit()
     {
-        if (pending_bytes_ < min_commit_bytes) {
-            const double ms =
-                static_cast<double>(pending_bytes_) / static_cast<double>(bytes_per_ms);
+        const auto per_ms = bytes_per_ms(input_format());
+        if (pending_bytes_ < min_commit_ms * per_ms) {
+            const double ms = static_cast<double>(pending_bytes_) / static_cast<double>(per_ms);
             std::array<char, 32> shown{};
             std::snprintf(shown.data(), shown.size(), "%.2f", ms);
             return api_error{.code = "input_audio_buffer_commit_empty",
@@ -716,9 +882,9 @@ private:
         const json item = user_audio_item(item_id);
         announce_item(item, previous);
         items_[item_id] = item;
-        audio_ms_[item_id] = static_cast<std::int64_t>(pending_bytes_ / bytes_per_ms);
+        audio_ms_[item_id] = static_cast<std::int64_t>(pending_bytes_ / per_ms);
         last_item_id_ = item_id;
-        committed_ms_ += pending_bytes_ / bytes_per_ms;
+        committed_ms_ += pending_bytes_ / per_ms;
         pending_bytes_ = 0;
         return std::nullopt;
     }
@@ -1001,7 +1167,7 @@ private:
                     {"conversation_id", conversation_id_},
                     {"modalities", {"text", "audio"}},
                     {"voice", voice_value},
-                    {"output_audio_format", "pcm16"},
+                    {"output_audio_format", beta_output_format()},
                     {"temperature", 0.8},
                     {"max_output_tokens", "inf"},
                     {"usage", std::move(usage)},
@@ -1015,9 +1181,7 @@ private:
             {"conversation_id", conversation_id_},
             {"output_modalities", {"audio"}},
             {"max_output_tokens", "inf"},
-            {"audio",
-             {{"output",
-               {{"format", {{"type", "audio/pcm"}, {"rate", 24000}}}, {"voice", voice_value}}}}},
+            {"audio", {{"output", {{"format", output_format_object()}, {"voice", voice_value}}}}},
             {"usage", std::move(usage)},
             {"metadata", nullptr}};
     }
@@ -1041,8 +1205,15 @@ private:
         push(reply.conversation_item_added(previous_id(previous)));
         push(reply.content_part_added());
 
-        const auto audio = pcm16_to_bytes(state_.options.response_audio);
-        const std::size_t step = state_.options.delta_bytes;
+        // The response's audio in the session's output format; deltas of the same length in
+        // time whatever the format (delta_bytes is counted in PCM16 at 24 kHz).
+        const auto format = output_format();
+        const auto audio = format == audio_format::pcm
+                               ? pcm16_to_bytes(state_.options.response_audio)
+                               : g711_from_pcm24k(format, state_.options.response_audio);
+        const auto per_ms = bytes_per_ms(format);
+        const std::size_t step = std::max<std::size_t>(
+            1, state_.options.delta_bytes / bytes_per_ms(audio_format::pcm) * per_ms);
         const std::size_t chunks = text_only ? 0 : (audio.size() + step - 1) / step;
         const auto words = split_words(text);
         int deltas_sent = 0;
@@ -1060,7 +1231,11 @@ private:
             if (i < chunks) {
                 const std::size_t begin = i * step;
                 const std::size_t size = std::min(step, audio.size() - begin);
-                push(reply.audio_delta(base64_encode(std::span(audio).subspan(begin, size))));
+                const auto piece = std::span(audio).subspan(begin, size);
+                push(reply.audio_delta(base64_encode(piece)));
+                state_.update(record_, [&](recorded_connection& c) {
+                    c.output_audio.insert(c.output_audio.end(), piece.begin(), piece.end());
+                });
                 ++deltas_sent;
                 if (drop_now())
                     return;
@@ -1078,7 +1253,7 @@ private:
 
         // Token counts are plausible, not the API's: about 10 audio tokens a second.
         const auto output_audio_ms =
-            static_cast<std::int64_t>(chunks == 0 ? 0 : audio.size() / bytes_per_ms);
+            static_cast<std::int64_t>(chunks == 0 ? 0 : audio.size() / per_ms);
         const auto audio_tokens = output_audio_ms / 100;
         const auto text_tokens = static_cast<std::int64_t>(words.size());
         const auto input_audio_tokens = static_cast<std::int64_t>(committed_ms_ / 100);

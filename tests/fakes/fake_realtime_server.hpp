@@ -36,6 +36,12 @@
 // ignored and the response speaks. A function_call_output item must answer a call in the
 // conversation (invalid_value on item.call_id otherwise).
 //
+// Audio formats as the session's updates set them: audio/pcm at 24 kHz (the default),
+// audio/pcmu and audio/pcma (beta: pcm16, g711_ulaw, g711_alaw); anything else is an
+// invalid_value error. Input is counted (the 100 ms commit minimum, truncation bounds) and
+// recorded in the input format; responses speak response_audio converted to the output
+// format (G.711 at 8 kHz by spandsp's coders).
+//
 // Not simulated: voice activity detection (turn detection is accepted in the session but
 // never fires: the client commits and asks for responses itself), transcription of input
 // audio, rate_limits.updated. A response is sent at once, not paced in real
@@ -90,7 +96,10 @@ struct recorded_connection {
     std::string authorization, openai_beta; // request headers as received
     std::vector<std::string> client_events; // every text frame received, in order
     std::size_t input_audio_bytes = 0;      // decoded bytes of all input_audio_buffer.append
-    std::vector<std::int16_t> input_audio;  // the decoded PCM16 itself
+    std::vector<std::uint8_t> input_bytes;  // those bytes themselves, as appended
+    std::string input_format;               // the session's input format at the last append
+    std::vector<std::int16_t> input_audio;  // the audio as PCM16 (G.711: decoded, 8 kHz)
+    std::vector<std::uint8_t> output_audio; // every response audio delta's bytes, in order
     bool closed = false;                    // the client side closed / connection ended
 };
 

@@ -601,6 +601,52 @@ TEST_F(FakeRealtime, InputAudioIsRecordedExactly)
     EXPECT_EQ(recorded.authorization, "Bearer sk-fake-test-key");
 }
 
+TEST_F(FakeRealtime, AG711SessionRecordsItsInputAsSentAndSpeaksG711)
+{
+    start({.response_audio = ramp(24000)}); // one second at 24 kHz
+    auto c = open();
+    const json pcmu = {{"type", "audio/pcmu"}};
+    const auto updated = session_update_answer(
+        *c, {{"type", "realtime"},
+             {"audio", {{"input", {{"format", pcmu}}}, {"output", {{"format", pcmu}}}}}});
+    EXPECT_EQ(updated["type"], "session.updated");
+    // The format is replaced, not merged: no rate is left over from audio/pcm's.
+    EXPECT_EQ(updated["session"]["audio"]["output"]["format"], pcmu);
+    std::vector<std::uint8_t> bytes(800); // 100 ms of G.711: enough to commit
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+        bytes[i] = static_cast<std::uint8_t>(i * 13);
+    c->send(json{{"type", "input_audio_buffer.append"}, {"audio", base64_of(bytes)}});
+    c->send(json{{"type", "input_audio_buffer.commit"}});
+    EXPECT_EQ(c->read_until("input_audio_buffer.committed")["type"],
+              "input_audio_buffer.committed");
+    c->send(json{{"type", "response.create"}});
+    const auto seen =
+        collect(*c, "response.output_audio.delta", "response.output_audio_transcript.delta");
+    ASSERT_TRUE(seen.ended_cleanly);
+    EXPECT_EQ(seen.audio.size(), 8000u); // one second of 8 kHz G.711
+    EXPECT_EQ(seen.events.back()["response"]["audio"]["output"]["format"], pcmu);
+    const auto recorded = fake_->connections()[0];
+    EXPECT_EQ(recorded.input_format, "audio/pcmu");
+    EXPECT_EQ(recorded.input_bytes, bytes);
+    EXPECT_EQ(recorded.input_audio.size(), 800u); // decoded, a sample a byte
+    EXPECT_EQ(recorded.output_audio, seen.audio);
+}
+
+TEST_F(FakeRealtime, AnAudioFormatTheApiDoesNotTakeIsAnInvalidValueError)
+{
+    start();
+    auto c = open();
+    const auto error = session_update_answer(
+        *c, {{"type", "realtime"}, {"audio", {{"input", {{"format", {{"type", "audio/opus"}}}}}}}});
+    EXPECT_EQ(error["type"], "error");
+    EXPECT_EQ(error["error"]["code"], "invalid_value");
+    EXPECT_EQ(error["error"]["param"], "session.audio.input.format.type");
+    const auto rate = session_update_answer(
+        *c, {{"type", "realtime"},
+             {"audio", {{"output", {{"format", {{"type", "audio/pcm"}, {"rate", 16000}}}}}}}});
+    EXPECT_EQ(rate["error"]["param"], "session.audio.output.format.rate");
+}
+
 TEST_F(FakeRealtime, CommitOfLessThan100MsIsAnErrorAsInTheApi)
 {
     start();

@@ -1,12 +1,15 @@
 // The phone codecs (relay/audio/phone_codec) and one call's audio bridge
 // (relay/audio/phone_audio_bridge): each encoding carries a tone through at the level and
 // pitch it went in with, L16 is big-endian, the bridge frames DONNA's audio in whole 20 ms
-// packets of the call's codec, and a lost frame is concealed.
+// packets of the call's codec, and a lost frame is concealed; a G.711 call passed straight
+// through (DONNA_PHONE_AUDIO=g711) keeps every byte both ways.
+#include "audio/pcm16.hpp"
 #include "audio/phone_audio_bridge.hpp"
 #include "audio/phone_codec.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -124,7 +127,7 @@ std::vector<std::int16_t> call_in_packets(phone_audio_bridge& bridge,
 {
     auto encoder = phone_encoder::create(format);
     const auto tone = phone_tone(8000, 440, seconds);
-    std::vector<std::int16_t> session;
+    std::vector<std::uint8_t> session;
     for (std::size_t at = 0; at < tone.size(); at += 160) {
         std::vector<std::uint8_t> packet;
         encoder->encode(std::span(tone).subspan(at, 160), packet);
@@ -132,7 +135,14 @@ std::vector<std::int16_t> call_in_packets(phone_audio_bridge& bridge,
             session.clear();
         bridge.from_caller(packet, session);
     }
-    return session;
+    return pcm16_from_bytes(session);
+}
+
+std::vector<std::uint8_t> conceal(phone_audio_bridge& bridge)
+{
+    std::vector<std::uint8_t> bytes;
+    bridge.conceal_frame(bytes);
+    return bytes;
 }
 
 TEST(PhoneAudioBridge, TheCallersAudioReachesTheSessionAt24kHzWithItsDurationLevelAndPitch)
@@ -155,7 +165,7 @@ TEST(PhoneAudioBridge, DonnasAudioGoesToTheCallerInWhole20msFramesOfTheCallsCode
     auto bridge = phone_audio_bridge::create(*caller, *wideband);
     ASSERT_TRUE(bridge);
     const auto reply = phone_tone(24000, 440, 0.51); // 510 ms: 25 frames and a half
-    bridge->to_caller(reply);
+    bridge->to_caller(pcm16_to_bytes(reply));
     std::vector<std::uint8_t> frame;
     std::vector<std::int16_t> heard;
     auto decoder = phone_decoder::create(*wideband);
@@ -184,7 +194,7 @@ TEST(PhoneAudioBridge, ClearDropsEverythingQueuedForTheCaller)
     const auto pcma = phone_audio_format_of("PCMA", 8000);
     auto bridge = phone_audio_bridge::create(*pcma, *pcma);
     ASSERT_TRUE(bridge);
-    bridge->to_caller(phone_tone(24000, 440, 1.0));
+    bridge->to_caller(pcm16_to_bytes(phone_tone(24000, 440, 1.0)));
     EXPECT_GE(bridge->queued_ms(), 980u);
     bridge->clear();
     EXPECT_EQ(bridge->queued_ms(), 0u);
@@ -199,14 +209,123 @@ TEST(PhoneAudioBridge, ALostFrameIsTheLastOneAtHalfLevelThenSilence)
     ASSERT_TRUE(bridge);
     const auto last = call_in_packets(*bridge, *l16, 0.2, true);
     ASSERT_EQ(last.size(), 480u);
-    std::vector<std::int16_t> concealed;
-    bridge->conceal_frame(concealed);
+    const auto concealed = pcm16_from_bytes(conceal(*bridge));
     ASSERT_EQ(concealed.size(), 480u);
     EXPECT_NEAR(rms_of(concealed), rms_of(last) / 2, 2);
-    std::vector<std::int16_t> second;
-    bridge->conceal_frame(second);
+    const auto second = pcm16_from_bytes(conceal(*bridge));
     ASSERT_EQ(second.size(), 480u);
     EXPECT_EQ(rms_of(second), 0);
+}
+
+// ------------------------------------------------------------ G.711 straight through
+
+TEST(PhoneAudioBridge, AG711CallPassesTheCallersBytesToTheSessionUnchanged)
+{
+    const auto pcmu = phone_audio_format_of("PCMU", 8000);
+    auto bridge = phone_audio_bridge::create(*pcmu, *pcmu, phone_audio_mode::g711);
+    ASSERT_TRUE(bridge);
+    EXPECT_EQ(bridge->session_format(), session_audio::pcmu);
+    EXPECT_EQ(realtime_format_type(bridge->session_format()), "audio/pcmu");
+    EXPECT_EQ(session_bytes_per_ms(bridge->session_format()), 8u);
+    std::vector<std::uint8_t> sent;
+    std::vector<std::uint8_t> session;
+    auto encoder = phone_encoder::create(*pcmu);
+    const auto tone = phone_tone(8000, 440, 0.2);
+    for (std::size_t at = 0; at < tone.size(); at += 160) {
+        std::vector<std::uint8_t> packet;
+        encoder->encode(std::span(tone).subspan(at, 160), packet);
+        sent.insert(sent.end(), packet.begin(), packet.end());
+        bridge->from_caller(packet, session);
+    }
+    EXPECT_EQ(session, sent);
+}
+
+TEST(PhoneAudioBridge, AG711SessionsAudioReachesTheCallerUnchangedIn160ByteFramesPaddedWithSilence)
+{
+    const auto pcma = phone_audio_format_of("PCMA", 8000);
+    auto bridge = phone_audio_bridge::create(*pcma, *pcma, phone_audio_mode::g711);
+    ASSERT_TRUE(bridge);
+    EXPECT_EQ(bridge->session_format(), session_audio::pcma);
+    std::vector<std::uint8_t> reply(3 * 160 + 50);
+    for (std::size_t i = 0; i < reply.size(); ++i)
+        reply[i] = static_cast<std::uint8_t>(i * 7 + 3);
+    // In deltas that do not line up with frames, as the API's do not.
+    bridge->to_caller(std::span(reply).first(100));
+    bridge->to_caller(std::span(reply).subspan(100));
+    EXPECT_EQ(bridge->queued_ms(), 66u);
+    std::vector<std::uint8_t> heard, frame;
+    while (bridge->next_frame(frame)) {
+        EXPECT_EQ(frame.size(), 160u);
+        heard.insert(heard.end(), frame.begin(), frame.end());
+    }
+    EXPECT_EQ(heard.size(), 480u);
+    bridge->finish();
+    ASSERT_TRUE(bridge->next_frame(frame));
+    heard.insert(heard.end(), frame.begin(), frame.end());
+    EXPECT_FALSE(bridge->next_frame(frame));
+    ASSERT_EQ(heard.size(), 640u);
+    EXPECT_TRUE(std::equal(reply.begin(), reply.end(), heard.begin()));
+    // A-law's silence (0 encoded is 0xD5) after the reply's last byte.
+    EXPECT_TRUE(std::all_of(heard.begin() + 530, heard.end(), [](auto b) { return b == 0xD5; }));
+}
+
+TEST(PhoneAudioBridge, OnlyG711PassesThroughAWidebandCallIsStillConverted)
+{
+    const auto l16 = phone_audio_format_of("L16", 16000);
+    auto bridge = phone_audio_bridge::create(*l16, *l16, phone_audio_mode::g711);
+    ASSERT_TRUE(bridge);
+    EXPECT_EQ(bridge->session_format(), session_audio::pcm24k);
+    const auto pcmu = phone_audio_format_of("PCMU", 8000);
+    auto converting = phone_audio_bridge::create(*pcmu, *pcmu);
+    ASSERT_TRUE(converting);
+    EXPECT_EQ(converting->session_format(), session_audio::pcm24k);
+    EXPECT_EQ(realtime_format_type(converting->session_format()), "audio/pcm");
+}
+
+TEST(PhoneAudioBridge, APassedThroughCallsLostFrameIsTheLastOneAtHalfLevelThenSilence)
+{
+    const auto pcmu = phone_audio_format_of("PCMU", 8000);
+    auto bridge = phone_audio_bridge::create(*pcmu, *pcmu, phone_audio_mode::g711);
+    ASSERT_TRUE(bridge);
+    auto codec = phone_decoder::create(*pcmu);
+    std::vector<std::uint8_t> session;
+    auto encoder = phone_encoder::create(*pcmu);
+    const auto tone = phone_tone(8000, 440, 0.02);
+    std::vector<std::uint8_t> packet;
+    encoder->encode(tone, packet);
+    bridge->from_caller(packet, session);
+    std::vector<std::int16_t> last, concealed, second;
+    codec->decode(packet, last);
+    codec->decode(conceal(*bridge), concealed);
+    ASSERT_EQ(concealed.size(), 160u);
+    EXPECT_NEAR(rms_of(concealed), rms_of(last) / 2, rms_of(last) * 0.05);
+    const auto silent = conceal(*bridge);
+    ASSERT_EQ(silent.size(), 160u);
+    codec->decode(silent, second);
+    EXPECT_EQ(rms_of(second), 0);
+}
+
+TEST(PhoneAudioBridge, TheRelaysOwnWordsReachAPassedThroughCallInItsCodec)
+{
+    const auto pcmu = phone_audio_format_of("PCMU", 8000);
+    auto bridge = phone_audio_bridge::create(*pcmu, *pcmu, phone_audio_mode::g711);
+    ASSERT_TRUE(bridge);
+    bridge->speak(phone_tone(24000, 440, 0.5)); // espeak's lines are 24 kHz PCM16
+    bridge->finish();
+    auto decoder = phone_decoder::create(*pcmu);
+    std::vector<std::uint8_t> frame;
+    std::vector<std::int16_t> heard;
+    while (bridge->next_frame(frame)) {
+        EXPECT_EQ(frame.size(), 160u);
+        decoder->decode(frame, heard);
+    }
+    // 500 ms at 8 kHz and the resampler's filter tail, in whole frames.
+    EXPECT_EQ(heard.size() % 160, 0u);
+    EXPECT_GE(heard.size(), 4000u);
+    EXPECT_LE(heard.size(), 4160u);
+    const std::span middle(heard.data() + 800, 2400);
+    EXPECT_NEAR(rms_of(middle), 8000 / std::sqrt(2.0), 8000 * 0.1);
+    EXPECT_NEAR(pitch_of(middle, 8000), 440, 10);
 }
 
 } // namespace

@@ -48,12 +48,28 @@ TEST(RelayConfig, InvalidValuesNameTheVariable)
         {{{"DONNA_THREADS", "0"}}, "DONNA_THREADS must be between 1 and 64"},
         {{{"DONNA_WEB_ROOT", ""}}, "DONNA_WEB_ROOT is empty"},
         {{{"DONNA_LISTEN_ADDRESS", ""}}, "DONNA_LISTEN_ADDRESS is empty"},
+        {{{"DONNA_PHONE_AUDIO", "opus"}}, "DONNA_PHONE_AUDIO"},
     };
     for (const auto& [vars, message] : cases) {
         auto c = load_config(env_of(vars));
         ASSERT_FALSE(c) << message;
         EXPECT_NE(c.error().message.find(message), std::string::npos) << c.error().message;
     }
+}
+
+TEST(RelayConfig, G711PassesThroughOnlyWhenAskedAndTheUpstreamIsOpenAIs)
+{
+    auto plain = load_config(env_of({{"OPENAI_API_KEY", "sk-test"}}));
+    ASSERT_TRUE(plain);
+    EXPECT_EQ(plain->phone_audio, "convert");
+    EXPECT_FALSE(plain->phone_passes_g711());
+    auto g711 = load_config(env_of({{"OPENAI_API_KEY", "sk-test"}, {"DONNA_PHONE_AUDIO", "g711"}}));
+    ASSERT_TRUE(g711);
+    EXPECT_TRUE(g711->phone_passes_g711());
+    // The demo upstream speaks 24 kHz PCM16 only.
+    auto demo = load_config(env_of({{"DONNA_PHONE_AUDIO", "g711"}}));
+    ASSERT_TRUE(demo);
+    EXPECT_FALSE(demo->phone_passes_g711());
 }
 
 TEST(RelayConfig, SmtpNeedsASenderAddressAndTlsOffThisMachine)

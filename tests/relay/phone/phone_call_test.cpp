@@ -3,6 +3,7 @@
 // caller) and the fake Realtime upstream, all over loopback. What the caller hears, what the
 // upstream hears, barge-in by marks, lost and shuffled frames, the media upgrade's checks,
 // and the ends of a call.
+#include "call_audio.hpp"
 #include "eventually.hpp"
 #include "phone_call_fixture.hpp"
 #include "wav_file.hpp"
@@ -23,56 +24,6 @@ namespace donna::relay {
 namespace {
 
 using donna::test::eventually;
-
-std::vector<std::int16_t> speech_at(int rate)
-{
-    auto wav =
-        donna::test::read_wav(donna::test::audio_path("speech_" + std::to_string(rate) + ".wav"));
-    EXPECT_TRUE(wav) << "speech_" << rate;
-    std::vector<std::int16_t> pcm(wav ? wav->samples.size() : 0);
-    if (wav)
-        float_to_pcm16(wav->samples, pcm);
-    return pcm;
-}
-
-// The loudness of each 50 ms of a signal: its envelope, for comparing two renderings of the
-// same speech whatever their rate and codec.
-std::vector<double> envelope(const std::vector<std::int16_t>& pcm, int rate)
-{
-    const auto block = static_cast<std::size_t>(rate / 20);
-    std::vector<double> out;
-    for (std::size_t at = 0; at + block <= pcm.size(); at += block) {
-        double sum = 0;
-        for (std::size_t i = at; i < at + block; ++i)
-            sum += static_cast<double>(pcm[i]) * pcm[i];
-        out.push_back(std::sqrt(sum / static_cast<double>(block)));
-    }
-    return out;
-}
-
-// The best correlation of two envelopes over shifts of up to `max_shift` blocks (the path adds
-// a little delay), and the shift it was found at.
-double envelope_match(const std::vector<double>& a, const std::vector<double>& b,
-                      int max_shift = 10)
-{
-    double best = -1;
-    for (int shift = -max_shift; shift <= max_shift; ++shift) {
-        double ab = 0, aa = 0, bb = 0;
-        for (std::size_t i = 0; i < a.size(); ++i) {
-            const auto j = static_cast<std::ptrdiff_t>(i) + shift;
-            if (j < 0 || j >= static_cast<std::ptrdiff_t>(b.size()))
-                continue;
-            const double x = a[i];
-            const double y = b[static_cast<std::size_t>(j)];
-            ab += x * y;
-            aa += x * x;
-            bb += y * y;
-        }
-        if (aa > 0 && bb > 0)
-            best = std::max(best, ab / std::sqrt(aa * bb));
-    }
-    return best;
-}
 
 TEST_F(PhoneCalls, ACallToASitesNumberIsAnsweredAndItsAudioStreamedBothWaysInRtpMode)
 {

@@ -94,6 +94,22 @@ TEST(ClientPolicyInitial, BetaSessionUpdateIsFlatInstructionsAndVoice)
     EXPECT_EQ(j, expected);
 }
 
+TEST(ClientPolicyInitial, AG711SessionIsAskedForTheFormatBothWaysInEachDialect)
+{
+    const json ga =
+        parsed(client_policy(receptionist(), dialect::ga, {.audio_format = "audio/pcma"})
+                   .initial_session_update());
+    const json format = {{"type", "audio/pcma"}};
+    EXPECT_EQ(ga["session"]["audio"]["input"]["format"], format) << ga;
+    EXPECT_EQ(ga["session"]["audio"]["output"]["format"], format) << ga;
+    EXPECT_EQ(ga["session"]["audio"]["output"]["voice"], receptionist().realtime_voice);
+    const json beta =
+        parsed(client_policy(receptionist(), dialect::beta, {.audio_format = "audio/pcmu"})
+                   .initial_session_update());
+    EXPECT_EQ(beta["session"]["input_audio_format"], "g711_ulaw") << beta;
+    EXPECT_EQ(beta["session"]["output_audio_format"], "g711_ulaw") << beta;
+}
+
 realtime_model_settings openai_models(std::string model)
 {
     return {.model = std::move(model),
