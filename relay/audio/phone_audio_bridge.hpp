@@ -5,7 +5,7 @@
 //  - 24 kHz PCM16 (`convert`, the default): the caller's audio is decoded and resampled up,
 //    DONNA's resampled down and encoded. One session format for the web and the phone, and
 //    wideband calls (L16 or G.722 at 16 kHz) keep their band. The price, measured
-//    (BENCHMARKS.md, "Phone bridge"): 15-28 us of CPU a 20 ms frame each way, and the
+//    (BENCHMARKS.md, "Phone bridge"): 12-26 us of CPU a 20 ms frame each way, and the
 //    resamplers' filter delay, 12.6 ms both ways at 8 kHz, 6.3 ms at 16.
 //  - the call's own G.711 (`g711`, on a PCMU or PCMA call): the payload bytes go to the
 //    session as they came (audio/pcmu, audio/pcma) and DONNA's come back framed as they are:
