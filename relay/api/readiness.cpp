@@ -1,7 +1,9 @@
 // readiness.cpp: one probe per configured upstream; the answer is built when the last ends.
 #include "api/readiness.hpp"
 
+#include "google/google_account.hpp"
 #include "models/model_watch.hpp"
+#include "providers/google/google_oauth.hpp"
 #include "settings/settings_source.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -29,6 +31,7 @@ struct feature {
     std::string mode;   // realtime only
     bool reachable = false;
     std::vector<model_report> models; // the feature's models that are not current
+    std::optional<google_connection_status> connection = {}; // google only
 };
 
 std::vector<feature> features_of(const config& c)
@@ -61,11 +64,11 @@ std::vector<feature> features_of(const config& c)
           "OpenAI chat completions, moderation and transcription");
     keyed("elevenlabs", !c.elevenlabs_api_key.empty(), "ELEVENLABS_API_KEY is not set",
           c.elevenlabs_base_url, "ElevenLabs text to speech");
-    keyed("gmail",
-          !c.gmail_client_id.empty() && !c.gmail_client_secret.empty() &&
-              !c.gmail_refresh_token.empty(),
-          "GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET and GMAIL_REFRESH_TOKEN are needed",
-          c.gmail_base_url, "Gmail API");
+    const auto google = google_client(c);
+    keyed("google", !google.id.empty() && !google.secret.empty(),
+          "GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET (or the seed's GMAIL_CLIENT_ID and "
+          "GMAIL_CLIENT_SECRET) are not set",
+          c.google_token_url, "Google OAuth (the business's Gmail and Drive)");
     keyed("smtp", !c.smtp_host.empty(), "SMTP_HOST is not set",
           c.smtp_host.empty() ? "" : "smtp://" + c.smtp_host + ":" + std::to_string(c.smtp_port),
           "outbound mail");
@@ -178,6 +181,17 @@ struct probe_run : std::enable_shared_from_this<probe_run> {
                 entry["reachable"] = f.reachable;
                 degraded = degraded || !f.reachable;
             }
+            if (f.connection && f.configured) {
+                // A connection Google refused (invalid_grant) needs a person: not ready.
+                entry["connection"] = f.connection->state;
+                if (!f.connection->what_to_do.empty())
+                    entry["what_to_do"] = f.connection->what_to_do;
+                if (f.connection->state == "broken") {
+                    entry["ready"] = false;
+                    entry["detail"] = f.connection->broken_reason;
+                    degraded = true;
+                }
+            }
             if (!f.models.empty()) {
                 bool ready = true;
                 for (const auto& m : f.models) {
@@ -206,10 +220,14 @@ struct probe_run : std::enable_shared_from_this<probe_run> {
 void check_readiness(const net::any_io_executor& executor,
                      const std::shared_ptr<const live_settings>& settings,
                      const std::optional<model_watch_report>& models,
-                     std::function<void(http_answer)> done)
+                     std::function<void(http_answer)> done,
+                     const std::optional<google_connection_status>& google)
 {
     auto features = features_of(settings->cfg);
     attach_models(features, models);
+    for (auto& f : features)
+        if (f.name == "google")
+            f.connection = google;
     std::make_shared<probe_run>(executor, std::move(features), std::move(done))->start();
 }
 
@@ -219,8 +237,10 @@ route readiness_route(const readiness_deps& deps)
             .methods = {"GET", "HEAD"},
             .handle = [deps](const request_context&, const std::shared_ptr<http_reply>& reply) {
                 const auto executor = reply->executor();
-                check_readiness(executor, deps.settings.current(), deps.models.latest(),
-                                [reply](http_answer answer) { reply->send(std::move(answer)); });
+                check_readiness(
+                    executor, deps.settings.current(), deps.models.latest(),
+                    [reply](http_answer answer) { reply->send(std::move(answer)); },
+                    deps.google ? std::optional(deps.google->connection_status()) : std::nullopt);
             }};
 }
 

@@ -16,6 +16,7 @@
 
 #include "http/router.hpp"
 
+#include "google/google_account.hpp"
 #include "http/http_answer.hpp"
 #include "models/model_watch.hpp"
 
@@ -37,12 +38,14 @@ struct live_settings;
 void check_readiness(const boost::asio::any_io_executor& executor,
                      const std::shared_ptr<const live_settings>& settings,
                      const std::optional<model_watch_report>& models,
-                     std::function<void(http_answer)> done);
+                     std::function<void(http_answer)> done,
+                     const std::optional<google_connection_status>& google = std::nullopt);
 
 // What this endpoint uses of the relay, handed over by the composition root.
 struct readiness_deps {
     const settings_source& settings;
     model_watch& models;
+    google_account* google = nullptr; // its connection's state ("broken" is not ready)
 };
 
 // The row of GET /readyz.

@@ -5,6 +5,7 @@
 #include "api/chat_endpoint.hpp"
 #include "api/embed_endpoint.hpp"
 #include "api/fanout_endpoint.hpp"
+#include "api/google_endpoint.hpp"
 #include "api/memory_endpoint.hpp"
 #include "api/messages_endpoint.hpp"
 #include "api/phone_media_route.hpp"
@@ -24,7 +25,7 @@ std::shared_ptr<const router> relay_routes(const endpoint_parts& p)
 {
     return std::make_shared<const router>(std::vector<route>{
         healthz_route(),
-        readiness_route({p.settings, p.models}),
+        readiness_route({p.settings, p.models, &p.google}),
         metrics_route(p.registry),
         session_route({p.settings, p.metrics, &p.db}),
         realtime_route({p.settings, p.metrics, p.sessions, p.realtime}),
@@ -36,6 +37,8 @@ std::shared_ptr<const router> relay_routes(const endpoint_parts& p)
         phone_media_route({p.settings, p.metrics, p.sessions, p.db, p.phones, p.realtime}),
         phone_whisper_route({p.settings, p.metrics, p.db, p.realtime}),
         sms_threads_route({p.settings, p.metrics, p.log, p.db}),
+        google_route({p.settings, p.metrics, p.log, p.google}),
+        google_callback_route({p.settings, p.metrics, p.log, p.google}),
         dead_letters_route({p.settings, p.metrics, p.log, p.db, p.jobs}),
         speech_route({p.settings, p.metrics, p.log, p.db, p.speech}),
         voices_route({p.settings, p.metrics, p.log, p.db, p.speech}),

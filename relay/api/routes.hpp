@@ -15,6 +15,7 @@ namespace donna::relay {
 
 class chat_service;
 class database;
+class google_account;
 class logger;
 class memory_store;
 class metrics_registry;
@@ -49,6 +50,7 @@ struct endpoint_parts {
     webhook_intake& intake;
     sms_store& sms;
     const phone_providers& phones;
+    google_account& google;
     realtime_deps realtime;
 };
 

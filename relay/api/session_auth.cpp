@@ -42,9 +42,10 @@ std::variant<session_claims, http_answer> authenticate_session_token(std::string
                           claims.error().code == errc::token_expired ? "session_token_expired"
                                                                      : "invalid_session_token",
                           claims.error().message);
-    if (claims->token_id.starts_with(call_token_id_prefix))
+    if (is_relay_own_token_id(claims->token_id))
         return json_error(401, "invalid_session_token",
-                          "this token belongs to a phone call's media stream, not a session");
+                          "this token is one of the relay's own (a phone call's media stream, "
+                          "an OAuth flow's state), not a session");
     const site* s = settings.cfg.sites.find(claims->site);
     if (s == nullptr)
         return json_error(403, "unknown_site",

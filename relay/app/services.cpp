@@ -4,9 +4,11 @@
 #include "chat/chat_service.hpp"
 #include "config/text_file.hpp"
 #include "demo/speech_synth.hpp"
+#include "google/google_account.hpp"
 #include "models/model_watch.hpp"
 #include "providers/telnyx/webhook_signature.hpp"
 #include "store/action_store.hpp"
+#include "store/google_store.hpp"
 #include "store/sms_store.hpp"
 #include "voice/speech_service.hpp"
 #include "voice/voice_chat_service.hpp"
@@ -118,9 +120,39 @@ void configure_upstreams(http_client& client, const config& cfg)
         client.configure("fanout:" + endpoint.id, fanout);
     }
 
+    // Google's token endpoint: a few calls an hour; the caller (a consent, a refresh)
+    // is waiting, so a short total.
+    upstream_settings google = openai;
+    google.limit = per(600, std::chrono::seconds(60));
+    google.limits.total_timeout = std::chrono::seconds(15);
+    google.limits.read_timeout = std::chrono::seconds(10);
+    google.limits.retry.max_total = google.limits.total_timeout;
+    client.configure("google", google);
+
     upstream_settings gmail = openai;
     gmail.limit = per(cfg.gmail_requests_per_100s, std::chrono::seconds(100));
     client.configure("gmail", gmail);
+}
+
+// A key rotation (DONNA_DATA_KEY new, DONNA_DATA_KEY_PREVIOUS the old one): every secret at
+// rest re-sealed under the new key, so that the old one can then be dropped.
+status reseal_secrets(database& db, const data_keys& keys, logger& log)
+{
+    if (!keys.has_key())
+        return ok();
+    int unreadable = 0;
+    google_store google(db);
+    auto resealed = google.reseal(keys, &unreadable);
+    if (!resealed)
+        return resealed.error();
+    if (*resealed > 0)
+        log.info("relay", std::to_string(*resealed) + " secret(s) re-sealed under data key " +
+                              keys.key_id() + ": DONNA_DATA_KEY_PREVIOUS can now be removed");
+    if (unreadable > 0)
+        log.warn("relay", std::to_string(unreadable) +
+                              " secret(s) sealed under DONNA_DATA_KEY_PREVIOUS do not open with "
+                              "it; they stay as they are");
+    return ok();
 }
 
 result<token_signer> make_signer(const config& cfg)
@@ -152,6 +184,9 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log,
     auto signer = make_signer(cfg);
     if (!signer)
         return signer.error();
+    auto keys = data_keys::from(cfg.data_key, cfg.data_key_previous);
+    if (!keys)
+        return keys.error();
     auto files = load_settings_files(cfg);
     if (!files)
         return files.error();
@@ -166,8 +201,8 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log,
     if (!db)
         return db.error();
     auto created =
-        std::make_shared<services>(std::move(cfg), std::move(*signer), std::move(files->personas),
-                                   std::move(files->prices), log);
+        std::make_shared<services>(std::move(cfg), std::move(*signer), std::move(*keys),
+                                   std::move(files->personas), std::move(files->prices), log);
     created->upstreams_ = std::make_unique<http_client>(
         created->registry_, executor,
         http_client_options{
@@ -190,14 +225,18 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log,
         *created->upstreams_, *created->chat_, *created->speech_, created->usage_,
         created->metrics_, log);
     created->models_ = std::make_unique<model_watch>(*created->upstreams_, created->registry_, log);
+    created->google_ = std::make_unique<google_account>(*created->upstreams_, *created->db_,
+                                                        created->settings_, created->metrics_, log);
+    if (auto resealed = reseal_secrets(*created->db_, created->settings()->keys, log); !resealed)
+        return resealed.error();
     created->models_->check(created->settings());
     return created;
 }
 
-services::services(config cfg, token_signer signer, persona_catalog personas, price_table prices,
-                   logger& log)
-    : settings_(std::make_shared<const live_settings>(
-          live_settings{std::move(cfg), std::move(signer), std::move(personas), 1})),
+services::services(config cfg, token_signer signer, data_keys keys, persona_catalog personas,
+                   price_table prices, logger& log)
+    : settings_(std::make_shared<const live_settings>(live_settings{
+          std::move(cfg), std::move(signer), std::move(personas), 1, std::move(keys)})),
       log_(log),
       metrics_(registry_),
       files_(settings_.current()->cfg.web_root),
@@ -209,6 +248,7 @@ services::services(config cfg, token_signer signer, persona_catalog personas, pr
 services::~services()
 {
     models_.reset();
+    google_.reset();
     upstreams_.reset();
     voice_chat_.reset();
     speech_.reset();
@@ -231,6 +271,9 @@ status services::reload(config cfg)
                       : make_signer(cfg);
     if (!signer)
         return signer.error();
+    auto keys = data_keys::from(cfg.data_key, cfg.data_key_previous);
+    if (!keys)
+        return keys.error();
     auto files = load_settings_files(cfg);
     if (!files)
         return files.error();
@@ -242,8 +285,9 @@ status services::reload(config cfg)
         chat_->apply(cfg);
     if (speech_)
         speech_->apply(cfg);
-    settings_.replace(std::make_shared<const live_settings>(live_settings{
-        std::move(cfg), std::move(*signer), std::move(files->personas), current->generation + 1}));
+    settings_.replace(std::make_shared<const live_settings>(
+        live_settings{std::move(cfg), std::move(*signer), std::move(files->personas),
+                      current->generation + 1, std::move(*keys)}));
     metrics_.reloads_total.inc();
     if (models_)
         models_->check(settings());

@@ -39,6 +39,7 @@ class speech_service;
 class voice_chat_service;
 class model_watch;
 class sms_store;
+class google_account;
 
 // One consistent generation of settings: the config and what is derived from it.
 class services {
@@ -85,12 +86,14 @@ public:
     sms_store& sms() { return *sms_; }
     // The phone providers, built on the upstream client (the one the settings name is used).
     const phone_providers& phones() const { return phones_; }
+    // The business's Google account: its connection and access tokens.
+    google_account& google() { return *google_; }
     // espeak-ng for demo mode, created on first use (nullptr with the reason logged when
     // the library cannot start).
     speech_synth* synth();
 
-    services(config cfg, token_signer signer, persona_catalog personas, price_table prices,
-             logger& log);
+    services(config cfg, token_signer signer, data_keys keys, persona_catalog personas,
+             price_table prices, logger& log);
     ~services();
     services(const services&) = delete;
     services& operator=(const services&) = delete;
@@ -114,6 +117,7 @@ private:
     std::unique_ptr<speech_service> speech_;
     std::unique_ptr<voice_chat_service> voice_chat_; // uses chat_ and speech_
     std::unique_ptr<model_watch> models_;            // uses upstreams_
+    std::unique_ptr<google_account> google_;         // uses upstreams_ and db_
     std::mutex synth_mutex_;
     std::unique_ptr<speech_synth> synth_;
     bool synth_failed_ = false;

@@ -28,6 +28,16 @@ constexpr std::size_t session_token_max_size = 4096;
 // begin with this: the same signer makes them, but they are never a visitor's session
 // (api/session_auth refuses them there).
 inline constexpr std::string_view call_token_id_prefix = "phone-";
+// An OAuth flow's signed state (google/google_account): the same signer, never a session.
+inline constexpr std::string_view oauth_state_token_id_prefix = "google-oauth-";
+
+// Whether a token id is one of the relay's own tokens (a call's, an OAuth flow's) rather than
+// a visitor's session.
+inline bool is_relay_own_token_id(std::string_view token_id)
+{
+    return token_id.starts_with(call_token_id_prefix) ||
+           token_id.starts_with(oauth_state_token_id_prefix);
+}
 
 struct session_claims {
     std::string site;            // sites-file id, e.g. "acme"

@@ -67,6 +67,8 @@ constexpr std::array text_settings{
     text_setting{"GOOGLE_REDIRECT_URI", &config::google_redirect_uri, text_kind::plain},
     text_setting{"GOOGLE_AUTH_URL", &config::google_auth_url, text_kind::url},
     text_setting{"GOOGLE_TOKEN_URL", &config::google_token_url, text_kind::url},
+    text_setting{"GOOGLE_REVOKE_URL", &config::google_revoke_url, text_kind::url},
+    text_setting{"GOOGLE_SCOPES", &config::google_scopes, text_kind::non_empty},
     text_setting{"GMAIL_BASE_URL", &config::gmail_base_url, text_kind::url},
     text_setting{"GOOGLE_DRIVE_BASE_URL", &config::google_drive_base_url, text_kind::url},
     text_setting{"SMTP_HOST", &config::smtp_host, text_kind::plain},
@@ -88,6 +90,8 @@ constexpr std::array text_settings{
     text_setting{"MESSAGING_PROVIDER", &config::messaging_provider, text_kind::non_empty},
     text_setting{"DONNA_PUBLIC_URL", &config::public_url, text_kind::url},
     text_setting{"DONNA_PHONE_AUDIO", &config::phone_audio, text_kind::non_empty},
+    text_setting{"DONNA_DATA_KEY", &config::data_key, text_kind::secret},
+    text_setting{"DONNA_DATA_KEY_PREVIOUS", &config::data_key_previous, text_kind::secret},
 };
 
 constexpr std::array int_settings{

@@ -122,9 +122,14 @@ struct config {
     std::string google_client_id, google_client_secret;  // GOOGLE_CLIENT_ID / _SECRET
     std::string google_redirect_uri;                     // GOOGLE_REDIRECT_URI
     std::string google_auth_url = "https://accounts.google.com/o/oauth2/v2/auth"; // GOOGLE_AUTH_URL
-    std::string google_token_url = "https://oauth2.googleapis.com/token"; // GOOGLE_TOKEN_URL
-    std::string gmail_base_url = "https://gmail.googleapis.com";          // GMAIL_BASE_URL
-    std::string google_drive_base_url = "https://www.googleapis.com";     // GOOGLE_DRIVE_BASE_URL
+    std::string google_token_url = "https://oauth2.googleapis.com/token";   // GOOGLE_TOKEN_URL
+    std::string google_revoke_url = "https://oauth2.googleapis.com/revoke"; // GOOGLE_REVOKE_URL
+    // What a connected Google account grants DONNA (space-separated; a short name gets
+    // Google's https://www.googleapis.com/auth/ prefix): read and label mail, send mail, and
+    // the Drive files DONNA creates.
+    std::string google_scopes = "gmail.modify gmail.send drive.file"; // GOOGLE_SCOPES
+    std::string gmail_base_url = "https://gmail.googleapis.com";      // GMAIL_BASE_URL
+    std::string google_drive_base_url = "https://www.googleapis.com"; // GOOGLE_DRIVE_BASE_URL
 
     // --- SMTP ---
     std::string smtp_host;                // SMTP_HOST
@@ -154,6 +159,10 @@ struct config {
     // calls kept wideband) or "g711" (a G.711 call's bytes straight through; calls are asked
     // for PCMU or PCMA). audio/phone_audio_bridge.hpp says what each costs.
     std::string phone_audio = "convert"; // DONNA_PHONE_AUDIO
+    // The key secrets kept at rest are sealed under (auth/sealed_secret: 32 bytes, base64),
+    // and the one it replaced during a rotation.
+    std::string data_key;          // DONNA_DATA_KEY
+    std::string data_key_previous; // DONNA_DATA_KEY_PREVIOUS
 
     realtime_mode realtime() const;
     // Whether texts can go out: Telnyx needs its key and a number or messaging profile to send

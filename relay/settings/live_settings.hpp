@@ -1,11 +1,12 @@
 // live_settings.hpp: the settings every request and session reads: the configuration, the
-// session-token signer and the personas, as one immutable snapshot. A reload (SIGHUP) swaps in
+// session-token signer, the personas and the data keys, as one immutable snapshot. A reload (SIGHUP) swaps in
 // a new snapshot; whoever holds the old one (a live session) keeps it.
 //
 //   std::shared_ptr<const live_settings> settings = services.settings();
 //   if (settings->cfg.moderation) ...
 #pragma once
 
+#include "auth/sealed_secret.hpp"
 #include "auth/session_token.hpp"
 #include "config/config.hpp"
 #include "persona/persona_catalog.hpp"
@@ -19,6 +20,8 @@ struct live_settings {
     token_signer signer;
     persona_catalog personas;
     std::uint64_t generation = 0; // 1 at start, +1 per successful reload
+    data_keys keys = {};          // DONNA_DATA_KEY(_PREVIOUS): what secrets at rest are sealed
+                                  // under
 };
 
 } // namespace donna::relay

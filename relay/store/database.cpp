@@ -191,6 +191,26 @@ CREATE TABLE IF NOT EXISTS jobs (
     updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs(state, run_after);
+-- The business's Google account (store/google_store): one, its refresh token sealed under
+-- DONNA_DATA_KEY (auth/sealed_secret), never in plain text.
+CREATE TABLE IF NOT EXISTS google_connections (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    scopes TEXT NOT NULL,                  -- as Google granted them, space-separated
+    refresh_token_sealed TEXT NOT NULL,    -- 'ds1.<key id>.<...>'
+    state TEXT NOT NULL DEFAULT 'connected' CHECK (state IN ('connected', 'broken')),
+    broken_reason TEXT NOT NULL DEFAULT '',
+    connected_at INTEGER NOT NULL,         -- unix seconds
+    updated_at INTEGER NOT NULL
+);
+-- OAuth flows under way: each state is used once, before it expires, by the browser that
+-- started it (binding_hash: the SHA-256 of the cookie that browser was given).
+CREATE TABLE IF NOT EXISTS oauth_states (
+    id TEXT PRIMARY KEY,                   -- 128 random bits, hex
+    binding_hash TEXT NOT NULL,
+    verifier_sealed TEXT NOT NULL,         -- the PKCE verifier, sealed
+    expires_at INTEGER NOT NULL,           -- unix seconds
+    used_at INTEGER NOT NULL DEFAULT 0
+);
 )sql";
 
 // Columns added after their table was first released: CREATE TABLE IF NOT EXISTS leaves a

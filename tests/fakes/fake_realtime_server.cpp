@@ -62,50 +62,51 @@ using json = nlohmann::ordered_json;
 // The session's audio formats (GA RealtimeAudioFormats; beta's names in brackets):
 // audio/pcm (pcm16), PCM16 mono at 24 kHz, the API's only PCM rate; audio/pcmu (g711_ulaw)
 // and audio/pcma (g711_alaw), G.711 at 8 kHz, a byte a sample.
-enum class audio_format { pcm, pcmu, pcma };
+enum class wire_audio_format { pcm, pcmu, pcma };
 
-std::size_t bytes_per_ms(audio_format format)
+std::size_t bytes_per_ms(wire_audio_format format)
 {
-    return format == audio_format::pcm ? 48 : 8;
+    return format == wire_audio_format::pcm ? 48 : 8;
 }
 
-std::optional<audio_format> audio_format_named(std::string_view name)
+std::optional<wire_audio_format> audio_format_named(std::string_view name)
 {
     if (name == "audio/pcm" || name == "pcm16")
-        return audio_format::pcm;
+        return wire_audio_format::pcm;
     if (name == "audio/pcmu" || name == "g711_ulaw")
-        return audio_format::pcmu;
+        return wire_audio_format::pcmu;
     if (name == "audio/pcma" || name == "g711_alaw")
-        return audio_format::pcma;
+        return wire_audio_format::pcma;
     return std::nullopt;
 }
 
-std::string_view ga_name(audio_format format)
+std::string_view ga_name(wire_audio_format format)
 {
     switch (format) {
-    case audio_format::pcmu:
+    case wire_audio_format::pcmu:
         return "audio/pcmu";
-    case audio_format::pcma:
+    case wire_audio_format::pcma:
         return "audio/pcma";
-    case audio_format::pcm:
+    case wire_audio_format::pcm:
         break;
     }
     return "audio/pcm";
 }
 
 // G.711 by spandsp's coders: what the API's G.711 is, written by someone else.
-std::vector<std::int16_t> g711_decode(audio_format format, std::span<const std::uint8_t> bytes)
+std::vector<std::int16_t> g711_decode(wire_audio_format format, std::span<const std::uint8_t> bytes)
 {
     std::vector<std::int16_t> samples;
     samples.reserve(bytes.size());
     for (const auto b : bytes)
-        samples.push_back(format == audio_format::pcmu ? ulaw_to_linear(b) : alaw_to_linear(b));
+        samples.push_back(format == wire_audio_format::pcmu ? ulaw_to_linear(b)
+                                                            : alaw_to_linear(b));
     return samples;
 }
 
 // 24 kHz PCM16 as the API would speak it in G.711: down to 8 kHz (each three samples'
 // mean, a crude low-pass that is plenty for a fake), then encoded.
-std::vector<std::uint8_t> g711_from_pcm24k(audio_format format,
+std::vector<std::uint8_t> g711_from_pcm24k(wire_audio_format format,
                                            std::span<const std::int16_t> pcm24k)
 {
     std::vector<std::uint8_t> out;
@@ -113,8 +114,8 @@ std::vector<std::uint8_t> g711_from_pcm24k(audio_format format,
     for (std::size_t i = 0; i + 3 <= pcm24k.size(); i += 3) {
         const int mean = (int{pcm24k[i]} + pcm24k[i + 1] + pcm24k[i + 2]) / 3;
         const auto sample = static_cast<std::int16_t>(mean);
-        out.push_back(format == audio_format::pcmu ? linear_to_ulaw(sample)
-                                                   : linear_to_alaw(sample));
+        out.push_back(format == wire_audio_format::pcmu ? linear_to_ulaw(sample)
+                                                        : linear_to_alaw(sample));
     }
     return out;
 }
@@ -571,30 +572,30 @@ private:
     }
 
     // The session's audio formats as its updates left them.
-    audio_format input_format() const
+    wire_audio_format input_format() const
     {
         const json* type = beta() ? find_path(session_, {"input_audio_format"})
                                   : find_path(session_, {"audio", "input", "format", "type"});
         const auto named = type != nullptr && type->is_string()
                                ? audio_format_named(type->get<std::string>())
                                : std::nullopt;
-        return named.value_or(audio_format::pcm);
+        return named.value_or(wire_audio_format::pcm);
     }
 
-    audio_format output_format() const
+    wire_audio_format output_format() const
     {
         const json* type = beta() ? find_path(session_, {"output_audio_format"})
                                   : find_path(session_, {"audio", "output", "format", "type"});
         const auto named = type != nullptr && type->is_string()
                                ? audio_format_named(type->get<std::string>())
                                : std::nullopt;
-        return named.value_or(audio_format::pcm);
+        return named.value_or(wire_audio_format::pcm);
     }
 
     json output_format_object() const
     {
         const auto format = output_format();
-        if (format == audio_format::pcm)
+        if (format == wire_audio_format::pcm)
             return {{"type", "audio/pcm"}, {"rate", 24000}};
         return {{"type", ga_name(format)}};
     }
@@ -602,11 +603,11 @@ private:
     std::string beta_output_format() const
     {
         switch (output_format()) {
-        case audio_format::pcmu:
+        case wire_audio_format::pcmu:
             return "g711_ulaw";
-        case audio_format::pcma:
+        case wire_audio_format::pcma:
             return "g711_alaw";
-        case audio_format::pcm:
+        case wire_audio_format::pcm:
             break;
         }
         return "pcm16";
@@ -651,7 +652,7 @@ private:
                                          ". Supported values are: 'audio/pcm', 'audio/pcmu', "
                                          "and 'audio/pcma'.");
             const auto rate = format->find("rate");
-            if (*named == audio_format::pcm && rate != format->end() &&
+            if (*named == wire_audio_format::pcm && rate != format->end() &&
                 (!rate->is_number_integer() || rate->get<int>() != 24000))
                 return invalid_value(param + ".rate", "Invalid value: " + rate->dump() +
                                                           ". Supported values are: 24000.");
@@ -847,7 +848,7 @@ private:
             c.input_audio_bytes += bytes->size();
             c.input_format = std::string(ga_name(format));
             c.input_bytes.insert(c.input_bytes.end(), bytes->begin(), bytes->end());
-            if (format != audio_format::pcm) {
+            if (format != wire_audio_format::pcm) {
                 const auto samples = g711_decode(format, *bytes);
                 c.input_audio.insert(c.input_audio.end(), samples.begin(), samples.end());
                 return;
@@ -1208,12 +1209,12 @@ private:
         // The response's audio in the session's output format; deltas of the same length in
         // time whatever the format (delta_bytes is counted in PCM16 at 24 kHz).
         const auto format = output_format();
-        const auto audio = format == audio_format::pcm
+        const auto audio = format == wire_audio_format::pcm
                                ? pcm16_to_bytes(state_.options.response_audio)
                                : g711_from_pcm24k(format, state_.options.response_audio);
         const auto per_ms = bytes_per_ms(format);
         const std::size_t step = std::max<std::size_t>(
-            1, state_.options.delta_bytes / bytes_per_ms(audio_format::pcm) * per_ms);
+            1, state_.options.delta_bytes / bytes_per_ms(wire_audio_format::pcm) * per_ms);
         const std::size_t chunks = text_only ? 0 : (audio.size() + step - 1) / step;
         const auto words = split_words(text);
         int deltas_sent = 0;
