@@ -1,6 +1,8 @@
 // sealed_secret.cpp: sealing with libsodium's crypto_aead_xchacha20poly1305_ietf.
 #include "auth/sealed_secret.hpp"
 
+#include "auth/sodium_base64.hpp"
+
 #include <sodium.h>
 
 #include <cstdio>
@@ -30,25 +32,6 @@ const unsigned char* bytes_of(std::string_view text)
     return reinterpret_cast<const unsigned char*>(text.data());
 }
 
-std::string encode(const std::vector<unsigned char>& bytes, int variant)
-{
-    std::string text(sodium_base64_encoded_len(bytes.size(), variant), '\0');
-    sodium_bin2base64(text.data(), text.size(), bytes.data(), bytes.size(), variant);
-    text.resize(text.size() - 1); // the terminating NUL
-    return text;
-}
-
-std::optional<std::vector<unsigned char>> decode(std::string_view text, int variant)
-{
-    std::vector<unsigned char> bytes(text.size() * 3 / 4 + 1);
-    std::size_t size = 0;
-    if (sodium_base642bin(bytes.data(), bytes.size(), text.data(), text.size(), nullptr, &size,
-                          nullptr, variant) != 0)
-        return std::nullopt;
-    bytes.resize(size);
-    return bytes;
-}
-
 std::string id_of(const std::array<unsigned char, 32>& key)
 {
     std::array<unsigned char, 16> hash{};
@@ -74,7 +57,7 @@ result<data_keys> data_keys::from(std::string_view current_base64, std::string_v
     const auto read = [](std::string_view text, const char* setting) -> result<std::optional<key>> {
         if (text.empty())
             return std::optional<key>{};
-        const auto bytes = decode(text, sodium_base64_VARIANT_ORIGINAL);
+        const auto bytes = base64_standard_decode(text);
         if (!bytes || bytes->size() != 32)
             return make_error(errc::invalid_argument,
                               std::string(setting) +
@@ -125,7 +108,7 @@ std::string data_keys::seal(std::string_view secret, std::string_view place) con
                                                nullptr, out.data(), current_->bytes.data());
     out.resize(nonce_size + static_cast<std::size_t>(written));
     return std::string(sealed_prefix) + current_->id + "." +
-           encode(out, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+           base64url_encode(out.data(), out.size());
 }
 
 result<std::string> data_keys::open(std::string_view sealed, std::string_view place) const
@@ -144,7 +127,7 @@ result<std::string> data_keys::open(std::string_view sealed, std::string_view pl
     if (k == nullptr)
         return refused("was sealed under key " + std::string(id) +
                        ", which is neither DONNA_DATA_KEY nor DONNA_DATA_KEY_PREVIOUS");
-    const auto box = decode(rest.substr(dot + 1), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    const auto box = base64url_decode(rest.substr(dot + 1));
     if (!box || box->size() < nonce_size + tag_size)
         return refused("is malformed");
     std::string secret(box->size() - nonce_size - tag_size, '\0');

@@ -2,6 +2,7 @@
 #include "auth/session_token.hpp"
 
 #include "auth/random_id.hpp"
+#include "auth/sodium_base64.hpp"
 
 #include "protocol/json_fields.hpp"
 
@@ -20,7 +21,6 @@ namespace {
 static_assert(crypto_auth_KEYBYTES == 32 && crypto_generichash_BYTES == 32);
 
 constexpr std::string_view version_prefix = "dt1.";
-constexpr int base64_variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
 
 // Every member on the wire, all required: issue() writes them all, so an absent one means
 // the token was not made by issue().
@@ -42,26 +42,6 @@ void ensure_sodium()
         std::fputs("donna-relay: sodium_init failed (no source of randomness)\n", stderr);
         std::abort();
     }
-}
-
-std::string base64url_encode(const unsigned char* bytes, std::size_t size)
-{
-    std::string text(sodium_base64_ENCODED_LEN(size, base64_variant), '\0');
-    sodium_bin2base64(text.data(), text.size(), bytes, size, base64_variant);
-    text.resize(text.size() - 1); // the terminating NUL
-    return text;
-}
-
-std::optional<std::vector<unsigned char>> base64url_decode(std::string_view text)
-{
-    std::vector<unsigned char> bytes(text.size() * 3 / 4 + 1);
-    std::size_t size = 0;
-    // b64_end == nullptr makes libsodium reject any character it did not consume.
-    if (sodium_base642bin(bytes.data(), bytes.size(), text.data(), text.size(), nullptr, &size,
-                          nullptr, base64_variant) != 0)
-        return std::nullopt;
-    bytes.resize(size);
-    return bytes;
 }
 
 error unauthorized(std::string message)

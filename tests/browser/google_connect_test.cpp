@@ -2,6 +2,7 @@
 // browser keeps the relay's binding cookie, follows Google's (the fake's) redirect back to the
 // callback, and the relay stores the connection; the SQLite file holds no token bytes.
 #include "command_output.hpp"
+#include "database_bytes.hpp"
 #include "fake_google_oauth.hpp"
 #include "relay_harness.hpp"
 
@@ -12,8 +13,6 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 namespace donna::relay {
 namespace {
@@ -55,11 +54,7 @@ TEST(BrowserGoogle, AnAdminConnectsTheAccountInChromiumAndOnlyItsSealedTokenIsSt
     }
     // The relay has stopped: what it kept is on disk, and Google's tokens are not, in any form
     // but sealed.
-    std::string bytes;
-    for (const auto* name : {"donna.db", "donna.db-wal"}) {
-        std::ifstream in(dir / name, std::ios::binary);
-        bytes.append(std::istreambuf_iterator<char>(in), {});
-    }
+    const auto bytes = donna::test::database_bytes(dir / "donna.db");
     EXPECT_FALSE(bytes.empty());
     const auto refresh = google.issued_refresh_tokens();
     ASSERT_EQ(refresh.size(), 1u);

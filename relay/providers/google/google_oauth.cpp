@@ -1,6 +1,7 @@
 // google_oauth.cpp: the consent URL, the token endpoint's requests and its answers.
 #include "providers/google/google_oauth.hpp"
 
+#include "auth/sodium_base64.hpp"
 #include "config/config.hpp"
 #include "protocol/json_fields.hpp"
 
@@ -71,11 +72,7 @@ std::string pkce_s256_challenge(std::string_view verifier)
     std::array<unsigned char, crypto_hash_sha256_BYTES> hash{};
     crypto_hash_sha256(hash.data(), reinterpret_cast<const unsigned char*>(verifier.data()),
                        verifier.size());
-    constexpr int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-    std::string text(sodium_base64_ENCODED_LEN(hash.size(), variant), '\0');
-    sodium_bin2base64(text.data(), text.size(), hash.data(), hash.size(), variant);
-    text.resize(text.size() - 1); // the terminating NUL
-    return text;
+    return base64url_encode(hash.data(), hash.size());
 }
 
 std::string google_consent_url(const config& cfg, const google_consent_params& params)

@@ -12,15 +12,15 @@
 #include "auth/random_id.hpp"
 #include "google/google_account.hpp"
 
+#include "database_bytes.hpp"
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
 #include <future>
-#include <iterator>
 
 namespace donna::relay {
 namespace {
@@ -121,15 +121,7 @@ protected:
         return got.get_future().get();
     }
 
-    std::string on_disk() const
-    {
-        std::string bytes;
-        for (const auto* name : {"donna.db", "donna.db-wal"}) {
-            std::ifstream in(dir_ / name, std::ios::binary);
-            bytes.append(std::istreambuf_iterator<char>(in), {});
-        }
-        return bytes;
-    }
+    std::string on_disk() const { return donna::test::database_bytes(dir_ / "donna.db"); }
 
     fakes::fake_google_oauth google_;
     std::filesystem::path dir_;

@@ -106,35 +106,7 @@ TEST_F(PhoneCalls, WithG711PassedThroughTheCallerHearsTheUpstreamsBytesUnchanged
 
 TEST_F(PhoneCalls, WithG711PassedThroughBargeInTruncatesTheReplyAtTheMarksHeard)
 {
-    std::vector<std::int16_t> long_reply;
-    const auto donna = speech_at(24000);
-    while (long_reply.size() < 240000)
-        long_reply.insert(long_reply.end(), donna.begin(), donna.end());
-    start({.response_audio = long_reply}, true, 2000, pass_g711);
-    const auto call = ring("PCMU");
-    auto media = stream(call);
-    ASSERT_TRUE(media->wait_until([&] { return media->marks_echoed().size() >= 5; }));
-    upstream_->send_to_all(R"({"type":"input_audio_buffer.speech_started","event_id":"e1",)"
-                           R"("audio_start_ms":1200,"item_id":"item_caller_1"})");
-    ASSERT_TRUE(media->wait_until([&] { return media->clears() == 1; }));
-    const auto heard_ms = static_cast<std::int64_t>(media->heard().size() / 8);
-    ASSERT_TRUE(upstream_->wait_until([](const auto& c) {
-        for (const auto& e : c[0].client_events)
-            if (e.find("conversation.item.truncate") != std::string::npos)
-                return true;
-        return false;
-    }));
-    nlohmann::json truncate;
-    const auto sessions = upstream_->connections(); // kept: a temporary's member would dangle
-    for (const auto& e : sessions[0].client_events)
-        if (e.find("conversation.item.truncate") != std::string::npos)
-            truncate = nlohmann::json::parse(e);
-    const auto end_ms = truncate["audio_end_ms"].get<std::int64_t>();
-    // At a mark (100 ms deltas, 800 bytes of G.711 each), never past what the caller heard.
-    EXPECT_EQ(end_ms % 100, 0) << end_ms;
-    EXPECT_LE(end_ms, heard_ms);
-    EXPECT_GE(end_ms, heard_ms - 400);
-    EXPECT_EQ(relay_->metric("donna_phone_barge_ins_total"), 1);
+    expect_barge_in_cut_at_the_marks_heard(pass_g711);
 }
 
 } // namespace

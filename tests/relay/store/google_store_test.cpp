@@ -5,11 +5,11 @@
 
 #include "auth/random_id.hpp"
 
+#include "database_bytes.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 namespace donna::relay {
 namespace {
@@ -46,16 +46,7 @@ protected:
         ASSERT_TRUE(db) << db.error().message;
         db_ = std::move(*db);
     }
-    // Every byte SQLite keeps for the database: the file and its write-ahead log.
-    std::string on_disk() const
-    {
-        std::string bytes;
-        for (const auto* name : {"donna.db", "donna.db-wal"}) {
-            std::ifstream in(dir_ / name, std::ios::binary);
-            bytes.append(std::istreambuf_iterator<char>(in), {});
-        }
-        return bytes;
-    }
+    std::string on_disk() const { return donna::test::database_bytes(dir_ / "donna.db"); }
 
     std::filesystem::path dir_;
     std::unique_ptr<database> db_;
