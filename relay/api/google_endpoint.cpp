@@ -3,6 +3,7 @@
 
 #include "api/admin_answers.hpp"
 #include "api/session_auth.hpp"
+#include "google/drive_upload.hpp"
 #include "google/google_account.hpp"
 #include "log/log.hpp"
 #include "metrics/relay_metrics.hpp"
@@ -115,6 +116,48 @@ struct google_handler {
         });
     }
 
+    void upload(const request_context& request, const std::shared_ptr<http_reply>& reply) const
+    {
+        std::string name;
+        if (const auto url = boost::urls::parse_origin_form(request.target))
+            for (const auto& p : url->params())
+                if (p.key == "name")
+                    name = p.value;
+        if (name.empty() || name.size() > 255)
+            return reply->send(refuse(json_error(
+                400, "invalid_request", "the file needs a name: ?name=<1 to 255 characters>")));
+        if (request.body.empty())
+            return reply->send(
+                refuse(json_error(400, "invalid_request", "the body (the file) is empty")));
+        auto mime = std::string(request.header("content-type"));
+        if (mime.empty())
+            mime = "application/octet-stream";
+        const auto live = deps.settings.current();
+        upload_to_drive(
+            {deps.client, deps.google, deps.settings, reply->executor()},
+            {.name = name, .mime_type = mime, .folder_id = live->cfg.google_drive_folder_id},
+            std::make_shared<const std::string>(request.body), {},
+            [self = *this, reply](result<drive_upload_report> done) {
+                if (!done) {
+                    const bool unconnected = done.error().code == errc::not_found ||
+                                             done.error().code == errc::unauthorized;
+                    return reply->send(self.refuse(
+                        json_error(unconnected ? 409 : 502,
+                                   unconnected ? "google_not_connected" : "drive_upload_failed",
+                                   done.error().message)));
+                }
+                self.deps.log.info("google", "uploaded " + done->file.name + " to Drive (" +
+                                                 std::to_string(done->file.size) + " bytes, " +
+                                                 std::to_string(done->chunks) + " chunk(s), " +
+                                                 std::to_string(done->restarts) + " restart(s))");
+                reply->send(json_answer(201, {{"file",
+                                               {{"id", done->file.id},
+                                                {"name", done->file.name},
+                                                {"mime_type", done->file.mime_type},
+                                                {"size", done->file.size}}}}));
+            });
+    }
+
     void callback(const request_context& request, const std::shared_ptr<http_reply>& reply) const
     {
         const bool secure = request.self_origin.starts_with("https://");
@@ -171,17 +214,33 @@ struct google_handler {
 
 route google_route(const google_endpoint_deps& deps)
 {
-    return {.path = google_path,
-            .prefix = true,
-            .methods = {"GET", "HEAD", "POST", "DELETE"},
-            .who = caller::admin,
-            .identify = identify_admin(deps.settings),
-            .handle = [h = google_handler{deps}](const request_context& request,
-                                                 const std::shared_ptr<http_reply>& reply) {
+    return {
+        .path = google_path,
+        .prefix = true,
+        .methods = {"GET", "HEAD", "POST", "DELETE"},
+        .who = caller::admin,
+        .identify = identify_admin(deps.settings),
+        // A file for Drive: DONNA_DRIVE_UPLOAD_MAX_BYTES, for the admin's upload only.
+        .upload_limit =
+            [&settings = deps.settings](const request_context& head) {
+                return head.method == "POST" && head.path() == "/v1/google/drive/files"
+                           ? static_cast<std::size_t>(
+                                 settings.current()->cfg.drive_upload_max_bytes)
+                           : default_body_limit;
+            },
+        .handle =
+            [h = google_handler{deps}](const request_context& request,
+                                       const std::shared_ptr<http_reply>& reply) {
                 if (auto refused =
                         admin_refusal(request.header("authorization"), *h.deps.settings.current()))
                     return reply->send(h.refuse(std::move(*refused)));
                 const auto path = request.path();
+                if (path == std::string(google_path) + "/drive/files") {
+                    if (request.method != "POST")
+                        return reply->send(h.refuse(json_error(
+                            405, "method_not_allowed", "use POST on /v1/google/drive/files")));
+                    return h.upload(request, reply);
+                }
                 if (path == std::string(google_path) + "/connect") {
                     if (request.method != "POST")
                         return reply->send(h.refuse(json_error(405, "method_not_allowed",

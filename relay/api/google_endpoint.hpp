@@ -7,6 +7,9 @@
 //   GET    /v1/google           (admin)  -> {"connection":{state, source, scopes,
 //                                            connected_at, broken_reason, what_to_do}}
 //   DELETE /v1/google           (admin)  -> the token revoked at Google, the connection gone
+//   POST   /v1/google/drive/files?name=<file name>   (admin; the body is the file, its
+//          Content-Type the file's)  -> 201 {"file":{id,name,mime_type,size}} in
+//          GOOGLE_DRIVE_FOLDER_ID, by a resumable upload (google/drive_upload)
 //
 // The admin's page calls connect with the admin token, then sends the browser to
 // authorization_url; Google sends it back to GOOGLE_REDIRECT_URI, which is this relay's
@@ -18,7 +21,9 @@
 // donna_errors_total): 401 missing_admin_token, 403 admin_token_required, 503
 // google_not_configured (the message names the setting), 400 oauth_state_invalid (forged,
 // replayed, someone else's), 400 oauth_state_expired, 403 google_consent_declined, 502
-// google_token_refused (Google refused the code), 503 google_unavailable, 500 storage_error.
+// google_token_refused (Google refused the code), 503 google_unavailable, 500 storage_error;
+// for an upload, 400 invalid_request (no name, an empty body), 413 payload_too_large (over
+// DONNA_DRIVE_UPLOAD_MAX_BYTES), 409 google_not_connected, 502 drive_upload_failed.
 #pragma once
 
 #include "http/router.hpp"
@@ -26,6 +31,7 @@
 namespace donna::relay {
 
 class google_account;
+class http_client;
 class logger;
 class settings_source;
 struct relay_metrics;
@@ -35,6 +41,7 @@ struct google_endpoint_deps {
     relay_metrics& metrics;
     logger& log;
     google_account& google;
+    http_client& client; // Drive uploads
 };
 
 inline constexpr std::string_view google_path = "/v1/google";

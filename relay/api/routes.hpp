@@ -16,6 +16,7 @@ namespace donna::relay {
 class chat_service;
 class database;
 class google_account;
+class http_client;
 class logger;
 class memory_store;
 class metrics_registry;
@@ -51,6 +52,7 @@ struct endpoint_parts {
     sms_store& sms;
     const phone_providers& phones;
     google_account& google;
+    http_client& upstreams; // the HTTP client every REST upstream goes through
     realtime_deps realtime;
 };
 

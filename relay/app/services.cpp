@@ -129,6 +129,16 @@ void configure_upstreams(http_client& client, const config& cfg)
     google.limits.retry.max_total = google.limits.total_timeout;
     client.configure("google", google);
 
+    // Drive uploads: chunks of megabytes; google/drive_upload resumes a failed chunk itself
+    // (from what the session says it has), so the client never repeats one.
+    upstream_settings drive = openai;
+    drive.limit = per(600, std::chrono::seconds(60));
+    drive.limits.total_timeout = std::chrono::seconds(120);
+    drive.limits.read_timeout = std::chrono::seconds(60);
+    drive.limits.retry.max_attempts = 1;
+    drive.limits.retry.max_total = drive.limits.total_timeout;
+    client.configure("google_drive", drive);
+
     upstream_settings gmail = openai;
     gmail.limit = per(cfg.gmail_requests_per_100s, std::chrono::seconds(100));
     client.configure("gmail", gmail);

@@ -102,10 +102,11 @@ struct config {
     std::string elevenlabs_base_url = "https://api.elevenlabs.io"; // ELEVENLABS_BASE_URL
     std::string default_voice_id = "XcXEQzuLXRU9RcfWzEJt";         // DEFAULT_VOICE_ID
     std::string voice_model = "eleven_multilingual_v2";            // VOICE_MODEL
-    int speech_max_characters = 2500;      // DONNA_SPEECH_MAX_CHARACTERS (one POST /v1/speech)
-    int speech_requests_per_minute = 20;   // DONNA_SPEECH_REQUESTS_PER_MINUTE (per visitor)
-    int voices_cache_seconds = 300;        // DONNA_VOICES_CACHE_SECONDS (GET /v1/voices)
-    int voice_upload_max_bytes = 10485760; // DONNA_VOICE_UPLOAD_MAX_BYTES (cloning samples)
+    int speech_max_characters = 2500;       // DONNA_SPEECH_MAX_CHARACTERS (one POST /v1/speech)
+    int speech_requests_per_minute = 20;    // DONNA_SPEECH_REQUESTS_PER_MINUTE (per visitor)
+    int voices_cache_seconds = 300;         // DONNA_VOICES_CACHE_SECONDS (GET /v1/voices)
+    int drive_upload_max_bytes = 104857600; // DONNA_DRIVE_UPLOAD_MAX_BYTES (admin uploads)
+    int voice_upload_max_bytes = 10485760;  // DONNA_VOICE_UPLOAD_MAX_BYTES (cloning samples)
 
     // --- transcription: voice chat (POST /v1/voice-chat) and the visitor's words in Realtime ---
     std::string transcription_model = "gpt-transcribe"; // DONNA_TRANSCRIPTION_MODEL
@@ -128,6 +129,7 @@ struct config {
     // Google's https://www.googleapis.com/auth/ prefix): read and label mail, send mail, and
     // the Drive files DONNA creates.
     std::string google_scopes = "gmail.modify gmail.send drive.file"; // GOOGLE_SCOPES
+    std::string google_drive_folder_id; // GOOGLE_DRIVE_FOLDER_ID: where DONNA files go ("": root)
     std::string gmail_base_url = "https://gmail.googleapis.com";      // GMAIL_BASE_URL
     std::string google_drive_base_url = "https://www.googleapis.com"; // GOOGLE_DRIVE_BASE_URL
 

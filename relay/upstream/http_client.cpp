@@ -524,7 +524,8 @@ private:
     {
         // A pooled connection the server closed while it sat idle fails before any byte of
         // an answer: replace it at once. The request never reached the application.
-        if (reused_ && !got_response_bytes_ && ec != beast::error::timeout) {
+        if (reused_ && !got_response_bytes_ && req_.replay_when_stale &&
+            ec != beast::error::timeout) {
             close_connection();
             up_.metrics.retry("stale_connection").inc();
             --attempts_;

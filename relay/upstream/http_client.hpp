@@ -62,6 +62,11 @@ struct upstream_request {
     std::string url; // absolute http(s) URL
     header_list headers = {};
     std::string body = {};
+    // A pooled connection that fails before any byte of the answer is taken for one the
+    // server closed while idle: the request goes again on a new one. false where the server
+    // may have acted on it before the connection died and sending it twice is not harmless
+    // (a Drive chunk: the session may have kept part of it); the call then fails instead.
+    bool replay_when_stale = true;
 };
 
 struct upstream_response {
