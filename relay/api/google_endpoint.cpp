@@ -108,6 +108,9 @@ struct google_handler {
     void disconnect(const std::shared_ptr<http_reply>& reply) const
     {
         deps.google.disconnect([self = *this, reply](const status& done) {
+            if (!done && done.error().code == errc::forbidden) // a service account's key
+                return reply->send(self.refuse(
+                    json_error(409, "google_service_account_in_use", done.error().message)));
             if (!done)
                 return reply->send(
                     self.refuse(json_error(503, "google_unavailable", done.error().message)));

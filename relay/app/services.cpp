@@ -49,7 +49,26 @@ result<price_table> load_prices(const config& cfg)
 struct settings_files {
     persona_catalog personas;
     price_table prices;
+    std::shared_ptr<const google_service_account> google_service = {};
 };
+
+// GOOGLE_SERVICE_ACCOUNT_FILE's key, checked whole (a key OpenSSL cannot use stops start-up
+// naming the setting, never showing the key).
+result<std::shared_ptr<const google_service_account>> load_google_service_account(const config& cfg)
+{
+    if (cfg.google_service_account_file.empty())
+        return std::shared_ptr<const google_service_account>();
+    auto text = read_text_file(cfg.google_service_account_file);
+    if (!text)
+        return make_error(text.error().code,
+                          "GOOGLE_SERVICE_ACCOUNT_FILE: " + text.error().message);
+    auto account = read_google_service_account(*text);
+    if (!account)
+        return make_error(account.error().code, "GOOGLE_SERVICE_ACCOUNT_FILE " +
+                                                    cfg.google_service_account_file + ": " +
+                                                    account.error().message);
+    return std::make_shared<const google_service_account>(std::move(*account));
+}
 
 result<settings_files> load_settings_files(const config& cfg)
 {
@@ -59,7 +78,10 @@ result<settings_files> load_settings_files(const config& cfg)
     auto prices = load_prices(cfg);
     if (!prices)
         return prices.error();
-    return settings_files{std::move(*personas), std::move(*prices)};
+    auto google = load_google_service_account(cfg);
+    if (!google)
+        return google.error();
+    return settings_files{std::move(*personas), std::move(*prices), std::move(*google)};
 }
 
 result<std::string> load_upstream_ca(const config& cfg)
@@ -210,9 +232,9 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log,
     auto db = database::open(cfg.database);
     if (!db)
         return db.error();
-    auto created =
-        std::make_shared<services>(std::move(cfg), std::move(*signer), std::move(*keys),
-                                   std::move(files->personas), std::move(files->prices), log);
+    auto created = std::make_shared<services>(std::move(cfg), std::move(*signer), std::move(*keys),
+                                              std::move(files->personas), std::move(files->prices),
+                                              log, std::move(files->google_service));
     created->upstreams_ = std::make_unique<http_client>(
         created->registry_, executor,
         http_client_options{
@@ -244,9 +266,11 @@ result<std::shared_ptr<services>> services::create(config cfg, logger& log,
 }
 
 services::services(config cfg, token_signer signer, data_keys keys, persona_catalog personas,
-                   price_table prices, logger& log)
-    : settings_(std::make_shared<const live_settings>(live_settings{
-          std::move(cfg), std::move(signer), std::move(personas), 1, std::move(keys)})),
+                   price_table prices, logger& log,
+                   std::shared_ptr<const google_service_account> google_service)
+    : settings_(std::make_shared<const live_settings>(
+          live_settings{std::move(cfg), std::move(signer), std::move(personas), 1, std::move(keys),
+                        std::move(google_service)})),
       log_(log),
       metrics_(registry_),
       files_(settings_.current()->cfg.web_root),
@@ -295,9 +319,9 @@ status services::reload(config cfg)
         chat_->apply(cfg);
     if (speech_)
         speech_->apply(cfg);
-    settings_.replace(std::make_shared<const live_settings>(
-        live_settings{std::move(cfg), std::move(*signer), std::move(files->personas),
-                      current->generation + 1, std::move(*keys)}));
+    settings_.replace(std::make_shared<const live_settings>(live_settings{
+        std::move(cfg), std::move(*signer), std::move(files->personas), current->generation + 1,
+        std::move(*keys), std::move(files->google_service)}));
     metrics_.reloads_total.inc();
     if (models_)
         models_->check(settings());

@@ -93,7 +93,8 @@ public:
     speech_synth* synth();
 
     services(config cfg, token_signer signer, data_keys keys, persona_catalog personas,
-             price_table prices, logger& log);
+             price_table prices, logger& log,
+             std::shared_ptr<const google_service_account> google_service = {});
     ~services();
     services(const services&) = delete;
     services& operator=(const services&) = delete;

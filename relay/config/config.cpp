@@ -70,6 +70,8 @@ constexpr std::array text_settings{
     text_setting{"GOOGLE_REVOKE_URL", &config::google_revoke_url, text_kind::url},
     text_setting{"GOOGLE_SCOPES", &config::google_scopes, text_kind::non_empty},
     text_setting{"GOOGLE_DRIVE_FOLDER_ID", &config::google_drive_folder_id, text_kind::plain},
+    text_setting{"GOOGLE_SERVICE_ACCOUNT_FILE", &config::google_service_account_file,
+                 text_kind::plain},
     text_setting{"GMAIL_BASE_URL", &config::gmail_base_url, text_kind::url},
     text_setting{"GOOGLE_DRIVE_BASE_URL", &config::google_drive_base_url, text_kind::url},
     text_setting{"SMTP_HOST", &config::smtp_host, text_kind::plain},

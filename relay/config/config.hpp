@@ -130,6 +130,9 @@ struct config {
     // the Drive files DONNA creates.
     std::string google_scopes = "gmail.modify gmail.send drive.file"; // GOOGLE_SCOPES
     std::string google_drive_folder_id; // GOOGLE_DRIVE_FOLDER_ID: where DONNA files go ("": root)
+    // A service account's key file (JSON from the Google Cloud console): DONNA's Google
+    // credentials when no account was connected by consent.
+    std::string google_service_account_file;                          // GOOGLE_SERVICE_ACCOUNT_FILE
     std::string gmail_base_url = "https://gmail.googleapis.com";      // GMAIL_BASE_URL
     std::string google_drive_base_url = "https://www.googleapis.com"; // GOOGLE_DRIVE_BASE_URL
 

@@ -7,6 +7,7 @@
 #include "log/log.hpp"
 #include "metrics/relay_metrics.hpp"
 #include "providers/google/google_oauth.hpp"
+#include "providers/google/google_service_account.hpp"
 #include "settings/settings_source.hpp"
 #include "store/google_store.hpp"
 #include "upstream/http_client.hpp"
@@ -61,8 +62,10 @@ struct google_account::state : std::enable_shared_from_this<google_account::stat
     std::int64_t access_expires_at = 0;
     bool refreshing = false;
     std::vector<std::function<void(result<std::string>)>> waiting;
-    std::string environment_broken; // why GMAIL_REFRESH_TOKEN no longer works ("" while it does)
-    std::uint64_t generation = 0;   // +1 at each connect and disconnect: older refreshes lapse
+    // Why the credentials from the settings (GOOGLE_SERVICE_ACCOUNT_FILE, GMAIL_REFRESH_TOKEN)
+    // no longer work ("" while they do): they are not stored, so neither is this.
+    std::string environment_broken;
+    std::uint64_t generation = 0; // +1 at each connect and disconnect: older refreshes lapse
 
     void count_refresh(std::string_view outcome)
     {
@@ -73,10 +76,12 @@ struct google_account::state : std::enable_shared_from_this<google_account::stat
             .inc();
     }
 
-    // The refresh token in use and where it came from, or why there is none.
+    // The credential in use and where it came from, or why there is none: a stored consent's
+    // refresh token, the service account, or GMAIL_REFRESH_TOKEN, in that order.
     struct refresh_source {
         std::string token;
         bool stored = false;
+        std::shared_ptr<const google_service_account> service_account = {};
     };
     result<refresh_source> refresh_token()
     {
@@ -97,11 +102,15 @@ struct google_account::state : std::enable_shared_from_this<google_account::stat
                                       token.error().message + ")");
             return refresh_source{std::move(*token), true};
         }
-        if (!live->cfg.gmail_refresh_token.empty()) {
+        if (live->google_service || !live->cfg.gmail_refresh_token.empty()) {
             std::lock_guard lock(mutex);
             if (!environment_broken.empty())
                 return make_error(errc::unauthorized,
-                                  "GMAIL_REFRESH_TOKEN no longer works: " + environment_broken);
+                                  std::string(live->google_service ? "the service account"
+                                                                   : "GMAIL_REFRESH_TOKEN") +
+                                      " no longer works: " + environment_broken);
+            if (live->google_service)
+                return refresh_source{{}, false, live->google_service};
             return refresh_source{live->cfg.gmail_refresh_token, false};
         }
         return make_error(errc::not_found, "no Google account is connected");
@@ -130,7 +139,17 @@ struct google_account::state : std::enable_shared_from_this<google_account::stat
             started_in = generation;
         }
         const auto live = settings.current();
-        client.request("google", google_refresh_request(live->cfg, source->token),
+        auto request = google_refresh_request(live->cfg, source->token);
+        if (source->service_account) {
+            // A service account has no refresh token: a new signed assertion each time.
+            auto assertion =
+                google_service_account_assertion(*source->service_account, google_scopes(live->cfg),
+                                                 live->cfg.google_token_url, unix_now());
+            if (!assertion)
+                return settle_waiting(assertion.error());
+            request = google_jwt_grant_request(live->cfg, *assertion);
+        }
+        client.request("google", std::move(request),
                        [self = shared_from_this(), stored = source->stored,
                         started_in](const result<upstream_response>& response) {
                            self->on_refreshed(response, stored, started_in);
@@ -220,8 +239,11 @@ google_connection_status google_account::connection_status() const
         out.scopes = c.scopes;
         out.connected_at = c.connected_at;
         out.broken_reason = c.broken_reason;
-    } else if (!state_->settings.current()->cfg.gmail_refresh_token.empty()) {
-        out.source = "environment";
+    } else if (const auto live = state_->settings.current();
+               live->google_service || !live->cfg.gmail_refresh_token.empty()) {
+        out.source = live->google_service ? "service_account" : "environment";
+        if (live->google_service)
+            out.scopes = google_scopes(live->cfg);
         std::lock_guard lock(state_->mutex);
         out.state = state_->environment_broken.empty() ? "connected" : "broken";
         out.broken_reason = state_->environment_broken;
@@ -380,6 +402,10 @@ void google_account::access_token(std::function<void(result<std::string>)> done)
 void google_account::disconnect(std::function<void(status)> done)
 {
     auto source = state_->refresh_token();
+    if (source && source->service_account)
+        return done(make_error(errc::forbidden,
+                               "a service account is not disconnected here: remove "
+                               "GOOGLE_SERVICE_ACCOUNT_FILE, or disable its key in Google Cloud"));
     if (!source) {
         if (source.error().code == errc::not_found)
             return done(ok());

@@ -10,6 +10,7 @@
 #include "auth/session_token.hpp"
 #include "config/config.hpp"
 #include "persona/persona_catalog.hpp"
+#include "providers/google/google_service_account.hpp"
 
 #include <cstdint>
 
@@ -22,6 +23,8 @@ struct live_settings {
     std::uint64_t generation = 0; // 1 at start, +1 per successful reload
     data_keys keys = {};          // DONNA_DATA_KEY(_PREVIOUS): what secrets at rest are sealed
                                   // under
+    // GOOGLE_SERVICE_ACCOUNT_FILE's credentials, read at start-up and on reload (null: none).
+    std::shared_ptr<const google_service_account> google_service = {};
 };
 
 } // namespace donna::relay

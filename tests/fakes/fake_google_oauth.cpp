@@ -14,12 +14,15 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <sodium.h>
 
 #include <algorithm>
 #include <array>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -269,6 +272,9 @@ struct google_access_token {
 
 // ---------------------------------------------------------------- [api]
 
+// RFC 7523's grant type, as a service account's token request names it.
+constexpr std::string_view google_jwt_bearer_grant = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
 struct fake_google_oauth::api : http_handler {
     explicit api(fake_google_oauth_options o) : options(std::move(o)) {}
 
@@ -449,6 +455,8 @@ struct fake_google_oauth::api : http_handler {
         const auto grant_type = form->get("grant_type");
         if (grant_type.empty())
             return google_missing("grant_type");
+        if (grant_type == google_jwt_bearer_grant)
+            return jwt_grant(*form); // a service account: the signed assertion is the client
         if (grant_type != "authorization_code" && grant_type != "refresh_token")
             return google_oauth_error(400, "unsupported_grant_type",
                                       "Invalid grant_type: " + grant_type);
@@ -555,6 +563,85 @@ struct fake_google_oauth::api : http_handler {
         return google_json_answer(200, body);
     }
 
+    // RFC 7523's jwt-bearer grant, as Google checks a service account's assertion: RS256 by
+    // the key of a trusted account (trust_service_account), aud this token endpoint, at most
+    // an hour from iat to exp, not expired, a scope. No refresh token in the answer.
+    http_answer jwt_grant(const oauth_parameters& form)
+    {
+        const auto assertion = form.get("assertion");
+        if (assertion.empty())
+            return google_missing("assertion");
+        const auto first = assertion.find('.');
+        const auto second = assertion.find('.', first + 1);
+        if (first == std::string::npos || second == std::string::npos)
+            return google_oauth_error(400, "invalid_grant", "Invalid JWT: not three parts.");
+        const auto header = gjson::parse(jwt_part(assertion.substr(0, first)), nullptr, false);
+        const auto claims =
+            gjson::parse(jwt_part(assertion.substr(first + 1, second - first - 1)), nullptr, false);
+        if (!header.is_object() || !claims.is_object() || header.value("alg", "") != "RS256")
+            return google_oauth_error(400, "invalid_grant", "Invalid JWT: header or claims.");
+        const auto issuer = claims.value("iss", "");
+        const auto key = trusted_accounts.find(issuer);
+        if (key == trusted_accounts.end())
+            return google_oauth_error(400, "invalid_grant", "Invalid JWT Signature.");
+        if (!rs256_verifies(key->second, assertion.substr(0, second),
+                            jwt_part(assertion.substr(second + 1))))
+            return google_oauth_error(400, "invalid_grant", "Invalid JWT Signature.");
+        if (claims.value("aud", "") != server->origin() + std::string(google_token_path))
+            return google_oauth_error(400, "invalid_grant",
+                                      "Invalid JWT: Token must be a short-lived token (60 "
+                                      "minutes) and in a reasonable timeframe. Check your iat "
+                                      "and exp values in the JWT claim.");
+        const auto iat = claims.value("iat", std::int64_t{0});
+        const auto exp = claims.value("exp", std::int64_t{0});
+        const auto unix_now = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch() + skew)
+                                  .count();
+        if (exp <= iat || exp - iat > 3600 || exp <= unix_now || iat > unix_now + 60)
+            return google_oauth_error(400, "invalid_grant",
+                                      "Invalid JWT: Token must be a short-lived token (60 "
+                                      "minutes) and in a reasonable timeframe. Check your iat "
+                                      "and exp values in the JWT claim.");
+        const auto scope = claims.value("scope", "");
+        if (scope.empty())
+            return google_oauth_error(400, "invalid_scope", "Empty or missing scope not allowed.");
+        jwt_grants_accepted.push_back(issuer);
+        return tokens_answer(new_grant(scope, false), scope, false);
+    }
+
+    // A base64url JWT part decoded ("" when it is not base64url).
+    static std::string jwt_part(std::string_view text)
+    {
+        std::string out(text.size(), '\0');
+        std::size_t size = 0;
+        if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                              text.size(), nullptr, &size, nullptr,
+                              sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+            return {};
+        out.resize(size);
+        return out;
+    }
+
+    static bool rs256_verifies(const std::string& public_key_pem, std::string_view signed_text,
+                               const std::string& signature)
+    {
+        BIO* bio = BIO_new_mem_buf(public_key_pem.data(), static_cast<int>(public_key_pem.size()));
+        EVP_PKEY* key =
+            bio != nullptr ? PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr) : nullptr;
+        BIO_free(bio);
+        EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+        const bool verified =
+            key != nullptr && ctx != nullptr &&
+            EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+            EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
+                             signature.size(),
+                             reinterpret_cast<const unsigned char*>(signed_text.data()),
+                             signed_text.size()) == 1;
+        EVP_MD_CTX_free(ctx);
+        EVP_PKEY_free(key);
+        return verified;
+    }
+
     std::size_t new_grant(const std::string& scope, bool offline)
     {
         google_grant g{.scope = scope, .refresh_token = "", .revoked = false};
@@ -609,6 +696,8 @@ struct fake_google_oauth::api : http_handler {
     oauth_clock::duration skew{}; // advance_clock()'s total
     bool deny_next = false;
     std::vector<google_grant> grants;
+    std::map<std::string, std::string> trusted_accounts; // client_email -> public key PEM
+    std::vector<std::string> jwt_grants_accepted;        // the accounts, in order
     std::map<std::string, google_code> codes;
     std::map<std::string, google_access_token> access_tokens;
     std::map<std::string, std::size_t> refresh_tokens;
@@ -666,6 +755,19 @@ void fake_google_oauth::revoke_all()
     const std::lock_guard lock(api_.mutex);
     for (auto& g : api_.grants)
         g.revoked = true;
+}
+
+void fake_google_oauth::trust_service_account(const std::string& client_email,
+                                              const std::string& public_key_pem)
+{
+    const std::lock_guard lock(api_.mutex);
+    api_.trusted_accounts[client_email] = public_key_pem;
+}
+
+std::vector<std::string> fake_google_oauth::service_account_grants() const
+{
+    const std::lock_guard lock(api_.mutex);
+    return api_.jwt_grants_accepted;
 }
 
 std::string fake_google_oauth::issue_refresh_token(const std::string& scope)

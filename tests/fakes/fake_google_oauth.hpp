@@ -122,6 +122,12 @@ public:
     // A refresh token for `scope` (space-separated), as if the user had consented earlier
     // with access_type=offline.
     std::string issue_refresh_token(const std::string& scope);
+    // A service account whose JWT assertions (RS256, RFC 7523's jwt-bearer grant) the token
+    // endpoint takes: its client_email and the public half of its key (SubjectPublicKeyInfo
+    // PEM). An assertion of any other account, or badly signed, is invalid_grant.
+    void trust_service_account(const std::string& client_email, const std::string& public_key_pem);
+    // The accounts whose assertions were accepted, in order.
+    std::vector<std::string> service_account_grants() const;
     // Every refresh token issued so far (by consents and issue_refresh_token), in order.
     std::vector<std::string> issued_refresh_tokens() const;
     // Whether an access token was issued, has not expired by the fake's clock and was not

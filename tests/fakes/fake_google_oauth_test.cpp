@@ -451,13 +451,16 @@ TEST(FakeGoogleOAuth, TheConsentPageRefusesAnotherClientPlainPkceAndAMethodWitho
     EXPECT_TRUE(s.fake.consents().empty());
 }
 
-TEST(FakeGoogleOAuth, TokenRequestsAreCountedByGrantTypeAndOtherGrantTypesAreUnsupported)
+TEST(FakeGoogleOAuth, TokenRequestsAreCountedByGrantTypeAndUnknownGrantTypesAreUnsupported)
 {
     started_google_oauth s;
     const auto jwt = s.token(
         {{"grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"}, {"assertion", "x.y.z"}});
     EXPECT_EQ(jwt.response.result_int(), 400);
-    EXPECT_EQ(oauth_body(jwt)["error"], "unsupported_grant_type");
+    EXPECT_EQ(oauth_body(jwt)["error"], "invalid_grant"); // a service account's, badly made
+    const auto password = s.token({{"grant_type", "password"}, {"username", "u"}});
+    EXPECT_EQ(password.response.result_int(), 400);
+    EXPECT_EQ(oauth_body(password)["error"], "unsupported_grant_type");
     const auto no_code = s.token({{"grant_type", "authorization_code"},
                                   {"redirect_uri", relay_callback},
                                   {"client_id", s.fake.client_id()},

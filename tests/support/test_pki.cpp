@@ -138,6 +138,17 @@ std::string to_pem(EVP_PKEY* key)
     return {data, static_cast<std::size_t>(size)};
 }
 
+std::string public_pem(EVP_PKEY* key)
+{
+    bio_ptr bio(BIO_new(BIO_s_mem()));
+    if (!bio)
+        fail("BIO_new");
+    check(PEM_write_bio_PUBKEY(bio.get(), key), "PEM_write_bio_PUBKEY");
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(bio.get(), &data);
+    return {data, static_cast<std::size_t>(size)};
+}
+
 test_pki generate()
 {
     const key_ptr ca_key = make_p256_key();
@@ -193,6 +204,14 @@ std::filesystem::path write_test_pki(const std::filesystem::path& dir)
     write_file(dir / "server.pem", pki.server_cert_pem);
     write_file(dir / "server.key", pki.server_key_pem);
     return dir;
+}
+
+rsa_key_pair new_rsa_key_pair()
+{
+    const key_ptr key(EVP_RSA_gen(2048));
+    if (!key)
+        fail("generating an RSA-2048 key");
+    return {to_pem(key.get()), public_pem(key.get())};
 }
 
 } // namespace donna::test

@@ -24,6 +24,15 @@ struct test_pki {
 // Generated on first use, once per process.
 const test_pki& shared_test_pki();
 
+// An RSA-2048 key pair, as a Google service account's key file holds one (PKCS#8 "BEGIN
+// PRIVATE KEY") and the public half that checks its signatures (SubjectPublicKeyInfo PEM).
+struct rsa_key_pair {
+    std::string private_key_pem;
+    std::string public_key_pem;
+};
+// A new pair on every call (2048-bit generation takes tens of milliseconds).
+rsa_key_pair new_rsa_key_pair();
+
 // Writes shared_test_pki() as ca.pem, server.pem and server.key into dir (created if
 // needed); returns dir.
 std::filesystem::path write_test_pki(const std::filesystem::path& dir);

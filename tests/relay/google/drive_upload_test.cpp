@@ -7,6 +7,7 @@
 #include "fake_google_oauth.hpp"
 #include "io_thread.hpp"
 #include "relay_harness.hpp"
+#include "test_pki.hpp"
 
 #include "app/services.hpp"
 #include "google/drive_upload.hpp"
@@ -15,7 +16,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sodium.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
 
 namespace donna::relay {
@@ -48,8 +52,9 @@ protected:
         ASSERT_TRUE(drive_.start());
     }
 
-    // A relay whose Google account is the seed's pre-made refresh token (or none).
-    void start(bool connected = true)
+    // A relay whose Google account is the seed's pre-made refresh token (or none), or, with
+    // `service_account_key`, a service account's key file.
+    void start(bool connected = true, const std::string& service_account_key = {})
     {
         auto cfg = test::test_config();
         cfg.admin_token = test::test_admin_token;
@@ -58,9 +63,16 @@ protected:
         cfg.google_token_url = google_.token_url();
         cfg.google_drive_base_url = drive_.base_url();
         cfg.google_drive_folder_id = "folder-of-the-business";
-        if (connected)
+        if (connected && service_account_key.empty())
             cfg.gmail_refresh_token =
                 google_.issue_refresh_token("https://www.googleapis.com/auth/drive.file");
+        if (!service_account_key.empty()) {
+            key_file_ = std::filesystem::temp_directory_path() /
+                        ("donna-sa-" + std::to_string(::getpid()) + ".json");
+            std::ofstream(key_file_) << service_account_key;
+            cfg.google_service_account_file = key_file_.string();
+            cfg.google_token_url = google_.token_url();
+        }
         relay_ = std::make_unique<test::relay_harness>(cfg);
     }
 
@@ -84,7 +96,24 @@ protected:
          .tls = false}};
     donna::test::io_thread io_;
     std::unique_ptr<test::relay_harness> relay_;
+    std::filesystem::path key_file_;
+
+    void TearDown() override
+    {
+        relay_.reset();
+        if (!key_file_.empty())
+            std::filesystem::remove(key_file_);
+    }
 };
+
+std::string service_account_key_file(const std::string& private_key_pem)
+{
+    return nlohmann::json{{"type", "service_account"},
+                          {"private_key_id", "k1"},
+                          {"private_key", private_key_pem},
+                          {"client_email", "donna@acme.iam.gserviceaccount.com"}}
+        .dump();
+}
 
 TEST_F(DriveUpload, TheAdminsFileLandsInTheFolderWholeWithItsName)
 {
@@ -138,6 +167,45 @@ TEST_F(DriveUpload, ASessionDriveForgotIsOpenedAgainAndTheUploadStartsOver)
     EXPECT_EQ(drive_.initiations(), 2);
     ASSERT_EQ(drive_.files().size(), 1u);
     EXPECT_EQ(drive_.files()[0].sha256, sha256_of(bytes));
+}
+
+TEST_F(DriveUpload, AServiceAccountsSignedAssertionIsItsCredentialForDrive)
+{
+    const auto key = donna::test::new_rsa_key_pair();
+    google_.trust_service_account("donna@acme.iam.gserviceaccount.com", key.public_key_pem);
+    start(false, service_account_key_file(key.private_key_pem));
+    const auto connection =
+        relay_->request("GET", "/v1/google", "", test::bearer(test::test_admin_token)).json();
+    EXPECT_EQ(connection["connection"]["source"], "service_account") << connection.dump();
+    const auto r = relay_->request("POST", "/v1/google/drive/files?name=notes.txt", "the notes",
+                                   test::bearer(test::test_admin_token));
+    ASSERT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(google_.service_account_grants(),
+              std::vector<std::string>{"donna@acme.iam.gserviceaccount.com"});
+    ASSERT_EQ(drive_.files().size(), 1u);
+    EXPECT_EQ(drive_.files()[0].sha256, sha256_of("the notes"));
+    // Its key is the settings', not a connection the admin can revoke here.
+    const auto disconnect =
+        relay_->request("DELETE", "/v1/google", "", test::bearer(test::test_admin_token));
+    EXPECT_EQ(disconnect.status, 409) << disconnect.body;
+    EXPECT_EQ(disconnect.json()["error"]["code"], "google_service_account_in_use");
+}
+
+TEST_F(DriveUpload, AServiceAccountKeyGoogleDoesNotTrustBreaksTheConnectionAndSendsNothing)
+{
+    const auto key = donna::test::new_rsa_key_pair();
+    // Google knows the account by another key (this one was deleted in Google Cloud).
+    google_.trust_service_account("donna@acme.iam.gserviceaccount.com",
+                                  donna::test::new_rsa_key_pair().public_key_pem);
+    start(false, service_account_key_file(key.private_key_pem));
+    const auto r = relay_->request("POST", "/v1/google/drive/files?name=notes.txt", "the notes",
+                                   test::bearer(test::test_admin_token));
+    EXPECT_EQ(r.status, 409) << r.body;
+    EXPECT_NE(r.body.find("invalid_grant"), std::string::npos) << r.body;
+    EXPECT_EQ(drive_.initiations(), 0);
+    const auto connection =
+        relay_->request("GET", "/v1/google", "", test::bearer(test::test_admin_token)).json();
+    EXPECT_EQ(connection["connection"]["state"], "broken") << connection.dump();
 }
 
 TEST_F(DriveUpload, WithoutAConnectedAccountNothingIsSentAndTheAdminIsTold)
