@@ -6,7 +6,7 @@
 #   GTest::gtest_main GoogleTest
 #   donna::imgui      Dear ImGui 1.86 + its GLFW backend (WASM tree only)
 #   donna::boost donna::ssl donna::sodium donna::zlib donna::espeak donna::sqlite donna::curl
-#   donna::spandsp
+#   donna::spandsp donna::gmime
 #   (native only)
 # Natively these are Debian's -dev packages. In the WASM tree find_package sees none of
 # them, so they are compiled here from Debian's source packages, unpacked by
@@ -37,6 +37,7 @@ if(NOT EMSCRIPTEN)
   pkg_check_modules(SQLITE REQUIRED IMPORTED_TARGET sqlite3)
   pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
   pkg_check_modules(SPANDSP REQUIRED IMPORTED_TARGET spandsp)
+  pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0)
   target_link_libraries(donna_json INTERFACE nlohmann_json::nlohmann_json)
   target_link_libraries(donna_opus INTERFACE PkgConfig::OPUS)
   target_link_libraries(donna_benchmark INTERFACE benchmark::benchmark)
@@ -76,6 +77,11 @@ if(NOT EMSCRIPTEN)
   add_library(donna_spandsp INTERFACE)
   add_library(donna::spandsp ALIAS donna_spandsp)
   target_link_libraries(donna_spandsp INTERFACE PkgConfig::SPANDSP)
+  # GMime: email as it is written (MIME nesting, transfer encodings, charsets, RFC 2047
+  # headers), for the Gmail messages the relay reads (relay/providers/google/gmail_message).
+  add_library(donna_gmime INTERFACE)
+  add_library(donna::gmime ALIAS donna_gmime)
+  target_link_libraries(donna_gmime INTERFACE PkgConfig::GMIME)
   return()
 endif()
 

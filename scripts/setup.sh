@@ -29,6 +29,9 @@ packages=(
   libcurl4-openssl-dev
   # a phone call's audio: G.711 (mu-law, A-law) and G.722 from spandsp (relay/audio/phone_codec)
   libspandsp-dev
+  # email as it is written: MIME, charsets, RFC 2047 headers, from GMime (Gmail's raw messages,
+  # relay/providers/google/gmail_message)
+  libgmime-3.0-dev
   # business hours in the business's own time zone: the zone files (relay/config/business_hours)
   tzdata
   # test audio and browser
