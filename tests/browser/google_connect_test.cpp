@@ -5,6 +5,7 @@
 #include "database_bytes.hpp"
 #include "fake_google_oauth.hpp"
 #include "relay_harness.hpp"
+#include "test_pki.hpp"
 
 #include "app/services.hpp"
 #include "auth/random_id.hpp"
@@ -27,7 +28,7 @@ TEST(BrowserGoogle, AnAdminConnectsTheAccountInChromiumAndOnlyItsSealedTokenIsSt
     auto cfg = test::test_config();
     cfg.admin_token = test::test_admin_token;
     cfg.database = (dir / "donna.db").string();
-    cfg.data_key = "q83vEjRWeJ+rze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
+    cfg.data_key = donna::test::new_data_key();
     cfg.google_client_id = google.client_id();
     cfg.google_client_secret = google.client_secret();
     cfg.google_auth_url = google.auth_url();

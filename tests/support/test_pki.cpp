@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <array>
 #include <fstream>
 #include <memory>
 #include <stdexcept>
@@ -212,6 +213,15 @@ rsa_key_pair new_rsa_key_pair()
     if (!key)
         fail("generating an RSA-2048 key");
     return {to_pem(key.get()), public_pem(key.get())};
+}
+
+std::string new_data_key()
+{
+    std::array<unsigned char, 32> bytes{};
+    check(RAND_bytes(bytes.data(), static_cast<int>(bytes.size())), "RAND_bytes");
+    std::array<unsigned char, 45> text{}; // 4 * ceil(32 / 3) + the terminating NUL
+    const int size = EVP_EncodeBlock(text.data(), bytes.data(), static_cast<int>(bytes.size()));
+    return {reinterpret_cast<const char*>(text.data()), static_cast<std::size_t>(size)};
 }
 
 } // namespace donna::test

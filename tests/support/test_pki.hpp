@@ -33,6 +33,10 @@ struct rsa_key_pair {
 // A new pair on every call (2048-bit generation takes tens of milliseconds).
 rsa_key_pair new_rsa_key_pair();
 
+// A new data key (DONNA_DATA_KEY): 32 random bytes in standard base64, as
+// `openssl rand -base64 32` prints one.
+std::string new_data_key();
+
 // Writes shared_test_pki() as ca.pem, server.pem and server.key into dir (created if
 // needed); returns dir.
 std::filesystem::path write_test_pki(const std::filesystem::path& dir);

@@ -2,6 +2,8 @@
 // its place, never shows the secret, and survives a key rotation.
 #include "auth/sealed_secret.hpp"
 
+#include "test_pki.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -9,9 +11,9 @@
 namespace donna::relay {
 namespace {
 
-// Two keys as `openssl rand -base64 32` prints them.
-constexpr const char* key_a = "q83vEjRWeJ+rze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
-constexpr const char* key_b = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+// Two keys made for this run, as `openssl rand -base64 32` prints them.
+const std::string key_a = donna::test::new_data_key();
+const std::string key_b = donna::test::new_data_key();
 constexpr const char* refresh_token = "1//0gLz-refresh-token-of-the-business";
 constexpr const char* place = "google_connections.refresh_token:1";
 
@@ -76,8 +78,9 @@ TEST(SealedSecret, AfterARotationOldValuesOpenUnderThePreviousKeyAndAreKnownForR
 
 TEST(SealedSecret, AKeyThatIsNot32BytesOfBase64IsRefusedNamingTheSetting)
 {
-    for (const char* bad :
-         {"short", "q83vEjRWeJ+rze8SNFZ4kKvN7xI0VniQq83vEjRW", "not base64 at all!!"}) {
+    // 30 bytes of base64 (a key cut short) is not a key either.
+    for (const std::string& bad :
+         {std::string("short"), key_a.substr(0, 40), std::string("not base64 at all!!")}) {
         const auto keys = data_keys::from(bad);
         ASSERT_FALSE(keys) << bad;
         EXPECT_EQ(keys.error().code, errc::invalid_argument);

@@ -7,6 +7,7 @@
 #include "eventually.hpp"
 #include "fake_google_oauth.hpp"
 #include "relay_harness.hpp"
+#include "test_pki.hpp"
 
 #include "app/services.hpp"
 #include "auth/random_id.hpp"
@@ -27,7 +28,7 @@ namespace {
 
 using donna::test::eventually;
 
-constexpr const char* data_key = "q83vEjRWeJ+rze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
+const std::string data_key = donna::test::new_data_key(); // made for this run
 
 // One step of a browser: the answer, and the Location it is sent on to.
 struct step {

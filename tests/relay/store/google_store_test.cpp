@@ -6,6 +6,7 @@
 #include "auth/random_id.hpp"
 
 #include "database_bytes.hpp"
+#include "test_pki.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,8 +15,9 @@
 namespace donna::relay {
 namespace {
 
-constexpr const char* old_data_key = "q83vEjRWeJ+rze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
-constexpr const char* new_data_key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+// Made for this run.
+const std::string old_data_key = donna::test::new_data_key();
+const std::string new_data_key = donna::test::new_data_key();
 constexpr const char* business_refresh_token = "1//0gRefreshTokenOfTheBusinessAccount";
 constexpr std::int64_t stored_at = 1'796'000'000;
 

@@ -4,6 +4,7 @@
 // half of the key by OpenSSL.
 #include "providers/google/google_service_account.hpp"
 
+#include "auth/sodium_base64.hpp"
 #include "config/config.hpp"
 #include "test_pki.hpp"
 
@@ -11,7 +12,6 @@
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <sodium.h>
 
 namespace donna::relay {
 namespace {
@@ -28,14 +28,8 @@ std::string key_file(const std::string& private_key_pem)
 
 std::string unbase64url(std::string_view text)
 {
-    std::string out(text.size(), '\0');
-    std::size_t size = 0;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                          text.size(), nullptr, &size, nullptr,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-        return {};
-    out.resize(size);
-    return out;
+    const auto bytes = base64url_decode(text);
+    return bytes ? std::string(bytes->begin(), bytes->end()) : std::string();
 }
 
 bool verifies(const std::string& public_pem, std::string_view signed_text,
@@ -96,7 +90,7 @@ TEST(GoogleServiceAccount, ABadKeyFileIsRefusedSayingWhatIsWrongAndNeverTheKey)
         {"not json", "is not JSON"},
         {user_credentials.dump(), "is not a service account's"},
         {no_email.dump(), "has no client_email"},
-        {key_file("-----BEGIN PRIVATE KEY-----\nnonsense\n-----END PRIVATE KEY-----\n"),
+        {key_file(pair.private_key_pem.substr(0, 60)), // a key cut short
          "cannot read"},
         {key_file(ec_key), "not RSA"},
     };
